@@ -1,0 +1,19 @@
+'use strict';
+// tsc into dist/, then copy what Node-RED looks for next to each node's .js: the editor .html,
+// locales/ and icons/.
+const fs = require('node:fs');
+const path = require('node:path');
+const { root, run } = require('./ensure');
+
+const dist = path.join(root, 'dist');
+fs.rmSync(dist, { recursive: true, force: true });
+run(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', path.join(root, 'tsconfig.json')]);
+
+const nodesSrc = path.join(root, 'nodes');
+const nodesOut = path.join(dist, 'nodes');
+fs.mkdirSync(nodesOut, { recursive: true });
+for (const f of fs.readdirSync(nodesSrc)) if (f.endsWith('.html')) fs.copyFileSync(path.join(nodesSrc, f), path.join(nodesOut, f));
+fs.cpSync(path.join(nodesSrc, 'locales'), path.join(nodesOut, 'locales'), { recursive: true });
+fs.cpSync(path.join(root, 'icons'), path.join(nodesOut, 'icons'), { recursive: true });
+fs.writeFileSync(path.join(dist, '.build-stamp'), new Date().toISOString() + '\n');
+console.log('[mara] built dist/');

@@ -1,0 +1,27 @@
+/** node-red-node-test-helper set up once per test file, with the core nodes our flows use. */
+import helper from 'node-red-node-test-helper';
+import path from 'node:path';
+
+helper.init(require.resolve('node-red'));
+
+const core = path.join(path.dirname(require.resolve('@node-red/nodes/package.json')), 'core', 'common');
+/** Core catch and status nodes, to assert Catch-visible errors and statuses. */
+export const catchNode = require(path.join(core, '25-catch.js'));
+export const statusNode = require(path.join(core, '25-status.js'));
+
+export { helper };
+
+/** Resolves with the first `n` msgs a helper node receives (rejects after `ms`). */
+export function collect<T = Record<string, unknown>>(node: { on(ev: string, f: (m: T) => void): void }, n: number, ms = 3000): Promise<T[]> {
+  return new Promise((resolve, reject) => {
+    const got: T[] = [];
+    const t = setTimeout(() => reject(new Error(`timed out with ${got.length}/${n} msgs`)), ms);
+    node.on('input', (m: T) => {
+      got.push(m);
+      if (got.length === n) {
+        clearTimeout(t);
+        resolve(got);
+      }
+    });
+  });
+}
