@@ -4,9 +4,16 @@ export type MaraErrorCode =
   | 'ELENGTH' // QTY out of range or not the buffer length
   | 'EBCC' // check code mismatch
   | 'EPAYLOAD' // payload inconsistent with its command
-  | 'EINVAL'; // an argument that cannot be encoded or is not bytes at all
+  | 'EINVAL' // an argument that cannot be encoded or is not bytes at all
+  // line master
+  | 'ETIMEOUT' // no valid answer within the response timeout (after the retries)
+  | 'ENOTCONN' // the line is not connected, or was lost while the request waited
+  | 'EQUEUEFULL' // the line's request queue is full
+  | 'EABORT' // the caller aborted the request (AbortSignal)
+  | 'ENAK' // the device answered but did not carry the command out
+  | 'ENOSERIAL'; // the serialport package could not be loaded
 
-/** The only exception the codec throws. `offset` is the byte offset of the fault, when there is one. */
+/** The only exception the library throws (codec and line master). `offset` is the byte offset of the fault, when there is one. */
 export class MaraError extends Error {
   readonly code: MaraErrorCode;
   readonly offset?: number;

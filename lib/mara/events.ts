@@ -25,12 +25,16 @@ export interface EnergyEvent extends EventBase {
   code: number;
   value: number;
   time: MaraTime;
+  /** Bits 7-6 of byte 1, 0 in every captured event; kept so re-encoding is exact. */
+  idle?: number;
 }
 /** Type 2: reserved, decoded and passed through [§5.6.3]. */
 export interface IdleEvent extends EventBase {
   type: 'idle';
   code: number;
   time: MaraTime;
+  /** The undefined bits 7-6 and 2-0 of byte 1, as received; kept so re-encoding is exact. */
+  idle?: number;
 }
 /** Type 3: communications / system event [§5.6.4]. */
 export interface ComsysEvent extends EventBase {
@@ -60,13 +64,14 @@ export function decodeEvent(b: Buffer, off: number, warnings?: string[]): MaraEv
         type: 'energy', raw, addr, calif,
         channel: b1 & 7,
         code: (b1 >> 3) & 7,
+        idle: b1 >> 6,
         // HH byte, then a little-endian word [§5.6.2, Q7]
         value: (b[off + 7] << 16) | (b[off + 9] << 8) | b[off + 8],
         time: { year: 2000 + b[off + 2], month: b[off + 3], day: b[off + 4], hour: b[off + 5], minute: b[off + 6], second: 0, fraction: 0 },
       };
       break;
     case EVENT_TYPE.IDLE:
-      ev = { type: 'idle', raw, addr, calif, code: (b1 >> 3) & 7, time: readTime(b, off + 2) };
+      ev = { type: 'idle', raw, addr, calif, code: (b1 >> 3) & 7, idle: b1 & 0xc7, time: readTime(b, off + 2) };
       break;
     default:
       ev = { type: 'comsys', raw, addr, calif, code: b1 >> 4, motiv: b1 & 0x0f, time: readTime(b, off + 2) };
@@ -92,6 +97,10 @@ function field(ev: object, name: string, max: number): number {
   return v;
 }
 
+function optional(ev: object, name: string, max: number): number {
+  return (ev as Record<string, unknown>)[name] === undefined ? 0 : field(ev, name, max);
+}
+
 /** Writes one event record at `off` (the exact inverse of `decodeEvent`). */
 export function encodeEvent(ev: EventInput, out: Uint8Array = Buffer.alloc(EVENT_LEN), off = 0): Uint8Array {
   if (ev instanceof Uint8Array) {
@@ -111,7 +120,7 @@ export function encodeEvent(ev: EventInput, out: Uint8Array = Buffer.alloc(EVENT
       writeTime(out, off + 2, t);
       break;
     case 'energy': {
-      out[off + 1] = (field(ev, 'code', 7) << 3) | field(ev, 'channel', 7);
+      out[off + 1] = (optional(ev, 'idle', 3) << 6) | (field(ev, 'code', 7) << 3) | field(ev, 'channel', 7);
       const v = field(ev, 'value', 0xffffff);
       out[off + 2] = t.year - 2000;
       out[off + 3] = t.month;
@@ -124,7 +133,7 @@ export function encodeEvent(ev: EventInput, out: Uint8Array = Buffer.alloc(EVENT
       break;
     }
     case 'idle':
-      out[off + 1] = field(ev, 'code', 7) << 3;
+      out[off + 1] = (field(ev, 'code', 7) << 3) | (optional(ev, 'idle', 0xff) & 0xc7);
       writeTime(out, off + 2, t);
       break;
     default:

@@ -12,3 +12,4 @@ export {
 } from './frame';
 export { FrameReader, DiscardRun, DiscardReason, ReaderStats } from './reader';
 export { nextSeq, validSeq } from './seq';
+export { expectsReply, refusal } from './commands';

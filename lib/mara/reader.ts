@@ -13,7 +13,7 @@ export interface DiscardRun {
   reason: DiscardReason;
 }
 
-/** Counters since construction (or `resetStats`), for line statistics. */
+/** Counters since construction, for line statistics (`reset` keeps them). */
 export interface ReaderStats {
   bytes: number;
   frames: number;
@@ -78,11 +78,16 @@ export class FrameReader extends EventEmitter<FrameReaderEvents> {
     this.deliver();
   }
 
-  /** Drops a partial frame (serial inter-byte silence, §1.3 step 5) and reports what is pending. */
+  /**
+   * Drops a partial frame (serial inter-byte silence, §1.3 step 5) and reports what is pending.
+   * The held candidate can never complete: like a failed BCC, only its SOF is dropped and the bytes
+   * after it are hunted again, so a complete frame behind a false SOF is not lost (§1.3 step 4).
+   */
   flush(): void {
-    if (this.held.length) {
-      this.discard(this.held.length, 'timeout');
-      this.held = Buffer.alloc(0);
+    while (this.held.length) {
+      const held = this.held;
+      this.discard(1, 'timeout');
+      this.keep(held, this.scan(held, 1, held.length, this.stats.bytes - held.length));
     }
     this.settleSuspect(Infinity, false);
     this.endRun();

@@ -41,10 +41,28 @@ export function writeTime(b: Uint8Array, off: number, t: MaraTime): void {
   b[off + 7] = (t.fraction >> 8) & 0xff;
 }
 
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/**
+ * Days in `month` (1-12) of `year`: exactly `new Date(Date.UTC(year, month, 0)).getUTCDate()`, without
+ * allocating a Date (that allocation was a third of `decodeFrame`'s time: one per event). Arithmetic for
+ * integer years 100-275000 (Date.UTC maps years 0-99 to 1900-1999) and integer months 1-12, checked
+ * equal to Date for all of them; any other input still goes through Date.
+ */
+function daysInMonth(year: number, month: number): number {
+  if (Number.isInteger(year) && year >= 100 && year <= 275000 && Number.isInteger(month) && month >= 1 && month <= 12) {
+    if (month !== 2) return DAYS_IN_MONTH[month - 1];
+    return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 29 : 28;
+  }
+  return new Date(Date.UTC(year, month, 0)).getUTCDate();
+}
+
 /** Why a decoded time is impossible (unsynchronised clocks send 2000-00-00), or '' when it is plausible. */
 export function timeProblem(t: MaraTime): string {
+  // YY is 0-253 [§5.5, §6.1]; 254/255 decode to years the encoder (checkTimeFields) refuses
+  if (t.year < 2000 || t.year > 2253) return `year ${t.year}`;
   if (t.month < 1 || t.month > 12) return `month ${t.month}`;
-  const dim = new Date(Date.UTC(t.year, t.month, 0)).getUTCDate();
+  const dim = daysInMonth(t.year, t.month);
   if (t.day < 1 || t.day > dim) return `day ${t.day}`;
   if (t.hour > 23) return `hour ${t.hour}`;
   if (t.minute > 59) return `minute ${t.minute}`;
