@@ -85,7 +85,8 @@ export function formatTime(t: MaraTime): string {
  */
 export function timeToDate(t: MaraTime, opts: { utc?: boolean } = {}): Date {
   if (timeProblem(t)) return new Date(NaN);
-  const ms = Math.floor((t.fraction * 1000) / FRACTION_PER_SECOND);
+  // nearest ms (capped): dateToTime floors ms → fraction, so rounding back gives the same ms
+  const ms = Math.min(999, Math.round((t.fraction * 1000) / FRACTION_PER_SECOND));
   return opts.utc
     ? new Date(Date.UTC(t.year, t.month - 1, t.day, t.hour, t.minute, t.second, ms))
     : new Date(t.year, t.month - 1, t.day, t.hour, t.minute, t.second, ms);

@@ -1,0 +1,115 @@
+/**
+ * A plausible substation for a SimDevice: breakers toggling now and then (DI flips, each an event),
+ * currents drifting (AI random walk, with an occasional q = 1 glitch) and, optionally, the energy
+ * events of every 15-minute period of device time [§5.6.2]. Deterministic with `seed` or `rng`.
+ */
+import { MaraTime } from '../mara';
+import { SimDevice } from './sim-device';
+
+export interface ActivityOptions {
+  /** Tick period in ms (default 2000); 0 = no timer, call `tick()` yourself. */
+  intervalMs?: number;
+  /** Uniform [0, 1) generator; default mulberry32(seed). */
+  rng?: () => number;
+  /** Seed of the default generator (default: random). */
+  seed?: number;
+  /** Chance per tick that one breaker (DI) toggles (default 0.1). */
+  flipProbability?: number;
+  /** Largest AI step per tick (default 40 counts). */
+  aiStep?: number;
+  /** Chance per tick and AI of a one-tick q = 1 glitch (default 0.01). */
+  glitchProbability?: number;
+  /** Queue energy events (channels 0 and 1) when a 15-minute period of device time ends (default true). */
+  energy?: boolean;
+}
+
+/** mulberry32: a tiny seeded PRNG, replayable from its seed. */
+export function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export class SubstationActivity {
+  private readonly rng: () => number;
+  private readonly o: Required<Omit<ActivityOptions, 'rng' | 'seed' | 'intervalMs'>>;
+  private readonly glitched = new Set<number>();
+  private period: string | null = null;
+  /** Pulses of the running 15-minute period per channel (0 active, 1 reactive). */
+  private readonly pulses = [0, 0];
+
+  constructor(readonly device: SimDevice, opts: ActivityOptions = {}) {
+    this.rng = opts.rng ?? mulberry32(opts.seed ?? (Math.random() * 2 ** 32) >>> 0);
+    this.o = {
+      flipProbability: opts.flipProbability ?? 0.1,
+      aiStep: opts.aiStep ?? 40,
+      glitchProbability: opts.glitchProbability ?? 0.01,
+      energy: opts.energy ?? true,
+    };
+    // start the currents somewhere in the middle of the range rather than at 0
+    for (let i = 0; i < device.ai.length; i++)
+      if ((device.ai[i] & 0x0fff) === 0) device.setAi(i, 1000 + Math.floor(this.rng() * 2000));
+  }
+
+  /** One step of the simulation. */
+  tick(): void {
+    const d = this.device;
+    const r = this.rng;
+    const nDi = Math.min(d.di.length * 8, 128);
+    if (nDi > 0 && r() < this.o.flipProbability) {
+      const i = Math.floor(r() * nDi);
+      d.setDi(i, !d.getDi(i));
+    }
+    for (let i = 0; i < d.ai.length; i++) {
+      const v = d.ai[i] & 0x0fff;
+      const next = Math.max(0, Math.min(0x0fff, v + Math.round((r() * 2 - 1) * this.o.aiStep)));
+      // a glitch lasts one tick: the value is reported as stalled (q 1) then recovers
+      const glitch = !this.glitched.has(i) && r() < this.o.glitchProbability;
+      if (glitch) this.glitched.add(i);
+      else this.glitched.delete(i);
+      d.setAi(i, next, glitch ? 1 : 0);
+    }
+    if (this.o.energy) this.energy();
+  }
+
+  /** Accumulates pulses; when the device clock enters a new 15-minute period, queues the finished one. */
+  private energy(): void {
+    const t = this.device.time();
+    if (t.month === 0) return; // clock never set: no periods
+    this.pulses[0] += Math.floor(this.rng() * 20);
+    this.pulses[1] += Math.floor(this.rng() * 7);
+    const q = Math.floor(t.minute / 15) * 15;
+    const key = `${t.year}-${t.month}-${t.day}-${t.hour}-${q}`;
+    if (this.period === null) this.period = key;
+    if (key === this.period) return;
+    this.period = key;
+    // timestamp = end of the finished period; the one ending at 00:00 is CODE 1 stamped 23:59 [§5.6.2]
+    let stamp: MaraTime = { ...t, minute: q, second: 0, fraction: 0 };
+    let code = 0;
+    if (t.hour === 0 && q === 0) {
+      const prev = new Date(Date.UTC(t.year, t.month - 1, t.day) - 60000);
+      stamp = { year: prev.getUTCFullYear(), month: prev.getUTCMonth() + 1, day: prev.getUTCDate(), hour: 23, minute: 59, second: 0, fraction: 0 };
+      code = 1;
+    }
+    for (const channel of [0, 1]) {
+      const value = this.pulses[channel] & 0xffffff;
+      this.pulses[channel] = 0;
+      this.device.queueEvent({ type: 'energy', raw: Buffer.alloc(0), addr: this.device.eventAddr, calif: 0, channel, code, value, time: stamp });
+    }
+  }
+}
+
+/** Starts the activity on a timer (unref'd: it never keeps the process alive); returns stop(). */
+export function startActivity(device: SimDevice, opts: ActivityOptions = {}): () => void {
+  const act = new SubstationActivity(device, opts);
+  const ms = opts.intervalMs ?? 2000;
+  if (ms <= 0) return () => undefined;
+  const timer = setInterval(() => act.tick(), ms);
+  timer.unref();
+  return () => clearInterval(timer);
+}

@@ -1,0 +1,71 @@
+import path from 'node:path';
+import type { NodeAPI } from 'node-red';
+import { FileStateStore, MemoryStateStore } from '../lib/link/state-store';
+import { LineHub } from '../lib/link/line-hub';
+import { MaraMaster } from '../lib/link/master';
+import { createTransport } from '../lib/link/open-transport';
+import { listSerialPorts } from '../lib/link/serial';
+import { MaraLineDef, MaraLineNode, lineOptions, num } from './shared/line-config';
+
+export = function register(RED: NodeAPI): void {
+  function MaraLine(this: MaraLineNode, config: MaraLineDef) {
+    RED.nodes.createNode(this, config);
+    const node = this;
+    node.hub = null;
+    node.configError = null;
+    node.lineName = config.name || (config.transport === 'serial' ? config.serialPath : `${config.host}:${config.port}`);
+    try {
+      const { transport, devices } = lineOptions(config);
+      createTransport(transport); // validates the settings now, so a bad config is reported at deploy
+      const userDir = (RED.settings as { userDir?: string }).userDir;
+      const store =
+        config.persist !== false && userDir
+          ? new FileStateStore(path.join(userDir, 'mara-state', `${node.id.replace(/[^\w.-]/g, '_')}.json`))
+          : new MemoryStateStore();
+      const master = new MaraMaster({
+        transport: () => createTransport(transport),
+        devices,
+        masterAddress: num(config.masterAddress, 0x40),
+        maxQueue: num(config.maxQueue, 100),
+        pehIntervalMs: num(config.pehInterval, 60) * 60_000,
+        pehOnConnect: config.pehOnConnect !== false,
+        utc: !!config.utc,
+        store,
+      });
+      node.hub = new LineHub(master, 1000, (e) => node.error(`consumer failed: ${(e as Error)?.message ?? e}`));
+      // Edge-triggered log: once per state change, not once per reconnect attempt.
+      let lastLogged = '';
+      master.on('state', (s) => {
+        const key = s.state === 'waiting' ? `waiting:${s.error?.message}` : s.state;
+        if (key === lastLogged) return;
+        lastLogged = key;
+        if (s.state === 'connected') node.log(`connected: ${master.stats().description}`);
+        else if (s.state === 'waiting') node.warn(`${master.stats().description}: ${s.error?.message ?? 'disconnected'}; retrying`);
+      });
+      master.on('device', (d) => {
+        if (d.online) node.log(`${d.name} (${d.address}) online`);
+        else node.warn(`${d.name} (${d.address}) offline: ${d.reason ?? ''}`);
+      });
+    } catch (e) {
+      node.configError = e as Error;
+      node.error(`bad config: ${(e as Error).message}`);
+    }
+
+    node.on('close', (_removed: boolean, done: () => void) => {
+      const hub = node.hub;
+      node.hub = null;
+      if (!hub) return done();
+      hub.stop().then(done, done);
+    });
+  }
+
+  RED.nodes.registerType('mara-line', MaraLine as never);
+
+  // Serial port picker for the editor (conventions §4): permission-guarded, never /serialports.
+  RED.httpAdmin.get('/mara/serial/ports', RED.auth.needsPermission('mara-line.read'), (_req, res) => {
+    listSerialPorts().then(
+      (ports) => res.json(ports),
+      (err: Error) => res.status(500).json({ error: err.message }),
+    );
+  });
+};

@@ -1,0 +1,120 @@
+import type { Node, NodeAPI, NodeDef, NodeMessageInFlow } from 'node-red';
+import { startActivity } from '../lib/link/sim-activity';
+import { MaraSimulator } from '../lib/link/simulator';
+import { MaraError } from '../lib/mara/errors';
+import { msgBytes } from './shared/bytes';
+import { num } from './shared/line-config';
+import { applyValues, parseAddresses } from './shared/sim-input';
+import { StatusThrottle } from './shared/status';
+
+interface MaraSimulatorDef extends NodeDef {
+  transport: 'tcp' | 'serial';
+  host: string;
+  port: number | string;
+  serialPath: string;
+  baud: number | string;
+  /** Comma-separated addresses, e.g. `1` (a COMaster) or `2,3,4` (IEDs on a bus). */
+  devices: string;
+  diBytes: number | string;
+  aiCount: number | string;
+  activity: boolean;
+  /** seconds between activity ticks */
+  activityInterval: number | string;
+}
+
+type Send = (msg: NodeMessageInFlow) => void;
+type Done = (err?: Error) => void;
+
+export = function register(RED: NodeAPI): void {
+  function MaraSimulatorNode(this: Node, config: MaraSimulatorDef) {
+    RED.nodes.createNode(this, config);
+    const node = this;
+    const status = new StatusThrottle(node);
+    let sim: MaraSimulator | null = null;
+    const stops: (() => void)[] = [];
+    let where = '';
+    let error = '';
+
+    const show = (now = false) => {
+      if (!sim) return;
+      if (error) return status.set({ fill: 'red', shape: 'ring', text: error }, now);
+      const s = sim.stats;
+      const clients = config.transport === 'serial' ? '' : ` · ${s.connections} client${s.connections === 1 ? '' : 's'}`;
+      status.set({ fill: s.connections || config.transport === 'serial' ? 'green' : 'grey', shape: 'dot', text: `${where}${clients}` }, now);
+    };
+
+    try {
+      const addresses = parseAddresses(config.devices);
+      const diBytes = num(config.diBytes, 4);
+      const aiCount = num(config.aiCount, 8);
+      sim = new MaraSimulator(addresses.map((address) => ({ address, di: new Array(diBytes).fill(0), ai: new Array(aiCount).fill(0), sv: new Array(6).fill(0) })));
+      sim.on('linkError', (err) => {
+        error = (err as { code?: string }).code ?? 'error';
+        node.warn(`simulator link: ${err.message}`);
+        show(true);
+      });
+      sim.on('connection', () => {
+        error = '';
+        show(true);
+      });
+      sim.on('disconnect', () => show(true));
+      const opened =
+        config.transport === 'serial'
+          ? sim.openSerial({ path: config.serialPath, baudRate: num(config.baud, 9600) }).then(() => `serial ${config.serialPath}`)
+          : sim.listenTcp({ host: config.host || '127.0.0.1', port: num(config.port, 9761) }).then((port) => `tcp :${port}`);
+      opened.then(
+        (w) => {
+          where = w;
+          show(true);
+        },
+        (err: Error) => {
+          error = (err as { code?: string }).code ?? 'error';
+          node.error(`simulator cannot open ${config.transport}: ${err.message}`);
+          show(true);
+        },
+      );
+      if (config.activity) {
+        const ms = Math.max(100, num(config.activityInterval, 2) * 1000);
+        for (const d of sim.devices) stops.push(startActivity(d, { intervalMs: ms }));
+      }
+    } catch (e) {
+      node.status({ fill: 'red', shape: 'dot', text: 'bad config' });
+      node.error(`bad config: ${(e as Error).message}`);
+    }
+
+    node.on('input', (msg: NodeMessageInFlow, send: Send, done: Done) => {
+      try {
+        if (!sim) throw new MaraError('EINVAL', 'simulator not running (bad config)');
+        const p = (msg.payload && typeof msg.payload === 'object' ? msg.payload : {}) as Record<string, unknown>;
+        if (msg.topic === 'fault') {
+          if (p.drop !== undefined) sim.dropReplies(num(p.drop, 1));
+          if (p.corrupt !== undefined) sim.corruptReplies(num(p.corrupt, 1));
+          if (p.silence !== undefined) sim.silence(num(p.silence, 0));
+          if (p.noise !== undefined) sim.injectNoise(msgBytes(p.noise, 'msg.payload.noise'));
+          if (p.reset) sim.resetConnections();
+        } else if (msg.topic === 'stats' || msg.payload === 'stats') {
+          msg.payload = { ...sim.stats, devices: sim.devices.map((d) => ({ address: d.address, queue: d.queueLength, ...d.stats })) };
+          send(msg);
+        } else {
+          const address = p.address === undefined ? sim.devices[0].address : num(p.address, NaN);
+          const dev = sim.device(address);
+          if (!dev) throw new MaraError('EINVAL', `no simulated device at address ${String(p.address)}`);
+          applyValues(dev, p);
+        }
+        done();
+      } catch (e) {
+        done(e instanceof MaraError ? e : new MaraError('EINVAL', (e as Error).message));
+      }
+    });
+
+    node.on('close', (_removed: boolean, done: () => void) => {
+      status.dispose();
+      for (const s of stops) s();
+      const s = sim;
+      sim = null;
+      if (!s) return done();
+      s.close().then(done, done);
+    });
+  }
+  RED.nodes.registerType('mara-simulator', MaraSimulatorNode);
+};
