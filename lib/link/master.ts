@@ -450,7 +450,9 @@ export class MaraMaster extends EventEmitter<MasterEvents> {
     d.stats.seq = d.seq;
     this.persist();
     const events = frame.reply?.events.length ?? 0;
-    if (this.opts.drainEvents > 0 && events >= this.opts.drainEvents) this.enqueuePoll(d, true);
+    // a full reply: poll again at once, but behind the polls already due, so draining one device's
+    // queue never starves the others
+    if (this.opts.drainEvents > 0 && events >= this.opts.drainEvents) this.enqueuePoll(d);
     else this.schedulePoll(d, d.cfg.pollIntervalMs);
     this.next();
   }

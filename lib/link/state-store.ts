@@ -15,7 +15,7 @@ export type LineState = Record<string, DeviceState>;
 
 export interface StateStore {
   load(): LineState;
-  /** Called synchronously right after a reply is handed on: it must be durable when it returns. */
+  /** Called synchronously right after a reply is handed on: the new state must be in place when it returns. */
   save(state: LineState): void;
 }
 
@@ -32,10 +32,14 @@ export class MemoryStateStore implements StateStore {
 
 /**
  * A small JSON file written atomically (write a temporary file, then rename over the old one), so a
- * crash leaves either the old or the new state, never half of one. An unreadable file is ignored
+ * crash of the process leaves either the old or the new state, never half of one. There is no fsync
+ * (it would cost milliseconds per reply on an SD card): a power cut may lose the last writes, which
+ * costs at most replies handed on twice, never a lost one. An unreadable file is ignored
  * (the master then starts at SEQ 0x20, which costs at most one already-delivered reply).
  */
 export class FileStateStore implements StateStore {
+  private dirMade = false;
+
   constructor(readonly file: string) {}
 
   load(): LineState {
@@ -48,7 +52,10 @@ export class FileStateStore implements StateStore {
   }
 
   save(state: LineState): void {
-    fs.mkdirSync(path.dirname(this.file), { recursive: true });
+    if (!this.dirMade) {
+      fs.mkdirSync(path.dirname(this.file), { recursive: true });
+      this.dirMade = true;
+    }
     const tmp = `${this.file}.${process.pid}.tmp`;
     fs.writeFileSync(tmp, JSON.stringify(state));
     fs.renameSync(tmp, this.file);

@@ -305,3 +305,15 @@ describe('MaraMaster', () => {
     assert.throws(() => new MaraMaster({ transport: t, devices: [{ address: 1, timeoutMs: -1 }] }), (e: MaraError) => e.code === 'EINVAL');
   });
 });
+
+describe('MaraMaster fairness', () => {
+  it('draining one device with a deep event queue does not starve the others', async () => {
+    const devs = [1, 2, 3].map((a) => new SimDevice({ address: a }));
+    for (const d of devs) queue(d, 200);
+    const { m, replies } = setup(devs, {}, { pollIntervalMs: 5000 });
+    m.start();
+    await until(() => replies.length >= 30, 3000);
+    const first30 = replies.slice(0, 30).map((r) => r.address);
+    for (const a of [1, 2, 3]) assert.ok(first30.filter((x) => x === a).length >= 9, `device ${a} got ${first30.filter((x) => x === a).length} of the first 30 replies`);
+  });
+});
