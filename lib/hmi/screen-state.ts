@@ -1,0 +1,350 @@
+/**
+ * Server-side state of an operator-screen widget (spec hmi §5, §6): the screens to show, the element records
+ * clicks need, and a snapshot of every element attribute and point quality, with the changes since the last
+ * emission collected as a delta. No Node-RED, no dashboard: the ui-mara-screen node (Dashboard 1) wraps it, and a
+ * Dashboard 2 widget can reuse it as is.
+ *
+ * The snapshot is ONE object, mutated in place: whoever stores it for replay (Dashboard 1 keeps the reference)
+ * always replays the current state; deltas carry absolute values, so a delta that reaches a client after a
+ * snapshot that already contains it changes nothing.
+ *
+ * Values in the snapshot are what the browser paints: `text` the element's raw text (the browser applies the
+ * display rule of §5.6), `fill`/`stroke` a CSS colour (table indexes resolved with `colourCss`, strict CSS
+ * colours accepted), absent = the drawing's own. Quality: only tags whose quality is not good are listed.
+ */
+import { colourCss, ColourTable, DEFAULT_COLOUR_TABLE } from './colours';
+import { parseToggle, Toggle } from './toggle';
+
+export type ScreenAttr = 'text' | 'fill' | 'stroke';
+export const SCREEN_ATTRS: readonly ScreenAttr[] = ['text', 'fill', 'stroke'];
+
+/** One screen as the browser gets it: sanitised SVG text plus what §5.7 needs. */
+export interface ScreenView {
+  name: string;
+  description: string;
+  parent: string | null;
+  svg: string;
+  width: number;
+  height: number;
+  background: string | null;
+}
+
+/** What a click needs to know about an element: description, toggle options, jump target. */
+export interface ScreenRecord {
+  d: string;
+  /** Toggle options `[[key, label], [key, label]]` (§6.4). */
+  t?: [[string, string], [string, string]];
+  /** Screen to open on click (`on_click_jump`). */
+  j?: string;
+}
+
+export interface ScreenConfig {
+  qualityClass: string;
+  readOnly: boolean;
+  start: string | null;
+  texts?: Record<string, string>;
+}
+
+export type AttrValues = { text?: string; fill?: string; stroke?: string };
+
+export interface ScreenSnapshot {
+  kind: 'mara-screen';
+  v: 1;
+  seq: number;
+  config: ScreenConfig;
+  screens: ScreenView[];
+  /** True in project mode: tags without a record show no dialog. */
+  hasRecords: boolean;
+  records: Record<string, ScreenRecord>;
+  state: Record<string, AttrValues>;
+  quality: Record<string, string>;
+  /** Screen every client was switched to by a `screen` msg, or null. */
+  screen: string | null;
+}
+
+export interface ScreenDelta {
+  seq: number;
+  state?: Record<string, Partial<Record<ScreenAttr, string | null>>>;
+  quality?: Record<string, string | null>;
+  screen?: { name: string };
+}
+
+/** An element as the project model has it (lib/points/model.ts Element), or a subset of it. */
+export interface ElementLike {
+  tag: string;
+  description?: string;
+  text?: string | number | null;
+  fill?: number | string | null;
+  stroke?: number | string | null;
+  screen?: string;
+  disabled?: boolean;
+  onClickJump?: string | null;
+  onClickTextToggle?: string | null;
+  linkedTextChange?: string[];
+}
+
+export type ToggleResult =
+  | { ok: true; tag: string; previous: string; value: string; writes: { tag: string; attr: 'text'; value: string }[] }
+  | { ok: false; message: string };
+
+/** Tags: what the sanitiser lets through (`[\p{L}\p{N}_.-]`, at most 64). */
+const TAG_RE = /^[\p{L}\p{N}_.-]{1,64}$/u;
+const MAX_TEXT = 1000;
+const own = (o: object, k: string) => Object.prototype.hasOwnProperty.call(o, k);
+
+export function isValidTag(tag: unknown): tag is string {
+  return typeof tag === 'string' && TAG_RE.test(tag);
+}
+
+/** Quality of a point change: `quality` (good / questionable / invalid / bad / uncertain / stale) or `q` (0 = good). */
+export function qualityOf(item: { quality?: unknown; q?: unknown }): string | null {
+  if (typeof item.quality === 'string' && /^[a-z]{1,16}$/.test(item.quality)) return item.quality;
+  if (typeof item.q === 'number') return item.q === 0 ? 'good' : 'invalid';
+  return null;
+}
+
+export class ScreenState {
+  readonly snapshot: ScreenSnapshot;
+  private colours: ColourTable;
+  private readonly log: (m: string) => void;
+  private toggles = new Map<string, Toggle>();
+  private linked = new Map<string, string[]>();
+  private disabled = new Set<string>();
+  private pendingState: Record<string, Partial<Record<ScreenAttr, string | null>>> = {};
+  private pendingQuality: Record<string, string | null> = {};
+  private pendingScreen: string | null = null;
+  private pendingCount = 0;
+
+  constructor(opts: { config: ScreenConfig; colours?: ColourTable | null; log?: (m: string) => void }) {
+    this.colours = opts.colours ?? DEFAULT_COLOUR_TABLE;
+    // one stable function per state: colourCss logs each bad index once per logger
+    const log = opts.log ?? (() => undefined);
+    this.log = (m: string) => log(m);
+    this.snapshot = {
+      kind: 'mara-screen',
+      v: 1,
+      seq: 0,
+      config: { ...opts.config },
+      screens: [],
+      hasRecords: false,
+      records: {},
+      state: {},
+      quality: {},
+      screen: null,
+    };
+  }
+
+  setColours(table: ColourTable | null | undefined): void {
+    this.colours = table && (Array.isArray(table) ? table.length : true) ? table : DEFAULT_COLOUR_TABLE;
+  }
+
+  setScreens(views: ScreenView[]): void {
+    this.snapshot.screens = views;
+    if (this.snapshot.screen && !views.some((v) => v.name === this.snapshot.screen)) this.snapshot.screen = null;
+  }
+
+  screenNames(): string[] {
+    return this.snapshot.screens.map((s) => s.name);
+  }
+
+  hasScreen(name: unknown): name is string {
+    return typeof name === 'string' && this.snapshot.screens.some((s) => s.name === name);
+  }
+
+  /**
+   * The element records (project mode). Elements seen for the first time get their workbook values as the
+   * initial state (an empty text leaves the drawing's text); elements already in the state keep their live
+   * values. Disabled elements are neither listed nor painted (§5.2).
+   */
+  setElements(elements: readonly ElementLike[]): void {
+    const records: Record<string, ScreenRecord> = {};
+    const toggles = new Map<string, Toggle>();
+    const linked = new Map<string, string[]>();
+    const disabled = new Set<string>();
+    const byTag = new Map<string, ElementLike>();
+    for (const e of elements) {
+      if (!e || !isValidTag(e.tag)) continue;
+      if (e.disabled) {
+        disabled.add(e.tag);
+        continue;
+      }
+      byTag.set(e.tag, e);
+    }
+    for (const [tag, e] of byTag) {
+      const rec: ScreenRecord = { d: typeof e.description === 'string' ? e.description.slice(0, 200) : '' };
+      const tg = e.onClickTextToggle ? parseToggle(e.onClickTextToggle) : null;
+      if (tg) {
+        rec.t = [
+          [tg.options[0].key, tg.options[0].label],
+          [tg.options[1].key, tg.options[1].label],
+        ];
+        toggles.set(tag, tg);
+      }
+      if (typeof e.onClickJump === 'string' && e.onClickJump) rec.j = e.onClickJump;
+      const links = (e.linkedTextChange ?? []).filter((t) => t !== tag && byTag.has(t) && (byTag.get(t)!.screen ?? '') === (e.screen ?? ''));
+      if (links.length) linked.set(tag, links);
+      records[tag] = rec;
+      if (!own(this.snapshot.state, tag)) {
+        const init: Partial<Record<ScreenAttr, unknown>> = {};
+        if (e.text !== null && e.text !== undefined && String(e.text) !== '') init.text = e.text;
+        if (e.fill !== null && e.fill !== undefined) init.fill = e.fill;
+        if (e.stroke !== null && e.stroke !== undefined) init.stroke = e.stroke;
+        for (const attr of SCREEN_ATTRS) if (own(init, attr)) this.set(tag, attr, init[attr], false);
+      }
+    }
+    for (const tag of disabled) {
+      delete this.snapshot.state[tag];
+      delete this.snapshot.quality[tag];
+    }
+    this.snapshot.records = records;
+    this.snapshot.hasRecords = true;
+    this.toggles = toggles;
+    this.linked = linked;
+    this.disabled = disabled;
+  }
+
+  /**
+   * The value the browser paints for `attr` = `value`: a string, null for "the drawing's own", or undefined when
+   * the value is unusable (the attribute then keeps its current value).
+   */
+  resolve(attr: ScreenAttr, value: unknown): string | null | undefined {
+    if (value === null || value === undefined) return null;
+    if (attr === 'text') {
+      if (typeof value === 'string') return value.length > MAX_TEXT ? value.slice(0, MAX_TEXT) : value;
+      if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+      return undefined;
+    }
+    if (typeof value !== 'number' && typeof value !== 'string') return undefined;
+    // 0, '0' and '' are "no colour" (compat: index 0 is never painted, §5.3): back to the drawing
+    if (value === 0 || (typeof value === 'string' && /^\s*0*\s*$/.test(value))) return null;
+    // an index missing from the table, a fraction or a string that is no strict CSS colour is ignored
+    // (colourCss logs it once), not taken as "back to the drawing"
+    return colourCss(value, this.colours, this.log) ?? undefined;
+  }
+
+  /** Sets one attribute; returns true when the snapshot changed (and the change is pending for the next delta). */
+  set(tag: string, attr: ScreenAttr, value: unknown, track = true): boolean {
+    if (!isValidTag(tag) || this.disabled.has(tag)) return false;
+    const v = this.resolve(attr, value);
+    if (v === undefined) return false;
+    const cur = this.snapshot.state[tag];
+    const old = cur && own(cur, attr) ? cur[attr] : undefined;
+    if (v === null) {
+      if (old === undefined) return false;
+      delete cur![attr];
+      if (!Object.keys(cur!).length) delete this.snapshot.state[tag];
+    } else {
+      if (old === v) return false;
+      (this.snapshot.state[tag] ??= {})[attr] = v;
+    }
+    if (track) {
+      (this.pendingState[tag] ??= {})[attr] = v;
+      this.pendingCount++;
+    }
+    return true;
+  }
+
+  setQuality(tag: string, quality: string): boolean {
+    if (!isValidTag(tag) || this.disabled.has(tag)) return false;
+    const bad = quality !== 'good';
+    const old = own(this.snapshot.quality, tag) ? this.snapshot.quality[tag] : null;
+    if (bad) {
+      if (old === quality) return false;
+      this.snapshot.quality[tag] = quality;
+    } else {
+      if (old === null) return false;
+      delete this.snapshot.quality[tag];
+    }
+    this.pendingQuality[tag] = bad ? quality : null;
+    this.pendingCount++;
+    return true;
+  }
+
+  /**
+   * A msg payload: element changes `{tag, attr, value}` and point changes `{tag, quality | q}` (mara-points),
+   * mixed freely. Events and energy records (`kind: 'event' | 'energy'`) carry no state and are skipped.
+   */
+  applyItems(items: readonly unknown[]): { changed: number; ignored: number } {
+    let changed = 0;
+    let ignored = 0;
+    for (const it of items) {
+      if (!it || typeof it !== 'object') {
+        ignored++;
+        continue;
+      }
+      const r = it as { tag?: unknown; attr?: unknown; value?: unknown; kind?: unknown; quality?: unknown; q?: unknown };
+      if (!isValidTag(r.tag)) {
+        ignored++;
+        continue;
+      }
+      if (r.attr !== undefined) {
+        if (typeof r.attr === 'string' && (SCREEN_ATTRS as readonly string[]).includes(r.attr)) {
+          if (this.set(r.tag, r.attr as ScreenAttr, r.value)) changed++;
+          else if (this.resolve(r.attr as ScreenAttr, r.value) === undefined) ignored++;
+        } else ignored++;
+        continue;
+      }
+      if (r.kind === 'event' || r.kind === 'energy') continue;
+      const q = qualityOf(r);
+      if (q === null) {
+        ignored++;
+        continue;
+      }
+      if (this.setQuality(r.tag, q)) changed++;
+    }
+    return { changed, ignored };
+  }
+
+  /** Switches every client to `name` (and makes it the screen a reloaded client opens). */
+  forceScreen(name: string): boolean {
+    if (!this.hasScreen(name)) return false;
+    this.snapshot.screen = name;
+    this.pendingScreen = name;
+    this.pendingCount++;
+    return true;
+  }
+
+  /**
+   * A confirmed manual toggle (§6.4): `value` must be one of the element's toggle keys. Sets the element's text
+   * and the texts of its linked elements; returns the writes made, for the node to output.
+   */
+  toggle(tag: unknown, value: unknown): ToggleResult {
+    if (!isValidTag(tag)) return { ok: false, message: 'toggle of an invalid tag' };
+    const tg = this.toggles.get(tag);
+    if (!tg) return { ok: false, message: `${tag} has no manual toggle` };
+    const key = typeof value === 'string' ? value.trim() : typeof value === 'number' ? String(value) : '';
+    if (key !== tg.options[0].key && key !== tg.options[1].key)
+      return { ok: false, message: `${JSON.stringify(String(value).slice(0, 40))} is not a state of ${tag} (${tg.options[0].key} or ${tg.options[1].key})` };
+    const previous = this.snapshot.state[tag]?.text ?? '';
+    const writes = [tag, ...(this.linked.get(tag) ?? [])].map((t) => ({ tag: t, attr: 'text' as const, value: key }));
+    for (const w of writes) this.set(w.tag, 'text', w.value);
+    return { ok: true, tag, previous, value: key, writes };
+  }
+
+  hasPending(): boolean {
+    return this.pendingCount > 0;
+  }
+
+  /** The changes since the last call (null when there are none); advances `seq`. */
+  takeDelta(): ScreenDelta | null {
+    if (!this.pendingCount) return null;
+    const d: ScreenDelta = { seq: ++this.snapshot.seq };
+    if (Object.keys(this.pendingState).length) d.state = this.pendingState;
+    if (Object.keys(this.pendingQuality).length) d.quality = this.pendingQuality;
+    if (this.pendingScreen) d.screen = { name: this.pendingScreen };
+    this.pendingState = {};
+    this.pendingQuality = {};
+    this.pendingScreen = null;
+    this.pendingCount = 0;
+    return d;
+  }
+
+  /** Drops pending changes (a full snapshot is about to be sent); advances `seq`. */
+  markFull(): void {
+    this.pendingState = {};
+    this.pendingQuality = {};
+    this.pendingScreen = null;
+    this.pendingCount = 0;
+    this.snapshot.seq++;
+  }
+}
