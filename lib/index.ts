@@ -1,10 +1,24 @@
 /**
  * node-red-contrib-mara as a library: `const mara = require('node-red-contrib-mara')`.
- * The codec is at the top level (`mara.decodeFrame`) and also as `mara.mara`; the transports, the line
- * master and the simulator are `mara.link`.
+ * - the codec at the top level (`mara.decodeFrame`) and as `mara.mara`;
+ * - `mara.link`: transports, the line master, the device simulator;
+ * - `mara.formula`: the HMI formula language (`formula.compile`) and its incremental engine;
+ * - `mara.workbook`: installations from .xlsx/.xls/JSON/CSV workbooks (`workbook.load`);
+ * - `mara.points`: replies → named points with quality (`PointMapper`);
+ * - `mara.hmi`: SVG screens (`hmi.sanitizeSvg`, `hmi.indexScreen`) and display helpers.
  */
+import * as formulaLang from './formula';
+import { FormulaEngine, normalise } from './formula/engine';
+import * as hmi from './hmi';
 import * as link from './link';
 import * as mara from './mara';
+import { PointMapper } from './points/mapping';
+import * as model from './points/model';
+import * as workbook from './points/workbook';
 
 export * from './mara';
-export { mara, link };
+
+/** The formula language plus the engine that runs a whole installation's formulas. */
+export const formula = { ...formulaLang, FormulaEngine, normalise };
+export const points = { PointMapper, emptyModel: model.emptyModel };
+export { mara, link, hmi, workbook };

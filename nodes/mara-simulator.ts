@@ -20,6 +20,8 @@ interface MaraSimulatorDef extends NodeDef {
   activity: boolean;
   /** seconds between activity ticks */
   activityInterval: number | string;
+  /** DI indexes the activity may toggle, e.g. `16,20,24,28` (empty: every DI). */
+  breakers?: string;
 }
 
 type Send = (msg: NodeMessageInFlow) => void;
@@ -75,7 +77,8 @@ export = function register(RED: NodeAPI): void {
       );
       if (config.activity) {
         const ms = Math.max(100, num(config.activityInterval, 2) * 1000);
-        for (const d of sim.devices) stops.push(startActivity(d, { intervalMs: ms }));
+        const dis = String(config.breakers ?? '').split(/[\s,;]+/).filter(Boolean).map(Number);
+        for (const d of sim.devices) stops.push(startActivity(d, { intervalMs: ms, ...(dis.length ? { dis } : {}) }));
       }
     } catch (e) {
       node.status({ fill: 'red', shape: 'dot', text: 'bad config' });

@@ -15,6 +15,8 @@ export interface ActivityOptions {
   seed?: number;
   /** Chance per tick that one breaker (DI) toggles (default 0.1). */
   flipProbability?: number;
+  /** The DI indexes that may toggle (default: every DI): e.g. only the feeder breakers of a demo. */
+  dis?: number[];
   /** Largest AI step per tick (default 40 counts). */
   aiStep?: number;
   /** Chance per tick and AI of a one-tick q = 1 glitch (default 0.01). */
@@ -37,7 +39,8 @@ export function mulberry32(seed: number): () => number {
 
 export class SubstationActivity {
   private readonly rng: () => number;
-  private readonly o: Required<Omit<ActivityOptions, 'rng' | 'seed' | 'intervalMs'>>;
+  private readonly o: Required<Omit<ActivityOptions, 'rng' | 'seed' | 'intervalMs' | 'dis'>>;
+  private readonly dis: number[];
   private readonly glitched = new Set<number>();
   private period: string | null = null;
   /** Pulses of the running 15-minute period per channel (0 active, 1 reactive). */
@@ -51,6 +54,8 @@ export class SubstationActivity {
       glitchProbability: opts.glitchProbability ?? 0.01,
       energy: opts.energy ?? true,
     };
+    const nDi = Math.min(device.di.length * 8, 128);
+    this.dis = (opts.dis ?? Array.from({ length: nDi }, (_, i) => i)).filter((i) => Number.isInteger(i) && i >= 0 && i < nDi);
     // start the currents somewhere in the middle of the range rather than at 0
     for (let i = 0; i < device.ai.length; i++)
       if ((device.ai[i] & 0x0fff) === 0) device.setAi(i, 1000 + Math.floor(this.rng() * 2000));
@@ -60,9 +65,8 @@ export class SubstationActivity {
   tick(): void {
     const d = this.device;
     const r = this.rng;
-    const nDi = Math.min(d.di.length * 8, 128);
-    if (nDi > 0 && r() < this.o.flipProbability) {
-      const i = Math.floor(r() * nDi);
+    if (this.dis.length > 0 && r() < this.o.flipProbability) {
+      const i = this.dis[Math.floor(r() * this.dis.length)];
       d.setDi(i, !d.getDi(i));
     }
     for (let i = 0; i < d.ai.length; i++) {

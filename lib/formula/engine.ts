@@ -1,0 +1,440 @@
+import type { ElementAttr, Point } from '../points/model';
+import { excelText } from './excel';
+import { pyStr } from './index';
+import type { CompiledFormula, Dialect, ErrorCategory, EvalResult, FormulaContext, Reference } from './types';
+
+/** One formula of the installation: it computes attribute `attr` of element `tag` (spec hmi §2, §7.3). */
+export interface EngineFormula {
+  tag: string;
+  attr: ElementAttr;
+  text: string;
+  /** Workbook row: ties in the evaluation order are broken by it. */
+  row: number;
+}
+
+/** The initial state of an element (spec hmi §5.2); missing attributes take the defaults. */
+export interface EngineElement {
+  tag: string;
+  text?: string;
+  fill?: number | null;
+  stroke?: number | null;
+  mark?: number | null;
+}
+
+/** A changed element attribute, as the screens consume it. */
+export interface ElementChange {
+  tag: string;
+  attr: ElementAttr;
+  value: string | number | null;
+}
+
+export interface EngineProblem {
+  tag: string;
+  attr: string;
+  row: number;
+  column: number | null;
+  category: ErrorCategory | 'cycle';
+  message: string;
+  /** A warning does not stop the formula from running (unknown reference, cycle). */
+  severity: 'error' | 'warning';
+}
+
+/** A point value as the engine receives it (what a mara-points change carries). */
+export interface PointInput {
+  table: 'ai' | 'di' | 'sv';
+  tag: string;
+  value?: number;
+  q?: number;
+  escala?: number;
+}
+
+export type CompileFn = (text: string, opts: { dialect: Dialect }) => CompiledFormula;
+
+interface Node {
+  f: EngineFormula;
+  key: string;
+  compiled: CompiledFormula;
+  /** Position in the evaluation order. */
+  order: number;
+  dependants: Node[];
+  lastError: { category: ErrorCategory; message: string } | null;
+}
+
+type Table = Record<string, Record<string, unknown>>;
+
+const OUTPUT_ATTRS: readonly ElementAttr[] = ['text', 'fill', 'stroke'];
+/** A bare `eg` (FILTRAR over every element) depends on these attributes of every element (spec §3.3 item 1). */
+const WILDCARD_ATTRS = ['text', 'mark'];
+
+const own = (o: object, k: string) => Object.prototype.hasOwnProperty.call(o, k);
+
+/**
+ * Holds the point and element state of one installation and its formulas; evaluates them in
+ * dependency order (ties by workbook row), and after a change re-evaluates only the transitive
+ * dependants (spec hmi §3.3). A full pass and any sequence of incremental updates reach the same
+ * state. Errors keep the previous value and are recorded per formula; they never stop the others.
+ */
+export class FormulaEngine {
+  readonly dialect: Dialect;
+  private readonly compile: CompileFn;
+  private readonly ctx: { ai: Table; di: Table; eg: Table; sv: Table };
+  private nodes: Node[] = [];
+  private byOutput = new Map<string, Node>();
+  /** `table.TAG` or `eg.TAG.attr` → formulas reading it. */
+  private readers = new Map<string, Node[]>();
+  private wildcard: Node[] = [];
+  private dirty: boolean[] = [];
+  private firstDirty = Infinity;
+  private readonly out = new Map<string, ElementChange>();
+  problems: EngineProblem[] = [];
+
+  constructor(opts: { compile: CompileFn; dialect?: Dialect }) {
+    this.compile = opts.compile;
+    this.dialect = opts.dialect ?? 'txscada';
+    this.ctx = { ai: Object.create(null), di: Object.create(null), eg: Object.create(null), sv: Object.create(null) };
+  }
+
+  /** The context formulas read (a live view: do not modify). */
+  get context(): FormulaContext {
+    return this.ctx as FormulaContext;
+  }
+
+  /**
+   * Replaces points, elements and formulas. Returns the problems: syntax errors (the formula does not
+   * run), unknown references and cycles (warnings: it runs, with the rule of spec §3.3 item 3).
+   */
+  load(model: { points?: { tag: string; table: Point['table']; escala?: number }[]; elements?: EngineElement[]; formulas: EngineFormula[] }): EngineProblem[] {
+    for (const t of ['ai', 'di', 'eg', 'sv'] as const) this.ctx[t] = Object.create(null);
+    for (const p of model.points ?? []) this.ensurePoint(p.table, p.tag, p.escala);
+    for (const e of model.elements ?? []) this.ensureElement(e.tag, e);
+    const problems: EngineProblem[] = [];
+    const nodes: Node[] = [];
+    this.byOutput = new Map();
+    for (const f of model.formulas) {
+      const key = `${f.tag}.${f.attr}`;
+      if (!OUTPUT_ATTRS.includes(f.attr)) {
+        problems.push(problem(f, null, 'type', `attribute "${f.attr}" cannot be computed (text, fill or stroke)`, 'error'));
+        continue;
+      }
+      if (this.byOutput.has(key)) {
+        problems.push(problem(f, null, 'type', `a second formula for ${key} (row ${this.byOutput.get(key)!.f.row} is used)`, 'error'));
+        continue;
+      }
+      let compiled: CompiledFormula;
+      try {
+        compiled = this.compile(f.text, { dialect: this.dialect });
+      } catch (e) {
+        const err = e as { category?: ErrorCategory; column?: number; message?: string };
+        problems.push(problem(f, err.column ?? null, err.category ?? 'syntax', err.message ?? String(e), 'error'));
+        continue;
+      }
+      this.ensureElement(f.tag, {});
+      const n: Node = { f, key, compiled, order: 0, dependants: [], lastError: null };
+      nodes.push(n);
+      this.byOutput.set(key, n);
+      for (const r of compiled.references) {
+        const missing = this.missing(r);
+        if (missing) problems.push(problem(f, null, 'unknown-reference', missing, 'warning'));
+      }
+    }
+    this.link(nodes, problems);
+    this.problems = problems;
+    return problems;
+  }
+
+  /** Why a reference cannot resolve with the loaded tables, or ''. */
+  private missing(r: Reference): string {
+    if (r.tag === null) return '';
+    const t = this.ctx[r.table];
+    if (!t || (r.table !== 'eg' && r.table !== 'ai' && r.table !== 'di')) return `unknown table ${r.table}`;
+    if (!own(t, r.tag)) return `${r.table}.${r.tag} does not exist`;
+    return '';
+  }
+
+  /** Builds the dependency graph and the evaluation order (Kahn, smallest row first). */
+  private link(nodes: Node[], problems: EngineProblem[]): void {
+    this.readers = new Map();
+    this.wildcard = [];
+    const deps = new Map<Node, Set<Node>>(); // node → formulas it reads
+    for (const n of nodes) {
+      const set = new Set<Node>();
+      for (const r of n.compiled.references) {
+        if (r.tag === null) {
+          if (r.table === 'eg') this.wildcard.push(n);
+          continue;
+        }
+        // a record read whole (`eg.X` as a value) depends on every attribute of X
+        const attrs = r.table === 'eg' ? (r.attr === null ? ['text', 'fill', 'stroke', 'mark'] : [r.attr]) : [null];
+        for (const a of attrs) {
+          push(this.readers, a === null ? `${r.table}.${r.tag}` : `eg.${r.tag}.${a}`, n);
+          const src = a === null ? undefined : this.byOutput.get(`${r.tag}.${a}`);
+          if (src && src !== n) set.add(src);
+        }
+      }
+      deps.set(n, set);
+    }
+    for (const w of this.wildcard) for (const n of nodes) if (n !== w && WILDCARD_ATTRS.includes(n.f.attr)) deps.get(w)!.add(n);
+    for (const [n, set] of deps) for (const d of set) d.dependants.push(n);
+
+    // Kahn's algorithm; the ready set is a heap on the workbook row.
+    const indeg = new Map<Node, number>();
+    for (const n of nodes) indeg.set(n, deps.get(n)!.size);
+    const heap = new RowHeap();
+    for (const n of nodes) if (indeg.get(n) === 0) heap.push(n);
+    const order: Node[] = [];
+    while (heap.size) {
+      const n = heap.pop();
+      order.push(n);
+      for (const d of n.dependants) {
+        const k = indeg.get(d)! - 1;
+        indeg.set(d, k);
+        if (k === 0) heap.push(d);
+      }
+    }
+    if (order.length < nodes.length) {
+      // Cycles: evaluated in row order after the rest, back-edges reading the previous values.
+      const rest = nodes.filter((n) => indeg.get(n)! > 0).sort((a, b) => a.f.row - b.f.row);
+      const rows = rest.map((n) => `${n.key} (row ${n.f.row})`).join(', ');
+      for (const n of rest) problems.push(problem(n.f, null, 'cycle', `formula is part of a dependency cycle: ${rows}`, 'warning'));
+      order.push(...rest);
+    }
+    order.forEach((n, i) => (n.order = i));
+    this.nodes = order;
+    this.dirty = new Array(order.length).fill(false);
+    this.firstDirty = Infinity;
+  }
+
+  private ensurePoint(table: 'ai' | 'di' | 'sv', tag: string, escala?: number): Record<string, unknown> {
+    const t = this.ctx[table];
+    if (!own(t, tag)) {
+      // spec §1.2: an AI reads -1 until its first frame; a DI 0
+      t[tag] = table === 'ai' ? { value: -1, escala: escala ?? 1, q: 0 } : { value: 0 };
+    } else if (table === 'ai' && escala !== undefined) t[tag].escala = escala;
+    return t[tag];
+  }
+
+  private ensureElement(tag: string, e: Partial<EngineElement>): Record<string, unknown> {
+    const t = this.ctx.eg;
+    if (!own(t, tag)) t[tag] = { text: '0', fill: null, stroke: null, mark: null };
+    const r = t[tag];
+    if (e.text !== undefined) r.text = String(e.text);
+    if (e.fill !== undefined) r.fill = e.fill;
+    if (e.stroke !== undefined) r.stroke = e.stroke;
+    if (e.mark !== undefined) r.mark = e.mark;
+    return r;
+  }
+
+  private mark(n: Node): void {
+    if (!this.dirty[n.order]) {
+      this.dirty[n.order] = true;
+      if (n.order < this.firstDirty) this.firstDirty = n.order;
+    }
+  }
+
+  private markReaders(key: string): void {
+    const rs = this.readers.get(key);
+    if (rs) for (const n of rs) this.mark(n);
+  }
+
+  private elementChanged(tag: string, attr: string): void {
+    this.markReaders(`eg.${tag}.${attr}`);
+    if (WILDCARD_ATTRS.includes(attr)) for (const w of this.wildcard) this.mark(w);
+  }
+
+  // ---------------------------------------------------------------- inputs
+
+  /** Sets a point value; returns true when it changed (its dependants are then re-evaluated by `propagate`). */
+  setPoint(p: PointInput): boolean {
+    if (p.table !== 'ai' && p.table !== 'di' && p.table !== 'sv') return false;
+    const r = this.ensurePoint(p.table, p.tag);
+    let changed = false;
+    for (const k of ['value', 'q', 'escala'] as const) {
+      const v = p[k];
+      if (v === undefined || (p.table !== 'ai' && k !== 'value')) continue;
+      if (r[k] !== v) {
+        r[k] = v;
+        changed = true;
+      }
+    }
+    if (changed) this.markReaders(`${p.table}.${p.tag}`);
+    return changed;
+  }
+
+  /**
+   * Writes an element attribute from outside the formulas (operator toggles, linked texts, event
+   * hooks: spec §3.3 item 8). The write is published like a formula result and its dependants run.
+   */
+  setElement(tag: string, attr: ElementAttr | 'mark', value: unknown): boolean {
+    const r = this.ensureElement(tag, {});
+    const v = attr === 'text' ? String(value) : value === null || value === undefined ? null : Number(value);
+    if (r[attr] === v) return false;
+    r[attr] = v;
+    if (attr !== 'mark') this.out.set(`${tag}.${attr}`, { tag, attr, value: v as string | number | null });
+    this.elementChanged(tag, attr);
+    return true;
+  }
+
+  /** Sets inputs and propagates: the element changes they cause, each once, in evaluation order. */
+  update(points: PointInput[], elements: { tag: string; attr: ElementAttr | 'mark'; value: unknown }[] = []): ElementChange[] {
+    for (const p of points) this.setPoint(p);
+    for (const e of elements) this.setElement(e.tag, e.attr, e.value);
+    return this.propagate();
+  }
+
+  /** Evaluates every formula (a full pass, spec §3.3 item 5). */
+  fullPass(): ElementChange[] {
+    for (const n of this.nodes) this.mark(n);
+    return this.propagate();
+  }
+
+  /** Re-evaluates the formulas marked by changed inputs, and theirs in turn, in one forward sweep. */
+  propagate(): ElementChange[] {
+    const nodes = this.nodes;
+    const start = this.firstDirty;
+    // Marks made during the sweep lower firstDirty again only for a back-edge of a cycle (an earlier
+    // formula): that one runs in the next propagation, with this pass's values (spec §3.3 item 3).
+    this.firstDirty = Infinity;
+    for (let i = start; i < nodes.length; i++) {
+      if (!this.dirty[i]) continue;
+      this.dirty[i] = false;
+      this.evaluate(nodes[i]);
+    }
+    if (this.firstDirty !== Infinity && !this.dirty[this.firstDirty]) this.firstDirty = this.dirty.indexOf(true) < 0 ? Infinity : this.dirty.indexOf(true);
+    const changes = [...this.out.values()];
+    this.out.clear();
+    return changes;
+  }
+
+  private evaluate(n: Node): void {
+    const res = n.compiled.evaluate(this.ctx as FormulaContext);
+    const norm = res.ok ? normalise(n.f.attr, res, this.dialect) : res;
+    if (!norm.ok) {
+      n.lastError = { category: norm.error, message: norm.message };
+      return; // the attribute keeps its previous value (spec §2.9)
+    }
+    n.lastError = null;
+    const r = this.ctx.eg[n.f.tag];
+    if (r[n.f.attr] === norm.value) return;
+    r[n.f.attr] = norm.value;
+    this.out.set(n.key, { tag: n.f.tag, attr: n.f.attr, value: norm.value });
+    this.elementChanged(n.f.tag, n.f.attr);
+  }
+
+  // ---------------------------------------------------------------- introspection
+
+  /** The current value of every element attribute. */
+  elements(): { tag: string; text: string; fill: number | null; stroke: number | null; mark: number | null }[] {
+    return Object.keys(this.ctx.eg).map((tag) => ({ tag, ...(this.ctx.eg[tag] as { text: string; fill: number | null; stroke: number | null; mark: number | null }) }));
+  }
+
+  element(tag: string): Record<string, unknown> | undefined {
+    return own(this.ctx.eg, tag) ? { ...this.ctx.eg[tag] } : undefined;
+  }
+
+  /** Formulas whose last evaluation failed, with the error. */
+  errors(): { tag: string; attr: string; row: number; category: ErrorCategory; message: string }[] {
+    return this.nodes.filter((n) => n.lastError).map((n) => ({ tag: n.f.tag, attr: n.f.attr, row: n.f.row, ...n.lastError! }));
+  }
+
+  get size(): number {
+    return this.nodes.length;
+  }
+
+  /**
+   * "Try this formula" (spec §3.1): evaluates `text` against the current state with `overrides`
+   * (`"table.TAG.attr" → value`, missing tags created) patched into a copy; the state is untouched.
+   */
+  tryFormula(text: string, overrides: Record<string, unknown> = {}): EvalResult & { normalised?: unknown } {
+    let compiled: CompiledFormula;
+    try {
+      compiled = this.compile(text, { dialect: this.dialect });
+    } catch (e) {
+      const err = e as { category?: ErrorCategory; message?: string };
+      return { ok: false, error: err.category ?? 'syntax', message: err.message ?? String(e) };
+    }
+    const ctx: Table & Record<string, Table> = Object.create(null);
+    for (const t of ['ai', 'di', 'eg', 'sv'] as const) {
+      const copy: Table = Object.create(null);
+      for (const tag of Object.keys(this.ctx[t])) copy[tag] = { ...this.ctx[t][tag] };
+      ctx[t] = copy;
+    }
+    for (const [path, value] of Object.entries(overrides)) {
+      const m = /^(ai|di|eg|sv)\.([^.]+)\.([A-Za-z_]\w*)$/.exec(path);
+      if (!m) return { ok: false, error: 'syntax', message: `override "${path}" is not table.TAG.attr` };
+      const t = ctx[m[1]];
+      if (!own(t, m[2])) t[m[2]] = Object.create(null);
+      t[m[2]][m[3]] = value;
+    }
+    return compiled.evaluate(ctx as unknown as FormulaContext);
+  }
+}
+
+/**
+ * The write rule of spec §2.9: `text` takes the str() of the result (null is a type error); fill and
+ * stroke take an integer, an integral float, a boolean (0/1) or null.
+ */
+export function normalise(attr: ElementAttr, r: { value: unknown; type: string }, dialect: Dialect): { ok: true; value: string | number | null } | { ok: false; error: ErrorCategory; message: string } {
+  const v = r.value;
+  if (attr === 'text') {
+    if (r.type === 'null' || r.type === 'list') return { ok: false, error: 'type', message: `a ${r.type} cannot be an element text` };
+    return { ok: true, value: textOf(v, r.type, dialect) };
+  }
+  if (r.type === 'null') return { ok: true, value: null };
+  if (r.type === 'bool') return { ok: true, value: v ? 1 : 0 };
+  if ((r.type === 'integer' || r.type === 'float') && Number.isInteger(v)) return { ok: true, value: v as number };
+  return { ok: false, error: 'type', message: `${attr} must be a colour index (an integer) or None, got ${r.type} ${String(v)}` };
+}
+
+function textOf(v: unknown, type: string, dialect: Dialect): string {
+  return dialect === 'excel' ? excelText(v, type) : pyStr(v, type);
+}
+
+function problem(f: EngineFormula, column: number | null, category: EngineProblem['category'], message: string, severity: EngineProblem['severity']): EngineProblem {
+  return { tag: f.tag, attr: f.attr, row: f.row, column, category, message, severity };
+}
+
+function push<K, V>(m: Map<K, V[]>, k: K, v: V): void {
+  const a = m.get(k);
+  if (a) {
+    if (!a.includes(v)) a.push(v);
+  } else m.set(k, [v]);
+}
+
+/** A binary min-heap of formulas by workbook row (ties in the topological order). */
+class RowHeap {
+  private a: Node[] = [];
+  get size(): number {
+    return this.a.length;
+  }
+  push(n: Node): void {
+    const a = this.a;
+    a.push(n);
+    let i = a.length - 1;
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      if (a[p].f.row <= a[i].f.row) break;
+      [a[p], a[i]] = [a[i], a[p]];
+      i = p;
+    }
+  }
+  pop(): Node {
+    const a = this.a;
+    const top = a[0];
+    const last = a.pop()!;
+    if (a.length) {
+      a[0] = last;
+      let i = 0;
+      for (;;) {
+        const l = 2 * i + 1;
+        const r = l + 1;
+        let m = i;
+        if (l < a.length && a[l].f.row < a[m].f.row) m = l;
+        if (r < a.length && a[r].f.row < a[m].f.row) m = r;
+        if (m === i) break;
+        [a[m], a[i]] = [a[i], a[m]];
+        i = m;
+      }
+    }
+    return top;
+  }
+}

@@ -1,0 +1,611 @@
+/**
+ * Rows of cells → ProjectModel: the one code path shared by xlsx/xls, CSV and JSON (spec hmi §7).
+ *
+ * Rules: sheets are read in the load order of §7.2, each may refer only to what came before it. A sheet that
+ * lacks a required column gives one problem and is skipped. Every other problem names its sheet, its 1-based row
+ * and its column; a row with a problem is left out of the model as a whole (nothing half-imported), except
+ * where the message says what was kept. Model objects are built with fixed keys: no label, sheet name or cell
+ * value ever becomes a property name.
+ */
+import type {
+  AiPoint, Colour, ComEvent, Comaster, Device, DiPoint, Element, ElementAttr, EventText, FormulaRow, Point,
+  Problem, ProjectModel, Screen, SvPoint,
+} from './model';
+import { emptyModel } from './model';
+import { Cell, CellError, RowSet, cellText, isEmpty, normaliseLabels } from './sheet-rows';
+import { COLUMNS, Columns, SheetKind } from './sheet-schema';
+
+const ATTRS: readonly ElementAttr[] = ['text', 'fill', 'stroke'];
+/** `KEY (label), KEY (label)`: the two-state toggle of spec hmi §6.4. */
+const TOGGLE_RE = /^\s*\w+\s*(\([\p{L}\p{N} ]*\))?\s*,\s*\w+\s*(\([\p{L}\p{N} ]*\))?\s*$/u;
+
+/** A sheet with its columns resolved. */
+class Sheet<K extends SheetKind> {
+  readonly index = new Map<string, number>();
+  readonly labels: string[];
+  constructor(
+    readonly kind: K,
+    readonly set: RowSet,
+    private readonly problems: Problem[],
+  ) {
+    const norm = normaliseLabels(set.labels);
+    this.labels = set.labels.map((l, i) => (isEmpty(l) ? norm[i] : cellText(l).trim()));
+    const where = new Map<string, number>();
+    norm.forEach((n, i) => where.set(n, i));
+    const cols = COLUMNS[kind] as Record<string, { names: readonly string[] }>;
+    for (const key of Object.keys(cols)) {
+      for (const name of cols[key].names) {
+        const i = where.get(name);
+        if (i !== undefined) {
+          this.index.set(key, i);
+          break;
+        }
+      }
+    }
+  }
+
+  /** One problem naming the missing required columns; false when the sheet must be skipped. */
+  checkRequired(): boolean {
+    const cols = COLUMNS[this.kind] as Record<string, { names: readonly string[]; required?: boolean }>;
+    const missing = Object.keys(cols)
+      .filter((k) => cols[k].required && !this.index.has(k))
+      .map((k) => cols[k].names[0]);
+    if (!missing.length) return true;
+    const accepted = (k: string): string => cols[k].names.join(' / ');
+    const detail = Object.keys(cols)
+      .filter((k) => cols[k].required && !this.index.has(k))
+      .map(accepted)
+      .join('; ');
+    this.problems.push({
+      sheet: this.set.name,
+      row: 1,
+      column: missing[0],
+      message: `missing required column${missing.length > 1 ? 's' : ''} ${missing.join(', ')} (accepted labels: ${detail}): sheet skipped`,
+    });
+    return false;
+  }
+
+  *rows(): Generator<Row<K>> {
+    const { rows, rowNumbers, modelRows, skipBlank = true } = this.set;
+    for (let i = 0; i < rows.length; i++) {
+      const cells = rows[i] ?? [];
+      if (skipBlank && cells.every((c) => isEmpty(c))) continue;
+      const at = rowNumbers?.[i] ?? i + 2;
+      yield new Row(this, cells, i, at, modelRows?.[i] ?? at);
+    }
+  }
+
+  label(key: string): string {
+    const i = this.index.get(key);
+    if (i !== undefined) return this.labels[i];
+    const cols = COLUMNS[this.kind] as Record<string, { names: readonly string[] }>;
+    return cols[key]?.names[0] ?? key;
+  }
+}
+
+interface IntOpts {
+  min?: number;
+  max?: number;
+}
+
+/** One data row: typed reads that record a problem (and mark the row rejected) when a cell is unusable. */
+class Row<K extends SheetKind> {
+  readonly problems: Problem[] = [];
+  constructor(
+    readonly sheet: Sheet<K>,
+    private readonly cells: Cell[],
+    readonly i: number,
+    /** 1-based row for problems. */
+    readonly at: number,
+    /** `row` stored in the model. */
+    readonly row: number,
+  ) {}
+
+  get ok(): boolean {
+    return this.problems.length === 0;
+  }
+
+  has(key: Columns<K>): boolean {
+    return this.sheet.index.has(key);
+  }
+
+  cell(key: Columns<K>): Cell {
+    const i = this.sheet.index.get(key);
+    return i === undefined ? '' : (this.cells[i] ?? '');
+  }
+
+  fill(key: Columns<K>): string | null {
+    const i = this.sheet.index.get(key);
+    return i === undefined ? null : (this.sheet.set.fills?.[this.i]?.[i] ?? null);
+  }
+
+  fail(key: Columns<K> | null, message: string): void {
+    this.problems.push({ sheet: this.sheet.set.name, row: this.at, column: key === null ? null : this.sheet.label(key), message });
+  }
+
+  private errorCell(key: Columns<K>, c: Cell): boolean {
+    if (c instanceof CellError) {
+      this.fail(key, `the cell holds the error value ${c.text}`);
+      return true;
+    }
+    return false;
+  }
+
+  /** Trimmed text ('' when empty or absent). */
+  str(key: Columns<K>): string {
+    const c = this.cell(key);
+    if (this.errorCell(key, c)) return '';
+    return cellText(c).trim();
+  }
+
+  /** Text as in the cell (numbers rendered without decimals when integral). */
+  verbatim(key: Columns<K>): string {
+    const c = this.cell(key);
+    if (this.errorCell(key, c)) return '';
+    return cellText(c);
+  }
+
+  /** Non-empty trimmed text of a required key column. */
+  key(key: Columns<K>, what: string): string {
+    const s = this.str(key);
+    if (s === '' && !(this.cell(key) instanceof CellError)) this.fail(key, `empty ${what}`);
+    return s;
+  }
+
+  num(key: Columns<K>): number | null {
+    const c = this.cell(key);
+    if (this.errorCell(key, c) || isEmpty(c)) return null;
+    const n = toNumber(c);
+    if (n === null) this.fail(key, `not a number: ${JSON.stringify(cellText(c).slice(0, 40))}`);
+    return n;
+  }
+
+  reqNum(key: Columns<K>, what: string): number {
+    if (isEmpty(this.cell(key))) {
+      this.fail(key, `empty ${what}`);
+      return NaN;
+    }
+    return this.num(key) ?? NaN;
+  }
+
+  int(key: Columns<K>, o: IntOpts = {}): number | null {
+    const n = this.num(key);
+    if (n === null) return null;
+    if (!Number.isInteger(n)) {
+      this.fail(key, `not an integer: ${n}`);
+      return null;
+    }
+    if ((o.min !== undefined && n < o.min) || (o.max !== undefined && n > o.max)) {
+      this.fail(key, `${n} is out of range ${o.min ?? '-∞'}..${o.max ?? '∞'}`);
+      return null;
+    }
+    return n;
+  }
+
+  reqInt(key: Columns<K>, what: string, o: IntOpts = {}): number {
+    if (isEmpty(this.cell(key)) && !(this.cell(key) instanceof CellError)) {
+      this.fail(key, `empty ${what}`);
+      return NaN;
+    }
+    return this.int(key, o) ?? NaN;
+  }
+
+  bool(key: Columns<K>, dflt: boolean): boolean {
+    const c = this.cell(key);
+    if (this.errorCell(key, c) || isEmpty(c)) return dflt;
+    if (typeof c === 'boolean') return c;
+    if (typeof c === 'number') {
+      if (c === 0 || c === 1) return c === 1;
+    } else {
+      const s = cellText(c).trim().toLowerCase();
+      if (['1', 'true', 'yes', 'si', 'sí', 'y', 's', 'verdadero'].includes(s)) return true;
+      if (['0', 'false', 'no', 'n', 'falso'].includes(s)) return false;
+    }
+    this.fail(key, `not a yes/no value (1/0, true/false): ${JSON.stringify(cellText(c).slice(0, 40))}`);
+    return dflt;
+  }
+}
+
+/** A number from a cell: numbers as they are, numeric text (also with a decimal comma), booleans as 1/0. */
+export function toNumber(c: Cell): number | null {
+  if (typeof c === 'number') return Number.isFinite(c) ? c : null;
+  if (typeof c === 'boolean') return c ? 1 : 0;
+  if (typeof c !== 'string') return null;
+  let s = c.trim();
+  if (/^[+-]?\d+,\d+$/.test(s)) s = s.replace(',', '.');
+  if (!/^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(s)) return null;
+  const n = Number(s);
+  return Number.isFinite(n) ? n : null;
+}
+
+/** `rojo` → `Rojo` (Python's str.title(), as the original stored colour names). */
+export function titleCase(s: string): string {
+  return s.toLowerCase().replace(/(^|[^\p{L}])(\p{L})/gu, (_m, a: string, b: string) => a + b.toUpperCase());
+}
+
+/** Screen file names are relative names inside the project's folder: no absolute paths, no `..`. */
+function unsafePath(p: string): boolean {
+  return /^([a-zA-Z]:|[\\/])/.test(p) || p.split(/[\\/]/).includes('..') || p.includes('\0');
+}
+
+export interface BuildInput {
+  kind: SheetKind;
+  set: RowSet;
+}
+
+/** Builds the model from the sheets given (one per kind; later duplicates are the caller's problem). */
+export function buildModel(inputs: readonly BuildInput[], problems: Problem[]): ProjectModel {
+  const model = emptyModel();
+  const byKind = new Map<SheetKind, RowSet>();
+  for (const { kind, set } of inputs) if (!byKind.has(kind)) byKind.set(kind, set);
+
+  const open = <K extends SheetKind>(kind: K): Sheet<K> | null => {
+    const set = byKind.get(kind);
+    if (!set) return null;
+    const s = new Sheet(kind, set, problems);
+    return s.checkRequired() ? s : null;
+  };
+  const accept = <K extends SheetKind>(r: Row<K>): boolean => {
+    if (r.ok) return true;
+    problems.push(...r.problems);
+    return false;
+  };
+
+  // comaster ---------------------------------------------------------------------------------------------
+  const comasters = new Map<string, Comaster>();
+  const cm = open('comaster');
+  if (cm)
+    for (const r of cm.rows()) {
+      const id = r.key('id', 'id');
+      const host = r.key('host', 'address');
+      const port = r.reqInt('port', 'port', { min: 1, max: 65535 });
+      const enabled = r.bool('enabled', true);
+      if (id && comasters.has(id)) r.fail('id', `COMaster id ${id} already defined in row ${comasters.get(id)!.row}`);
+      if (!accept(r)) continue;
+      const c: Comaster = { id, host, port, enabled, row: r.row };
+      comasters.set(id, c);
+      model.comasters.push(c);
+    }
+
+  // ied --------------------------------------------------------------------------------------------------
+  const devices = new Map<string, Device>();
+  const devAt = new Map<string, number>();
+  const ied = open('ied');
+  if (ied) {
+    const byAddr = new Map<string, number>();
+    const byOffset = new Map<string, number>();
+    for (const r of ied.rows()) {
+      const id = r.key('id', 'id');
+      const comaster = r.key('comaster', 'COMaster id');
+      const offset = r.reqInt('offset', 'offset', { min: 0 });
+      const svCount = r.reqInt('svCount', 'SV byte count', { min: 0, max: 245 });
+      const diCount = r.reqInt('diCount', 'DI byte count', { min: 0, max: 245 });
+      const aiCount = r.reqInt('aiCount', 'AI word count', { min: 0, max: 122 });
+      const address = r.reqInt('address', 'RS-485 address', { min: 0, max: 254 });
+      if (id && devices.has(id)) r.fail('id', `IED id ${id} already defined in row ${devAt.get(id)}`);
+      if (comaster && !comasters.has(comaster)) r.fail('comaster', `unknown COMaster ${comaster}`);
+      if (r.ok) {
+        const a = byAddr.get(`${comaster}\u0000${address}`);
+        if (a !== undefined) r.fail('address', `RS-485 address ${address} already used on COMaster ${comaster} in row ${a}`);
+        const o = byOffset.get(`${comaster}\u0000${offset}`);
+        if (o !== undefined) r.fail('offset', `offset ${offset} already used on COMaster ${comaster} in row ${o}`);
+      }
+      if (!accept(r)) continue;
+      byAddr.set(`${comaster}\u0000${address}`, r.at);
+      byOffset.set(`${comaster}\u0000${offset}`, r.at);
+      const d: Device = { id, comaster, offset, address, svCount, diCount, aiCount, row: r.row };
+      devices.set(id, d);
+      devAt.set(id, r.at);
+      model.devices.push(d);
+    }
+  }
+
+  /** The device of a point row, its COMaster checked against an explicit comaster column. */
+  const deviceOf = <K extends 'di' | 'ai' | 'varsys'>(r: Row<K>): Device | null => {
+    const id = r.key('device' as Columns<K>, 'IED id');
+    if (!id) return null;
+    const d = devices.get(id);
+    if (!d) {
+      r.fail('device' as Columns<K>, `unknown IED ${id}`);
+      return null;
+    }
+    const cmId = r.str('comaster' as Columns<K>);
+    if (cmId && cmId !== d.comaster) r.fail('comaster' as Columns<K>, `IED ${id} belongs to COMaster ${d.comaster}, not ${cmId}`);
+    return d;
+  };
+
+  // di ---------------------------------------------------------------------------------------------------
+  const di = open('di');
+  const dis: DiPoint[] = [];
+  if (di) {
+    const tags = new Map<string, number>();
+    const pos = new Map<string, number>();
+    for (const r of di.rows()) {
+      const tag = r.key('tag', 'tag');
+      const d = deviceOf(r);
+      const offset = r.reqInt('offset', 'offset', { min: 0 });
+      const port = r.reqInt('port', 'port', { min: 0, max: 255 });
+      const bit = r.reqInt('bit', 'bit', { min: 0, max: 15 });
+      const maskinv = r.int('maskinv', { min: 0, max: 1 }) ?? 0;
+      const tipo = r.int('tipo', { min: 0, max: 2 }) ?? 0;
+      const textId = r.int('textId', { min: 0 });
+      const description = r.str('description');
+      if (tag && tags.has(tag)) r.fail('tag', `tag ${tag} already used in row ${tags.get(tag)} of this sheet (that row is kept)`);
+      if (d && r.ok) {
+        const n = port * 16 + bit;
+        if (n >= d.diCount * 8)
+          r.fail('port', `port ${port} bit ${bit} is input ${n}, outside IED ${d.id}'s DI block (can_dis ${d.diCount} bytes = ${d.diCount * 8} inputs)`);
+        const k = `${d.id}\u0000${n}`;
+        if (pos.has(k)) r.fail('bit', `port ${port} bit ${bit} of IED ${d.id} already used in row ${pos.get(k)}`);
+      }
+      if (!accept(r) || !d) continue;
+      tags.set(tag, r.at);
+      pos.set(`${d.id}\u0000${port * 16 + bit}`, r.at);
+      dis.push({ tag, table: 'di', device: d.id, comaster: d.comaster, offset, description, port, bit, maskinv, tipo, textId, row: r.row });
+    }
+  }
+
+  // ai ---------------------------------------------------------------------------------------------------
+  const ai = open('ai');
+  const ais: AiPoint[] = [];
+  if (ai) {
+    const tags = new Map<string, number>();
+    const offsets = new Map<string, number>();
+    const at = new Map<AiPoint, Row<'ai'>>();
+    for (const r of ai.rows()) {
+      const tag = r.key('tag', 'tag');
+      const d = deviceOf(r);
+      const offset = r.reqInt('offset', 'offset', { min: 0 });
+      const channel = r.int('channel', { min: 0, max: 255 }) ?? 0;
+      const unit = r.str('unit');
+      const escala = r.reqNum('escala', 'escala');
+      const escalaE = r.num('escalaE');
+      const multipAsm = r.num('multipAsm');
+      const divider = r.num('divider');
+      const relTv = r.num('relTv');
+      const relTi = r.num('relTi');
+      const pesoP = r.num('pesoP');
+      const description = r.str('description');
+      if (tag && tags.has(tag)) r.fail('tag', `tag ${tag} already used in row ${tags.get(tag)} of this sheet (that row is kept)`);
+      if (d && r.ok && offsets.has(`${d.id}\u0000${offset}`))
+        r.fail('offset', `offset ${offset} of IED ${d.id} already used in row ${offsets.get(`${d.id}\u0000${offset}`)}`);
+      if (!accept(r) || !d) continue;
+      tags.set(tag, r.at);
+      offsets.set(`${d.id}\u0000${offset}`, r.at);
+      const p: AiPoint = {
+        tag, table: 'ai', device: d.id, comaster: d.comaster, offset, description, channel, unit, escala, escalaE,
+        multipAsm, divider, relTv, relTi, pesoP, row: r.row,
+      };
+      ais.push(p);
+      at.set(p, r);
+    }
+    // more AIs than the IED sends words: the extra ones (highest offsets) can never get a value
+    const per = new Map<string, AiPoint[]>();
+    for (const p of ais) {
+      const l = per.get(p.device);
+      if (l) l.push(p);
+      else per.set(p.device, [p]);
+    }
+    const drop = new Set<AiPoint>();
+    for (const [dev, list] of per) {
+      const d = devices.get(dev)!;
+      if (list.length <= d.aiCount) continue;
+      const sorted = list.slice().sort((a, b) => a.offset - b.offset);
+      for (const p of sorted.slice(d.aiCount)) {
+        const r = at.get(p)!;
+        r.fail('offset', `IED ${dev} sends ${d.aiCount} AI words (can_ais): AI ${p.tag} at offset ${p.offset} is beyond them`);
+        problems.push(...r.problems);
+        drop.add(p);
+      }
+    }
+    if (drop.size) ais.splice(0, ais.length, ...ais.filter((p) => !drop.has(p)));
+  }
+
+  // varsys -----------------------------------------------------------------------------------------------
+  const sv = open('varsys');
+  const svs: SvPoint[] = [];
+  if (sv)
+    for (const r of sv.rows()) {
+      const d = deviceOf(r);
+      const offset = r.reqInt('offset', 'offset', { min: 0 });
+      const bit = r.int('bit', { min: 0, max: 7 });
+      const param = r.str('param');
+      const description = r.str('description');
+      const tag = r.str('tag') || param;
+      if (!tag) r.fail(r.has('tag') ? 'tag' : 'param', 'empty tag and param: the system variable has no name');
+      if (!accept(r) || !d) continue;
+      svs.push({ tag, table: 'sv', device: d.id, comaster: d.comaster, offset, description, bit, param, row: r.row });
+    }
+  const points: Point[] = model.points;
+  points.push(...dis, ...ais, ...svs);
+
+  // com --------------------------------------------------------------------------------------------------
+  const com = open('com');
+  if (com) {
+    const list: ComEvent[] = [];
+    const codes = new Map<number, number>();
+    for (const r of com.rows()) {
+      const code = r.reqInt('code', 'code', { min: 0 });
+      const description = r.str('description');
+      const textId = r.int('textId', { min: 0 });
+      const pesoaccion = r.int('pesoaccion', { min: 0 });
+      if (r.ok && codes.has(code)) r.fail('code', `code ${code} already defined in row ${codes.get(code)}`);
+      if (!accept(r)) continue;
+      codes.set(code, r.at);
+      list.push({ code, description, textId, pesoaccion, row: r.row });
+    }
+    model.comEvents = list;
+  }
+
+  // textoevtipo ------------------------------------------------------------------------------------------
+  const tx = open('textoevtipo');
+  if (tx) {
+    const seen = new Map<string, number>();
+    for (const r of tx.rows()) {
+      const textId = r.reqInt('textId', 'text id', { min: 0 });
+      const value = r.reqInt('value', 'value', { min: 0 });
+      const text = r.str('text');
+      const k = `${textId}\u0000${value}`;
+      if (r.ok && seen.has(k)) r.fail('value', `text ${textId} value ${value} already defined in row ${seen.get(k)}`);
+      if (!accept(r)) continue;
+      seen.set(k, r.at);
+      const t: EventText = { textId, value, text, row: r.row };
+      model.eventTexts.push(t);
+    }
+  }
+
+  // screens ----------------------------------------------------------------------------------------------
+  const screens = new Map<string, Screen>();
+  const sc = open('screens');
+  const haveScreens = byKind.has('screens');
+  if (sc) {
+    const prefixes = new Map<string, number>();
+    const rowOf = new Map<string, number>();
+    for (const r of sc.rows()) {
+      const file = r.key('file', 'path');
+      const name = r.key('name', 'name');
+      const description = r.str('description');
+      const prefix = r.str('prefix');
+      const parentName = r.str('parent');
+      if (file && unsafePath(file)) r.fail('file', `path ${JSON.stringify(file)} must be a file name relative to the workbook's folder (no absolute path, no ..)`);
+      if (name && screens.has(name)) r.fail('name', `screen ${name} already defined in row ${rowOf.get(name)}`);
+      if (prefix && prefixes.has(prefix)) r.fail('prefix', `prefix ${prefix} already used by the screen in row ${prefixes.get(prefix)}`);
+      if (parentName && !screens.has(parentName))
+        r.fail('parent', `parent ${parentName} is not a screen defined in an earlier row`);
+      if (!accept(r)) continue;
+      if (prefix) prefixes.set(prefix, r.at);
+      rowOf.set(name, r.at);
+      const s: Screen = { name, file, description, prefix, parent: parentName || null, row: r.row };
+      screens.set(name, s);
+      model.screens.push(s);
+    }
+  }
+  const screenByName = (name: string): Screen | null => {
+    const s = screens.get(name);
+    if (s) return s;
+    const lower = name.toLowerCase();
+    const m = model.screens.filter((x) => x.name.toLowerCase() === lower);
+    return m.length === 1 ? m[0] : null;
+  };
+  const screenByPrefix = (tag: string): Screen | null => {
+    let best: Screen | null = null;
+    for (const s of model.screens) if (s.prefix && tag.startsWith(s.prefix) && (!best || s.prefix.length > best.prefix.length)) best = s;
+    return best;
+  };
+
+  // eg ---------------------------------------------------------------------------------------------------
+  const elements = new Map<string, Element>();
+  const eg = open('eg');
+  if (eg) {
+    const rows = new Map<Element, Row<'eg'>>();
+    for (const r of eg.rows()) {
+      const tag = r.key('tag', 'tag');
+      const description = r.str('description');
+      const text = r.verbatim('text');
+      const fill = r.int('fill', { min: 0 });
+      const stroke = r.int('stroke', { min: 0 });
+      const mark = r.int('mark', { min: 0, max: 15 });
+      const disabled = r.bool('disabled', false);
+      const explicit = r.str('screen');
+      const jump = r.str('onClickJump');
+      const toggle = r.str('onClickTextToggle');
+      const linked = r
+        .str('linkedTextChange')
+        .split(',')
+        .map((s) => s.trim())
+        .filter((s) => s !== '');
+      if (tag && elements.has(tag)) r.fail('tag', `tag ${tag} already used in row ${rows.get(elements.get(tag)!)!.at} of this sheet (that row is kept)`);
+      let screen = '';
+      if (explicit) {
+        const s = screenByName(explicit);
+        if (s) screen = s.name;
+        else r.fail('screen', `unknown screen ${explicit}`);
+      } else if (tag && haveScreens) {
+        const s = screenByPrefix(tag);
+        if (s) screen = s.name;
+        else r.fail('screen', `no screen for ${tag}: the screen column is empty and no screen prefix starts the tag`);
+      }
+      let onClickJump: string | null = null;
+      if (jump) {
+        const s = screenByName(jump);
+        if (s) onClickJump = s.name;
+        else r.fail('onClickJump', `unknown screen ${jump}`);
+      }
+      if (toggle && !TOGGLE_RE.test(toggle))
+        r.fail('onClickTextToggle', `toggle ${JSON.stringify(toggle)} is not two options "KEY (label), KEY (label)"`);
+      if (!accept(r)) continue;
+      const e: Element = {
+        tag, description, text, fill, stroke, mark, screen, disabled, onClickJump, onClickTextToggle: toggle || null,
+        linkedTextChange: linked, row: r.row,
+      };
+      elements.set(tag, e);
+      rows.set(e, r);
+    }
+    // linked texts: other elements of the same screen; dropping an element may invalidate another's links
+    for (let changed = true; changed; ) {
+      changed = false;
+      for (const [tag, e] of elements) {
+        const bad = (e.linkedTextChange ?? []).find((t) => t === tag || elements.get(t)?.screen !== e.screen);
+        if (bad === undefined) continue;
+        const r = rows.get(e)!;
+        r.fail(
+          'linkedTextChange',
+          bad === tag ? `${tag} links to itself` : elements.has(bad) ? `linked tag ${bad} is on screen ${elements.get(bad)!.screen}, not ${e.screen}` : `linked tag ${bad} is not an element`,
+        );
+        problems.push(...r.problems);
+        elements.delete(tag);
+        changed = true;
+      }
+    }
+    model.elements.push(...elements.values());
+  }
+
+  // formulas ---------------------------------------------------------------------------------------------
+  const fo = open('formulas');
+  if (fo) {
+    const seen = new Map<string, number>();
+    for (const r of fo.rows()) {
+      const attrText = r.str('attr');
+      const text = r.str('text');
+      if (!attrText || !text) continue; // spec §7.3: rows without a formula or an attribute are skipped
+      const tag = r.key('tag', 'tag');
+      const attr = attrText.toLowerCase() as ElementAttr;
+      if (!ATTRS.includes(attr)) r.fail('attr', `attribute ${JSON.stringify(attrText)} is not one of text, fill, stroke`);
+      if (tag && !elements.has(tag)) r.fail('tag', `no element ${tag} in sheet eg: formula not imported`);
+      const k = `${tag}\u0000${attr}`;
+      if (r.ok && seen.has(k)) r.fail('attr', `${tag}.${attr} already has a formula in row ${seen.get(k)} (that one is kept)`);
+      if (!accept(r)) continue;
+      seen.set(k, r.at);
+      const f: FormulaRow = { tag, attr, text, row: r.row };
+      model.formulas.push(f);
+    }
+  }
+
+  // color ------------------------------------------------------------------------------------------------
+  const co = open('color');
+  if (co) {
+    const seen = new Map<number, number>();
+    for (const r of co.rows()) {
+      const index = r.reqInt('index', 'colour index', { min: 0 });
+      const name = titleCase(r.key('name', 'colour name'));
+      const description = r.str('description');
+      let css: string | null = null;
+      const explicit = r.str('css');
+      if (explicit) {
+        const m = /^#?([0-9a-f]{6})$/i.exec(explicit);
+        if (m) css = '#' + m[1].toLowerCase();
+        else r.fail('css', `not a #rrggbb colour: ${JSON.stringify(explicit.slice(0, 40))}`);
+      } else {
+        const f = r.fill('name');
+        css = f && /^#[0-9a-f]{6}$/.test(f) ? f : null;
+      }
+      if (r.ok && seen.has(index)) r.fail('index', `colour index ${index} already defined in row ${seen.get(index)}`);
+      if (!accept(r)) continue;
+      seen.set(index, r.at);
+      const c: Colour = { index, name, css, description, row: r.row };
+      model.colours.push(c);
+    }
+  }
+  return model;
+}
+

@@ -1,0 +1,344 @@
+/**
+ * Reads an .xlsx / .xls with SheetJS outside this process's heap, so that a crafted file can hurt only a disposable
+ * reader: SheetJS 0.18.5 (the newest on npm) has unfixed advisories (CVE-2023-30533 prototype pollution while
+ * reading, CVE-2024-22363 ReDoS).
+ *
+ * Containment:
+ *  - one fresh reader per file: a child process (default; `node --max-old-space-size=256 -e <source>`, IPC with
+ *    the V8 serializer) or a worker thread (`isolation: 'thread'`, `resourceLimits`), killed / terminated after a
+ *    wall-clock timeout; whatever it polluted dies with it. The child process is the default because a worker
+ *    thread that runs out of heap can abort the whole process ("FATAL ERROR: Reached heap limit",
+ *    nodejs/node#47224: reproduced here with a 3 MB workbook of long texts at the default limits); a child dies
+ *    alone and the load reports a problem;
+ *  - the reader's zip inflater is Node's zlib with a budget on the total decompressed size (zip bombs; SheetJS's
+ *    own inflater trusts the sizes declared in the archive), and rows per sheet are capped while parsing
+ *    (SheetJS `sheetRows`), columns after it;
+ *  - only zip (xlsx) and OLE2 (xls) containers reach SheetJS: the caller sniffs the bytes first, so none of its
+ *    text parsers (CSV, HTML, SYLK, XML 2003, …) ever run on the input;
+ *  - what comes back is plain data built with fixed keys: sheet names (strings) and rows of primitive cell values,
+ *    plus the fill colours of the colour sheet; (de)serialisation copies no prototype, no accessor, and the reply
+ *    is checked for its shape before use.
+ *
+ * The reader runs from source text (`-e` / `eval: true`), so the same code works from dist/ (compiled JS) and from
+ * the TypeScript sources under tsx, with no separate file to copy and no loader: it gets no execArgv, no
+ * NODE_OPTIONS, and requires SheetJS by the absolute path resolved here.
+ */
+import { ChildProcess, spawn } from 'node:child_process';
+import { Worker } from 'node:worker_threads';
+import { Cell, CellError, RowSet } from './sheet-rows';
+
+/** One sheet as the reader returns it. Row r of `rows` is workbook row r + 1. */
+export interface RawSheet {
+  name: string;
+  rows: (string | number | boolean)[][];
+  /** Cells holding an Excel error value: [row index, column index, '#DIV/0!' …]. */
+  errors: [number, number, string][];
+  /** '#rrggbb' background fill per cell, for the sheets asked for (the colour sheet); else null. */
+  fills: (string | null)[][] | null;
+  /** More rows than maxRows data rows: the rest was not read. */
+  truncatedRows: boolean;
+  /** Cells beyond maxCols columns were dropped. */
+  truncatedCols: boolean;
+}
+
+export interface WorkerReadOptions {
+  maxRows: number;
+  maxCols: number;
+  maxUnzippedBytes: number;
+  timeoutMs: number;
+  resourceLimits: NonNullable<ConstructorParameters<typeof Worker>[1]>['resourceLimits'];
+  /** 'process' (default): a child process with --max-old-space-size; 'thread': a worker thread with resourceLimits. */
+  isolation?: 'process' | 'thread';
+  /** Lower-case names of the sheets to return. */
+  sheets: string[];
+  /** Lower-case sheet names whose cell fills are wanted. */
+  fillSheets: string[];
+}
+
+/** Epoch ms (sub-ms resolution) at the worker's milestones, for the benchmark. */
+export interface ReaderStamps {
+  required: number;
+  read: number;
+  styled: number;
+  extracted: number;
+}
+
+export type WorkerReadResult = { ok: true; sheets: RawSheet[]; stamps?: ReaderStamps } | { ok: false; message: string };
+
+/** A sheet from the worker as rows of cells: row 1 the labels, error cells as CellError. */
+export function rawToRowSet(s: RawSheet): RowSet {
+  const rows: Cell[][] = s.rows as Cell[][];
+  for (const [r, c, text] of s.errors) if (rows[r] && c < rows[r].length) rows[r][c] = new CellError(String(text));
+  return { name: s.name, labels: rows[0] ?? [], rows: rows.slice(1), fills: s.fills ? s.fills.slice(1) : undefined };
+}
+
+/* The worker, plain ES2020 CommonJS. Keep it small: everything that can be done on plain rows is done by the caller. */
+const WORKER_SOURCE = String.raw`'use strict';
+const { parentPort, workerData, isMainThread } = require('node:worker_threads');
+const zlib = require('node:zlib');
+const stamp = () => performance.timeOrigin + performance.now();
+// thread: the job is workerData; process: the first IPC message (and the process ends once the reply is out)
+if (!isMainThread) main(workerData, (m) => parentPort.postMessage(m));
+else process.once('message', (wd) => main(wd, (m) => process.send(m, () => process.exit(0))));
+
+function main(wd, send) {
+try {
+  const bytes = Buffer.from(wd.bytes.buffer, wd.bytes.byteOffset, wd.bytes.byteLength);
+  const isZip = bytes[0] === 0x50;
+  // SheetJS loads its codepage tables (dist/cpexcel.js, 60 ms) at start-up. .xlsx text is UTF-8 and BIFF8 .xls
+  // text UTF-16 or Latin-1: they only ask for UTF-16, which Buffer decodes. The tables are loaded on the first
+  // other code page (the 8-bit text of BIFF5 and older .xls).
+  let cpexcel = null;
+  const tables = () => cpexcel || (cpexcel = require(wd.cpexcelPath));
+  globalThis.cptable = { utils: {
+    decode: (cp, data, fmt) => cp === 1200 && fmt === undefined ? Buffer.from(data).toString('utf16le') : tables().utils.decode(cp, data, fmt),
+    encode: (cp, data, fmt) => tables().utils.encode(cp, data, fmt),
+  } };
+  const XLSX = require(wd.xlsxPath);
+  const stamps = { required: stamp(), read: 0, styled: 0, extracted: 0 };
+  // Node's zlib instead of SheetJS's JS inflater: faster, and bounded by a budget on the decompressed total.
+  let budget = wd.maxUnzippedBytes;
+  function InflateRaw() { this.bytesRead = 0; }
+  InflateRaw.prototype._finishFlushFlag = zlib.constants.Z_FINISH;
+  InflateRaw.prototype._processChunk = function (chunk) {
+    let r;
+    try { r = zlib.inflateRawSync(chunk, { info: true, maxOutputLength: Math.max(budget, 1) }); }
+    catch (e) {
+      if (e && e.code === 'ERR_BUFFER_TOO_LARGE') throw new Error('UNZIP_BUDGET');
+      throw e;
+    }
+    this.bytesRead = r.engine.bytesWritten;
+    budget -= r.buffer.length;
+    if (budget < 0) throw new Error('UNZIP_BUDGET');
+    return r.buffer;
+  };
+  XLSX.CFB.utils.use_zlib({ InflateRaw: InflateRaw, deflateRawSync: zlib.deflateRawSync });
+
+  const ERR = { 0: '#NULL!', 7: '#DIV/0!', 15: '#VALUE!', 23: '#REF!', 29: '#NAME?', 36: '#NUM!', 42: '#N/A', 43: '#GETTING_DATA' };
+  const base = { type: 'buffer', dense: true, sheetRows: wd.maxRows + 2, cellFormula: false, cellHTML: false, cellText: false,
+    cellNF: false, cellDates: false, bookVBA: false, bookDeps: false, bookFiles: false, WTF: false };
+  // fills need cellStyles: .xlsx reads the colour sheet a second time with styles (SheetJS's sheets option keeps
+  // that cheap); the .xls reader has no such option, so an .xls is read once, with styles
+  const wb = XLSX.read(bytes, isZip ? base : Object.assign({}, base, { cellStyles: true }));
+  stamps.read = stamp();
+  const names = wb.SheetNames.filter((n) => typeof n === 'string' && wd.sheets.indexOf(n.trim().toLowerCase()) >= 0);
+  const wantFills = names.filter((n) => wd.fillSheets.indexOf(n.trim().toLowerCase()) >= 0);
+  let styled = isZip ? null : wb;
+  if (isZip && wantFills.length) styled = XLSX.read(bytes, Object.assign({}, base, { cellStyles: true, sheets: wantFills }));
+  stamps.styled = stamp();
+  const maxCols = wd.maxCols;
+  const sheets = [];
+  for (let si = 0; si < names.length; si++) {
+    const name = names[si];
+    const ws = wb.Sheets[name];
+    const rows = [], errors = [];
+    let truncatedRows = false, truncatedCols = false;
+    if (Array.isArray(ws)) {
+      let n = ws.length;
+      if (n > wd.maxRows + 1) { n = wd.maxRows + 1; truncatedRows = true; }
+      for (let r = 0; r < n; r++) {
+        const src = ws[r];
+        if (!src) { rows.push([]); continue; }
+        let len = src.length;
+        if (len > maxCols) { len = maxCols; truncatedCols = true; }
+        const out = new Array(len);
+        for (let c = 0; c < len; c++) {
+          const cell = src[c];
+          let v = '';
+          if (cell) {
+            const t = cell.t;
+            if (t === 's' || t === 'n' || t === 'b') v = cell.v;
+            else if (t === 'e') { errors.push([r, c, ERR[cell.v] || '#ERROR']); v = ''; }
+            else if (t === 'd') v = String(cell.v);
+            if (v === undefined || v === null) v = '';
+            else if (typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'boolean') v = '';
+          }
+          out[c] = v;
+        }
+        rows.push(out);
+      }
+    }
+    let fills = null;
+    const sws = styled && wantFills.indexOf(name) >= 0 ? styled.Sheets[name] : null;
+    if (Array.isArray(sws)) {
+      fills = [];
+      const n = Math.min(sws.length, rows.length);
+      for (let r = 0; r < n; r++) {
+        const src = sws[r] || [];
+        const len = Math.min(src.length, maxCols);
+        const out = new Array(len).fill(null);
+        for (let c = 0; c < len; c++) {
+          const s = src[c] && src[c].s;
+          if (!s || !s.patternType || s.patternType === 'none' || !s.fgColor) continue;
+          const rgb = s.fgColor.rgb;
+          if (typeof rgb === 'string' && /^([0-9A-Fa-f]{2})?[0-9A-Fa-f]{6}$/.test(rgb)) out[c] = '#' + rgb.slice(-6).toLowerCase();
+        }
+        fills.push(out);
+      }
+    }
+    sheets.push({ name: String(name), rows, errors, fills, truncatedRows, truncatedCols });
+  }
+  stamps.extracted = stamp();
+  send({ ok: true, sheets, stamps });
+} catch (e) {
+  const m = e && typeof e.message === 'string' ? e.message : String(e);
+  send({ ok: false, message: m.slice(0, 300) });
+}
+}
+`;
+
+let xlsxPath: string | null = null;
+let cpexcelPath: string | null = null;
+let live = 0;
+
+/** Readers (threads or processes) started and not yet exited: terminated on timeout, or done. */
+export function liveReaders(): number {
+  return live;
+}
+
+/**
+ * Parses workbook bytes in a fresh reader: a child process (`isolation: 'process'`, the default) or a worker
+ * thread. The buffer may be transferred (detached): pass a copy you own.
+ */
+export function readInWorker(bytes: Uint8Array, o: WorkerReadOptions): Promise<WorkerReadResult> {
+  try {
+    xlsxPath ??= require.resolve('xlsx');
+    cpexcelPath ??= require.resolve('xlsx/dist/cpexcel.js');
+  } catch (e) {
+    return Promise.resolve({ ok: false, message: `SheetJS (xlsx) is not installed: ${(e as Error).message}` });
+  }
+  const job = {
+    bytes,
+    xlsxPath,
+    cpexcelPath,
+    sheets: o.sheets,
+    maxRows: o.maxRows,
+    maxCols: o.maxCols,
+    maxUnzippedBytes: o.maxUnzippedBytes,
+    fillSheets: o.fillSheets,
+  };
+  return o.isolation === 'thread' ? inThread(job, o) : inProcess(job, o);
+}
+
+type Job = Record<string, unknown> & { bytes: Uint8Array };
+
+function settle(resolve: (r: WorkerReadResult) => void, stop: () => void, timeoutMs: number) {
+  let settled = false;
+  const timer = setTimeout(() => done({ ok: false, message: 'TIMEOUT' }), timeoutMs);
+  function done(r: WorkerReadResult): void {
+    if (settled) return;
+    settled = true;
+    clearTimeout(timer);
+    stop();
+    resolve(r);
+  }
+  return done;
+}
+
+function inThread(job: Job, o: WorkerReadOptions): Promise<WorkerReadResult> {
+  return new Promise((resolve) => {
+    let worker: Worker;
+    try {
+      worker = new Worker(WORKER_SOURCE, {
+        eval: true,
+        execArgv: [],
+        argv: [],
+        env: {},
+        stdout: true,
+        stderr: true,
+        resourceLimits: o.resourceLimits,
+        workerData: job,
+        transferList: [job.bytes.buffer as ArrayBuffer],
+      });
+    } catch (e) {
+      resolve({ ok: false, message: `cannot start the workbook reader: ${(e as Error).message}` });
+      return;
+    }
+    live++;
+    worker.once('exit', () => live--);
+    // SheetJS logs to the console on odd records: keep a crafted file from writing to ours
+    worker.stdout.resume();
+    worker.stderr.resume();
+    const done = settle(resolve, () => void worker.terminate().catch(() => undefined), o.timeoutMs);
+    worker.on('message', (m: unknown) => done(checkReply(m)));
+    worker.on('error', (e: Error & { code?: string }) =>
+      done({ ok: false, message: e.code === 'ERR_WORKER_OUT_OF_MEMORY' ? 'OUT_OF_MEMORY' : `reader failed: ${String(e.message).slice(0, 300)}` }),
+    );
+    worker.on('exit', (code) => done({ ok: false, message: `reader exited (code ${code}) without an answer` }));
+  });
+}
+
+function inProcess(job: Job, o: WorkerReadOptions): Promise<WorkerReadResult> {
+  return new Promise((resolve) => {
+    const lim = o.resourceLimits ?? {};
+    const args: string[] = [];
+    if (lim.maxOldGenerationSizeMb) args.push(`--max-old-space-size=${Math.max(1, Math.floor(lim.maxOldGenerationSizeMb))}`);
+    if (lim.maxYoungGenerationSizeMb) args.push(`--max-semi-space-size=${Math.max(1, Math.floor(lim.maxYoungGenerationSizeMb / 3))}`);
+    let child: ChildProcess;
+    try {
+      child = spawn(process.execPath, [...args, '-e', WORKER_SOURCE], {
+        stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+        serialization: 'advanced',
+        // nothing of ours: no NODE_OPTIONS (no --import tsx, no inspector), Windows needs SystemRoot to start
+        env: process.platform === 'win32' ? { SystemRoot: process.env.SystemRoot ?? '' } : {},
+        windowsHide: true,
+      });
+    } catch (e) {
+      resolve({ ok: false, message: `cannot start the workbook reader: ${(e as Error).message}` });
+      return;
+    }
+    live++;
+    let exited = false;
+    child.once('exit', () => {
+      exited = true;
+      live--;
+    });
+    // the tail of stderr tells a V8 out-of-memory abort from other deaths; nothing of it reaches our console
+    let errTail = '';
+    child.stderr?.setEncoding('latin1');
+    child.stderr?.on('data', (d: string) => (errTail = (errTail + d).slice(-4096)));
+    const done = settle(resolve, () => (exited ? undefined : child.kill('SIGKILL')), o.timeoutMs);
+    child.on('message', (m: unknown) => done(checkReply(m)));
+    child.on('error', (e: Error) =>
+      done({ ok: false, message: `cannot start the workbook reader (${process.execPath}): ${String(e.message).slice(0, 300)}; isolation 'thread' needs no child process` }),
+    );
+    child.on('close', (code, signal) =>
+      done(
+        /heap out of memory|Reached heap limit|Allocation failed/i.test(errTail)
+          ? { ok: false, message: 'OUT_OF_MEMORY' }
+          : { ok: false, message: `reader exited (${signal ?? `code ${code}`}) without an answer` },
+      ),
+    );
+    child.send(job, (e) => {
+      if (e) done({ ok: false, message: `cannot hand the workbook to the reader: ${e.message}` });
+    });
+  });
+}
+
+/** The reply as data of the expected shape, whatever the worker sent. */
+function checkReply(m: unknown): WorkerReadResult {
+  if (typeof m !== 'object' || m === null) return { ok: false, message: 'malformed reply from the reader' };
+  const r = m as { ok?: unknown; message?: unknown; sheets?: unknown };
+  if (r.ok !== true) return { ok: false, message: typeof r.message === 'string' ? r.message : 'reader failed' };
+  if (!Array.isArray(r.sheets)) return { ok: false, message: 'malformed reply from the reader' };
+  const sheets: RawSheet[] = [];
+  for (const s of r.sheets as unknown[]) {
+    if (typeof s !== 'object' || s === null) return { ok: false, message: 'malformed reply from the reader' };
+    const x = s as Record<string, unknown>;
+    if (typeof x.name !== 'string' || !Array.isArray(x.rows) || !Array.isArray(x.errors)) return { ok: false, message: 'malformed reply from the reader' };
+    sheets.push({
+      name: x.name,
+      rows: x.rows as RawSheet['rows'],
+      errors: x.errors as RawSheet['errors'],
+      fills: Array.isArray(x.fills) ? (x.fills as RawSheet['fills']) : null,
+      truncatedRows: x.truncatedRows === true,
+      truncatedCols: x.truncatedCols === true,
+    });
+  }
+  const st = r as { stamps?: Record<string, unknown> };
+  const stamps =
+    st.stamps && ['required', 'read', 'styled', 'extracted'].every((k) => typeof st.stamps![k] === 'number')
+      ? { required: st.stamps.required as number, read: st.stamps.read as number, styled: st.stamps.styled as number, extracted: st.stamps.extracted as number }
+      : undefined;
+  return { ok: true, sheets, stamps };
+}

@@ -1,0 +1,120 @@
+import type { Node, NodeAPI, NodeDef, NodeMessageInFlow } from 'node-red';
+import { compile } from '../lib/formula';
+import { ElementChange, EngineFormula, FormulaEngine } from '../lib/formula/engine';
+import { readInput } from './shared/formula-input';
+import type { Dialect } from '../lib/formula/types';
+import { MaraError } from '../lib/mara/errors';
+import type { ElementAttr } from '../lib/points/model';
+import type { MaraProjectNode } from './shared/project-service';
+import { StatusThrottle } from './shared/status';
+
+interface FormulaRowDef {
+  tag: string;
+  attr: string;
+  formula: string;
+}
+
+interface MaraFormulaDef extends NodeDef {
+  project: string;
+  dialect: Dialect;
+  formulas: FormulaRowDef[];
+}
+
+type Send = (msg: NodeMessageInFlow) => void;
+type Done = (err?: Error) => void;
+
+export = function register(RED: NodeAPI): void {
+  function MaraFormula(this: Node, config: MaraFormulaDef) {
+    RED.nodes.createNode(this, config);
+    const node = this;
+    const status = new StatusThrottle(node);
+    const projectNode = config.project ? (RED.nodes.getNode(config.project) as MaraProjectNode | null) : null;
+    const dialect: Dialect = projectNode?.dialect ?? (config.dialect === 'excel' ? 'excel' : 'txscada');
+    let engine = new FormulaEngine({ compile, dialect });
+    let ready = false;
+    (node as Node & { engine?: FormulaEngine }).engine = engine;
+
+    const showStatus = (now = false) => {
+      const errs = engine.problems.filter((p) => p.severity === 'error').length;
+      const failing = engine.errors().length;
+      if (!ready) return status.set({ fill: 'blue', shape: 'ring', text: 'waiting for project' }, now);
+      if (errs) return status.set({ fill: 'red', shape: 'dot', text: `${errs} bad formula${errs > 1 ? 's' : ''}` }, now);
+      if (failing) return status.set({ fill: 'yellow', shape: 'dot', text: `${engine.size} formulas · ${failing} failing` }, now);
+      status.set({ fill: 'green', shape: 'dot', text: `${engine.size} formulas` }, now);
+    };
+
+    /** Loads formulas, reports bad ones once (with row and column), and sends the full state. */
+    const start = (formulas: EngineFormula[], model?: Parameters<FormulaEngine['load']>[0]) => {
+      engine = new FormulaEngine({ compile, dialect });
+      (node as Node & { engine?: FormulaEngine }).engine = engine;
+      const problems = engine.load(model ?? { formulas });
+      const errors = problems.filter((p) => p.severity === 'error');
+      if (errors.length)
+        node.error(
+          `${errors.length} formula(s) cannot run: ` +
+            errors.slice(0, 5).map((p) => `row ${p.row} ${p.tag}.${p.attr}${p.column ? ` column ${p.column}` : ''}: ${p.message}`).join('; '),
+        );
+      const warnings = problems.filter((p) => p.severity === 'warning');
+      if (warnings.length) node.warn(`${warnings.length} formula warning(s); the first: row ${warnings[0].row} ${warnings[0].tag}.${warnings[0].attr}: ${warnings[0].message}`);
+      ready = true;
+      engine.fullPass();
+      const all: ElementChange[] = [];
+      for (const e of engine.elements()) for (const attr of ['text', 'fill', 'stroke'] as const) all.push({ tag: e.tag, attr, value: e[attr] });
+      node.send({ topic: 'snapshot', payload: all } as never);
+      showStatus(true);
+    };
+
+    if (projectNode) {
+      const p = projectNode.project;
+      if (!p) {
+        node.status({ fill: 'red', shape: 'dot', text: 'bad project' });
+      } else {
+        showStatus(true);
+        p.subscribe(node.id, ({ model, error }) => {
+          if (error && !model.formulas.length) {
+            node.status({ fill: 'red', shape: 'ring', text: 'project unreadable' });
+            return;
+          }
+          start(model.formulas, { points: model.points, elements: model.elements, formulas: model.formulas });
+        });
+      }
+    } else {
+      const rows = (Array.isArray(config.formulas) ? config.formulas : []).map((r, i) => ({ tag: String(r.tag ?? ''), attr: String(r.attr ?? 'text') as ElementAttr, text: String(r.formula ?? ''), row: i + 1 }));
+      start(rows);
+    }
+
+    node.on('input', (msg: NodeMessageInFlow, send: Send, done: Done) => {
+      try {
+        if (!ready) throw new MaraError('ENOTCONN', 'the formulas are not loaded yet');
+        const { points, elements } = readInput(msg);
+        const changes = engine.update(points, elements);
+        if (changes.length) {
+          msg.payload = changes;
+          send(msg);
+        }
+        showStatus();
+        done();
+      } catch (e) {
+        done(e instanceof MaraError ? e : new MaraError('EINVAL', (e as Error).message));
+      }
+    });
+
+    node.on('close', (_removed: boolean, done: () => void) => {
+      status.dispose();
+      projectNode?.project?.unsubscribe(node.id);
+      done();
+    });
+  }
+  RED.nodes.registerType('mara-formula', MaraFormula);
+
+  // "Test" in the editor: evaluate a formula against sample inputs, with the deployed node's state
+  // when it runs, else against the inputs alone.
+  RED.httpAdmin.post('/mara/formula/try', RED.auth.needsPermission('mara-formula.read'), (req, res) => {
+    const body = (req.body ?? {}) as { id?: string; formula?: unknown; dialect?: unknown; inputs?: unknown };
+    if (typeof body.formula !== 'string') return res.status(400).json({ error: 'formula must be text' });
+    const deployed = body.id ? (RED.nodes.getNode(body.id) as (Node & { engine?: FormulaEngine }) | null) : null;
+    const engine = deployed?.engine ?? new FormulaEngine({ compile, dialect: body.dialect === 'excel' ? 'excel' : 'txscada' });
+    const inputs = body.inputs && typeof body.inputs === 'object' ? (body.inputs as Record<string, unknown>) : {};
+    res.json(engine.tryFormula(body.formula, inputs));
+  });
+};
