@@ -1,6 +1,6 @@
 'use strict';
 // tsc into dist/, then copy what Node-RED looks for next to each node's .js: the editor .html,
-// locales/ and icons/.
+// locales/ and icons/; and ui/ (browser code of the dashboard widgets) to dist/ui/.
 const fs = require('node:fs');
 const path = require('node:path');
 const { root, run } = require('./ensure');
@@ -15,5 +15,7 @@ fs.mkdirSync(nodesOut, { recursive: true });
 for (const f of fs.readdirSync(nodesSrc)) if (f.endsWith('.html')) fs.copyFileSync(path.join(nodesSrc, f), path.join(nodesOut, f));
 fs.cpSync(path.join(nodesSrc, 'locales'), path.join(nodesOut, 'locales'), { recursive: true });
 fs.cpSync(path.join(root, 'icons'), path.join(nodesOut, 'icons'), { recursive: true });
+// browser code of the dashboard widgets, read at run time from dist/ui (nodes/shared/dashboard.ts)
+fs.cpSync(path.join(root, 'ui'), path.join(dist, 'ui'), { recursive: true });
 fs.writeFileSync(path.join(dist, '.build-stamp'), new Date().toISOString() + '\n');
 console.log('[mara] built dist/');

@@ -35,6 +35,18 @@ fs.writeFileSync(
   )};\n`,
 );
 
+// The demo project: the example workbook and its screens, where a mara-project node may read them
+// (paths are resolved inside the user directory).
+const projectDir = path.join(userDir, 'mara-projects');
+fs.mkdirSync(path.join(projectDir, 'screens'), { recursive: true });
+const copies = [['examples/substation.xlsx', 'substation.xlsx']].concat(
+  fs.readdirSync(path.join(root, 'examples', 'screens')).map((f) => [`examples/screens/${f}`, `screens/${f}`]),
+);
+for (const [from, to] of copies) {
+  const dest = path.join(projectDir, to);
+  if (!fs.existsSync(dest) || process.env.MARA_RESET_FLOWS) fs.copyFileSync(path.join(root, from), dest);
+}
+
 // Deploy the demo flow unless the user changed the flows since we last wrote them.
 const demo = fs.readFileSync(path.join(root, 'examples', 'demo.json'));
 const flowFile = path.join(userDir, 'flows.json');

@@ -15,3 +15,5 @@ export { isSafeAttributeName, isSafeAttributeValue, SAFE_ATTRIBUTE_NAMES } from 
 export { sanitizeDeclarations, sanitizeStylesheet, unsafeCssValueReason } from './css';
 export { parseXml, serializeElement, escapeText, escapeAttribute, NS } from './xml';
 export type { XmlDocument, XmlElement, XmlNode, XmlAttribute, ParseResult } from './xml';
+export { ScreenState, SCREEN_ATTRS } from './screen-state';
+export type { ScreenAttr, ScreenView, ScreenRecord, ScreenConfig, ScreenSnapshot, ScreenDelta, ToggleResult } from './screen-state';
