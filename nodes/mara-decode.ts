@@ -3,6 +3,7 @@ import { FrameReader, MaraError, MaraFrame, decodeFrame } from '../lib/mara';
 import { msgBytes } from './shared/bytes';
 import { tr } from './shared/i18n';
 import { StatusThrottle } from './shared/status';
+import { toMaraError } from './shared/errors';
 
 interface MaraDecodeDef extends NodeDef {
   /** `stream`: msgs are chunks of a byte stream; `frame`: each msg is exactly one frame. */
@@ -81,7 +82,7 @@ export = function register(RED: NodeAPI): void {
         // One msg can carry one failure: the first; the others are counted in the status.
         done(errs[0]);
       } catch (e) {
-        const err = e instanceof MaraError ? e : new MaraError('EINVAL', String((e as Error)?.message ?? e));
+        const err = toMaraError(e);
         bad++;
         showCounts(err);
         done(err);

@@ -7,6 +7,7 @@ import { MaraError } from '../lib/mara/errors';
 import type { ElementAttr } from '../lib/points/model';
 import type { MaraProjectNode } from './shared/project-service';
 import { StatusThrottle } from './shared/status';
+import { toMaraError } from './shared/errors';
 
 interface FormulaRowDef {
   tag: string;
@@ -95,7 +96,7 @@ export = function register(RED: NodeAPI): void {
         showStatus();
         done();
       } catch (e) {
-        done(e instanceof MaraError ? e : new MaraError('EINVAL', (e as Error).message));
+        done(toMaraError(e));
       }
     });
 

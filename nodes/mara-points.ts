@@ -3,6 +3,7 @@ import { MaraError } from '../lib/mara/errors';
 import { PointMapper, TableRow } from '../lib/points/mapping';
 import type { MaraProjectNode } from './shared/project-service';
 import { StatusThrottle } from './shared/status';
+import { toMaraError } from './shared/errors';
 
 interface MaraPointsDef extends NodeDef {
   project: string;
@@ -126,7 +127,7 @@ export = function register(RED: NodeAPI): void {
         show();
         done();
       } catch (e) {
-        done(e instanceof MaraError ? e : new MaraError('EINVAL', (e as Error).message));
+        done(toMaraError(e));
       }
     });
 

@@ -6,6 +6,7 @@ import { msgBytes } from './shared/bytes';
 import { num } from './shared/line-config';
 import { applyValues, parseAddresses } from './shared/sim-input';
 import { StatusThrottle } from './shared/status';
+import { toMaraError } from './shared/errors';
 
 interface MaraSimulatorDef extends NodeDef {
   transport: 'tcp' | 'serial';
@@ -106,7 +107,7 @@ export = function register(RED: NodeAPI): void {
         }
         done();
       } catch (e) {
-        done(e instanceof MaraError ? e : new MaraError('EINVAL', (e as Error).message));
+        done(toMaraError(e));
       }
     });
 

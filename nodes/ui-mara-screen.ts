@@ -11,6 +11,7 @@ import type { MaraProjectNode } from './shared/project-service';
 import { DashboardApi, DashboardResolver, defaultDashboardResolver, initControllerSource } from './shared/dashboard';
 import { StatusThrottle } from './shared/status';
 import { tr } from './shared/i18n';
+import { toMaraError } from './shared/errors';
 
 /**
  * ui-mara-screen: a Dashboard 1 widget showing the installation's SVG screens (spec hmi §5, §6). Thin shell:
@@ -336,7 +337,7 @@ function register(RED: NodeAPI): void {
         }
         done();
       } catch (e) {
-        done(e instanceof MaraError ? e : new MaraError('EINVAL', (e as Error).message));
+        done(toMaraError(e));
       }
     });
 
