@@ -17,11 +17,12 @@
  */
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { Parser } from 'binary-parser';
 import type * as MaraLib from '../lib';
 import type { MaraFrame } from '../lib';
+import { mulberry32 } from '../lib/link/sim-activity';
+import { ROOT, gc, keep, median, nowMs, Reporter, reporter, round3, sinkTotal, sourceFromEnv, timedRound, timedRounds, transpile, tsSources } from './common';
 
 /**
  * Which build of the public API (lib/index.ts) is measured, reported as `code` in every figure:
@@ -34,44 +35,19 @@ import type { MaraFrame } from '../lib';
  *    not have (`__name` on every inner closure, getter-based re-exports): 2-5x slower, says little about the codec;
  *  - MARA_BENCH_LIB=<directory holding a compiled index.js>: another build (before/after comparisons).
  */
-const ROOT = path.resolve(__dirname, '..');
-const CODE = process.env.MARA_BENCH_LIB
-  ? path.resolve(process.env.MARA_BENCH_LIB)
-  : (['dist', 'ts'] as const).find((c) => c === process.env.MARA_BENCH_SOURCE) ?? 'tsc';
-
-function transpileLib(): string {
-  const ts: typeof import('typescript') = require('typescript');
-  const cfg = ts.readConfigFile(path.join(ROOT, 'tsconfig.json'), ts.sys.readFile);
-  if (cfg.error) fail(`tsconfig.json: ${ts.flattenDiagnosticMessageText(cfg.error.messageText, '\n')}`);
-  const options = ts.convertCompilerOptionsFromJson(cfg.config.compilerOptions ?? {}, ROOT).options;
-  Object.assign(options, { sourceMap: false, declaration: false, inlineSourceMap: false });
-  const out = fs.mkdtempSync(path.join(os.tmpdir(), 'mara-codec-bench-'));
-  process.on('exit', () => fs.rmSync(out, { recursive: true, force: true }));
-  const walk = (rel: string): void => {
-    for (const e of fs.readdirSync(path.join(ROOT, rel), { withFileTypes: true })) {
-      const r = path.join(rel, e.name);
-      if (e.isDirectory()) walk(r);
-      else if (e.name.endsWith('.ts') && !e.name.endsWith('.d.ts')) {
-        const res = ts.transpileModule(fs.readFileSync(path.join(ROOT, r), 'utf8'), { compilerOptions: options, fileName: path.join(ROOT, r), reportDiagnostics: true });
-        if (res.diagnostics?.length) fail(`${r}: ${ts.flattenDiagnosticMessageText(res.diagnostics[0].messageText, '\n')}`);
-        fs.mkdirSync(path.join(out, path.dirname(r)), { recursive: true });
-        fs.writeFileSync(path.join(out, r.replace(/\.ts$/, '.js')), res.outputText);
-      }
-    }
-  };
-  walk('lib');
-  return path.join(out, 'lib');
-}
+const CODE = process.env.MARA_BENCH_LIB ? path.resolve(process.env.MARA_BENCH_LIB) : sourceFromEnv(['dist', 'ts'] as const);
+const rep = reporter('codec', CODE);
+const { log, emit } = rep;
+const fail: Reporter['fail'] = rep.fail; // declared with its type, so that TypeScript knows fail() does not return
 
 function loadLib(): typeof MaraLib {
   if (CODE === 'ts') return require('../lib');
-  if (CODE === 'tsc') return require(transpileLib());
+  if (CODE === 'tsc') return require(path.join(transpile(rep, tsSources('lib', { recursive: true })), 'lib'));
   if (CODE !== 'dist') return require(CODE);
   if (!fs.existsSync(path.join(ROOT, 'dist', '.build-stamp'))) fail('dist/ is not built (or its last build failed): run `npm run build`');
   return require('../dist/lib');
 }
 
-const BENCH = 'codec';
 const VECTOR_NAME = 'poll-response-real-2014-01-14';
 const VECTORS_PATH = path.resolve(__dirname, '../../shared/spec/mara-vectors.json');
 const ROUND_MS = 300;
@@ -81,27 +57,6 @@ const STREAM_BYTES = 10_000_000;
 const SLICE_BYTES = 1_000_000; // for the 1-byte-chunk figure
 const NOISE_SHARE = 0.1;
 const SEED = 0x4d415241; // "MARA"
-
-const gc: () => void = (globalThis as { gc?: () => void }).gc ?? (() => {});
-const log = (msg: string) => process.stderr.write(`[codec bench] ${msg}\n`);
-let sink = 0;
-
-function fail(msg: string): never {
-  process.stderr.write(`[codec bench] FAILED: ${msg}\n`);
-  process.exit(1);
-}
-
-function emit(figure: string, unit: string, value: number, extra: Record<string, unknown> = {}): void {
-  process.stdout.write(JSON.stringify({ bench: BENCH, figure, unit, value, ...extra, code: CODE }) + '\n');
-}
-
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
-const round3 = (x: number) => Math.round(x * 1000) / 1000;
-const nowMs = () => Number(process.hrtime.bigint()) / 1e6;
 
 const { FrameReader, decodeFrame, encodePollReply, parseHex } = loadLib();
 
@@ -311,24 +266,8 @@ function checkEquivalent(buf: Buffer, vec: Vector): MaraFrame {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Timing helpers
+// Timed loops (timedRound in common.ts calls them with n = BATCH)
 // ---------------------------------------------------------------------------------------------
-
-const BATCH = 256;
-
-/** Runs `loop(BATCH)` until at least `minMs` elapsed; returns operations per second. */
-function timedRound(loop: (n: number) => number, minMs: number): number {
-  gc();
-  let ops = 0;
-  const t0 = nowMs();
-  let t = t0;
-  do {
-    sink += loop(BATCH);
-    ops += BATCH;
-    t = nowMs();
-  } while (t - t0 < minMs);
-  return (ops * 1000) / (t - t0);
-}
 
 // Separate loops per operation, so that no call site is shared between them.
 function loopOurs(buf: Buffer): (n: number) => number {
@@ -362,17 +301,6 @@ function loopEncode(frame: MaraFrame): (n: number) => number {
 // ---------------------------------------------------------------------------------------------
 // Noisy stream for FrameReader
 // ---------------------------------------------------------------------------------------------
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Stream {
   buf: Buffer;
@@ -411,10 +339,11 @@ function buildStream(frames: Buffer[], total: number, seed: number): Stream {
 function readerRun(buf: Buffer, chunk: number, expected: number): number {
   const reader = new FrameReader();
   let frames = 0;
+  let seqs = 0;
   let rejects = 0;
   reader.on('frame', (f) => {
     frames++;
-    sink += f.seq;
+    seqs += f.seq;
   });
   reader.on('reject', () => {
     rejects++;
@@ -425,6 +354,7 @@ function readerRun(buf: Buffer, chunk: number, expected: number): number {
   for (let i = 0; i < n; i += chunk) reader.push(buf.subarray(i, i + chunk));
   const ms = nowMs() - t0;
   reader.flush();
+  keep(seqs);
   if (frames !== expected)
     fail(`FrameReader (chunks of ${chunk} B) emitted ${frames} frames, ${expected} were sent (${rejects} rejects, stats ${JSON.stringify(reader.stats)})`);
   if (reader.stats.bytes !== n) fail(`FrameReader counted ${reader.stats.bytes} bytes, ${n} were pushed`);
@@ -488,9 +418,7 @@ function main(): void {
   const again = encodePollReply(ours);
   if (!again.equals(buf)) fail(`encodePollReply(decodeFrame(${VECTOR_NAME})) does not rebuild the vector`);
   const lEnc = loopEncode(ours);
-  for (let r = 0; r < 3; r++) timedRound(lEnc, 150);
-  const encRuns: number[] = [];
-  for (let r = 0; r < DECODE_ROUNDS; r++) encRuns.push(timedRound(lEnc, ROUND_MS));
+  const encRuns = timedRounds(lEnc, DECODE_ROUNDS, ROUND_MS);
   log(`encodePollReply frames/s per round: ${encRuns.map((x) => Math.round(x)).join(' ')}`);
   emit('encodePollReply', 'frames/s', Math.round(median(encRuns)), { n: DECODE_ROUNDS, bytes: buf.length, events: 10, min: Math.round(Math.min(...encRuns)), max: Math.round(Math.max(...encRuns)) });
 
@@ -512,7 +440,7 @@ function main(): void {
   const slice = stream.buf.subarray(0, stream.boundaries[k - 1]);
   readerFigure('FrameReader 1 B chunks', slice, 1, k, stream.noiseAt[k - 1]);
 
-  log(`done in ${((nowMs() - t0) / 1000).toFixed(1)} s (sink ${sink})`);
+  log(`done in ${((nowMs() - t0) / 1000).toFixed(1)} s (sink ${sinkTotal()})`);
 }
 
 main();

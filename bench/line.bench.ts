@@ -57,15 +57,17 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import type { MaraMaster as MasterT } from '../lib/link/master';
+import { mulberry32 } from '../lib/link/sim-activity';
 import type { MaraSimulator as SimulatorT } from '../lib/link/simulator';
 import type { PollResult } from '../lib/link/master-types';
 import type { StateStore } from '../lib/link/state-store';
 import type { Transport } from '../lib/link/transport';
 import { PtyPair, SOCAT_MISSING, socatAvailable, socatPair } from '../test/helpers/socat';
+import { ROOT, gc, mean, nowMs, quantile, reporter, round3 } from './common';
 
-const BENCH = 'line';
-const ROOT = path.resolve(__dirname, '..');
 const CODE = 'dist';
+const rep = reporter('line', CODE);
+const { log, emit } = rep;
 
 const ADDRESSES = [1, 2, 3, 4, 5, 6, 7, 8];
 const REQUEST_BYTES = 8;
@@ -86,12 +88,7 @@ const NR_ROUNDS = 5;
 const NR_POLLS = 3000; // per round
 const SEED = 0x4d415241; // "MARA"
 
-const log = (msg: string) => process.stderr.write(`[line bench] ${msg}\n`);
-const nowMs = () => Number(process.hrtime.bigint()) / 1e6;
-const round3 = (x: number) => Math.round(x * 1000) / 1000;
 const round4 = (x: number) => Math.round(x * 10000) / 10000;
-const mean = (xs: number[]) => xs.reduce((s, x) => s + x, 0) / xs.length;
-const gc: () => void = (globalThis as { gc?: () => void }).gc ?? (() => {});
 
 /** Things to undo on the way out, last first (socat, Node-RED, temp dirs). */
 const cleanups: (() => Promise<unknown> | unknown)[] = [];
@@ -125,40 +122,19 @@ for (const sig of ['SIGINT', 'SIGTERM'] as const)
     void cleanup().finally(() => process.exit(sig === 'SIGINT' ? 130 : 143));
   });
 
+/** Says so on stderr, undoes what was set up, exits with status 1. */
 async function fail(msg: string): Promise<never> {
-  process.stderr.write(`[line bench] FAILED: ${msg}\n`);
+  rep.failed(msg);
   await cleanup();
   process.exit(1);
 }
 
-function emit(figure: string, unit: string, value: number | boolean, extra: Record<string, unknown> = {}): void {
-  process.stdout.write(JSON.stringify({ bench: BENCH, figure, unit, value, ...extra, code: CODE }) + '\n');
-}
-
-function quantile(xs: number[], q: number): number {
-  const s = [...xs].sort((a, b) => a - b);
-  if (!s.length) return NaN;
-  const pos = (s.length - 1) * q;
-  const lo = Math.floor(pos);
-  const hi = Math.ceil(pos);
-  return s[lo] + (s[hi] - s[lo]) * (pos - lo);
-}
+/** This bench's percentiles interpolate linearly between ranks, its median too. */
 const median = (xs: number[]) => quantile(xs, 0.5);
 const p95 = (xs: number[]) => quantile(xs, 0.95);
 
 const wireMs = (baud: number) => ((REQUEST_BYTES + REPLY_BYTES) * 10 * 1000) / baud;
 const efficiency = (baud: number, overheadMs: number) => wireMs(baud) / (wireMs(baud) + overheadMs);
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 // ---------------------------------------------------------------------------------------------
 // The package as built (what Node-RED loads too)

@@ -18,70 +18,29 @@
  *
  * Method: warm-up, then timed rounds of at least ROUND_MS each, median reported; a GC before every round;
  * every result feeds a sink. Code under test: lib/mara and lib/points (the mapper) transpiled now with
- * tsconfig.json's options (see codec.bench.ts), MARA_BENCH_SOURCE=ts for tsx's output.
+ * tsconfig.json's options (see sourceFromEnv in common.ts), MARA_BENCH_SOURCE=ts for tsx's output.
  */
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import type * as MaraLib from '../lib/mara';
 import type * as MappingLib from '../lib/points/mapping';
 import type { Device, Point, ProjectModel } from '../lib/points/model';
+import { median, nowMs, Reporter, reporter, round3, sinkTotal, sourceFromEnv, timedRounds, transpile, tsSources } from './common';
 
-const ROOT = path.resolve(__dirname, '..');
-const CODE = (['ts'] as const).find((c) => c === process.env.MARA_BENCH_SOURCE) ?? 'tsc';
-const BENCH = 'points';
+const CODE = sourceFromEnv(['ts'] as const);
+const rep = reporter('points', CODE);
+const { log, emit } = rep;
+const fail: Reporter['fail'] = rep.fail; // declared with its type, so that TypeScript knows fail() does not return
 const VECTOR_NAME = 'poll-response-real-2014-01-14';
 const VECTORS_PATH = path.resolve(__dirname, '../../shared/spec/mara-vectors.json');
 const ROUND_MS = 300;
 const ROUNDS = 7;
-const BATCH = 256; // even: the alternating loop ends on the same reply it started with
-
-const gc: () => void = (globalThis as { gc?: () => void }).gc ?? (() => {});
-const log = (msg: string) => process.stderr.write(`[points bench] ${msg}\n`);
-let sink = 0;
-
-function fail(msg: string): never {
-  process.stderr.write(`[points bench] FAILED: ${msg}\n`);
-  process.exit(1);
-}
-
-function emit(figure: string, unit: string, value: number, extra: Record<string, unknown> = {}): void {
-  process.stdout.write(JSON.stringify({ bench: BENCH, figure, unit, value, ...extra, code: CODE }) + '\n');
-}
-
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
-const round3 = (x: number) => Math.round(x * 1000) / 1000;
-const nowMs = () => Number(process.hrtime.bigint()) / 1e6;
-
-/** lib/mara and the mapper's files transpiled with tsconfig.json's options (not the whole lib: it may be mid-edit). */
-function transpile(): string {
-  const ts: typeof import('typescript') = require('typescript');
-  const cfg = ts.readConfigFile(path.join(ROOT, 'tsconfig.json'), ts.sys.readFile);
-  if (cfg.error) fail(`tsconfig.json: ${ts.flattenDiagnosticMessageText(cfg.error.messageText, '\n')}`);
-  const options = ts.convertCompilerOptionsFromJson(cfg.config.compilerOptions ?? {}, ROOT).options;
-  Object.assign(options, { sourceMap: false, declaration: false, inlineSourceMap: false });
-  const out = fs.mkdtempSync(path.join(os.tmpdir(), 'mara-points-bench-'));
-  process.on('exit', () => fs.rmSync(out, { recursive: true, force: true }));
-  const files = [
-    ...fs.readdirSync(path.join(ROOT, 'lib/mara')).filter((f) => f.endsWith('.ts')).map((f) => `lib/mara/${f}`),
-    ...fs.readdirSync(path.join(ROOT, 'lib/points')).filter((f) => /^(mapping.*|quality|model)\.ts$/.test(f)).map((f) => `lib/points/${f}`),
-  ];
-  for (const r of files) {
-    const res = ts.transpileModule(fs.readFileSync(path.join(ROOT, r), 'utf8'), { compilerOptions: options, fileName: path.join(ROOT, r), reportDiagnostics: true });
-    if (res.diagnostics?.length) fail(`${r}: ${ts.flattenDiagnosticMessageText(res.diagnostics[0].messageText, '\n')}`);
-    fs.mkdirSync(path.join(out, path.dirname(r)), { recursive: true });
-    fs.writeFileSync(path.join(out, r.replace(/\.ts$/, '.js')), res.outputText);
-  }
-  return out;
-}
+// timedRound's BATCH (256) is even: the alternating loop ends on the same reply it started with
 
 function load(): { mara: typeof MaraLib; mapping: typeof MappingLib } {
   if (CODE === 'ts') return { mara: require('../lib/mara'), mapping: require('../lib/points/mapping') };
-  const dir = transpile();
+  // lib/mara and the mapper's files only, not the whole lib: it may be mid-edit
+  const dir = transpile(rep, [...tsSources('lib/mara'), ...tsSources('lib/points', { match: /^(mapping.*|quality|model)\.ts$/ })]);
   return { mara: require(path.join(dir, 'lib/mara')), mapping: require(path.join(dir, 'lib/points/mapping')) };
 }
 
@@ -135,24 +94,8 @@ function twin(r: PollReply): PollReply {
 // Timing
 // ---------------------------------------------------------------------------------------------
 
-/** Runs `loop(BATCH)` until at least `minMs` elapsed; returns calls per second. */
-function timedRound(loop: (n: number) => number, minMs: number): number {
-  gc();
-  let ops = 0;
-  const t0 = nowMs();
-  let t = t0;
-  do {
-    sink += loop(BATCH);
-    ops += BATCH;
-    t = nowMs();
-  } while (t - t0 < minMs);
-  return (ops * 1000) / (t - t0);
-}
-
 function figure(label: string, loop: (n: number) => number, points: number, extra: Record<string, unknown>): void {
-  for (let r = 0; r < 3; r++) timedRound(loop, 150);
-  const runs: number[] = [];
-  for (let r = 0; r < ROUNDS; r++) runs.push(timedRound(loop, ROUND_MS));
+  const runs = timedRounds(loop, ROUNDS, ROUND_MS);
   const m = median(runs);
   log(`${label}: replies/s per round ${runs.map((x) => Math.round(x)).join(' ')}`);
   emit(label, 'points/s', Math.round(m * points), {
@@ -248,7 +191,7 @@ function main(): void {
   const m4 = make();
   m4.apply(a, 0);
   figure('decodeFrame + apply, nothing changes', loopDecodeApply(m4, buf), points, { changes: 9, bytes: buf.length });
-  log(`done in ${((nowMs() - t0) / 1000).toFixed(1)} s (sink ${sink})`);
+  log(`done in ${((nowMs() - t0) / 1000).toFixed(1)} s (sink ${sinkTotal()})`);
 }
 
 main();

@@ -23,8 +23,8 @@ import os from 'node:os';
 import path from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { CHROMIUM, CHROMIUM_ARGS, CHROMIUM_MISSING, ROOT, RedChild, dashboardNodes, ensureBuilt, startNodeRed } from '../test/helpers/red-child';
+import { median, quantileNearestRank, reporter, round3, sum } from './common';
 
-const BENCH = 'screen';
 const ELEMENTS = 2000;
 const CHANGES = 200;
 const RATE_HZ = 10;
@@ -32,23 +32,8 @@ const WARMUP_UPDATES = 30;
 const UPDATES = 150;
 const LATENCY_CHANGES = 100;
 
-const log = (m: string) => process.stderr.write(`[screen bench] ${m}\n`);
-function emit(figure: string, unit: string, value: number, extra: Record<string, unknown> = {}): void {
-  process.stdout.write(JSON.stringify({ bench: BENCH, figure, unit, value, ...extra }) + '\n');
-}
-const round3 = (x: number) => Math.round(x * 1000) / 1000;
-const quantile = (xs: number[], q: number) => {
-  const s = [...xs].sort((a, b) => a - b);
-  if (!s.length) return NaN;
-  const i = Math.min(s.length - 1, Math.max(0, Math.ceil(q * s.length) - 1));
-  return s[i];
-};
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
-const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
+const rep = reporter('screen'); // its figures carry no `code` field
+const { log, emit } = rep;
 
 const cleanups: (() => Promise<unknown> | unknown)[] = [];
 async function cleanup(): Promise<void> {
@@ -228,18 +213,18 @@ async function part1(ctx: BrowserContext): Promise<void> {
   const base = { elements: ELEMENTS, changesPerUpdate: CHANGES, updatesPerSecond: RATE_HZ, updates: r.binder.length, domWritesPerUpdate: round3(r.writesPerUpdate) };
   const mb = median(r.binder);
   const mbare = median(r.bare);
-  log(`binder frames: ${r.binder.length}, median ${mb.toFixed(3)} ms, p95 ${quantile(r.binder, 0.95).toFixed(3)}, max ${Math.max(...r.binder).toFixed(3)}`);
-  log(`bare loop:     ${r.bare.length}, median ${mbare.toFixed(3)} ms, p95 ${quantile(r.bare, 0.95).toFixed(3)}, max ${Math.max(...r.bare).toFixed(3)}`);
+  log(`binder frames: ${r.binder.length}, median ${mb.toFixed(3)} ms, p95 ${quantileNearestRank(r.binder, 0.95).toFixed(3)}, max ${Math.max(...r.binder).toFixed(3)}`);
+  log(`bare loop:     ${r.bare.length}, median ${mbare.toFixed(3)} ms, p95 ${quantileNearestRank(r.bare, 0.95).toFixed(3)}, max ${Math.max(...r.bare).toFixed(3)}`);
   emit('binder script time per frame, median', 'ms', round3(mb), base);
-  emit('binder script time per frame, p95', 'ms', round3(quantile(r.binder, 0.95)), base);
+  emit('binder script time per frame, p95', 'ms', round3(quantileNearestRank(r.binder, 0.95)), base);
   emit('binder script time, longest frame', 'ms', round3(Math.max(...r.binder)), base);
   emit('bare write loop per frame, median (the limit)', 'ms', round3(mbare), base);
-  emit('bare write loop per frame, p95', 'ms', round3(quantile(r.bare, 0.95)), base);
+  emit('bare write loop per frame, p95', 'ms', round3(quantileNearestRank(r.bare, 0.95)), base);
   emit('bare write loop, longest frame', 'ms', round3(Math.max(...r.bare)), base);
   emit('binder / bare ratio, medians', 'x', round3(mb / mbare), { ...base, goal: 1.5 });
   emit('binder / bare ratio, totals', 'x', round3(sum(r.binder) / sum(r.bare)), { ...base, goal: 1.5 });
   emit('binder set() of one update (validation + queueing, outside the frame), median', 'ms', round3(median(r.ingest)), base);
-  if (r.frameGaps.length) emit('frame interval during binder updates, p95', 'ms', round3(quantile(r.frameGaps, 0.95)), { ...base, note: 'rAF to rAF, includes style, layout and paint' });
+  if (r.frameGaps.length) emit('frame interval during binder updates, p95', 'ms', round3(quantileNearestRank(r.frameGaps, 0.95)), { ...base, note: 'rAF to rAF, includes style, layout and paint' });
 }
 
 async function part2(ctx: BrowserContext): Promise<void> {
@@ -297,10 +282,10 @@ async function part2(ctx: BrowserContext): Promise<void> {
   ] as const) {
     const got = xs.filter((x) => x >= 0);
     const lost = xs.length - got.length;
-    log(`${name}: ${got.length} shown, median ${median(got).toFixed(1)} ms, p95 ${quantile(got, 0.95).toFixed(1)} ms, max ${Math.max(...got).toFixed(1)} ms${lost ? `, ${lost} never shown` : ''}`);
+    log(`${name}: ${got.length} shown, median ${median(got).toFixed(1)} ms, p95 ${quantileNearestRank(got, 0.95).toFixed(1)} ms, max ${Math.max(...got).toFixed(1)} ms${lost ? `, ${lost} never shown` : ''}`);
     const base = { changes: xs.length, shown: got.length, path: 'fetch POST /inject → inject node → ui-mara-screen → socket.io → binder rAF → text', ...extra };
     emit(`input to paint latency, ${name}, median`, 'ms', round3(median(got)), base);
-    emit(`input to paint latency, ${name}, p95`, 'ms', round3(quantile(got, 0.95)), base);
+    emit(`input to paint latency, ${name}, p95`, 'ms', round3(quantileNearestRank(got, 0.95)), base);
   }
 }
 
@@ -326,7 +311,7 @@ async function main(): Promise<void> {
 main()
   .then(cleanup)
   .catch(async (e) => {
-    log(`FAILED: ${(e as Error).stack ?? e}`);
+    rep.failed(`${(e as Error).stack ?? e}`);
     await cleanup();
     process.exit(1);
   });

@@ -21,57 +21,29 @@
  * (tsx), MARA_BENCH_SOURCE=dist (dist/ as built).
  */
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import * as XLSX from 'xlsx';
 import type * as WorkbookLib from '../lib/points/workbook';
 import type * as WorkerLib from '../lib/points/workbook-worker';
+import { ROOT, gc, median, Reporter, reporter, round3, sourceFromEnv, transpile, tsSources } from './common';
 
-const ROOT = path.resolve(__dirname, '..');
-const BENCH = 'workbook';
 const RUNS = Number(process.env.MARA_BENCH_RUNS) || 7;
-const CODE = (['dist', 'ts'] as const).find((c) => c === process.env.MARA_BENCH_SOURCE) ?? 'tsc';
-
-const gc: () => void = (globalThis as { gc?: () => void }).gc ?? (() => {});
-const log = (msg: string) => process.stderr.write(`[workbook bench] ${msg}\n`);
-function fail(msg: string): never {
-  process.stderr.write(`[workbook bench] FAILED: ${msg}\n`);
-  process.exit(1);
-}
-function emit(figure: string, unit: string, value: number, extra: Record<string, unknown> = {}): void {
-  process.stdout.write(JSON.stringify({ bench: BENCH, figure, unit, value: Math.round(value * 1000) / 1000, ...extra, code: CODE }) + '\n');
-}
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
+const CODE = sourceFromEnv(['dist', 'ts'] as const);
+const rep = reporter('workbook', CODE);
+const log = rep.log;
+const fail: Reporter['fail'] = rep.fail; // declared with its type, so that TypeScript knows fail() does not return
+/** Every figure's value rounded to 3 decimals. */
+const emit = (figure: string, unit: string, value: number, extra: Record<string, unknown> = {}) => rep.emit(figure, unit, round3(value), extra);
+/** Wall-clock ms, comparable with the time stamps the reader takes in its own process or thread. */
 const now = () => performance.timeOrigin + performance.now();
-
-/** lib/points transpiled by TypeScript into a temporary directory (with node_modules linked, for xlsx). */
-function transpilePoints(): string {
-  const ts: typeof import('typescript') = require('typescript');
-  const cfg = ts.readConfigFile(path.join(ROOT, 'tsconfig.json'), ts.sys.readFile);
-  if (cfg.error) fail(`tsconfig.json: ${ts.flattenDiagnosticMessageText(cfg.error.messageText, '\n')}`);
-  const options = ts.convertCompilerOptionsFromJson(cfg.config.compilerOptions ?? {}, ROOT).options;
-  Object.assign(options, { sourceMap: false, declaration: false, inlineSourceMap: false });
-  const out = fs.mkdtempSync(path.join(os.tmpdir(), 'mara-workbook-bench-'));
-  process.on('exit', () => fs.rmSync(out, { recursive: true, force: true }));
-  fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(out, 'node_modules'), 'dir');
-  const dir = path.join('lib', 'points');
-  fs.mkdirSync(path.join(out, dir), { recursive: true });
-  for (const f of fs.readdirSync(path.join(ROOT, dir))) {
-    if (!f.endsWith('.ts') || f.endsWith('.d.ts')) continue;
-    const res = ts.transpileModule(fs.readFileSync(path.join(ROOT, dir, f), 'utf8'), { compilerOptions: options, fileName: path.join(ROOT, dir, f), reportDiagnostics: true });
-    if (res.diagnostics?.length) fail(`${f}: ${ts.flattenDiagnosticMessageText(res.diagnostics[0].messageText, '\n')}`);
-    fs.writeFileSync(path.join(out, dir, f.replace(/\.ts$/, '.js')), res.outputText);
-  }
-  return path.join(out, dir);
-}
 
 function loadLib(): { wb: typeof WorkbookLib; worker: typeof WorkerLib } {
   const dir =
-    CODE === 'ts' ? path.join(ROOT, 'lib', 'points') : CODE === 'dist' ? path.join(ROOT, 'dist', 'lib', 'points') : transpilePoints();
+    CODE === 'ts'
+      ? path.join(ROOT, 'lib', 'points')
+      : CODE === 'dist'
+        ? path.join(ROOT, 'dist', 'lib', 'points')
+        : path.join(transpile(rep, tsSources('lib/points'), { linkNodeModules: true }), 'lib', 'points'); // node_modules for xlsx
   if (CODE === 'dist' && !fs.existsSync(path.join(dir, 'workbook.js'))) fail('dist/ has no lib/points/workbook.js: run `npm run build`');
   return { wb: require(path.join(dir, 'workbook')), worker: require(path.join(dir, 'workbook-worker')) };
 }
