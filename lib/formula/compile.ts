@@ -6,13 +6,14 @@
  */
 import { FormulaError, PyErr, attrError, limitError, nameError, typeError } from './errors';
 import { PY_BUILTINS, arityMessage, callValue } from './builtins';
-import { attrNames, getAttr, getRecord, getTable, isAttr, isPyErr, isReserved } from './context';
+import type { Builtin } from './builtins';
+import { attrNames, attrReader, getAttr, getRecord, getTable, isAttr, isPyErr, isReserved, isTrustedContext } from './context';
 import { XL_BUILTINS, xlBinary, xlNeg, xlPos } from './excel';
 import { lex } from './lexer';
 import { Parser, TABLE_NAMES } from './parser';
 import type { Node } from './parser';
 import type { CompiledFormula, Dialect, ErrorCategory, EvalResult, FormulaContext, Reference, ValueType } from './types';
-import { Fn, PyFloat, Rec, Tbl, pyAdd, pyCmp, pyDiv, pyEq, pyMod, pyMul, pyNeg, pyPos, pyPow, pySub, step, truthy, typeName } from './values';
+import { Fn, PyFloat, Rec, Tbl, pyAdd, pyCmp, pyDiv, pyEq, pyFloatOf, pyIntOf, pyMod, pyMul, pyNeg, pyPos, pyPow, pyStr, pySub, step, truthy, typeName } from './values';
 import type { Cl, Frame, Runtime, TableName, V } from './values';
 
 export interface CompileOptions {
@@ -236,8 +237,9 @@ class Compiler {
       this.ref(table, tag, attr, o.obj.pos);
       if (!isAttr(table, attr)) {
         this.warn('unknown-reference', n.pos, `${table}.${tag}.${attr}: a formula can read only ${attrNames(table).map((a) => `${table}.TAG.${a}`).join(', ')}`);
+        return (rt) => getAttr(getRecord(getTable(rt, table), tag), attr);
       }
-      return (rt) => getAttr(getRecord(getTable(rt, table), tag), attr);
+      return attrReader(table, tag, attr);
     }
     // table.TAG (a record as a value)
     if (this.isTable(o, scope)) {
@@ -266,8 +268,9 @@ class Compiler {
       if (b && (scope.length === 0 || b.inLambda)) {
         if (n.args.length < b.min || n.args.length > b.max) this.warn('type', n.pos, arityMessage(b, n.args.length));
         const as = this.args(n, scope);
-        const call = b.fn.call;
         const k = as.length;
+        if (k >= b.min && k <= b.max) return builtinCall(b, as);
+        const call = b.fn.call; // raises the arity TypeError once the arguments are evaluated
         if (k === 1) {
           const a0 = as[0];
           return (rt, fr) => call([a0(rt, fr)], rt);
@@ -330,6 +333,92 @@ class Compiler {
         'lambda',
       );
   }
+}
+
+/**
+ * A call of a txscada builtin with a valid number of arguments: no arity check at run time, and no
+ * argument array for the common ones. Arguments are still all evaluated, left to right, first.
+ */
+function builtinCall(b: Builtin, as: Cl[]): Cl {
+  const k = as.length;
+  const impl = b.impl;
+  switch (b.name) {
+    case 'SI':
+    case 'si': {
+      const [c, x, y] = as;
+      return (rt, fr) => {
+        const cv = c(rt, fr);
+        const xv = x(rt, fr);
+        const yv = y(rt, fr);
+        return truthy(cv) ? xv : yv;
+      };
+    }
+    case 'O':
+      // truthy() has no effects and cannot throw: testing while evaluating gives the same result
+      if (k === 0) return () => null;
+      if (k === 1) {
+        const [a] = as;
+        return (rt, fr) => {
+          const av = a(rt, fr);
+          return truthy(av) ? av : null;
+        };
+      }
+      if (k === 2) {
+        const [a, c] = as;
+        return (rt, fr) => {
+          const av = a(rt, fr);
+          const cv = c(rt, fr);
+          return truthy(av) ? av : truthy(cv) ? cv : null;
+        };
+      }
+      return (rt, fr) => {
+        let res: V = null;
+        let found = false;
+        for (let i = 0; i < k; i++) {
+          const v = as[i](rt, fr);
+          if (!found && truthy(v)) {
+            res = v;
+            found = true;
+          }
+        }
+        return res;
+      };
+    case 'int':
+      if (k === 1) {
+        const [a] = as;
+        return (rt, fr) => pyIntOf(a(rt, fr));
+      }
+      break;
+    case 'float':
+      if (k === 1) {
+        const [a] = as;
+        return (rt, fr) => new PyFloat(pyFloatOf(a(rt, fr)));
+      }
+      break;
+    case 'str':
+      if (k === 1) {
+        const [a] = as;
+        return (rt, fr) => pyStr(a(rt, fr));
+      }
+      break;
+  }
+  if (k === 0) return (rt) => impl([], rt);
+  if (k === 1) {
+    const [a] = as;
+    return (rt, fr) => impl([a(rt, fr)], rt);
+  }
+  if (k === 2) {
+    const [a, c] = as;
+    return (rt, fr) => {
+      const av = a(rt, fr);
+      return impl([av, c(rt, fr)], rt);
+    };
+  }
+  return (rt, fr) => {
+    const vals: V[] = new Array(k);
+    for (let i = 0; i < k; i++) vals[i] = as[i](rt, fr);
+    return impl(vals, rt);
+  };
 }
 
 // ------------------------------------------------------------------ results
@@ -401,7 +490,7 @@ class CompiledFormulaImpl implements Formula {
   }
 
   evaluate(context: FormulaContext): EvalResult {
-    const rt: Runtime = { ctx: context, steps: 0, depth: 0, maxSteps: this.#maxSteps, maxCallDepth: this.#maxCallDepth, tableCache: new Map() };
+    const rt: Runtime = { ctx: context, steps: 0, depth: 0, maxSteps: this.#maxSteps, maxCallDepth: this.#maxCallDepth, tableCache: null, trusted: isTrustedContext(context) };
     try {
       return resultOf(this.#root(rt, null));
     } catch (e) {

@@ -8,7 +8,7 @@
 import { PyErr, attrError, nameError, typeError } from './errors';
 import { pyFloatStr } from './numfmt';
 import { PyFloat, Rec, Tbl, intFromNumber, normBig, step } from './values';
-import type { Runtime, TableName, V } from './values';
+import type { Cl, Runtime, TableName, V } from './values';
 
 export const TABLES: readonly TableName[] = ['ai', 'di', 'eg', 'sv'];
 
@@ -67,17 +67,26 @@ function describe(e: unknown): string {
   return 'an exception';
 }
 
-/** An own data property, or MISSING (absent, reserved, or an accessor). Throws PyErr if the object throws. */
-function ownData(obj: object, key: string, what: string): unknown {
+/** What a read is of, for messages: `table ai`, `ai.TAG` or `ai.TAG.attr` (built only on the error path). */
+function whatOf(key: string, table: string | null, tag: string | null): string {
+  if (table === null) return `table ${key}`;
+  return tag === null ? `${table}.${key}` : `${table}.${tag}.${key}`;
+}
+
+/**
+ * An own data property, or MISSING (absent, reserved, or an accessor). Throws PyErr if the object
+ * throws. `table`/`tag` name the owner for the messages (null, null: `key` is a table of the context).
+ */
+function ownData(obj: object, key: string, table: string | null, tag: string | null): unknown {
   if (RESERVED.has(key)) return MISSING;
   let d: PropertyDescriptor | undefined;
   try {
     d = Object.getOwnPropertyDescriptor(obj, key);
   } catch (e) {
-    throw attrError(`cannot read ${what} from the context (${describe(e)})`);
+    throw attrError(`cannot read ${whatOf(key, table, tag)} from the context (${describe(e)})`);
   }
   if (d === undefined) return MISSING;
-  if (!('value' in d)) throw attrError(`${what} is an accessor property in the context (only data properties are read)`);
+  if (!('value' in d)) throw attrError(`${whatOf(key, table, tag)} is an accessor property in the context (only data properties are read)`);
   return d.value;
 }
 
@@ -85,12 +94,14 @@ const isObject = (x: unknown): x is object => (typeof x === 'object' && x !== nu
 
 /** The table `name` of the context (cached per evaluation), or a NameError. */
 export function getTable(rt: Runtime, name: TableName, inLambda = false): Tbl {
-  let t = rt.tableCache.get(name);
+  let cache = rt.tableCache;
+  if (cache === null) cache = rt.tableCache = new Map();
+  let t = cache.get(name);
   if (t === undefined) {
     const ctx = rt.ctx;
-    const v = isObject(ctx) ? ownData(ctx, name, `table ${name}`) : MISSING;
+    const v = isObject(ctx) ? ownData(ctx, name, null, null) : MISSING;
     t = v !== MISSING && isObject(v) ? new Tbl(name, v) : null;
-    rt.tableCache.set(name, t);
+    cache.set(name, t);
   }
   if (t === null) throw nameError(`${inLambda ? 'global ' : ''}name '${name}' is not defined`);
   return t;
@@ -98,7 +109,7 @@ export function getTable(rt: Runtime, name: TableName, inLambda = false): Tbl {
 
 /** The record `tag` of a table, or an AttributeError (unknown tag, spec §2.8). */
 export function getRecord(t: Tbl, tag: string): Rec {
-  const v = ownData(t.obj, tag, `${t.table}.${tag}`);
+  const v = ownData(t.obj, tag, t.table, null);
   if (v === MISSING || v === undefined) throw attrError(`${t.table} has no tag '${tag}'`);
   if (!isObject(v)) throw attrError(`${t.table}.${tag} is not a record in the context`);
   return new Rec(t.table, tag, v);
@@ -110,12 +121,12 @@ export function getAttr(r: Rec, attr: string): V {
   if (spec === undefined) {
     throw attrError(`'${r.table}.${r.tag}' has no attribute '${attr}' (a formula can read ${attrNames(r.table).map((a) => `${r.table}.TAG.${a}`).join(', ')})`);
   }
-  const v = ownData(r.obj, attr, `${r.table}.${r.tag}.${attr}`);
+  const v = ownData(r.obj, attr, r.table, r.tag);
   if (v === MISSING || v === undefined) return spec.dflt;
-  return convert(v, spec.kind, r, attr);
+  return convert(v, spec.kind, r.table, r.tag, attr);
 }
 
-function convert(v: unknown, kind: AttrKind, r: Rec, attr: string): V {
+function convert(v: unknown, kind: AttrKind, table: TableName, tag: string, attr: string): V {
   switch (typeof v) {
     case 'number':
       if (kind === 'str') return Number.isInteger(v) ? String(v) : pyFloatStr(v);
@@ -130,7 +141,7 @@ function convert(v: unknown, kind: AttrKind, r: Rec, attr: string): V {
       return kind === 'float' ? new PyFloat(Number(v)) : normBig(v);
   }
   if (v === null) return null;
-  throw typeError(`${r.table}.${r.tag}.${attr} holds an unsupported value (${typeof v}) in the context`);
+  throw typeError(`${table}.${tag}.${attr} holds an unsupported value (${typeof v}) in the context`);
 }
 
 /** The records of a table in insertion order (FILTRAR over a table, spec §2.6). */
@@ -144,7 +155,7 @@ export function tableRecords(rt: Runtime, t: Tbl): Rec[] {
   const out: Rec[] = [];
   for (const k of keys) {
     step(rt);
-    const v = ownData(t.obj, k, `${t.table}.${k}`);
+    const v = ownData(t.obj, k, t.table, null);
     if (v !== MISSING && isObject(v)) out.push(new Rec(t.table, k, v as object));
   }
   return out;
@@ -156,4 +167,204 @@ export function isPyErr(e: unknown): e is PyErr {
   } catch {
     return false;
   }
+}
+
+// ------------------------------------------------------------------ compiled reference reads
+
+/**
+ * Contexts made by the formula engine (registered with trustContext). Such a context and the tables
+ * it holds are plain data objects: the context's tables are own data properties, each table holds
+ * records (objects) as own data properties, records hold their attributes as own data properties, and
+ * nothing in them is a getter or a proxy. Reads from them skip the property-descriptor checks; keys
+ * are still checked to be own properties, so prototype keys never resolve.
+ */
+const TRUSTED = new WeakSet<object>();
+
+/**
+ * Registers `ctx` as an engine-made context (see TRUSTED): formulas read it on a fast path that
+ * trusts its properties to be data properties. Only for objects the caller made itself with plain
+ * data properties (never a context from outside). Returns `ctx`.
+ */
+export function trustContext<T extends object>(ctx: T): T {
+  TRUSTED.add(ctx);
+  return ctx;
+}
+
+export function isTrustedContext(ctx: unknown): boolean {
+  return typeof ctx === 'object' && ctx !== null && TRUSTED.has(ctx);
+}
+
+type DataRecord = Record<string, unknown>;
+type DataCtx = { ai?: unknown; di?: unknown; eg?: unknown; sv?: unknown };
+
+const hasOwn = Object.prototype.hasOwnProperty;
+const getProto = Object.getPrototypeOf;
+
+/** Record `tag` of a table of a trusted context, or undefined (the safe path then decides). */
+function trustedRecord(t: unknown, tag: string): DataRecord | undefined {
+  if (typeof t !== 'object' || t === null || (getProto(t) !== null && !hasOwn.call(t, tag))) return undefined;
+  const r = (t as Record<string, unknown>)[tag];
+  return typeof r === 'object' && r !== null ? (r as DataRecord) : undefined;
+}
+
+// The values convert() gives for the common data values of each attribute kind; undefined: the safe path decides.
+function intValue(v: unknown): V | undefined {
+  switch (typeof v) {
+    case 'number':
+      if (Number.isSafeInteger(v)) return v === 0 ? 0 : v;
+      return Number.isInteger(v) ? undefined : new PyFloat(v);
+    case 'string':
+    case 'boolean':
+      return v;
+  }
+  return v === null ? null : undefined;
+}
+
+function floatValue(v: unknown): V | undefined {
+  switch (typeof v) {
+    case 'number':
+      return new PyFloat(v);
+    case 'string':
+    case 'boolean':
+      return v;
+  }
+  return v === null ? null : undefined;
+}
+
+function strValue(v: unknown): V | undefined {
+  switch (typeof v) {
+    case 'string':
+      return v;
+    case 'boolean':
+      return v ? 'True' : 'False';
+  }
+  return v === null ? null : undefined;
+}
+
+/** `table.tag.attr` read with every check of getTable / getRecord / getAttr, without their allocations. */
+function safeReader(table: TableName, tag: string, attr: string): Cl {
+  const spec = ATTRS[table][attr];
+  const kind = spec.kind;
+  const dflt = spec.dflt;
+  return (rt) => {
+    const rec = ownData(getTable(rt, table).obj, tag, table, null);
+    if (rec === MISSING || rec === undefined) throw attrError(`${table} has no tag '${tag}'`);
+    if (!isObject(rec)) throw attrError(`${table}.${tag} is not a record in the context`);
+    const v = ownData(rec, attr, table, tag);
+    if (v === MISSING || v === undefined) return dflt;
+    return convert(v, kind, table, tag, attr);
+  };
+}
+
+/**
+ * The compiled read of `table.tag.attr` (attr one of ATTRS[table], tag not reserved): the same value
+ * or error as getAttr(getRecord(getTable(rt, table), tag), attr). On a trusted context, a record
+ * that is an own property of its table (or of a null-prototype table) and an own attribute of a
+ * common type are read directly; anything else takes the safe path. One closure per (table, attr) so
+ * that each reads its attribute by name.
+ */
+export function attrReader(table: TableName, tag: string, attr: string): Cl {
+  const slow = safeReader(table, tag, attr);
+  switch (`${table}.${attr}`) {
+    case 'ai.value':
+      return (rt) => {
+        if (rt.trusted) {
+          const r = trustedRecord((rt.ctx as DataCtx).ai, tag);
+          if (r !== undefined && hasOwn.call(r, 'value')) {
+            const v = intValue(r.value);
+            if (v !== undefined) return v;
+          }
+        }
+        return slow(rt, null);
+      };
+    case 'ai.escala':
+      return (rt) => {
+        if (rt.trusted) {
+          const r = trustedRecord((rt.ctx as DataCtx).ai, tag);
+          if (r !== undefined && hasOwn.call(r, 'escala')) {
+            const v = floatValue(r.escala);
+            if (v !== undefined) return v;
+          }
+        }
+        return slow(rt, null);
+      };
+    case 'ai.q':
+      return (rt) => {
+        if (rt.trusted) {
+          const r = trustedRecord((rt.ctx as DataCtx).ai, tag);
+          if (r !== undefined && hasOwn.call(r, 'q')) {
+            const v = intValue(r.q);
+            if (v !== undefined) return v;
+          }
+        }
+        return slow(rt, null);
+      };
+    case 'di.value':
+      return (rt) => {
+        if (rt.trusted) {
+          const r = trustedRecord((rt.ctx as DataCtx).di, tag);
+          if (r !== undefined && hasOwn.call(r, 'value')) {
+            const v = intValue(r.value);
+            if (v !== undefined) return v;
+          }
+        }
+        return slow(rt, null);
+      };
+    case 'sv.value':
+      return (rt) => {
+        if (rt.trusted) {
+          const r = trustedRecord((rt.ctx as DataCtx).sv, tag);
+          if (r !== undefined && hasOwn.call(r, 'value')) {
+            const v = intValue(r.value);
+            if (v !== undefined) return v;
+          }
+        }
+        return slow(rt, null);
+      };
+    case 'eg.text':
+      return (rt) => {
+        if (rt.trusted) {
+          const r = trustedRecord((rt.ctx as DataCtx).eg, tag);
+          if (r !== undefined && hasOwn.call(r, 'text')) {
+            const v = strValue(r.text);
+            if (v !== undefined) return v;
+          }
+        }
+        return slow(rt, null);
+      };
+    case 'eg.fill':
+      return (rt) => {
+        if (rt.trusted) {
+          const r = trustedRecord((rt.ctx as DataCtx).eg, tag);
+          if (r !== undefined && hasOwn.call(r, 'fill')) {
+            const v = intValue(r.fill);
+            if (v !== undefined) return v;
+          }
+        }
+        return slow(rt, null);
+      };
+    case 'eg.stroke':
+      return (rt) => {
+        if (rt.trusted) {
+          const r = trustedRecord((rt.ctx as DataCtx).eg, tag);
+          if (r !== undefined && hasOwn.call(r, 'stroke')) {
+            const v = intValue(r.stroke);
+            if (v !== undefined) return v;
+          }
+        }
+        return slow(rt, null);
+      };
+    case 'eg.mark':
+      return (rt) => {
+        if (rt.trusted) {
+          const r = trustedRecord((rt.ctx as DataCtx).eg, tag);
+          if (r !== undefined && hasOwn.call(r, 'mark')) {
+            const v = intValue(r.mark);
+            if (v !== undefined) return v;
+          }
+        }
+        return slow(rt, null);
+      };
+  }
+  return slow;
 }

@@ -1,4 +1,5 @@
 import type { ElementAttr, Point } from '../points/model';
+import { trustContext } from './context';
 import { excelText } from './excel';
 import { pyStr } from './index';
 import type { CompiledFormula, Dialect, ErrorCategory, EvalResult, FormulaContext, Reference } from './types';
@@ -57,6 +58,8 @@ interface Node {
   /** Position in the evaluation order. */
   order: number;
   dependants: Node[];
+  /** The formulas to mark when this one's output changes (its readers, and the wildcards for text). */
+  outReaders: Node[];
   lastError: { category: ErrorCategory; message: string } | null;
 }
 
@@ -80,18 +83,22 @@ export class FormulaEngine {
   private readonly ctx: { ai: Table; di: Table; eg: Table; sv: Table };
   private nodes: Node[] = [];
   private byOutput = new Map<string, Node>();
-  /** `table.TAG` or `eg.TAG.attr` → formulas reading it. */
-  private readers = new Map<string, Node[]>();
+  /** Point `TAG` of each point table → formulas reading it. */
+  private pointReaders: Record<'ai' | 'di' | 'sv', Map<string, Node[]>> = { ai: new Map(), di: new Map(), sv: new Map() };
+  /** Element `TAG` → attribute → formulas reading it. */
+  private egReaders = new Map<string, Record<string, Node[]>>();
   private wildcard: Node[] = [];
   private dirty: boolean[] = [];
-  private firstDirty = Infinity;
+  /** The dirty positions (each once), a binary min-heap: the next formula to run is heap[0]. */
+  private heap: number[] = [];
   private readonly out = new Map<string, ElementChange>();
   problems: EngineProblem[] = [];
 
   constructor(opts: { compile: CompileFn; dialect?: Dialect }) {
     this.compile = opts.compile;
     this.dialect = opts.dialect ?? 'txscada';
-    this.ctx = { ai: Object.create(null), di: Object.create(null), eg: Object.create(null), sv: Object.create(null) };
+    // Engine-made data objects (null-prototype tables, records with data properties only): trusted.
+    this.ctx = trustContext({ ai: Object.create(null), di: Object.create(null), eg: Object.create(null), sv: Object.create(null) });
   }
 
   /** The context formulas read (a live view: do not modify). */
@@ -129,7 +136,7 @@ export class FormulaEngine {
         continue;
       }
       this.ensureElement(f.tag, {});
-      const n: Node = { f, key, compiled, order: 0, dependants: [], lastError: null };
+      const n: Node = { f, key, compiled, order: 0, dependants: [], outReaders: [], lastError: null };
       nodes.push(n);
       this.byOutput.set(key, n);
       for (const r of compiled.references) {
@@ -153,7 +160,8 @@ export class FormulaEngine {
 
   /** Builds the dependency graph and the evaluation order (Kahn, smallest row first). */
   private link(nodes: Node[], problems: EngineProblem[]): void {
-    this.readers = new Map();
+    this.pointReaders = { ai: new Map(), di: new Map(), sv: new Map() };
+    this.egReaders = new Map();
     this.wildcard = [];
     const deps = new Map<Node, Set<Node>>(); // node → formulas it reads
     for (const n of nodes) {
@@ -166,7 +174,15 @@ export class FormulaEngine {
         // a record read whole (`eg.X` as a value) depends on every attribute of X
         const attrs = r.table === 'eg' ? (r.attr === null ? ['text', 'fill', 'stroke', 'mark'] : [r.attr]) : [null];
         for (const a of attrs) {
-          push(this.readers, a === null ? `${r.table}.${r.tag}` : `eg.${r.tag}.${a}`, n);
+          if (a === null) {
+            if (r.table !== 'eg') push(this.pointReaders[r.table], r.tag, n);
+          } else {
+            let byAttr = this.egReaders.get(r.tag);
+            if (byAttr === undefined) this.egReaders.set(r.tag, (byAttr = Object.create(null) as Record<string, Node[]>));
+            const rs = byAttr[a];
+            if (rs === undefined) byAttr[a] = [n];
+            else if (!rs.includes(n)) rs.push(n);
+          }
           const src = a === null ? undefined : this.byOutput.get(`${r.tag}.${a}`);
           if (src && src !== n) set.add(src);
         }
@@ -199,9 +215,16 @@ export class FormulaEngine {
       order.push(...rest);
     }
     order.forEach((n, i) => (n.order = i));
+    for (const n of order) n.outReaders = this.elementReaders(n.f.tag, n.f.attr);
     this.nodes = order;
     this.dirty = new Array(order.length).fill(false);
-    this.firstDirty = Infinity;
+    this.heap = [];
+  }
+
+  /** The formulas that read attribute `attr` of element `tag` (the wildcards too for text and mark). */
+  private elementReaders(tag: string, attr: string): Node[] {
+    const rs = this.egReaders.get(tag)?.[attr] ?? [];
+    return WILDCARD_ATTRS.includes(attr) ? [...rs, ...this.wildcard.filter((w) => !rs.includes(w))] : rs;
   }
 
   private ensurePoint(table: 'ai' | 'di' | 'sv', tag: string, escala?: number): Record<string, unknown> {
@@ -225,20 +248,21 @@ export class FormulaEngine {
   }
 
   private mark(n: Node): void {
-    if (!this.dirty[n.order]) {
-      this.dirty[n.order] = true;
-      if (n.order < this.firstDirty) this.firstDirty = n.order;
+    const i = n.order;
+    if (!this.dirty[i]) {
+      this.dirty[i] = true;
+      heapPush(this.heap, i);
     }
   }
 
-  private markReaders(key: string): void {
-    const rs = this.readers.get(key);
-    if (rs) for (const n of rs) this.mark(n);
+  private markAll(rs: readonly Node[]): void {
+    for (let k = 0; k < rs.length; k++) this.mark(rs[k]);
   }
 
   private elementChanged(tag: string, attr: string): void {
-    this.markReaders(`eg.${tag}.${attr}`);
-    if (WILDCARD_ATTRS.includes(attr)) for (const w of this.wildcard) this.mark(w);
+    const rs = this.egReaders.get(tag)?.[attr];
+    if (rs !== undefined) this.markAll(rs);
+    if (WILDCARD_ATTRS.includes(attr)) this.markAll(this.wildcard);
   }
 
   // ---------------------------------------------------------------- inputs
@@ -256,7 +280,10 @@ export class FormulaEngine {
         changed = true;
       }
     }
-    if (changed) this.markReaders(`${p.table}.${p.tag}`);
+    if (changed) {
+      const rs = this.pointReaders[p.table].get(p.tag);
+      if (rs !== undefined) this.markAll(rs);
+    }
     return changed;
   }
 
@@ -283,23 +310,57 @@ export class FormulaEngine {
 
   /** Evaluates every formula (a full pass, spec §3.3 item 5). */
   fullPass(): ElementChange[] {
-    for (const n of this.nodes) this.mark(n);
-    return this.propagate();
+    this.dirty.fill(true);
+    this.sweep(0);
+    return this.changes();
   }
 
-  /** Re-evaluates the formulas marked by changed inputs, and theirs in turn, in one forward sweep. */
+  /**
+   * Re-evaluates the formulas marked by changed inputs, and theirs in turn, in one forward pass (in
+   * evaluation order). A mark made during the pass on a formula at or before the one running (a
+   * back-edge of a cycle) waits for the next propagation, which runs it with this pass's values
+   * (spec §3.3 item 3).
+   */
   propagate(): ElementChange[] {
+    const heap = this.heap;
+    if (heap.length * 16 >= this.nodes.length) {
+      if (heap.length) this.sweep(heap[0]);
+      return this.changes();
+    }
+    const dirty = this.dirty;
+    let deferred: number[] | null = null;
+    let cur = -1;
+    while (heap.length) {
+      const i = heapPop(heap);
+      if (!dirty[i]) continue;
+      if (i <= cur) {
+        (deferred ??= []).push(i);
+        continue;
+      }
+      dirty[i] = false;
+      cur = i;
+      this.evaluate(this.nodes[i]);
+    }
+    if (deferred !== null) for (const i of deferred) heapPush(heap, i);
+    return this.changes();
+  }
+
+  /** The forward pass as a linear sweep from `start` (the first dirty position); then rebuilds the heap. */
+  private sweep(start: number): void {
     const nodes = this.nodes;
-    const start = this.firstDirty;
-    // Marks made during the sweep lower firstDirty again only for a back-edge of a cycle (an earlier
-    // formula): that one runs in the next propagation, with this pass's values (spec §3.3 item 3).
-    this.firstDirty = Infinity;
+    const dirty = this.dirty;
     for (let i = start; i < nodes.length; i++) {
-      if (!this.dirty[i]) continue;
-      this.dirty[i] = false;
+      if (!dirty[i]) continue;
+      dirty[i] = false;
       this.evaluate(nodes[i]);
     }
-    if (this.firstDirty !== Infinity && !this.dirty[this.firstDirty]) this.firstDirty = this.dirty.indexOf(true) < 0 ? Infinity : this.dirty.indexOf(true);
+    // what is still dirty was marked by a back-edge; marks ahead of the sweep were swept
+    const heap = this.heap;
+    heap.length = 0;
+    for (let i = 0; i < nodes.length; i++) if (dirty[i]) heap.push(i); // ascending: a valid heap
+  }
+
+  private changes(): ElementChange[] {
     const changes = [...this.out.values()];
     this.out.clear();
     return changes;
@@ -317,7 +378,7 @@ export class FormulaEngine {
     if (r[n.f.attr] === norm.value) return;
     r[n.f.attr] = norm.value;
     this.out.set(n.key, { tag: n.f.tag, attr: n.f.attr, value: norm.value });
-    this.elementChanged(n.f.tag, n.f.attr);
+    this.markAll(n.outReaders);
   }
 
   // ---------------------------------------------------------------- introspection
@@ -365,7 +426,7 @@ export class FormulaEngine {
       if (!own(t, m[2])) t[m[2]] = Object.create(null);
       t[m[2]][m[3]] = value;
     }
-    return compiled.evaluate(ctx as unknown as FormulaContext);
+    return compiled.evaluate(trustContext(ctx) as unknown as FormulaContext);
   }
 }
 
@@ -398,6 +459,38 @@ function push<K, V>(m: Map<K, V[]>, k: K, v: V): void {
   if (a) {
     if (!a.includes(v)) a.push(v);
   } else m.set(k, [v]);
+}
+
+function heapPush(a: number[], x: number): void {
+  let i = a.length;
+  a.push(x);
+  while (i > 0) {
+    const p = (i - 1) >> 1;
+    if (a[p] <= x) break;
+    a[i] = a[p];
+    i = p;
+  }
+  a[i] = x;
+}
+
+function heapPop(a: number[]): number {
+  const top = a[0];
+  const last = a.pop()!;
+  const n = a.length;
+  if (n > 0) {
+    let i = 0;
+    for (;;) {
+      const l = 2 * i + 1;
+      if (l >= n) break;
+      const r = l + 1;
+      const m = r < n && a[r] < a[l] ? r : l;
+      if (a[m] >= last) break;
+      a[i] = a[m];
+      i = m;
+    }
+    a[i] = last;
+  }
+  return top;
 }
 
 /** A binary min-heap of formulas by workbook row (ties in the topological order). */

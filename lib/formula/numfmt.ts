@@ -128,6 +128,26 @@ function layout(neg: boolean, digits: string, decpt: number, expLow: number, exp
 
 /** Python 2.7 `str(float)`: 12 significant digits, exponent form when decpt <= -4 or decpt > 11. */
 export function pyFloatStr(x: number): string {
+  const a = x < 0 ? -x : x;
+  // Fast path. In fixed notation at 12 significant digits (1e-4 <= |x| < 1e11, decpt -3..11), V8's
+  // toPrecision is correctly rounded and differs from Python's half-to-even only on an exact tie,
+  // which needs the exact decimal expansion to end at digit 13. An integer below 99 999 999 999 has
+  // at most 11 digits (no rounding); a value with more than 16 fractional bits has more than 16
+  // fractional decimal digits, ending past digit 13 (at 10^-16 at the latest for |x| >= 1e-4).
+  if (a >= 1e-4 && a < 99999999999 && (Number.isInteger(a) || Math.floor(a * 65536) !== a * 65536)) {
+    const s = x.toPrecision(12);
+    const dot = s.indexOf('.');
+    if (dot < 0) return s + '.0';
+    let end = s.length;
+    while (s.charCodeAt(end - 1) === 48) end--;
+    if (end === dot + 1) end++; // keep '.0'
+    return s.slice(0, end);
+  }
+  return pyFloatStrExact(x);
+}
+
+/** pyFloatStr by the exact digit generation (every value; the fast path above agrees where it applies). */
+function pyFloatStrExact(x: number): string {
   if (x !== x) return 'nan';
   if (x === Infinity) return 'inf';
   if (x === -Infinity) return '-inf';

@@ -60,7 +60,10 @@ export interface Runtime {
   depth: number;
   readonly maxSteps: number;
   readonly maxCallDepth: number;
-  tableCache: Map<string, Tbl | null>;
+  /** The tables read so far in this evaluation (created on first use). */
+  tableCache: Map<string, Tbl | null> | null;
+  /** `ctx` was registered with trustContext() (engine-made data objects: see context.ts). */
+  readonly trusted: boolean;
 }
 
 export function step(rt: Runtime): void {
@@ -629,6 +632,29 @@ const MAX_INT_DIGITS = 4300;
 
 /** Python 2.7 int(s, base): surrounding whitespace, a sign (whitespace may follow it), digits only. */
 export function parsePyInt(s0: string, base: number): number | bigint {
+  if (base === 10) {
+    // Fast path: ASCII whitespace around, an optional sign, 1-9 ASCII digits; anything else below.
+    let i = 0;
+    let j = s0.length;
+    while (i < j && isSpace(s0.charCodeAt(i))) i++;
+    while (j > i && isSpace(s0.charCodeAt(j - 1))) j--;
+    let neg = false;
+    const c0 = s0.charCodeAt(i);
+    if (c0 === 45 || c0 === 43) {
+      neg = c0 === 45;
+      i++;
+    }
+    if (j > i && j - i <= 9) {
+      let v = 0;
+      let k = i;
+      for (; k < j; k++) {
+        const d = s0.charCodeAt(k) - 48;
+        if (d < 0 || d > 9) break;
+        v = v * 10 + d;
+      }
+      if (k === j) return neg && v !== 0 ? -v : v;
+    }
+  }
   const s = decimalize(s0);
   const bad = () => valueError(`invalid literal for int() with base ${base}: ${strRepr(s0.length > 200 ? s0.slice(0, 200) : s0)}`);
   let i = 0;

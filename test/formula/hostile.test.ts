@@ -8,6 +8,7 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { FormulaError, compile } from '../../lib/formula';
 import type { EvalResult, FormulaContext } from '../../lib/formula';
+import { trustContext } from '../../lib/formula/context';
 
 const PROTO_KEYS = ['__proto__', 'constructor', 'toString', 'hasOwnProperty', 'valueOf', 'prototype', '__defineGetter__'];
 
@@ -118,6 +119,43 @@ describe('hostile contexts: evaluate never throws', () => {
     assert.equal(errOf(r), 'unknown-reference');
     assert.match((r as { message: string }).message, /accessor property/);
     assert.equal(calls, 0);
+  });
+
+  it('a context not registered with trustContext is read safely even when shaped like the engine\'s', () => {
+    let calls = 0;
+    const ai: Record<string, unknown> = Object.create(null);
+    ai.X = Object.defineProperty({ q: 0 }, 'value', {
+      enumerable: true,
+      get() {
+        calls++;
+        return 5;
+      },
+    });
+    Object.defineProperty(ai, 'Y', {
+      enumerable: true,
+      get() {
+        calls++;
+        return { value: 5 };
+      },
+    });
+    const ctx = { ai } as unknown as FormulaContext;
+    for (const f of ['ai.X.value', 'ai.Y.value', 'ai.X.value + 1', 'SI(ai.X.value, 1, 2)']) {
+      const r = compile(f).evaluate(ctx);
+      assert.equal(errOf(r), 'unknown-reference', f);
+      assert.match((r as { message: string }).message, /accessor property/, f);
+    }
+    assert.equal(compile('ai.X.q').evaluate(ctx).ok, true);
+    assert.equal(calls, 0);
+  });
+
+  it('a trusted context still resolves only own tags and attributes', () => {
+    const proto = { Z: { value: 9 } };
+    const ai = Object.assign(Object.create(proto) as Record<string, unknown>, { X: Object.assign(Object.create({ value: 8 }) as object, { q: 1 }) });
+    const ctx = trustContext({ ai, di: Object.create(null) }) as unknown as FormulaContext;
+    assert.equal(errOf(compile('ai.Z.value').evaluate(ctx)), 'unknown-reference');
+    assert.deepEqual(compile('ai.X.value').evaluate(ctx), { ok: true, value: -1, type: 'integer' }); // the default, not the prototype's 8
+    assert.deepEqual(compile('ai.X.q').evaluate(ctx), { ok: true, value: 1, type: 'integer' });
+    for (const k of PROTO_KEYS) assert.equal(errOf(compile(`ai.${k}.value`).evaluate(ctx)), 'unknown-reference', k);
   });
 
   it('proxies whose traps throw', () => {

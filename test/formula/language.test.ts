@@ -8,6 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { FormulaError, compile, evaluate, functionsMarkdown, pyStr } from '../../lib/formula';
 import type { Dialect, EvalResult, FormulaContext } from '../../lib/formula';
+import { isTrustedContext, trustContext } from '../../lib/formula/context';
 
 // ------------------------------------------------------------------ helpers
 
@@ -178,6 +179,31 @@ describe('§4 worked examples, txscada dialect', () => {
     assert.deepEqual(r, { ok: true, value: 33, type: 'float' });
     assert.equal(pyStr((r as { value: number }).value, 'float'), '33.0');
   });
+});
+
+/** A copy of a context made the way the engine makes its own (null-prototype tables, data records). */
+function engineLike(c: FormulaContext): FormulaContext {
+  const out: Record<string, unknown> = {};
+  for (const [t, table] of Object.entries(c)) {
+    const copy: Record<string, unknown> = Object.create(null);
+    for (const [tag, rec] of Object.entries(table as Record<string, object>)) copy[tag] = { ...rec };
+    out[t] = copy;
+  }
+  return out as FormulaContext;
+}
+
+describe('§4 worked examples on a trusted (engine-made) context', () => {
+  for (const dialect of ['txscada', 'excel'] as const) {
+    it(`${dialect}: same results as on an untrusted copy`, () => {
+      for (const c of CASES) {
+        const plain = ctx(c.in);
+        const trusted = trustContext(engineLike(plain));
+        assert.ok(isTrustedContext(trusted) && !isTrustedContext(plain));
+        assert.deepEqual(run(c.f, trusted, dialect), run(c.f, plain, dialect), `${c.id} ${dialect}`);
+        assert.deepEqual(run(c.f, trusted, dialect), run(c.f, engineLike(plain), dialect), `${c.id} ${dialect} (same shape, untrusted)`);
+      }
+    });
+  }
 });
 
 describe('§4 worked examples, excel dialect', () => {
