@@ -10,17 +10,8 @@ import { EventInput, MaraError, MaraErrorCode, MaraTime, PollReplyInput } from '
 /** A uniform [0, 1) generator. */
 export type Rng = () => number;
 
-/** mulberry32: tiny, fast, good enough for test data, and replayable from its seed. */
-export function mulberry32(seed: number): Rng {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** mulberry32: tiny, fast, replayable from its seed (the simulator's). */
+export { mulberry32 } from '../../lib/link/sim-activity';
 
 /** Integer in [lo, hi], both inclusive. */
 export function int(rnd: Rng, lo: number, hi: number): number {
