@@ -51,9 +51,9 @@
  * Goals (issue): efficiency >= 0.98 at 9600 baud and >= 0.90 at 115200, i.e. p95 overhead under 2.5 ms.
  * Needs socat (and Linux /proc for part 2): without socat it says so on stderr and exits 0 with no figures.
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { startNodeRed } from '../test/helpers/red-child';
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import type { MaraMaster as MasterT } from '../lib/link/master';
@@ -498,17 +498,6 @@ function emitRun(r: RunResult, store: 'file' | 'memory', main: boolean): void {
 // Part 2: a real Node-RED
 // ---------------------------------------------------------------------------------------------
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const p = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(p));
-    });
-  });
-}
-
 /** utime and stime of `pid` in clock ticks (summed over its threads by the kernel). */
 function cpuTicks(pid: number): { user: number; sys: number } {
   const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
@@ -549,23 +538,6 @@ async function runNodeRed(lib: Lib): Promise<void> {
     if (b.length !== REPLY_BYTES) replyBytesOk = false;
   });
 
-  const userDir = tmpDir('mara-line-bench-red-');
-  fs.mkdirSync(path.join(userDir, 'node_modules'));
-  fs.symlinkSync(ROOT, path.join(userDir, 'node_modules', 'node-red-contrib-mara'), 'dir');
-  fs.writeFileSync(path.join(userDir, 'package.json'), JSON.stringify({ name: 'mara-line-bench-userdir', private: true, dependencies: { 'node-red-contrib-mara': '*' } }));
-  const uiPort = await freePort();
-  const settings = path.join(userDir, 'settings.js');
-  fs.writeFileSync(
-    settings,
-    `module.exports = ${JSON.stringify(
-      {
-        uiHost: '127.0.0.1', uiPort, flowFile: 'flows.json', credentialSecret: false,
-        logging: { console: { level: 'warn' } }, telemetry: { enabled: false }, diagnostics: { enabled: false },
-      },
-      null,
-      2,
-    )};\n`,
-  );
   const flows = [
     { id: 'tab1', type: 'tab', label: 'line bench' },
     {
@@ -576,39 +548,27 @@ async function runNodeRed(lib: Lib): Promise<void> {
     },
     { id: 'poll1', type: 'mara-poll', z: 'tab1', name: '', line: 'line1', x: 160, y: 80, wires: [[], []] },
   ];
-  fs.writeFileSync(path.join(userDir, 'flows.json'), JSON.stringify(flows, null, 2));
-
-  log(`Node-RED: userDir ${userDir}, port ${uiPort}, serial ${pair.a}`);
-  const red = spawn(process.execPath, [redJs, '--userDir', userDir, '--settings', settings], { cwd: userDir, stdio: ['ignore', 'pipe', 'pipe'] });
-  if (red.pid !== undefined) children.add(red.pid);
-  let output = '';
-  const keep = (b: Buffer) => {
-    output += b.toString();
-    if (output.length > 20_000) output = output.slice(-10_000);
-  };
-  red.stdout?.on('data', keep);
-  red.stderr?.on('data', keep);
-  const exited = new Promise<void>((r) => red.once('exit', () => r()));
+  // the same launcher as the browser tests: package linked into a temp userDir, Node-RED 4.1 on a free port
+  const red = await startNodeRed(flows, {}, { logging: { console: { level: 'info' } } }).catch((e: Error) => fail(e.message));
+  cleanups.push(() => red.stop());
+  const proc = red.proc;
+  if (proc.pid !== undefined) children.add(proc.pid);
   cleanups.push(async () => {
-    if (red.exitCode === null && red.signalCode === null) {
-      red.kill('SIGTERM');
-      const t = setTimeout(() => red.kill('SIGKILL'), 5000);
-      await exited;
-      clearTimeout(t);
-    }
-    if (red.pid !== undefined) children.delete(red.pid);
+    if (proc.pid !== undefined) children.delete(proc.pid);
   });
-  const alive = () => red.exitCode === null && red.signalCode === null;
-  const pid = red.pid;
-  if (pid === undefined) return fail(`Node-RED did not start:\n${output}`);
+  log(`Node-RED: userDir ${red.userDir}, port ${red.port}, serial ${pair.a}`);
+  const output = () => red.output().slice(-10_000);
+  const alive = () => proc.exitCode === null && proc.signalCode === null;
+  const pid = proc.pid;
+  if (pid === undefined) return fail(`Node-RED did not start:\n${output()}`);
 
   const t0 = nowMs();
   try {
     await until(() => polls >= NR_WARMUP_POLLS || !alive(), 30_000, `${NR_WARMUP_POLLS} polls from Node-RED`);
   } catch (e) {
-    await fail(`${(e as Error).message} (${polls} so far). Node-RED said:\n${output}`);
+    await fail(`${(e as Error).message} (${polls} so far). Node-RED said:\n${output()}`);
   }
-  if (!alive()) await fail(`Node-RED exited (${red.exitCode ?? red.signalCode}). It said:\n${output}`);
+  if (!alive()) await fail(`Node-RED exited (${proc.exitCode ?? proc.signalCode}). It said:\n${output()}`);
   log(`Node-RED polling after ${((nowMs() - t0) / 1000).toFixed(1)} s; ${NR_ROUNDS} rounds of ${NR_POLLS} polls`);
 
   const perK: number[] = [];
@@ -635,7 +595,7 @@ async function runNodeRed(lib: Lib): Promise<void> {
           resolve({ ticks: c1.user + c1.sys - c0.user - c0.sys, user: c1.user - c0.user, ms: nowMs() - w0 });
         }
       };
-    }).catch((e: Error) => fail(`${e.message}. Node-RED said:\n${output}`));
+    }).catch((e: Error) => fail(`${e.message}. Node-RED said:\n${output()}`));
     // exchanges startAt..startAt+NR_POLLS-1 (1-based poll numbers), as seen by the simulator
     for (let p = startAt - 1; p < startAt - 1 + NR_POLLS - 1; p++) {
       a.push(stamps.sD[p + 1] - stamps.sW[p]);
@@ -657,7 +617,8 @@ async function runNodeRed(lib: Lib): Promise<void> {
   log(`  the simulator's write callback came after the next request had arrived in ${lateCb} of ${a.length} exchanges`);
   const polledDevices = ADDRESSES.filter((a) => (perDevice[a] ?? 0) > 0).length;
   log(`  polls per device ${JSON.stringify(perDevice)}`);
-  if (output.trim()) log(`Node-RED said:\n${output.trim()}`);
+  const complaints = output().split('\n').filter((l) => /\[(warn|error)\]/.test(l) && !/Projects disabled|unencrypted credentials/.test(l));
+  if (complaints.length) log(`Node-RED said:\n${complaints.join('\n')}`);
   emit('Node-RED CPU per 1000 polls', 'ms', round3(median(perK)), {
     n: NR_ROUNDS, polls: NR_POLLS, min: round3(Math.min(...perK)), max: round3(Math.max(...perK)), clkTck: clk,
     pollsPerS: Math.round(median(rates)), cpuShare: round3(median(util)), userShare: round3(median(userShare)), devices: ADDRESSES.length, devicesPolled: polledDevices,
