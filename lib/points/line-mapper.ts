@@ -90,9 +90,9 @@ export function pickComaster(model: Pick<ModelInput, 'comasters' | 'devices'>, o
     if (hit.length) {
       cands = hit;
       reasons.push(`at ${opts.host}${opts.port ? `:${opts.port}` : ''}`);
-    } else if (at(disabled).length && !cands.some((c) => !c.host)) {
+    } else if (at(disabled).length) {
       return fail('EDISABLED', `the COMaster at ${opts.host} (${at(disabled).map((c) => c.id).join(', ')}) is disabled in the workbook: name it to use it`, all);
-    }
+    } else reasons.push(`no COMaster row has host ${opts.host}`);
   }
   const polled = Array.isArray(opts.addresses) ? [...new Set(opts.addresses.filter((a) => Number.isInteger(a)))] : [];
   if (polled.length && cands.length > 1) {
@@ -279,8 +279,9 @@ export class LineMapper {
         const s = own.mapper.get(table, tag);
         if (s) return s;
       } else {
-        const s = this.whole.snapshot().find((x) => x.device === d.id && x.table === table && x.tag === tag);
-        if (s) return s;
+        // DI/AI tags are unique in a COMaster; SV names repeat per IED, so those are looked up by device
+        const s = table === 'sv' ? this.whole.snapshot().find((x) => x.device === d.id && x.table === table && x.tag === tag) : this.whole.get(table, tag);
+        if (s && s.device === d.id) return s;
       }
     }
     return undefined;

@@ -176,6 +176,30 @@ describe('7. generic varsys names repeated per IED', () => {
   });
 });
 
+describe('7. at the scale of a real site', () => {
+  it('48 IEDs with the same six varsys names: no import problem, no mapper problem', () => {
+    const NAMES = ['ComErrorL', 'ComErrorH', 'SesgoL', 'SesgoH', 'ClockError', 'UartError'];
+    const ied = ['id,comaster_id,offset,can_varsys,can_dis,can_ais,rs485_address'];
+    const varsys = ['id,ied_id,offset,bit,param'];
+    for (let i = 1; i <= 48; i++) {
+      ied.push(`${i},${i <= 24 ? 1 : 2},${i},6,0,0,${((i - 1) % 24) + 1}`); // two COMasters of 24 IEDs
+      NAMES.forEach((n, k) => varsys.push(`${varsys.length},${i},${k},,${n}`));
+    }
+    const r = loadCsv({ comaster: 'id,ip_address,port\n1,10.0.0.9,9761\n2,10.0.0.8,9761', ied: ied.join('\n'), varsys: varsys.join('\n') });
+    assert.equal(r.model.points.length, 288);
+    assert.deepEqual(r.problems, []);
+    for (const cm of ['1', '2']) {
+      const m = new PointMapper(r.model, { comaster: cm });
+      assert.deepEqual(m.problems, []);
+      // each IED's bytes reach its own points: byte k of the reply → the (k mod 6)-th name of IED k div 6
+      const changes = states(m.apply({ sv: Array.from({ length: 144 }, (_, k) => k), di: [], ai: [] }, 1));
+      assert.equal(changes.length, 144);
+      const first = Number(cm) === 1 ? 1 : 25;
+      assert.deepEqual([changes[7].tag, changes[7].device, changes[7].value], ['ComErrorH', String(first + 1), 7]);
+    }
+  });
+});
+
 describe('8. hot-spots to screens that do not exist', () => {
   it('the index marks the jump dead and the import lists a warning naming the node', () => {
     const names = model.screens.map((s) => s.name);
