@@ -56,6 +56,11 @@ export interface FormulaCheck {
   problems: EngineProblem[];
   /** Static warnings of compiled formulas, by workbook row. */
   warnings: Map<number, { category: string; column: number; message: string }[]>;
+  /**
+   * The dependency cycles themselves: the workbook rows of each set of formulas that read each other. The engine
+   * also flags the formulas that only read a cycle's output (they run after it); those are told apart with this.
+   */
+  cycles?: number[][];
 }
 
 /** The name of the formulas sheet in problems (the model does not keep the workbook's spelling). */
@@ -84,7 +89,79 @@ export function checkFormulas(
     const c = byText.get(f.text);
     if (c && c.warnings.length) warnings.set(f.row, c.warnings.map((w) => ({ category: w.category, column: w.column, message: w.message })));
   }
-  return { problems, warnings };
+  const flagged = new Set(problems.filter((p) => p.category === 'cycle').map((p) => p.row));
+  return { problems, warnings, cycles: flagged.size ? cyclesOf(model.formulas, byText) : [] };
+}
+
+/**
+ * Strongly connected components (iterative Tarjan) of the graph "formula → the formulas whose output it reads",
+ * with the engine's rules: `eg.T.a` reads formula T.a, a whole record `eg.T` all of T's, a bare `eg` every text
+ * formula; reading its own output is no edge. Components of two or more formulas are the cycles.
+ */
+function cyclesOf(formulas: ProjectModel['formulas'], byText: Map<string, Formula>): number[][] {
+  const index = new Map<string, number>();
+  formulas.forEach((f, i) => {
+    const k = `${f.tag}.${f.attr}`;
+    if (!index.has(k)) index.set(k, i);
+  });
+  const texts = formulas.map((f, i) => (f.attr === 'text' && index.get(`${f.tag}.text`) === i ? i : -1)).filter((i) => i >= 0);
+  const edges: number[][] = formulas.map((f, i) => {
+    const c = index.get(`${f.tag}.${f.attr}`) === i ? byText.get(f.text) : undefined;
+    const out = new Set<number>();
+    for (const r of c?.references ?? []) {
+      if (r.table !== 'eg') continue;
+      if (r.tag === null) texts.forEach((j) => out.add(j));
+      else
+        for (const a of r.attr === null ? ['text', 'fill', 'stroke'] : [r.attr]) {
+          const j = index.get(`${r.tag}.${a}`);
+          if (j !== undefined) out.add(j);
+        }
+    }
+    out.delete(i);
+    return [...out];
+  });
+  const n = formulas.length;
+  const order = new Int32Array(n).fill(-1);
+  const low = new Int32Array(n);
+  const onStack = new Uint8Array(n);
+  const stack: number[] = [];
+  const result: number[][] = [];
+  let counter = 0;
+  for (let root = 0; root < n; root++) {
+    if (order[root] >= 0) continue;
+    const work: [number, number][] = [[root, 0]];
+    order[root] = low[root] = counter++;
+    stack.push(root);
+    onStack[root] = 1;
+    while (work.length) {
+      const top = work[work.length - 1];
+      const [v, k] = top;
+      if (k < edges[v].length) {
+        top[1]++;
+        const w = edges[v][k];
+        if (order[w] < 0) {
+          order[w] = low[w] = counter++;
+          stack.push(w);
+          onStack[w] = 1;
+          work.push([w, 0]);
+        } else if (onStack[w]) low[v] = Math.min(low[v], order[w]);
+        continue;
+      }
+      work.pop();
+      if (work.length) low[work[work.length - 1][0]] = Math.min(low[work[work.length - 1][0]], low[v]);
+      if (low[v] === order[v]) {
+        const comp: number[] = [];
+        let w: number;
+        do {
+          w = stack.pop()!;
+          onStack[w] = 0;
+          comp.push(formulas[w].row);
+        } while (w !== v);
+        if (comp.length > 1) result.push(comp.sort((a, b) => a - b));
+      }
+    }
+  }
+  return result.sort((a, b) => a[0] - b[0]);
 }
 
 /** The failing formulas of a running engine, with the value each attribute kept. */
@@ -129,12 +206,21 @@ export function projectProblems(input: ProjectProblemsInput): ProblemList {
     input.formulas === undefined ? null : Array.isArray(input.formulas) ? { problems: input.formulas as EngineProblem[], warnings: new Map() } : (input.formulas as FormulaCheck);
   const formulaList: ProjectProblem[] = [];
   if (check) {
-    for (const p of check.problems)
+    const inCycle = new Map<number, number[]>();
+    for (const c of check.cycles ?? []) for (const row of c) inCycle.set(row, c);
+    for (const p of check.problems) {
+      // the engine flags a cycle's readers as well: say which rows are the cycle and which only wait for it
+      const downstream = p.category === 'cycle' && check.cycles !== undefined && !inCycle.has(p.row);
+      const cycleText = p.category !== 'cycle' || check.cycles === undefined ? p.message : downstream
+        ? `reads the output of a dependency cycle (${check.cycles.map((c) => `rows ${c.join(', ')}`).join('; ')}): evaluated after it, with its values of the previous pass`
+        : `formula is part of a dependency cycle: rows ${inCycle.get(p.row)!.join(', ')} (run in row order, back-edges read the previous pass)`;
       formulaList.push({
         sheet: FORMULAS, row: p.row, column: 'formula', severity: p.severity, source: 'formula', tag: p.tag, attr: p.attr,
         category: p.category, position: p.column, formula: textOf.get(p.row),
-        message: `${p.tag}.${p.attr}: ${p.category === 'cycle' ? '' : `${p.category}: `}${p.message}${p.severity === 'error' ? ' (the formula does not run)' : ''}`,
+        message: `${p.tag}.${p.attr}: ${p.category === 'cycle' ? '' : `${p.category}: `}${cycleText}${p.severity === 'error' ? ' (the formula does not run)' : ''}`,
+        ...(downstream ? { category: 'cycle-reader' } : {}),
       });
+    }
     // static warnings: unknown names and functions, bad attributes, argument counts (the engine lists missing tags)
     for (const [row, ws] of check.warnings)
       for (const w of ws) {

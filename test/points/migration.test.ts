@@ -132,10 +132,12 @@ describe('6. one complete problem list', () => {
     const rows = (cat: string) => f.filter((p) => p.category === cat).map((p) => [p.row, p.tag, p.attr, p.severity]);
     assert.deepEqual(rows('syntax'), [[3, 'M1152B01', 'fill', 'error']]);
     assert.deepEqual(rows('unknown-reference'), [[5, 'M1189S01', 'stroke', 'warning']]);
-    // the engine also lists the formulas downstream of the cycle (the map's wildcard, row 2; row 8 reads M1CYC_A)
-    const cycle = rows('cycle');
-    assert.deepEqual(cycle.filter((r) => r[0] === 6 || r[0] === 7), [[6, 'M1CYC_A', 'text', 'warning'], [7, 'M1CYC_B', 'text', 'warning']]);
-    assert.match(f.find((p) => p.category === 'cycle' && p.row === 6)!.message, /M1CYC_A\.text \(row 6\).*M1CYC_B\.text \(row 7\)/);
+    // the cycle is rows 6 and 7; the formulas that only read it (the map's wildcard, row 2; row 8) are told apart
+    assert.deepEqual(rows('cycle'), [[6, 'M1CYC_A', 'text', 'warning'], [7, 'M1CYC_B', 'text', 'warning']]);
+    assert.match(f.find((p) => p.category === 'cycle' && p.row === 6)!.message, /part of a dependency cycle: rows 6, 7/);
+    assert.deepEqual(rows('cycle-reader'), [[2, 'M12ETT00', 'fill', 'warning'], [8, 'M1DIV0', 'text', 'warning']]);
+    assert.match(f.find((p) => p.row === 2)!.message, /reads the output of a dependency cycle \(rows 6, 7\)/);
+    assert.deepEqual(checkFormulas(model).cycles, [[6, 7]]);
     assert.match(f.find((p) => p.category === 'unknown-reference')!.message, /di\.NOPE does not exist/);
     assert.equal(f.find((p) => p.category === 'syntax')!.formula, 'SI(di.M21DI_03.value),6,3)');
     // the workbook's own problems are all there too, each with its severity
@@ -155,6 +157,22 @@ describe('6. one complete problem list', () => {
       [8, 'M1DIV0', 'text', 'division-by-zero', '7'],
     ]);
     assert.match(rt[1].message, /M1DIV0\.text fails when evaluated: division-by-zero: .*; it keeps "7"/);
+  });
+
+  it('cycles: each set of formulas that read each other, whole-record reads included, self-reads not', () => {
+    const rows: [string, 'text' | 'fill' | 'stroke', string][] = [
+      ['A', 'text', 'eg.B.text'], ['B', 'text', 'eg.C.fill'], ['C', 'fill', 'SI(eg.A.text,1,2)'], // A → B → C → A
+      ['D', 'stroke', 'SI(eg.E,1,2)'], ['E', 'fill', 'eg.D.stroke'], // D reads the whole record E
+      ['F', 'text', 'eg.F.text'], // reads itself: no cycle
+      ['G', 'text', 'eg.A.text'], // reads a cycle
+    ];
+    const formulas = rows.map(([tag, attr, text], i) => ({ tag, attr, text, row: i + 2 }));
+    const elements = [...new Set(rows.map((r) => r[0]))].map((tag, i) => ({ tag, description: '', text: '0', fill: null, stroke: null, mark: null, screen: '', disabled: false, row: i + 2 }));
+    const check = checkFormulas({ points: [], elements, formulas });
+    assert.deepEqual(check.cycles, [[2, 3, 4], [5, 6]]);
+    const list = projectProblems({ model: { formulas }, formulas: check }).problems;
+    assert.deepEqual(list.filter((p) => p.category === 'cycle').map((p) => p.row), [2, 3, 4, 5, 6]);
+    assert.deepEqual(list.filter((p) => p.category === 'cycle-reader').map((p) => p.row), [8]);
   });
 
   it('lists more than five errors (nothing cut)', () => {
