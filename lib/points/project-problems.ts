@@ -201,7 +201,11 @@ export function projectProblems(input: ProjectProblemsInput): ProblemList {
   for (const p of input.problems ?? []) add({ ...p, severity: p.severity ?? 'error', source: 'workbook' });
 
   const textOf = new Map<number, string>();
-  for (const f of input.model.formulas ?? []) textOf.set(f.row, f.text);
+  const byRow = new Map<number, { tag: string; attr: string }>();
+  for (const f of input.model.formulas ?? []) {
+    textOf.set(f.row, f.text);
+    if (!byRow.has(f.row)) byRow.set(f.row, f);
+  }
   const check: FormulaCheck | null =
     input.formulas === undefined ? null : Array.isArray(input.formulas) ? { problems: input.formulas as EngineProblem[], warnings: new Map() } : (input.formulas as FormulaCheck);
   const formulaList: ProjectProblem[] = [];
@@ -224,7 +228,7 @@ export function projectProblems(input: ProjectProblemsInput): ProblemList {
     // static warnings: unknown names and functions, bad attributes, argument counts (the engine lists missing tags)
     for (const [row, ws] of check.warnings)
       for (const w of ws) {
-        const f = input.model.formulas.find((x) => x.row === row);
+        const f = byRow.get(row);
         formulaList.push({
           sheet: FORMULAS, row, column: 'formula', severity: 'warning', source: 'formula', tag: f?.tag, attr: f?.attr,
           category: w.category, position: w.column, formula: textOf.get(row),
