@@ -18,6 +18,9 @@ import type { Comaster, Device, PointTable, ProjectModel } from './model';
 
 type ModelInput = Pick<ProjectModel, 'comasters' | 'devices' | 'points'>;
 
+/** Mara addresses are one byte (spec §2). */
+const MAX_ADDRESS = 255;
+
 /** What the line knows about itself: its TCP host/port (none for a serial line) and the addresses it polls. */
 export interface LineInfo {
   host?: string | null;
@@ -44,15 +47,18 @@ export type ComasterPick =
 /** The workbook's COMasters as choices (from the devices when the model has no comaster rows). */
 export function comasterChoices(model: Pick<ModelInput, 'comasters' | 'devices'>): ComasterCandidate[] {
   const devices = Array.isArray(model.devices) ? model.devices : [];
-  const addrs = (id: string) =>
-    devices
-      .filter((d) => d && d.comaster === id)
-      .sort((a, b) => a.offset - b.offset)
-      .map((d) => d.address);
+  // one pass over the devices (a workbook may have many COMasters and IEDs)
+  const per = new Map<string, Device[]>();
+  for (const d of devices) {
+    if (!d || typeof d.comaster !== 'string') continue;
+    const l = per.get(d.comaster);
+    if (l) l.push(d);
+    else per.set(d.comaster, [d]);
+  }
+  const addrs = (id: string) => (per.get(id) ?? []).slice().sort((a, b) => a.offset - b.offset).map((d) => d.address);
   const rows: Comaster[] = Array.isArray(model.comasters) ? model.comasters.filter((c) => c && typeof c.id === 'string') : [];
   if (rows.length) return rows.map((c) => ({ id: c.id, host: c.host ?? '', port: c.port ?? null, enabled: c.enabled !== false, addresses: addrs(c.id), row: c.row ?? null }));
-  const ids = [...new Set(devices.filter((d) => d && typeof d.comaster === 'string').map((d) => d.comaster))];
-  return ids.map((id) => ({ id, host: '', port: null, enabled: true, addresses: addrs(id), row: null }));
+  return [...per.keys()].map((id) => ({ id, host: '', port: null, enabled: true, addresses: addrs(id), row: null }));
 }
 
 function describe(c: ComasterCandidate): string {
@@ -94,9 +100,12 @@ export function pickComaster(model: Pick<ModelInput, 'comasters' | 'devices'>, o
       return fail('EDISABLED', `the COMaster at ${opts.host} (${at(disabled).map((c) => c.id).join(', ')}) is disabled in the workbook: name it to use it`, all);
     } else reasons.push(`no COMaster row has host ${opts.host}`);
   }
-  const polled = Array.isArray(opts.addresses) ? [...new Set(opts.addresses.filter((a) => Number.isInteger(a)))] : [];
+  const polled = Array.isArray(opts.addresses) ? [...new Set(opts.addresses.filter((a) => Number.isInteger(a) && a >= 0 && a <= MAX_ADDRESS))] : [];
   if (polled.length && cands.length > 1) {
-    const covers = cands.filter((c) => polled.every((a) => c.addresses.includes(a)));
+    const covers = cands.filter((c) => {
+      const have = new Set(c.addresses);
+      return polled.every((a) => have.has(a));
+    });
     const exact = covers.filter((c) => c.addresses.length === polled.length);
     const pick = exact.length ? exact : covers;
     if (pick.length) {
@@ -143,7 +152,6 @@ interface Sizes {
   ai: number;
 }
 
-const MAX_ADDRESS = 255;
 const EMPTY_RESULT = (): ApplyResult => ({ changes: [], comsys: [], unmapped: [] });
 
 function sizesOf(r: ReplyInput): Sizes {
@@ -198,6 +206,14 @@ export class LineMapper {
       .map((x) => x.d);
     const problems = new Set<string>();
     if (poll !== 'direct') for (const p of this.whole.problems) problems.add(p);
+    // this COMaster's points by device, in one pass
+    const pointsOf = new Map<string, ModelInput['points']>();
+    for (const p of model.points) {
+      if (!p || (p.comaster !== undefined && p.comaster !== '' && p.comaster !== this.comaster)) continue;
+      const l = pointsOf.get(p.device);
+      if (l) l.push(p);
+      else pointsOf.set(p.device, [p]);
+    }
     for (const d of this.devices) {
       if (this.byAddress.has(d.address)) {
         problems.add(`IEDs ${this.byAddress.get(d.address)!.device.id} and ${d.id} share RS-485 address ${d.address}: replies of that address go to the first`);
@@ -206,7 +222,7 @@ export class LineMapper {
       const sub: ModelInput = {
         comasters: model.comasters,
         devices: [d],
-        points: model.points.filter((p) => p && p.device === d.id && (p.comaster === undefined || p.comaster === '' || p.comaster === this.comaster)),
+        points: pointsOf.get(d.id) ?? [],
       };
       const mapper = new PointMapper(sub, mo);
       this.byAddress.set(d.address, { device: d, mapper });
