@@ -215,6 +215,10 @@ export class LineMapper {
       else pointsOf.set(p.device, [p]);
     }
     for (const d of this.devices) {
+      if (!Number.isInteger(d.address) || d.address < 0 || d.address > MAX_ADDRESS) {
+        problems.add(`IED ${d.id}: RS-485 address ${String(d.address)} is not 0-${MAX_ADDRESS}: no reply can be placed on it`);
+        continue;
+      }
       if (this.byAddress.has(d.address)) {
         problems.add(`IEDs ${this.byAddress.get(d.address)!.device.id} and ${d.id} share RS-485 address ${d.address}: replies of that address go to the first`);
         continue;
