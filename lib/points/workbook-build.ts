@@ -3,9 +3,10 @@
  *
  * Rules: sheets are read in the load order of §7.2, each may refer only to what came before it. A sheet that
  * lacks a required column gives one problem and is skipped. Every other problem names its sheet, its 1-based row
- * and its column; a row with a problem is left out of the model as a whole (nothing half-imported), except
- * where the message says what was kept. Model objects are built with fixed keys: no label, sheet name or cell
- * value ever becomes a property name.
+ * and its column; a row with an 'error' problem is left out of the model as a whole (nothing half-imported); a
+ * 'warning' says what was imported instead (an element with an unknown screen, a reserve point, a bad toggle left
+ * out). Rows that hold a position in the reply (DI/AI/SV) are never dropped for their tag alone. Model objects
+ * are built with fixed keys: no label, sheet name or cell value ever becomes a property name.
  */
 import type {
   AiPoint, Colour, ComEvent, Comaster, Device, DiPoint, Element, ElementAttr, EventText, FormulaRow, Point,
