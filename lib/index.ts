@@ -15,10 +15,16 @@ import * as mara from './mara';
 import { PointMapper } from './points/mapping';
 import * as model from './points/model';
 import * as workbook from './points/workbook';
+import { LineMapper, comasterChoices, pickComaster } from './points/line-mapper';
+import { checkFormulas, projectProblems, runtimeFailures } from './points/project-problems';
+import { checkScreenFiles } from './points/screen-check';
 
 export * from './mara';
 
 /** The formula language plus the engine that runs a whole installation's formulas. */
 export const formula = { ...formulaLang, FormulaEngine, normalise };
-export const points = { PointMapper, emptyModel: model.emptyModel };
+export const points = {
+  PointMapper, emptyModel: model.emptyModel,
+  LineMapper, pickComaster, comasterChoices, projectProblems, checkFormulas, runtimeFailures, checkScreenFiles,
+};
 export { mara, link, hmi, workbook };

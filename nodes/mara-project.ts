@@ -2,6 +2,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { NodeAPI } from 'node-red';
 import { load } from '../lib/points/workbook';
+import { checkFormulas, projectProblems } from '../lib/points/project-problems';
+import { checkScreenFiles } from '../lib/points/screen-check';
 import { MaraError } from '../lib/mara/errors';
 import { MaraProjectDef, MaraProjectNode, ProjectService, resolveInUserDir } from './shared/project-service';
 
@@ -19,7 +21,8 @@ export = function register(RED: NodeAPI): void {
     node.dialect = config.dialect === 'excel' ? 'excel' : 'txscada';
     try {
       const file = resolveInUserDir(userDir(), config.path);
-      node.project = new ProjectService(file, (f) => load(f), { info: (m) => node.log(m), warn: (m) => node.warn(m) });
+      // the drawings' dead hot-spots are import warnings too (lib/points/screen-check.ts)
+      node.project = new ProjectService(file, (f) => load(f).then(async (r) => ({ ...r, problems: [...r.problems, ...(await checkScreenFiles(r.model, f))] })), { info: (m) => node.log(m), warn: (m) => node.warn(m) });
       node.project.reload().then(() => {
         const p = node.project;
         if (!p) return;
@@ -51,7 +54,8 @@ export = function register(RED: NodeAPI): void {
       version: p.version,
       error: p.error,
       counts: { comasters: m.comasters.length, devices: m.devices.length, points: m.points.length, elements: m.elements.length, formulas: m.formulas.length, screens: m.screens.length, colours: m.colours.length },
-      problems: p.problems,
+      // every problem in full: the workbook's, then each formula's (compile errors, unknown references, cycles)
+      problems: projectProblems({ model: m, problems: p.problems, formulas: checkFormulas(m, { dialect: (RED.nodes.getNode(String(req.params.id)) as MaraProjectNode).dialect }) }).problems,
     });
   });
 

@@ -433,7 +433,118 @@ function writeXls(sheets, opts = {}) {
   return XLSX.CFB.write(cfb, { fileType: 'cfb', type: 'buffer' });
 }
 
+/**
+ * A migration case (issue 12): the shapes a real installation's workbook has that a fresh one does not. Written to
+ * test/fixtures/migration/ by `node scripts/make-example-workbook.js --migration`:
+ *  - COMaster 1 disabled and first; COMaster 2 a concentrator (one block of its IED 20); COMaster 3 a multi-drop
+ *    line of three IEDs (addresses 1, 2, 3) polled one by one;
+ *  - reserve (untagged) DI rows inside a block, and a reserve AI word;
+ *  - generic varsys names repeated in every IED, plus one name used twice inside IED 20;
+ *  - an eg row whose screen is GENERAL (no screen); a hot-spot jump to a missing screen; both toggle spellings
+ *    the screen rejects ("1, 1", "1 (), 0") next to a good one;
+ *  - formulas with a syntax error, an unknown reference, a cycle and a division by zero at run time.
+ */
+const SV_NAMES = ['ComErrorL', 'ComErrorH', 'SesgoL', 'SesgoH', 'ClockError', 'UartError'];
+const MIG_IEDS = [
+  // id, comaster, offset, can_varsys, can_dis, can_ais, address
+  [10, 1, 1, 6, 2, 1, 1],
+  [20, 2, 1, 6, 2, 2, 1],
+  [31, 3, 1, 6, 2, 1, 1],
+  [32, 3, 2, 6, 2, 1, 2],
+  [33, 3, 3, 6, 2, 1, 3],
+];
+
+function migrationSheets() {
+  const di = [['id', 'ied_id', 'offset', 'port', 'bit', 'tag', 'trasducer', 'description', 'q', 'value', 'maskinv', 'tipodi', 'nrodi', 'idTextoEv2']];
+  let id = 1;
+  // IED 10 (disabled COMaster 1): two DIs
+  di.push([id++, 10, 1, 0, 0, 'X1152B01', '', 'COMaster deshabilitado', 0, 0, 0, 2, 1, 0]);
+  di.push([id++, 10, 1, 0, 1, 'X1152B02', '', 'COMaster deshabilitado', 0, 0, 0, 2, 2, 0]);
+  // IED 20: 16 inputs, reserves at bits 2 and 9 (no tag: the original counted them in the bit order)
+  for (let b = 0; b < 16; b++) {
+    const reserve = b === 2 || b === 9;
+    di.push([id++, 20, 1, b >> 4, b & 15, reserve ? '' : `M21DI_${String(b).padStart(2, '0')}`, `RL${b}`, reserve ? 'Reserva' : `Entrada ${b}`, 0, 0, 0, 1, id, 5]);
+  }
+  // IEDs 31-33 of the multi-drop line: 16 inputs each (the whole block, as the original's zip needs), a reserve at bit 1
+  for (const ied of [31, 32, 33])
+    for (let b = 0; b < 16; b++)
+      di.push([id++, ied, 1, 0, b, b === 1 ? '' : `L${ied}52B${String(b).padStart(2, '0')}`, '', b === 1 ? 'Reserva' : `Interruptor ${ied}/${b}`, 0, 0, 0, 2, id, 0]);
+
+  const ai = [['id', 'ied_id', 'offset', 'Channel', 'trasducer', 'description', 'tag', 'unit', 'multip_asm', 'divider', 'RelTV', 'RelTI', 'Rel33-13', 'escala', 'escE']];
+  ai.push([1, 10, 1, 0, '', 'deshabilitado', 'X12VV_00', 'kV', '', '', '', '', '', 1, '']);
+  ai.push([2, 20, 1, 0, '', 'Reserva', '', '', '', '', '', '', '', '', '']); // a reserve word: the next AI reads word 1
+  ai.push([3, 20, 2, 0, '', 'Tensión barra', 'M22VV_00', 'kV', 33, 1796, 1, 1, 1, 33 / 1796, '']);
+  for (const ied of [31, 32, 33]) ai.push([ai.length, ied, 1, 0, '', `Corriente ${ied}`, `L${ied}II_00`, 'A', '', '', '', '', '', 0.5, '']);
+
+  const varsys = [['id', 'ied_id', 'offset', 'bit', 'param', 'description', 'value']];
+  for (const [ied] of MIG_IEDS) SV_NAMES.forEach((n, k) => varsys.push([varsys.length, ied, k + 1, '', n, n, '']));
+  varsys.push([varsys.length, 20, 7, '', 'UartError', 'repetida en el IED 20', '']); // the same name twice inside one IED
+
+  const eg = [['id', 'tag', 'description', 'text', 'fill', 'Stroke', 'mark', 'screen', 'disabled', 'on_click_jump', 'on_click_text_toggle', 'linked_text_change']];
+  const E = (tag, description, text, fill, stroke, mark, screen, extra = {}) =>
+    eg.push([eg.length, tag, description, text, fill, stroke, mark, screen, 0, extra.jump || '', extra.toggle || '', extra.linked || '']);
+  E('M12ETT00', 'Alarma mapa estación M1', '0', 11, '', '', 'GENERAL'); // lives in map.svg, prefix says M1
+  E('M1152B01', 'Interruptor', '0', 10, '', 1, 'M1');
+  E('M1189S01', 'Seccionador (toggle "1, 1")', '1', '', 12, '', 'M1', { toggle: '1, 1' });
+  E('M1189S02', 'Seccionador (toggle "1 (), 0")', '1', '', 12, '', 'M1', { toggle: '1 (), 0' });
+  E('M1189S03', 'Seccionador', '1', '', 12, '', 'M1', { toggle: '1 (Cerrado), 0 (Abierto)' });
+  E('M1TXT001', 'Salto a una pantalla que no existe', 'E9', '', '', '', 'M1', { jump: 'E9' });
+  E('M1CYC_A', 'ciclo A', '0', '', '', '', 'M1');
+  E('M1CYC_B', 'ciclo B', '0', '', '', '', 'M1');
+  E('M1DIV0', 'division por cero', '7', '', '', '', 'M1');
+
+  const formulas = [['disp', 'Var_eg', 'tabla', 'tag', 'atributo', 'Formula']];
+  const Fm = (tag, attr, text) => formulas.push(['', `eg.${tag}.${attr}`, 'eg.', tag, attr, text]);
+  Fm('M12ETT00', 'fill', 'SI(SUMA(APLICAR(lambda e: int(e.text), FILTRAR(lambda x: x.mark = 1, eg))),6,11)');
+  Fm('M1152B01', 'fill', 'SI(di.M21DI_03.value),6,3)'); // syntax error (the real row hmi-046)
+  Fm('M1152B01', 'text', 'str(di.M21DI_03.value)');
+  Fm('M1189S01', 'stroke', 'SI(di.NOPE.value,2,12)'); // unknown reference
+  Fm('M1CYC_A', 'text', 'eg.M1CYC_B.text');
+  Fm('M1CYC_B', 'text', 'eg.M1CYC_A.text'); // cycle
+  Fm('M1DIV0', 'text', 'str(1/int(eg.M1CYC_A.text))'); // division by zero while the text is 0
+
+  return [
+    { name: 'comaster', rows: [['id', 'ip_address', 'port', 'enabled'], [1, '10.0.0.1', 9761, 0], [2, '10.0.0.2', 9761, 1], [3, '10.0.0.3', 4001, 1]] },
+    { name: 'ied', rows: [['id', 'comaster_id', 'offset', 'can_varsys', 'can_dis', 'can_ais', 'rs485_address'], ...MIG_IEDS] },
+    { name: 'di', rows: di },
+    { name: 'ai', rows: ai },
+    { name: 'varsys', rows: varsys },
+    { name: 'screens', rows: [['path', 'name', 'description', 'prefix', 'parent'], ['map.svg', 'MAP', 'Mapa general', 'ETT', ''], ['m1.svg', 'M1', 'Estación M1', 'M1', 'MAP']] },
+    { name: 'eg', rows: eg },
+    { name: 'formulas', rows: formulas },
+  ];
+}
+
+/** The drawings of the migration case: the map (GENERAL element, a good and a dead hot-spot) and station M1. */
+function migrationDrawings() {
+  const svg = (w, h, body) =>
+    `<?xml version="1.0" encoding="UTF-8"?>\n<svg xmlns="http://www.w3.org/2000/svg" xmlns:inkscape="http://www.inkscape.org/namespaces/inkscape" width="${w}" height="${h}" viewBox="0 0 ${w} ${h}">\n${body}\n</svg>\n`;
+  return {
+    'map.svg': svg(400, 300, [
+      '  <circle tag="M12ETT00" jump-to="M1" id="st1" inkscape:label="Estación M1" cx="100" cy="100" r="20" style="fill:#99cc00"/>',
+      '  <circle jump-to="E9" id="st9" inkscape:label="Estación E9" cx="300" cy="100" r="20" style="fill:#cccccc"/>',
+      '  <text x="80" y="150">Entre Ríos</text>',
+    ].join('\n')),
+    'm1.svg': svg(800, 600, [
+      '  <rect tag="M1152B01" id="b1" x="10" y="10" width="20" height="20"/>',
+      '  <path tag="M1189S01" id="s1" d="M 50,10 L 70,30" style="stroke:#c0c0c0"/>',
+      '  <path tag="M1189S02" id="s2" d="M 90,10 L 110,30" style="stroke:#c0c0c0"/>',
+      '  <path tag="M1189S03" id="s3" d="M 130,10 L 150,30" style="stroke:#c0c0c0"/>',
+      '  <text tag="M1TXT001" id="t1" x="10" y="80">Ir a E9</text>',
+      '  <text tag="M12ETT00" id="t2" x="10" y="120">0</text>',
+    ].join('\n')),
+  };
+}
+
+function writeMigration(outDir) {
+  fs.mkdirSync(outDir, { recursive: true });
+  fs.writeFileSync(path.join(outDir, 'migration.xlsx'), writeXlsx(migrationSheets()));
+  for (const [name, text] of Object.entries(migrationDrawings())) fs.writeFileSync(path.join(outDir, name), text);
+  console.log(`[mara] wrote ${path.join(outDir, 'migration.xlsx')} and its drawings`);
+}
+
 function main() {
+  if (process.argv[2] === '--migration') return writeMigration(path.resolve(process.argv[3] || path.join(__dirname, '..', 'test', 'fixtures', 'migration')));
   const outDir = path.resolve(process.argv[2] || path.join(__dirname, '..', 'examples'));
   fs.mkdirSync(outDir, { recursive: true });
   const sheets = exampleSheets();
@@ -443,6 +554,6 @@ function main() {
   console.log(`[mara] wrote ${path.join(outDir, 'substation.xlsx')} and substation.xls`);
 }
 
-module.exports = { exampleSheets, toWorkbook, writeXlsx, writeXls, DEFAULT_PALETTE, COLOURS, EVENT_TEXTS, diList, aiList };
+module.exports = { exampleSheets, toWorkbook, writeXlsx, writeXls, DEFAULT_PALETTE, COLOURS, EVENT_TEXTS, diList, aiList, migrationSheets, migrationDrawings, writeMigration };
 
 if (require.main === module) main();

@@ -4,8 +4,8 @@
  */
 export { sanitizeSvg, MAX_DEPTH, MAX_INPUT_LENGTH, MAX_ATTRIBUTE_VALUE, MAX_GEOMETRY_VALUE } from './svg-sanitize';
 export type { SanitizeResult } from './svg-sanitize';
-export { indexScreen, parseScreenLength } from './svg-index';
-export type { ScreenIndex, ScreenNodeRef, ScreenTagRef, ScreenJumpRef } from './svg-index';
+export { indexScreen, parseScreenLength, deadJumpProblems } from './svg-index';
+export type { ScreenIndex, ScreenNodeRef, ScreenTagRef, ScreenJumpRef, IndexOptions, ScreenProblem } from './svg-index';
 export { colourCss, normaliseCssColour, isSafeCssColour, CSS_NAMED_COLOURS, DEFAULT_COLOUR_TABLE } from './colours';
 export type { ColourEntry, ColourTable } from './colours';
 export { displayText } from './text';

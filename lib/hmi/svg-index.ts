@@ -32,6 +32,16 @@ export interface ScreenTagRef {
 export interface ScreenJumpRef {
   target: string;
   node: ScreenNodeRef;
+  /**
+   * Only when indexed with `opts.screens`: true when `target` names none of them. A dead hot-spot does nothing on
+   * click, so the screen must not give it a pointer cursor.
+   */
+  dead?: boolean;
+}
+
+export interface IndexOptions {
+  /** Names of the screens that exist (exact, as the screen widget matches them): marks each jump `dead` or not. */
+  screens?: Iterable<string>;
 }
 
 export interface ScreenIndex {
@@ -87,8 +97,9 @@ function viewBoxSize(value: string | null): [number, number] | null {
 }
 
 /** Indexes a screen. Never throws: garbage gives empty lists, width/height 0 and background null. */
-export function indexScreen(svg: unknown): ScreenIndex {
+export function indexScreen(svg: unknown, opts: IndexOptions = {}): ScreenIndex {
   try {
+    const known = opts.screens ? new Set<string>(opts.screens) : null;
     if (typeof svg !== 'string') return emptyIndex();
     const parsed = parseXml(svg);
     if (!parsed.ok) return emptyIndex();
@@ -109,7 +120,11 @@ export function indexScreen(svg: unknown): ScreenIndex {
       const tag = attr(el, 'tag');
       if (tag !== null && tag.trim() !== '' && tag !== 'nopaint') result.tags.push({ tag, node: ref() });
       const jump = attr(el, 'jump-to');
-      if (jump !== null && jump.trim() !== '') result.jumps.push({ target: jump, node: ref() });
+      if (jump !== null && jump.trim() !== '') {
+        const j: ScreenJumpRef = { target: jump, node: ref() };
+        if (known) j.dead = !known.has(jump);
+        result.jumps.push(j);
+      }
       if (!backgroundSeen && el.ns === NS.sodipodi && el.local === 'namedview') {
         backgroundSeen = true;
         const pc = attr(el, 'pagecolor');
@@ -141,4 +156,40 @@ export function indexScreen(svg: unknown): ScreenIndex {
   } catch {
     return emptyIndex();
   }
+}
+
+/** A screen's problem in the workbook's terms (lib/points/model.ts Problem), for the project's problem list. */
+export interface ScreenProblem {
+  sheet: string;
+  row: number | null;
+  column: string | null;
+  message: string;
+  severity: 'warning';
+}
+
+/**
+ * The hot-spots of one screen whose `jump-to` names no screen: one warning each, on the screen's row of the
+ * `screens` sheet (the drawing is where to fix it: the message names the node). `index` must have been made with
+ * `opts.screens` (its `dead` flags), or `screens` is given here.
+ */
+export function deadJumpProblems(
+  screen: { name: string; file?: string; row?: number | null },
+  index: Pick<ScreenIndex, 'jumps'>,
+  screens?: Iterable<string>,
+): ScreenProblem[] {
+  const known = screens ? new Set<string>(screens) : null;
+  const out: ScreenProblem[] = [];
+  for (const j of index.jumps) {
+    const dead = known ? !known.has(j.target) : j.dead === true;
+    if (!dead) continue;
+    const where = j.node.id ? `#${j.node.id}` : j.node.path;
+    out.push({
+      sheet: 'screens',
+      row: screen.row ?? null,
+      column: null,
+      message: `screen ${screen.name}${screen.file ? ` (${screen.file})` : ''}: hot-spot ${where}${j.node.label ? ` "${j.node.label}"` : ''} jumps to ${JSON.stringify(j.target)}, which is no screen: it does nothing and shows no pointer`,
+      severity: 'warning',
+    });
+  }
+  return out;
 }

@@ -78,8 +78,10 @@ export interface Layout {
   aiByEnergy: Int32Array;
   /** Event address → device index, -1 = none. */
   devByAddr: Int32Array;
-  /** Configuration oddities worth a warning (never fatal). */
+  /** Configuration oddities worth a warning (never fatal): each one is something the integrator can fix. */
   problems: string[];
+  /** Facts worth knowing that need no action (e.g. spare inputs at the end of the last block). */
+  notes?: string[];
 }
 
 export type LayoutMode = 'zip' | 'blocks';
@@ -112,12 +114,20 @@ export function layoutFromModel(
   const mode: LayoutMode = opts.layout ?? 'zip';
   if (mode !== 'zip' && mode !== 'blocks') throw new MaraError('EINVAL', `layout must be 'zip' or 'blocks', got ${String(mode)}`);
   const problems: string[] = [];
+  const notes: string[] = [];
 
   let cm = opts.comaster;
   if (cm === undefined || cm === null || cm === '') {
-    cm = comasters[0]?.id ?? model.devices[0]?.comaster;
+    // never a disabled COMaster by default (a workbook may disable its first one); pickComaster() (line-mapper.ts)
+    // chooses by the line's host and devices
+    const enabled = comasters.filter((c) => c && c.enabled !== false);
+    cm = enabled[0]?.id ?? comasters[0]?.id ?? model.devices[0]?.comaster;
     if (cm === undefined) throw new MaraError('EINVAL', 'the model has no COMaster and no device');
-    if (comasters.length > 1) problems.push(`the model has ${comasters.length} COMasters; mapping the first one (${cm}): pass opts.comaster to choose`);
+    if (comasters.length && !enabled.length) problems.push(`every COMaster of the model is disabled; mapping ${cm}: pass opts.comaster to choose`);
+    else if (comasters.length > 1)
+      problems.push(
+        `the model has ${comasters.length} COMasters; mapping the first ${cm === comasters[0].id ? '' : 'enabled '}one (${cm}): pass opts.comaster to choose`,
+      );
   } else if (!comasters.some((c) => c.id === cm) && !model.devices.some((d) => d.comaster === cm)) {
     throw new MaraError('EINVAL', `COMaster ${cm} is not in the model (known: ${comasters.map((c) => c.id).join(', ') || 'none'})`);
   }
@@ -206,9 +216,11 @@ export function layoutFromModel(
       const declared = size(d);
       if (!(d.svCount || d.diCount || d.aiCount) || rank[k] === declared) return;
       let msg = `device ${d.id} (address ${d.address}): ${rank[k]} ${what} configured, ${declared} in its reply block`;
+      // fewer points than the block holds, where nothing comes after them: spare inputs, nothing shifts
+      const spare = rank[k] < declared && (mode === 'blocks' || k === devs.length - 1);
       if (mode === 'blocks') msg += rank[k] > declared ? ' — the extra ones read nothing' : '';
       else if (k < devs.length - 1) msg += ' — in zip order (spec §8.1) the points of the devices after it read shifted positions';
-      problems.push(msg);
+      (spare ? notes : problems).push(spare ? `${msg} (spare, nothing shifts)` : msg);
     });
   };
   place(by.di, (i) => i, diStart, (d) => (isInt(d.diCount) && d.diCount > 0 ? d.diCount * 8 : 0), 'DI bits');
@@ -262,8 +274,10 @@ export function layoutFromModel(
     };
     if (p.table === 'ai' && !(typeof p.escala === 'number' && Number.isFinite(p.escala)))
       problems.push(`ai ${p.tag} (row ${p.row}): escala ${String(p.escala)} is not a number; using 1`);
-    const key = `${p.table}.${p.tag}`;
-    if (seen.has(key)) problems.push(`${p.table} tag ${p.tag} is configured twice (row ${p.row}); both are mapped, get() returns the first`);
+    // SV names are generic (BOR, ComErrorH…) and repeat in every IED: scoped per IED; DI/AI tags are global
+    const key = p.table === 'sv' ? `sv.${d.id}\u0000${p.tag}` : `${p.table}.${p.tag}`;
+    if (seen.has(key))
+      problems.push(`${p.table} tag ${p.tag} is configured twice${p.table === 'sv' ? ` in device ${d.id}` : ''} (row ${p.row}); both are mapped, get() returns the first`);
     else seen.set(key, s);
     slots.push(s);
     return slots.length - 1;
@@ -290,6 +304,7 @@ export function layoutFromModel(
     svDev: Int32Array.from(sv, (x) => x.e.dev),
     ...idx,
     problems,
+    notes,
   };
 
   // digital events: (IED address, port, bit) → DI

@@ -30,6 +30,7 @@ export interface Device {
 }
 
 export interface PointBase {
+  /** '' for a reserve row (no tag): it keeps its position in the reply order (spec §8.1) and maps nothing. */
   tag: string;
   table: PointTable;
   /** Device id. */
@@ -152,6 +153,11 @@ export interface Problem {
   row: number | null;
   column: string | null;
   message: string;
+  /**
+   * 'error': the row (or sheet, or file) was left out; 'warning': it was imported as the message says, the
+   * integrator should still look. Absent = 'error' (problems made before severities existed).
+   */
+  severity?: 'error' | 'warning';
 }
 
 export function emptyModel(): ProjectModel {

@@ -3,9 +3,10 @@
  *
  * Rules: sheets are read in the load order of §7.2, each may refer only to what came before it. A sheet that
  * lacks a required column gives one problem and is skipped. Every other problem names its sheet, its 1-based row
- * and its column; a row with a problem is left out of the model as a whole (nothing half-imported), except
- * where the message says what was kept. Model objects are built with fixed keys: no label, sheet name or cell
- * value ever becomes a property name.
+ * and its column; a row with an 'error' problem is left out of the model as a whole (nothing half-imported); a
+ * 'warning' says what was imported instead (an element with an unknown screen, a reserve point, a bad toggle left
+ * out). Rows that hold a position in the reply (DI/AI/SV) are never dropped for their tag alone. Model objects
+ * are built with fixed keys: no label, sheet name or cell value ever becomes a property name.
  */
 import type {
   AiPoint, Colour, ComEvent, Comaster, Device, DiPoint, Element, ElementAttr, EventText, FormulaRow, Point,
@@ -14,10 +15,9 @@ import type {
 import { emptyModel } from './model';
 import { Cell, CellError, RowSet, cellText, isEmpty, normaliseLabels } from './sheet-rows';
 import { COLUMNS, Columns, SheetKind } from './sheet-schema';
+import { parseToggle } from '../hmi/toggle';
 
 const ATTRS: readonly ElementAttr[] = ['text', 'fill', 'stroke'];
-/** `KEY (label), KEY (label)`: the two-state toggle of spec hmi §6.4. */
-const TOGGLE_RE = /^\s*\w+\s*(\([\p{L}\p{N} ]*\))?\s*,\s*\w+\s*(\([\p{L}\p{N} ]*\))?\s*$/u;
 
 /** A sheet with its columns resolved. */
 class Sheet<K extends SheetKind> {
@@ -61,6 +61,7 @@ class Sheet<K extends SheetKind> {
       row: 1,
       column: missing[0],
       message: `missing required column${missing.length > 1 ? 's' : ''} ${missing.join(', ')} (accepted labels: ${detail}): sheet skipped`,
+      severity: 'error',
     });
     return false;
   }
@@ -91,6 +92,8 @@ interface IntOpts {
 /** One data row: typed reads that record a problem (and mark the row rejected) when a cell is unusable. */
 class Row<K extends SheetKind> {
   readonly problems: Problem[] = [];
+  /** Problems that do not reject the row (severity 'warning'). */
+  readonly warnings: Problem[] = [];
   constructor(
     readonly sheet: Sheet<K>,
     private readonly cells: Cell[],
@@ -120,7 +123,12 @@ class Row<K extends SheetKind> {
   }
 
   fail(key: Columns<K> | null, message: string): void {
-    this.problems.push({ sheet: this.sheet.set.name, row: this.at, column: key === null ? null : this.sheet.label(key), message });
+    this.problems.push({ sheet: this.sheet.set.name, row: this.at, column: key === null ? null : this.sheet.label(key), message, severity: 'error' });
+  }
+
+  /** A problem that keeps the row (the message says what was imported instead). */
+  warn(key: Columns<K> | null, message: string): void {
+    this.warnings.push({ sheet: this.sheet.set.name, row: this.at, column: key === null ? null : this.sheet.label(key), message, severity: 'warning' });
   }
 
   private errorCell(key: Columns<K>, c: Cell): boolean {
@@ -246,9 +254,8 @@ export function buildModel(inputs: readonly BuildInput[], problems: Problem[]): 
     return s.checkRequired() ? s : null;
   };
   const accept = <K extends SheetKind>(r: Row<K>): boolean => {
-    if (r.ok) return true;
-    problems.push(...r.problems);
-    return false;
+    problems.push(...r.problems, ...r.warnings);
+    return r.ok;
   };
 
   // comaster ---------------------------------------------------------------------------------------------
@@ -315,13 +322,15 @@ export function buildModel(inputs: readonly BuildInput[], problems: Problem[]): 
   };
 
   // di ---------------------------------------------------------------------------------------------------
+  // A row without a tag is a reserve input: the original counted it in the DI bit order (spec §8.1), so it is
+  // kept, untagged, to hold its bit; dropping it would shift every later DI of the block by one.
   const di = open('di');
   const dis: DiPoint[] = [];
   if (di) {
     const tags = new Map<string, number>();
     const pos = new Map<string, number>();
     for (const r of di.rows()) {
-      const tag = r.key('tag', 'tag');
+      const tag = r.str('tag');
       const d = deviceOf(r);
       const offset = r.reqInt('offset', 'offset', { min: 0 });
       const port = r.reqInt('port', 'port', { min: 0, max: 255 });
@@ -330,7 +339,6 @@ export function buildModel(inputs: readonly BuildInput[], problems: Problem[]): 
       const tipo = r.int('tipo', { min: 0, max: 2 }) ?? 0;
       const textId = r.int('textId', { min: 0 });
       const description = r.str('description');
-      if (tag && tags.has(tag)) r.fail('tag', `tag ${tag} already used in row ${tags.get(tag)} of this sheet (that row is kept)`);
       if (d && r.ok) {
         const n = port * 16 + bit;
         if (n >= d.diCount * 8)
@@ -338,10 +346,13 @@ export function buildModel(inputs: readonly BuildInput[], problems: Problem[]): 
         const k = `${d.id}\u0000${n}`;
         if (pos.has(k)) r.fail('bit', `port ${port} bit ${bit} of IED ${d.id} already used in row ${pos.get(k)}`);
       }
+      // a tag used twice: the row keeps its bit as a reserve (the first row keeps the tag)
+      const dup = tag !== '' && tags.has(tag);
+      if (dup && r.ok) r.warn('tag', `tag ${tag} already used in row ${tags.get(tag)} of this sheet (that row keeps it): this row holds its bit as a reserve`);
       if (!accept(r) || !d) continue;
-      tags.set(tag, r.at);
+      if (tag && !dup) tags.set(tag, r.at);
       pos.set(`${d.id}\u0000${port * 16 + bit}`, r.at);
-      dis.push({ tag, table: 'di', device: d.id, comaster: d.comaster, offset, description, port, bit, maskinv, tipo, textId, row: r.row });
+      dis.push({ tag: dup ? '' : tag, table: 'di', device: d.id, comaster: d.comaster, offset, description, port, bit, maskinv, tipo, textId, row: r.row });
     }
   }
 
@@ -353,12 +364,13 @@ export function buildModel(inputs: readonly BuildInput[], problems: Problem[]): 
     const offsets = new Map<string, number>();
     const at = new Map<AiPoint, Row<'ai'>>();
     for (const r of ai.rows()) {
-      const tag = r.key('tag', 'tag');
+      // an untagged row is a reserve word (kept in the AI order like a reserve DI); it needs no escala
+      const tag = r.str('tag');
       const d = deviceOf(r);
       const offset = r.reqInt('offset', 'offset', { min: 0 });
       const channel = r.int('channel', { min: 0, max: 255 }) ?? 0;
       const unit = r.str('unit');
-      const escala = r.reqNum('escala', 'escala');
+      const escala = tag === '' ? (r.num('escala') ?? 1) : r.reqNum('escala', 'escala');
       const escalaE = r.num('escalaE');
       const multipAsm = r.num('multipAsm');
       const divider = r.num('divider');
@@ -366,14 +378,15 @@ export function buildModel(inputs: readonly BuildInput[], problems: Problem[]): 
       const relTi = r.num('relTi');
       const pesoP = r.num('pesoP');
       const description = r.str('description');
-      if (tag && tags.has(tag)) r.fail('tag', `tag ${tag} already used in row ${tags.get(tag)} of this sheet (that row is kept)`);
       if (d && r.ok && offsets.has(`${d.id}\u0000${offset}`))
         r.fail('offset', `offset ${offset} of IED ${d.id} already used in row ${offsets.get(`${d.id}\u0000${offset}`)}`);
+      const dup = tag !== '' && tags.has(tag);
+      if (dup && r.ok) r.warn('tag', `tag ${tag} already used in row ${tags.get(tag)} of this sheet (that row keeps it): this row holds its word as a reserve`);
       if (!accept(r) || !d) continue;
-      tags.set(tag, r.at);
+      if (tag && !dup) tags.set(tag, r.at);
       offsets.set(`${d.id}\u0000${offset}`, r.at);
       const p: AiPoint = {
-        tag, table: 'ai', device: d.id, comaster: d.comaster, offset, description, channel, unit, escala, escalaE,
+        tag: dup ? '' : tag, table: 'ai', device: d.id, comaster: d.comaster, offset, description, channel, unit, escala, escalaE,
         multipAsm, divider, relTv, relTi, pesoP, row: r.row,
       };
       ais.push(p);
@@ -404,7 +417,10 @@ export function buildModel(inputs: readonly BuildInput[], problems: Problem[]): 
   // varsys -----------------------------------------------------------------------------------------------
   const sv = open('varsys');
   const svs: SvPoint[] = [];
-  if (sv)
+  if (sv) {
+    // SV names are generic (BOR, POR, ComErrorH…) and repeat in every IED: they are scoped per IED, only a name
+    // used twice inside one IED is a problem. A row without tag and param is a reserve byte (keeps its place).
+    const names = new Map<string, number>();
     for (const r of sv.rows()) {
       const d = deviceOf(r);
       const offset = r.reqInt('offset', 'offset', { min: 0 });
@@ -412,10 +428,14 @@ export function buildModel(inputs: readonly BuildInput[], problems: Problem[]): 
       const param = r.str('param');
       const description = r.str('description');
       const tag = r.str('tag') || param;
-      if (!tag) r.fail(r.has('tag') ? 'tag' : 'param', 'empty tag and param: the system variable has no name');
+      const k = d ? `${d.id}\u0000${tag}` : '';
+      if (tag && d && r.ok && names.has(k))
+        r.warn(r.has('tag') && r.str('tag') ? 'tag' : 'param', `${tag} already names a system variable of IED ${d.id} in row ${names.get(k)}: both are read, by name only the first`);
       if (!accept(r) || !d) continue;
+      if (tag && !names.has(k)) names.set(k, r.at);
       svs.push({ tag, table: 'sv', device: d.id, comaster: d.comaster, offset, description, bit, param, row: r.row });
     }
+  }
   const points: Point[] = model.points;
   points.push(...dis, ...ais, ...svs);
 
@@ -515,47 +535,58 @@ export function buildModel(inputs: readonly BuildInput[], problems: Problem[]): 
         .map((s) => s.trim())
         .filter((s) => s !== '');
       if (tag && elements.has(tag)) r.fail('tag', `tag ${tag} already used in row ${rows.get(elements.get(tag)!)!.at} of this sheet (that row is kept)`);
+      // Screen (spec hmi §6.1): an explicit screen column wins when it names a screen; otherwise (empty, or a name
+      // such as GENERAL that is no screen) the longest screen prefix of the tag. The element is never dropped for
+      // its screen: the screen only decides where it is listed; it is bound wherever a drawing carries its tag.
       let screen = '';
+      const byPrefix = tag && haveScreens ? screenByPrefix(tag) : null;
+      const listed = byPrefix ? `listed under screen ${byPrefix.name} (longest prefix ${byPrefix.prefix})` : 'no screen prefix starts the tag, listed under no screen';
       if (explicit) {
         const s = screenByName(explicit);
         if (s) screen = s.name;
-        else r.fail('screen', `unknown screen ${explicit}`);
+        else {
+          screen = byPrefix?.name ?? '';
+          r.warn('screen', `unknown screen ${explicit}: element kept, bound wherever a drawing has tag ${tag}; ${listed}`);
+        }
       } else if (tag && haveScreens) {
-        const s = screenByPrefix(tag);
-        if (s) screen = s.name;
-        else r.fail('screen', `no screen for ${tag}: the screen column is empty and no screen prefix starts the tag`);
+        screen = byPrefix?.name ?? '';
+        if (!byPrefix) r.warn('screen', `no screen for ${tag}: the screen column is empty and ${listed}; the element is bound wherever a drawing has its tag`);
       }
       let onClickJump: string | null = null;
       if (jump) {
         const s = screenByName(jump);
         if (s) onClickJump = s.name;
-        else r.fail('onClickJump', `unknown screen ${jump}`);
+        else r.warn('onClickJump', `unknown screen ${jump}: the click does not jump (element kept)`);
       }
-      if (toggle && !TOGGLE_RE.test(toggle))
-        r.fail('onClickTextToggle', `toggle ${JSON.stringify(toggle)} is not two options "KEY (label), KEY (label)"`);
+      // one grammar with the screen (lib/hmi/toggle.ts): a toggle the screen cannot use is reported here
+      const toggleOk = !toggle || parseToggle(toggle) !== null;
+      if (!toggleOk)
+        r.warn(
+          'onClickTextToggle',
+          `toggle ${JSON.stringify(toggle)} is not two different options "KEY (label), KEY (label)" (KEY letters, digits or _; a label, when written, letters, digits and spaces, not empty): the screen has no toggle for ${tag} (element kept)`,
+        );
       if (!accept(r)) continue;
       const e: Element = {
-        tag, description, text, fill, stroke, mark, screen, disabled, onClickJump, onClickTextToggle: toggle || null,
+        tag, description, text, fill, stroke, mark, screen, disabled, onClickJump, onClickTextToggle: toggle && toggleOk ? toggle : null,
         linkedTextChange: linked, row: r.row,
       };
       elements.set(tag, e);
       rows.set(e, r);
     }
-    // linked texts: other elements of the same screen; dropping an element may invalidate another's links
-    for (let changed = true; changed; ) {
-      changed = false;
-      for (const [tag, e] of elements) {
-        const bad = (e.linkedTextChange ?? []).find((t) => t === tag || elements.get(t)?.screen !== e.screen);
-        if (bad === undefined) continue;
-        const r = rows.get(e)!;
-        r.fail(
+    // linked texts: other elements of the same screen. A bad link is left out with a warning; the element stays.
+    for (const [tag, e] of elements) {
+      const links = e.linkedTextChange ?? [];
+      const bad = links.filter((t) => t === tag || elements.get(t)?.screen !== e.screen);
+      if (!bad.length) continue;
+      const r = rows.get(e)!;
+      for (const b of bad)
+        r.warn(
           'linkedTextChange',
-          bad === tag ? `${tag} links to itself` : elements.has(bad) ? `linked tag ${bad} is on screen ${elements.get(bad)!.screen}, not ${e.screen}` : `linked tag ${bad} is not an element`,
+          (b === tag ? `${tag} links to itself` : elements.has(b) ? `linked tag ${b} is on screen ${elements.get(b)!.screen || '(none)'}, not ${e.screen || '(none)'}` : `linked tag ${b} is not an element`) +
+            ': that link is left out',
         );
-        problems.push(...r.problems);
-        elements.delete(tag);
-        changed = true;
-      }
+      problems.push(...r.warnings.slice(-bad.length));
+      e.linkedTextChange = links.filter((t) => !bad.includes(t));
     }
     model.elements.push(...elements.values());
   }

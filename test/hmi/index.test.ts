@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { indexScreen, parseScreenLength, sanitizeSvg } from '../../lib/hmi';
+import { deadJumpProblems, indexScreen, parseScreenLength, sanitizeSvg } from '../../lib/hmi';
 
 const SCREEN = `<?xml version="1.0" encoding="UTF-8" standalone="no"?>
 <!-- Created with Inkscape (http://www.inkscape.org/) -->
@@ -64,6 +64,25 @@ describe('indexScreen', () => {
       height: 210,
       background: '#000000',
     });
+  });
+
+  it('with the known screens, marks each jump dead or alive (exact names, as the screen matches them)', () => {
+    const ix = indexScreen(SCREEN, { screens: ['E4', 'e1'] });
+    assert.deepEqual(ix.jumps.map((j) => [j.target, j.dead]), [['E1', true], ['E4', false]]);
+    assert.deepEqual(indexScreen(SCREEN, { screens: new Set(['E1', 'E4']) }).jumps.map((j) => j.dead), [false, false]);
+    // without the option no flag at all (the index stays what it was)
+    assert.ok(indexScreen(SCREEN).jumps.every((j) => !('dead' in j)));
+    assert.deepEqual(indexScreen('<nope', { screens: [] }).jumps, []);
+  });
+
+  it('deadJumpProblems: one warning per dead hot-spot, on the screen row, naming the node', () => {
+    const screen = { name: 'E9', file: 'E9.svg', row: 4 };
+    const ps = deadJumpProblems(screen, indexScreen(SCREEN, { screens: ['E4'] }));
+    assert.deepEqual(ps.map((p) => [p.sheet, p.row, p.column, p.severity]), [['screens', 4, null, 'warning']]);
+    assert.match(ps[0].message, /screen E9 \(E9\.svg\): hot-spot #circle1 jumps to "E1", which is no screen/);
+    // the screens may be given here instead of at indexing
+    assert.equal(deadJumpProblems(screen, indexScreen(SCREEN), ['E1', 'E4']).length, 0);
+    assert.equal(deadJumpProblems(screen, indexScreen(SCREEN), []).length, 2);
   });
 
   it('a node with both tag and jump-to shares one node description', () => {

@@ -195,6 +195,7 @@ const MIXED_PROBLEMS: [string, number | null, string | null, RegExp][] = [
   ['ai', 3, 'tag', /tag S12VV_00 already used in row 2/],
   ['ai', 4, 'escala', /not a number: "abc"/],
   ['ai', 5, 'escala', /error value #DIV\/0!/],
+  ['ai', 6, 'offset', /sends 2 AI words/], // the reserve of row 3 holds a word
   ['ai', 7, 'offset', /sends 2 AI words/],
   ['varsys', 1, 'offset', /missing required column offset.*sheet skipped/],
   ['textoevtipo', 4, 'Value', /text 0 value 1 already defined in row 3/],
@@ -219,12 +220,14 @@ function checkMixed(model: ProjectModel, problems: Problem[], fmt: Format | 'csv
   const dis = model.points.filter((p): p is DiPoint => p.table === 'di');
   assert.deepEqual(dis, [
     { tag: 'S1252B01', table: 'di', device: '1', comaster: '1', offset: 0, description: 'Interruptor', port: 0, bit: 0, maskinv: 0, tipo: 2, textId: 0, row: 2 },
+    // the duplicate keeps its bit as a reserve (untagged), so later DIs do not shift
+    { tag: '', table: 'di', device: '1', comaster: '1', offset: 1, description: 'duplicate', port: 0, bit: 1, maskinv: 0, tipo: 0, textId: 4, row: 3 },
     { tag: 'S1251_03', table: 'di', device: '1', comaster: '1', offset: 5, description: 'ok', port: 0, bit: 5, maskinv: 1, tipo: 0, textId: null, row: 8 },
   ]);
   const ais = model.points.filter((p): p is AiPoint => p.table === 'ai');
   assert.deepEqual(
     ais.map((p) => [p.tag, p.row]),
-    [['S12VV_00', 2], ['S11II_03', 6]],
+    [['S12VV_00', 2], ['', 3]],
   );
   // aliases Rel33-13 → pesoP, escE → escalaE; cached value of a formula cell
   assert.deepEqual(
@@ -242,7 +245,8 @@ function checkMixed(model: ProjectModel, problems: Problem[], fmt: Format | 'csv
     [['MAP', 'map.svg', 'MAP', null], ['S1', 's1.svg', 'S1', 'MAP']],
   );
   const el = new Map(model.elements.map((e) => [e.tag, e]));
-  assert.deepEqual([...el.keys()], ['S12BAR00', 'S12TDB00', 'S12VV_00', 'S12ETT00', 'S1252B01', 'S11NDC03']);
+  // an unknown or missing screen keeps the element (listed by prefix, or under no screen)
+  assert.deepEqual([...el.keys()], ['S12BAR00', 'S12TDB00', 'S12VV_00', 'S12ETT00', 'S1252B01', 'S1X', 'XX1', 'S11NDC03']);
   assert.deepEqual(
     [...el.values()].map((e) => [e.text, e.fill, e.stroke, e.mark, e.screen]),
     [
@@ -251,6 +255,8 @@ function checkMixed(model: ProjectModel, problems: Problem[], fmt: Format | 'csv
       ['33.2', 10, null, null, 'S1'], // a number cell: no '%d' truncation
       ['0', 11, null, 1, 'MAP'], // explicit screen column honoured
       [' 1 ', 10, null, null, 'S1'],
+      ['', null, null, null, 'S1'],
+      ['', null, null, null, ''],
       ['112', 3, null, null, 'S1'], // integral number without decimals
     ],
   );
@@ -501,7 +507,8 @@ describe('workbook: JSON model validation', () => {
     ]);
     assert.equal(model.comasters[0].row, 7);
     assert.deepEqual(model.points.map((p) => p.tag), ['A']);
-    assert.deepEqual(model.elements, []);
+    // the bad link is left out, the element stays
+    assert.deepEqual(model.elements.map((e) => [e.tag, e.linkedTextChange]), [['A', []]]);
   });
 
   it('non-objects and pollution attempts', () => {

@@ -1,0 +1,32 @@
+/** The project's problem list at the admin endpoint: the workbook's problems and every formula problem, in full. */
+import { after, afterEach, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { until } from '../helpers/pipe';
+import { helper } from '../helpers/red';
+import projectNode = require('../../nodes/mara-project');
+
+// The test helper has no userDir: paths resolve against the working directory (the checkout).
+const WORKBOOK = 'test/fixtures/migration/migration.xlsx';
+
+describe('mara-project problems endpoint', () => {
+  before(() => new Promise<void>((r) => helper.startServer(() => r())));
+  after(() => new Promise<void>((r) => helper.stopServer(() => r())));
+  afterEach(() => helper.unload());
+
+  it('lists the workbook problems and every formula problem with row, target and severity', async () => {
+    await helper.load([projectNode], [{ id: 'proj', type: 'mara-project', path: WORKBOOK, dialect: 'txscada', watch: false }]);
+    await until(() => ((helper.getNode('proj') as any).project?.version ?? 0) > 0, 10000, 'workbook loaded');
+    const res = await helper.request().get('/mara/project/proj/problems').expect(200);
+    const ps: any[] = res.body.problems;
+    const formula = ps.filter((p) => p.source === 'formula');
+    assert.ok(formula.some((p) => p.category === 'syntax' && p.row === 3 && p.tag === 'M1152B01' && p.severity === 'error'));
+    assert.ok(formula.some((p) => p.category === 'unknown-reference' && p.row === 5));
+    assert.ok(formula.some((p) => p.category === 'cycle' && p.row === 6) && formula.some((p) => p.category === 'cycle' && p.row === 7));
+    const workbook = ps.filter((p) => p.source === 'workbook');
+    assert.equal(workbook.length, (helper.getNode('proj') as any).project.problems.length);
+    assert.ok(workbook.some((p) => p.sheet === 'eg' && p.column === 'screen' && /unknown screen GENERAL/.test(p.message)));
+    // the map's hot-spot to the missing screen E9, from the drawing, at import
+    const dead = workbook.filter((p) => p.sheet === 'screens' && /jumps to "E9", which is no screen/.test(p.message));
+    assert.deepEqual(dead.map((p) => [p.row, p.severity]), [[2, 'warning']]);
+  });
+});
