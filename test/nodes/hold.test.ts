@@ -113,6 +113,47 @@ describe('held until the project loads', { timeout: 120_000 }, () => {
     }
   });
 
+  it('mara-formula keeps the point changes it gets before its workbook and starts from them: no error, nothing made up', async () => {
+    const tmp = tmpDir();
+    try {
+      await helper.load([projectNode, formulaNode, catchNode], [
+        { id: 't', type: 'tab' },
+        { id: 'proj', type: 'mara-project', path: path.join(tmp.rel, 'substation.xlsx'), dialect: 'txscada', watch: true },
+        { id: 'frm2', type: 'mara-formula', z: 't', project: 'proj', wires: [['out']] },
+        { id: 'out', type: 'helper', z: 't' },
+        { id: 'c', type: 'catch', z: 't', scope: ['frm2'], uncaught: false, wires: [['err']] },
+        { id: 'err', type: 'helper', z: 't' },
+      ]);
+      const outs: Msg[] = [];
+      const errs: Msg[] = [];
+      helper.getNode('out').on('input', (m: Msg) => outs.push(m));
+      helper.getNode('err').on('input', (m: Msg) => errs.push(m));
+      await until(() => !!(helper.getNode('proj') as any).project?.error, 10_000, 'project reports the missing file');
+      // what mara-points sends: the feeder 3 breaker closed, both bars live (an event record first: history, not state)
+      const frm = helper.getNode('frm2');
+      frm.receive({ payload: [{ kind: 'event', tag: 'S1152B03', table: 'di', value: 0, q: 0, quality: 'good' }, { kind: 'state', tag: 'S1152B03', table: 'di', value: 1, q: 0, quality: 'good' }] });
+      frm.receive({ payload: [{ kind: 'state', tag: 'S12VV_00', table: 'ai', value: 1796, q: 0, quality: 'good', escala: 0.018374164810690423 }, { kind: 'state', tag: 'S11VV_00', table: 'ai', value: 1796, q: 0, quality: 'good' }] });
+      await new Promise((r) => setImmediate(r));
+      assert.equal(errs.length, 0, 'no ENOTCONN (old code: one per msg)');
+      assert.equal(outs.length, 0);
+      copyWorkbook(tmp.dir);
+      await until(() => outs.length > 0, 15_000, 'the snapshot once the workbook loads');
+      const snap = outs[0];
+      assert.equal(snap.topic, 'snapshot');
+      const v = new Map(snap.payload.filter((c: any) => c.attr).map((c: any) => [`${c.tag}.${c.attr}`, c.value]));
+      const q = new Map(snap.payload.filter((c: any) => c.quality).map((c: any) => [c.tag, c.quality]));
+      assert.equal(v.get('S12VV_00.text'), '33.0', 'the held voltage');
+      assert.equal(v.get('S12BAR00.stroke'), 2, 'the 33 kV bar is live');
+      assert.equal(v.get('S1152B03.fill'), 1, 'the breaker is closed and energised: its held state, not the event before it');
+      assert.equal(q.get('S1152B03'), 'good');
+      assert.equal(v.get('S11II_03.text'), null, 'a current never read has no value');
+      assert.equal(q.get('S11II_03'), 'invalid');
+      assert.equal(errs.length, 0);
+    } finally {
+      tmp.rm();
+    }
+  });
+
   it('the demo flow deployed before its workbook exists: no reply, no event lost; the screen shows nothing made up meanwhile', async () => {
     const tmp = tmpDir();
     try {
