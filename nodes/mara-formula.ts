@@ -33,13 +33,17 @@ const MAX_POINTS = 100_000;
 const MAX_WRITES = 10_000;
 
 /**
- * The live state of a formula node that closed, for the node that replaces it in a redeploy; taken only
- * within HANDOVER_MS of the close (later, the values are no longer live: the node starts with none).
+ * The live state of a formula node that closed, for the node with its id that the same deploy starts
+ * (a redeploy); what no node took is dropped when the flows have started.
  */
-const handover = new Map<string, { at: number; points: ReturnType<FormulaEngine['points']>; writes: Map<string, { tag: string; attr: ElementAttr | 'mark'; value: unknown }> }>();
-const HANDOVER_MS = 60_000;
+const handover = new Map<string, { points: ReturnType<FormulaEngine['points']>; writes: Map<string, { tag: string; attr: ElementAttr | 'mark'; value: unknown }> }>();
+const watched = new WeakSet<object>();
 
 export = function register(RED: NodeAPI): void {
+  if (!watched.has(RED.events)) {
+    watched.add(RED.events);
+    RED.events.on('flows:started', () => handover.clear());
+  }
   function MaraFormula(this: Node, config: MaraFormulaDef) {
     RED.nodes.createNode(this, config);
     const node = this;
@@ -54,7 +58,7 @@ export = function register(RED: NodeAPI): void {
     let writes = new Map<string, { tag: string; attr: ElementAttr | 'mark'; value: unknown }>();
     const inherited = handover.get(node.id);
     handover.delete(node.id);
-    if (inherited && Date.now() - inherited.at <= HANDOVER_MS) {
+    if (inherited) {
       engine.update(inherited.points);
       writes = inherited.writes;
     }
@@ -146,7 +150,7 @@ export = function register(RED: NodeAPI): void {
     });
 
     node.on('close', (removed: boolean, done: () => void) => {
-      if (!removed) handover.set(node.id, { at: Date.now(), points: engine.points(), writes });
+      if (!removed) handover.set(node.id, { points: engine.points(), writes });
       status.dispose();
       projectNode?.project?.unsubscribe(node.id);
       done();

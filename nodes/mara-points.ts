@@ -21,8 +21,12 @@ interface Held {
   done: Done;
 }
 
-/** Replies held by a points node that closed before its project loaded, for the node that replaces it (a redeploy). */
+/**
+ * Replies held by a points node that closed before its project loaded, for the node with its id that the
+ * same deploy starts; replies no node took are finished when the flows have started (their node is gone).
+ */
 const handover = new Map<string, Held[]>();
+const watched = new WeakSet<object>();
 
 function heldHasEvents(h: Held): boolean {
   const r = replyOf(h.msg);
@@ -46,6 +50,13 @@ function statusOf(msg: NodeMessageInFlow): { online: boolean } | null {
 }
 
 export = function register(RED: NodeAPI): void {
+  if (!watched.has(RED.events)) {
+    watched.add(RED.events);
+    RED.events.on('flows:started', () => {
+      for (const list of handover.values()) for (const h of list) h.done();
+      handover.clear();
+    });
+  }
   function MaraPoints(this: Node, config: MaraPointsDef) {
     RED.nodes.createNode(this, config);
     const node = this;

@@ -113,6 +113,51 @@ describe('held until the project loads', { timeout: 120_000 }, () => {
     }
   });
 
+  it('a full deploy while mara-points holds replies: the redeployed node applies them; every event once', async () => {
+    const tmp = tmpDir();
+    try {
+      const flow = [
+        { id: 't', type: 'tab' },
+        { id: 'proj', type: 'mara-project', path: path.join(tmp.rel, 'substation.xlsx'), dialect: 'txscada', watch: true },
+        { id: 'pts3', type: 'mara-points', z: 't', project: 'proj', comaster: '', wires: [['out']] },
+        { id: 'out', type: 'helper', z: 't' },
+        { id: 'c', type: 'catch', z: 't', scope: ['pts3'], uncaught: false, wires: [['err']] },
+        { id: 'err', type: 'helper', z: 't' },
+      ];
+      await helper.load([projectNode, pointsNode, catchNode], flow);
+      const outs: Msg[] = [];
+      const errs: Msg[] = [];
+      const tap = () => {
+        helper.getNode('out').on('input', (m: Msg) => outs.push(m));
+        helper.getNode('err').on('input', (m: Msg) => errs.push(m));
+      };
+      tap();
+      await until(() => !!(helper.getNode('proj') as any).project?.error, 10_000, 'project reports the missing file');
+      const dev = new SimDevice({ address: 1 });
+      const sent: string[] = [];
+      const send = (i: number) => {
+        dev.setDi(20, i % 2 === 1);
+        dev.queueEvents(2);
+        const frame = decodeFrame(dev.handle(decodeFrame(encodePoll({ dst: 1, seq: 0x20 + (i % 2) })))!);
+        for (const ev of frame.reply!.events) sent.push(hex(ev.raw));
+        helper.getNode('pts3').receive({ topic: 'S1/1', payload: frame.reply });
+      };
+      for (let i = 0; i < 8; i++) send(i);
+      await new Promise((r) => setImmediate(r));
+      await helper.setFlows(flow, 'full'); // every node stops and starts again, the project reloads (still missing)
+      tap();
+      for (let i = 8; i < 12; i++) send(i);
+      await new Promise((r) => setImmediate(r));
+      assert.equal(errs.length, 0, 'no error at the deploy');
+      copyWorkbook(tmp.dir);
+      await until(() => outs.flatMap(eventsOut).length >= sent.length, 15_000, 'every held event handed on');
+      assert.deepEqual(outs.flatMap(eventsOut), sent, 'every event once, in order, across the deploy');
+      assert.equal(errs.length, 0);
+    } finally {
+      tmp.rm();
+    }
+  });
+
   it('mara-formula keeps the point changes it gets before its workbook and starts from them: no error, nothing made up', async () => {
     const tmp = tmpDir();
     try {
