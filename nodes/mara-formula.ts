@@ -32,18 +32,8 @@ type Done = (err?: Error) => void;
 const MAX_POINTS = 100_000;
 const MAX_WRITES = 10_000;
 
-/**
- * The live state of a formula node that closed, for the node with its id that the same deploy starts
- * (a redeploy); what no node took is dropped when the flows have started.
- */
-const handover = new Map<string, { points: ReturnType<FormulaEngine['points']>; writes: Map<string, { tag: string; attr: ElementAttr | 'mark'; value: unknown }> }>();
-const watched = new WeakSet<object>();
 
 export = function register(RED: NodeAPI): void {
-  if (!watched.has(RED.events)) {
-    watched.add(RED.events);
-    RED.events.on('flows:started', () => handover.clear());
-  }
   function MaraFormula(this: Node, config: MaraFormulaDef) {
     RED.nodes.createNode(this, config);
     const node = this;
@@ -55,13 +45,7 @@ export = function register(RED: NodeAPI): void {
     let ready = false;
     (node as Node & { engine?: FormulaEngine }).engine = engine;
     /** Element attributes written from outside (toggles, msgs): live state a reload keeps. */
-    let writes = new Map<string, { tag: string; attr: ElementAttr | 'mark'; value: unknown }>();
-    const inherited = handover.get(node.id);
-    handover.delete(node.id);
-    if (inherited) {
-      engine.update(inherited.points);
-      writes = inherited.writes;
-    }
+    const writes = new Map<string, { tag: string; attr: ElementAttr | 'mark'; value: unknown }>();
 
     const showStatus = (now = false) => {
       const errs = engine.problems.filter((p) => p.severity === 'error').length;
@@ -149,8 +133,7 @@ export = function register(RED: NodeAPI): void {
       }
     });
 
-    node.on('close', (removed: boolean, done: () => void) => {
-      if (!removed) handover.set(node.id, { points: engine.points(), writes });
+    node.on('close', (_removed: boolean, done: () => void) => {
       status.dispose();
       projectNode?.project?.unsubscribe(node.id);
       done();

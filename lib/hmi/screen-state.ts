@@ -210,6 +210,12 @@ export class ScreenState {
         for (const attr of SCREEN_ATTRS) if (own(init, attr) && !computed.has(`${tag}.${attr}`)) this.set(tag, attr, init[attr], false);
       }
     }
+    // until mara-formula says otherwise, an element with a computed attribute is of unknown quality: greyed
+    for (const f of formulas) {
+      if (!byTag.has(f.tag) || this.elementQuality.has(f.tag)) continue;
+      this.elementQuality.set(f.tag, 'invalid');
+      this.setQuality(f.tag, worseQuality(this.pointQuality.get(f.tag), 'invalid'));
+    }
     for (const tag of disabled) {
       delete this.snapshot.state[tag];
       delete this.snapshot.quality[tag];

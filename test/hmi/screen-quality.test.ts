@@ -29,4 +29,12 @@ describe('ScreenState quality', () => {
     assert.equal(s.snapshot.state.V, undefined, 'the drawing keeps its own look until the formula gives a value');
     assert.deepEqual(s.snapshot.state.T, { text: 'BAR 33 KV', fill: '#ffffff' });
   });
+
+  it('an element with a computed attribute is greyed until its element quality arrives', () => {
+    const s = make();
+    s.setElements([{ tag: 'V', text: '0' }, { tag: 'T', text: 'BAR' }], [{ tag: 'V', attr: 'text' }]);
+    assert.deepEqual(s.snapshot.quality, { V: 'invalid' }, 'unknown until mara-formula tells');
+    s.applyItems([{ tag: 'V', attr: 'text', value: '33.0' }, { tag: 'V', table: 'eg', quality: 'good' }, { tag: 'V', table: 'ai', quality: 'good' }]);
+    assert.deepEqual(s.snapshot.quality, {});
+  });
 });
