@@ -79,6 +79,8 @@ export = function register(RED: NodeAPI): void {
     };
 
     const use = (m: PointMapper) => {
+      // a reloaded workbook starts from the last known point values (and the device's online state)
+      if (mapper) m.restore(mapper.snapshot(), mapper.isOnline);
       mapper = m;
       if (m.problems.length) node.warn(`${m.problems.length} point configuration problem(s); the first: ${m.problems[0]}`);
       const queued = held.drain();
