@@ -24,6 +24,15 @@ interface MaraFormulaDef extends NodeDef {
 type Send = (msg: NodeMessageInFlow) => void;
 type Done = (err?: Error) => void;
 
+/**
+ * Before its project has loaded the node keeps what it receives (the last value of each point, the
+ * element writes) and applies it when the formulas load; a reload carries the same over. Bounds:
+ * these many distinct point tags and element attributes (keys come from msgs).
+ */
+const MAX_POINTS = 100_000;
+const MAX_WRITES = 10_000;
+
+
 export = function register(RED: NodeAPI): void {
   function MaraFormula(this: Node, config: MaraFormulaDef) {
     RED.nodes.createNode(this, config);
@@ -31,24 +40,32 @@ export = function register(RED: NodeAPI): void {
     const status = new StatusThrottle(node);
     const projectNode = config.project ? (RED.nodes.getNode(config.project) as MaraProjectNode | null) : null;
     const dialect: Dialect = projectNode?.dialect ?? (config.dialect === 'excel' ? 'excel' : 'txscada');
+    // Until the project loads, this formula-less engine holds the point values received (bounded).
     let engine = new FormulaEngine({ compile, dialect });
     let ready = false;
     (node as Node & { engine?: FormulaEngine }).engine = engine;
+    /** Element attributes written from outside (toggles, msgs): live state a reload keeps. */
+    const writes = new Map<string, { tag: string; attr: ElementAttr | 'mark'; value: unknown }>();
 
     const showStatus = (now = false) => {
       const errs = engine.problems.filter((p) => p.severity === 'error').length;
-      const failing = engine.errors().length;
+      const all = engine.errors();
+      const waiting = all.filter((e) => e.category === 'no-value').length;
+      const failing = all.length - waiting;
       if (!ready) return status.set({ fill: 'blue', shape: 'ring', text: 'waiting for project' }, now);
       if (errs) return status.set({ fill: 'red', shape: 'dot', text: `${errs} bad formula${errs > 1 ? 's' : ''}` }, now);
       if (failing) return status.set({ fill: 'yellow', shape: 'dot', text: `${engine.size} formulas · ${failing} failing` }, now);
-      status.set({ fill: 'green', shape: 'dot', text: `${engine.size} formulas` }, now);
+      status.set({ fill: waiting ? 'grey' : 'green', shape: 'dot', text: `${engine.size} formulas${waiting ? ` · ${waiting} without values` : ''}` }, now);
     };
 
     /** Loads formulas, reports bad ones once (with row and column), and sends the full state. */
     const start = (formulas: EngineFormula[], model?: Parameters<FormulaEngine['load']>[0]) => {
+      const previous = engine;
       engine = new FormulaEngine({ compile, dialect });
       (node as Node & { engine?: FormulaEngine }).engine = engine;
       const problems = engine.load(model ?? { formulas });
+      // the last known values (held before the first load, or live before a reload), not nothing
+      engine.update(previous.points(), [...writes.values()]);
       const errors = problems.filter((p) => p.severity === 'error');
       if (errors.length)
         node.error(
@@ -59,8 +76,11 @@ export = function register(RED: NodeAPI): void {
       if (warnings.length) node.warn(`${warnings.length} formula warning(s); the first: row ${warnings[0].row} ${warnings[0].tag}.${warnings[0].attr}: ${warnings[0].message}`);
       ready = true;
       engine.fullPass();
-      const all: ElementChange[] = [];
+      // every attribute (null: no value yet, the drawing's own look) and every element's quality
+      const all: (ElementChange | { tag: string; table: 'eg'; quality: string })[] = [];
       for (const e of engine.elements()) for (const attr of ['text', 'fill', 'stroke'] as const) all.push({ tag: e.tag, attr, value: e[attr] });
+      engine.takeQualityChanges();
+      for (const q of engine.qualities()) all.push({ tag: q.tag, table: 'eg', quality: q.quality });
       node.send({ topic: 'snapshot', payload: all } as never);
       showStatus(true);
     };
@@ -86,11 +106,24 @@ export = function register(RED: NodeAPI): void {
 
     node.on('input', (msg: NodeMessageInFlow, send: Send, done: Done) => {
       try {
-        if (!ready) throw new MaraError('ENOTCONN', 'the formulas are not loaded yet');
         const { points, elements } = readInput(msg);
+        if (!ready && engine.pointCount + points.length > MAX_POINTS) throw new MaraError('EQUEUEFULL', `the formulas are not loaded yet and ${MAX_POINTS} points are held`);
+        for (const w of elements) {
+          const k = `${w.tag}.${w.attr}`;
+          if (!writes.has(k) && writes.size >= MAX_WRITES) throw new MaraError('EQUEUEFULL', `${MAX_WRITES} element attributes written already`);
+          writes.delete(k);
+          writes.set(k, w);
+        }
         const changes = engine.update(points, elements);
-        if (changes.length) {
-          msg.payload = changes;
+        if (!ready) {
+          // held: applied to the formulas when the project loads
+          showStatus();
+          done();
+          return;
+        }
+        const quality = engine.takeQualityChanges().map((q) => ({ tag: q.tag, table: 'eg' as const, quality: q.quality }));
+        if (changes.length || quality.length) {
+          msg.payload = [...changes, ...quality];
           send(msg);
         }
         showStatus();

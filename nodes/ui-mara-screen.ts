@@ -182,7 +182,7 @@ function register(RED: NodeAPI): void {
       if (token !== loadToken || closed) return;
       state.setColours(model.colours.filter((c) => typeof c.css === 'string' && c.css).map((c) => ({ index: c.index, css: c.css as string })));
       state.setScreens(views);
-      state.setElements(model.elements);
+      state.setElements(model.elements, model.formulas);
       waiting = null;
       emitFull();
     };

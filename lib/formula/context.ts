@@ -5,7 +5,7 @@
  * wrong (a throwing proxy trap, an accessor, a non-object record) becomes an 'unknown-reference' or
  * 'type' evaluation error.
  */
-import { PyErr, attrError, nameError, typeError } from './errors';
+import { PyErr, attrError, nameError, noValue, typeError } from './errors';
 import { pyFloatStr } from './numfmt';
 import { PyFloat, Rec, Tbl, intFromNumber, normBig, step } from './values';
 import type { Cl, Runtime, TableName, V } from './values';
@@ -126,7 +126,16 @@ export function getAttr(r: Rec, attr: string): V {
   return convert(v, spec.kind, r.table, r.tag, attr);
 }
 
+/**
+ * What the formula engine stores for a value it does not have: a point never received, an element
+ * attribute whose formula has not produced a result yet (spec hmi §1.2 fix: no made-up −1). A formula
+ * that reads it fails with 'no-value' (its target keeps its previous value). A symbol, so no data from
+ * outside (JSON, a msg) can produce it; the defaults of ATTRS still apply to contexts made by callers.
+ */
+export const NO_VALUE: unique symbol = Symbol('mara.noValue');
+
 function convert(v: unknown, kind: AttrKind, table: TableName, tag: string, attr: string): V {
+  if (v === NO_VALUE) throw noValue(table === 'eg' ? `eg.${tag}.${attr} has no value yet (its formula has no result)` : `${table}.${tag}.${attr}: the point has not been read yet`);
   switch (typeof v) {
     case 'number':
       if (kind === 'str') return Number.isInteger(v) ? String(v) : pyFloatStr(v);

@@ -1,5 +1,5 @@
 import type { ElementAttr, Point } from '../points/model';
-import { trustContext } from './context';
+import { NO_VALUE, trustContext } from './context';
 import { excelText } from './excel';
 import { pyStr } from './index';
 import type { CompiledFormula, Dialect, ErrorCategory, EvalResult, FormulaContext, Reference } from './types';
@@ -44,9 +44,27 @@ export interface EngineProblem {
 export interface PointInput {
   table: 'ai' | 'di' | 'sv';
   tag: string;
-  value?: number;
+  /** null or absent: no value (the point has not been read). */
+  value?: number | null;
   q?: number;
   escala?: number;
+  /** IEC 61850 validity from mara-points; without it: from `q` (0 good, 1 invalid, 2/3 questionable). */
+  quality?: string;
+}
+
+/** IEC 61850 validity as the engine tracks it; `invalid` also for "no value". */
+export type EngineQuality = 'good' | 'questionable' | 'invalid';
+
+/** The quality of an element changed (worst of its formulas' inputs and of the point with its tag). */
+export interface ElementQualityChange {
+  tag: string;
+  quality: EngineQuality;
+}
+
+/** The last known state of a point, to carry into a reloaded engine (`points()` → `update()`). */
+export interface PointStateInput extends PointInput {
+  value: number;
+  quality: EngineQuality;
 }
 
 export type CompileFn = (text: string, opts: { dialect: Dialect }) => CompiledFormula;
@@ -61,6 +79,29 @@ interface Node {
   /** The formulas to mark when this one's output changes (its readers, and the wildcards for text). */
   outReaders: Node[];
   lastError: { category: ErrorCategory; message: string } | null;
+  /** Quality code of the output (Q_*). */
+  quality: number;
+  /** The points the formula references, and the formulas producing the element attributes it references. */
+  qPoints: { table: 'ai' | 'di' | 'sv'; tag: string }[];
+  qNodes: Node[];
+  /** A bare `eg`: also every text/mark formula. */
+  qWildcard: boolean;
+}
+
+// Quality codes, ordered: the worst of several inputs is the largest.
+const Q_GOOD = 0;
+const Q_QUESTIONABLE = 1;
+const Q_INVALID = 2;
+const QNAMES: readonly EngineQuality[] = ['good', 'questionable', 'invalid'];
+/** The quality of a point record (a symbol: formulas never see it). */
+const QUAL = Symbol('quality');
+
+function qualityCode(p: PointInput): number {
+  if (p.quality === 'good') return Q_GOOD;
+  if (p.quality === 'questionable') return Q_QUESTIONABLE;
+  if (typeof p.quality === 'string') return Q_INVALID; // invalid, or anything unknown: not known good
+  if (p.q === undefined || p.q === 0) return Q_GOOD;
+  return p.q === 1 ? Q_INVALID : Q_QUESTIONABLE;
 }
 
 type Table = Record<string, Record<string, unknown>>;
@@ -92,6 +133,13 @@ export class FormulaEngine {
   /** The dirty positions (each once), a binary min-heap: the next formula to run is heap[0]. */
   private heap: number[] = [];
   private readonly out = new Map<string, ElementChange>();
+  /** Formulas of each element tag (its quality is the worst of theirs and of the point with its tag). */
+  private nodesByTag = new Map<string, Node[]>();
+  /** Element tags whose quality may have changed since `takeQualityChanges()`; the last reported codes. */
+  private qTouched = new Set<string>();
+  private qReported = new Map<string, number>();
+  /** Formulas in a dependency cycle: their back-edges read the workbook's value until a first result. */
+  private cyclic = new Set<Node>();
   problems: EngineProblem[] = [];
 
   constructor(opts: { compile: CompileFn; dialect?: Dialect }) {
@@ -136,7 +184,7 @@ export class FormulaEngine {
         continue;
       }
       this.ensureElement(f.tag, {});
-      const n: Node = { f, key, compiled, order: 0, dependants: [], outReaders: [], lastError: null };
+      const n: Node = { f, key, compiled, order: 0, dependants: [], outReaders: [], lastError: null, quality: Q_INVALID, qPoints: [], qNodes: [], qWildcard: false };
       nodes.push(n);
       this.byOutput.set(key, n);
       for (const r of compiled.references) {
@@ -145,6 +193,15 @@ export class FormulaEngine {
       }
     }
     this.link(nodes, problems);
+    // A computed attribute has no value until its formula gives one: the workbook's cached value is
+    // not live data (spec hmi §1.2 fix), so the screen keeps the drawing's own look meanwhile.
+    this.nodesByTag = new Map();
+    for (const n of this.nodes) {
+      if (!this.cyclic.has(n)) this.ctx.eg[n.f.tag][n.f.attr] = NO_VALUE;
+      push(this.nodesByTag, n.f.tag, n);
+    }
+    this.qReported = new Map();
+    this.qTouched = new Set(Object.keys(this.ctx.eg));
     this.problems = problems;
     return problems;
   }
@@ -162,15 +219,20 @@ export class FormulaEngine {
   private link(nodes: Node[], problems: EngineProblem[]): void {
     this.pointReaders = { ai: new Map(), di: new Map(), sv: new Map() };
     this.egReaders = new Map();
+    this.cyclic = new Set();
     this.wildcard = [];
     const deps = new Map<Node, Set<Node>>(); // node → formulas it reads
     for (const n of nodes) {
       const set = new Set<Node>();
       for (const r of n.compiled.references) {
         if (r.tag === null) {
-          if (r.table === 'eg') this.wildcard.push(n);
+          if (r.table === 'eg') {
+            this.wildcard.push(n);
+            n.qWildcard = true;
+          }
           continue;
         }
+        if (r.table !== 'eg' && !n.qPoints.some((p) => p.table === r.table && p.tag === r.tag)) n.qPoints.push({ table: r.table, tag: r.tag });
         // a record read whole (`eg.X` as a value) depends on every attribute of X
         const attrs = r.table === 'eg' ? (r.attr === null ? ['text', 'fill', 'stroke', 'mark'] : [r.attr]) : [null];
         for (const a of attrs) {
@@ -185,6 +247,7 @@ export class FormulaEngine {
           }
           const src = a === null ? undefined : this.byOutput.get(`${r.tag}.${a}`);
           if (src && src !== n) set.add(src);
+          if (src && !n.qNodes.includes(src)) n.qNodes.push(src);
         }
       }
       deps.set(n, set);
@@ -212,6 +275,7 @@ export class FormulaEngine {
       const rest = nodes.filter((n) => indeg.get(n)! > 0).sort((a, b) => a.f.row - b.f.row);
       const rows = rest.map((n) => `${n.key} (row ${n.f.row})`).join(', ');
       for (const n of rest) problems.push(problem(n.f, null, 'cycle', `formula is part of a dependency cycle: ${rows}`, 'warning'));
+      this.cyclic = new Set(rest);
       order.push(...rest);
     }
     order.forEach((n, i) => (n.order = i));
@@ -230,8 +294,8 @@ export class FormulaEngine {
   private ensurePoint(table: 'ai' | 'di' | 'sv', tag: string, escala?: number): Record<string, unknown> {
     const t = this.ctx[table];
     if (!own(t, tag)) {
-      // spec §1.2: an AI reads -1 until its first frame; a DI 0
-      t[tag] = table === 'ai' ? { value: -1, escala: escala ?? 1, q: 0 } : { value: 0 };
+      // never read: no value (not the original's -1 / 0), quality invalid (spec hmi §1.2 fix)
+      t[tag] = table === 'ai' ? { value: NO_VALUE, escala: escala ?? 1, q: NO_VALUE, [QUAL]: Q_INVALID } : { value: NO_VALUE, [QUAL]: Q_INVALID };
     } else if (table === 'ai' && escala !== undefined) t[tag].escala = escala;
     return t[tag];
   }
@@ -272,13 +336,25 @@ export class FormulaEngine {
     if (p.table !== 'ai' && p.table !== 'di' && p.table !== 'sv') return false;
     const r = this.ensurePoint(p.table, p.tag);
     let changed = false;
+    const hasValue = typeof p.value === 'number' || r.value !== NO_VALUE;
     for (const k of ['value', 'q', 'escala'] as const) {
       const v = p[k];
-      if (v === undefined || (p.table !== 'ai' && k !== 'value')) continue;
+      if (v === undefined || v === null || (p.table !== 'ai' && k !== 'value')) continue;
       if (r[k] !== v) {
         r[k] = v;
         changed = true;
       }
+    }
+    // an AI with a value and no qualifier given reads q = 0
+    if (p.table === 'ai' && hasValue && r.q === NO_VALUE) {
+      r.q = 0;
+      changed = true;
+    }
+    const qc = hasValue ? qualityCode(p) : Q_INVALID;
+    if ((r as Record<symbol, unknown>)[QUAL] !== qc) {
+      (r as Record<symbol, unknown>)[QUAL] = qc;
+      changed = true;
+      if (own(this.ctx.eg, p.tag)) this.qTouched.add(p.tag);
     }
     if (changed) {
       const rs = this.pointReaders[p.table].get(p.tag);
@@ -369,27 +445,123 @@ export class FormulaEngine {
   private evaluate(n: Node): void {
     const res = n.compiled.evaluate(this.ctx as FormulaContext);
     const norm = res.ok ? normalise(n.f.attr, res, this.dialect) : res;
+    const r = this.ctx.eg[n.f.tag];
     if (!norm.ok) {
       n.lastError = { category: norm.error, message: norm.message };
-      return; // the attribute keeps its previous value (spec §2.9)
+      // the attribute keeps its previous value (spec §2.9); its quality still follows the inputs
+      if (this.setQualityOf(n, r[n.f.attr] === NO_VALUE ? Q_INVALID : this.inputQuality(n))) this.markAll(n.outReaders);
+      return;
     }
     n.lastError = null;
-    const r = this.ctx.eg[n.f.tag];
-    if (r[n.f.attr] === norm.value) return;
+    const qChanged = this.setQualityOf(n, this.inputQuality(n));
+    if (r[n.f.attr] === norm.value) {
+      if (qChanged) this.markAll(n.outReaders);
+      return;
+    }
     r[n.f.attr] = norm.value;
     this.out.set(n.key, { tag: n.f.tag, attr: n.f.attr, value: norm.value });
     this.markAll(n.outReaders);
   }
 
+  /** The worst quality of what formula `n` references: points, computed attributes (every text/mark one for a bare `eg`). */
+  private inputQuality(n: Node): number {
+    let q = Q_GOOD;
+    for (let i = 0; i < n.qPoints.length; i++) {
+      const ref = n.qPoints[i];
+      const t = this.ctx[ref.table];
+      const c = own(t, ref.tag) ? ((t[ref.tag] as Record<symbol, number>)[QUAL] ?? Q_GOOD) : Q_INVALID;
+      if (c > q && (q = c) === Q_INVALID) return q;
+    }
+    for (let i = 0; i < n.qNodes.length; i++) if (n.qNodes[i].quality > q && (q = n.qNodes[i].quality) === Q_INVALID) return q;
+    if (n.qWildcard)
+      for (const m of this.nodes) if (m !== n && WILDCARD_ATTRS.includes(m.f.attr) && m.quality > q && (q = m.quality) === Q_INVALID) return q;
+    return q;
+  }
+
+  private setQualityOf(n: Node, q: number): boolean {
+    if (n.quality === q) return false;
+    n.quality = q;
+    this.qTouched.add(n.f.tag);
+    return true;
+  }
+
+  /** Quality code of element `tag`: the worst of its formulas and of a point with the same tag (spec hmi §1.1). */
+  private tagQuality(tag: string): number {
+    let q = Q_GOOD;
+    for (const t of ['di', 'ai', 'sv'] as const) {
+      const p = this.ctx[t];
+      if (own(p, tag)) q = Math.max(q, (p[tag] as Record<symbol, number>)[QUAL] ?? Q_GOOD);
+    }
+    for (const n of this.nodesByTag.get(tag) ?? []) q = Math.max(q, n.quality);
+    return q;
+  }
+
+  /**
+   * The elements whose quality changed since the last call (after `load`: every element), with the
+   * worst quality of the inputs of their formulas and of the point with their tag. An attribute
+   * without a value yet counts as invalid. Call after `update` / `fullPass` / `propagate`.
+   */
+  takeQualityChanges(): ElementQualityChange[] {
+    const out: ElementQualityChange[] = [];
+    for (const tag of this.qTouched) {
+      if (!own(this.ctx.eg, tag)) continue;
+      const q = this.tagQuality(tag);
+      if (this.qReported.get(tag) === q) continue;
+      this.qReported.set(tag, q);
+      out.push({ tag, quality: QNAMES[q] });
+    }
+    this.qTouched.clear();
+    return out;
+  }
+
+  /** The quality of every element (for a snapshot). */
+  qualities(): ElementQualityChange[] {
+    return Object.keys(this.ctx.eg).map((tag) => ({ tag, quality: QNAMES[this.tagQuality(tag)] }));
+  }
+
+  /**
+   * The points that have a value, with their quality: what a reloaded engine is given (`update(points)`)
+   * so that a workbook save starts from the last known values, not from nothing.
+   */
+  points(): PointStateInput[] {
+    const out: PointStateInput[] = [];
+    for (const table of ['di', 'ai', 'sv'] as const) {
+      const t = this.ctx[table];
+      for (const tag of Object.keys(t)) {
+        const r = t[tag] as Record<string | symbol, unknown>;
+        if (typeof r.value !== 'number') continue;
+        const p: PointStateInput = { table, tag, value: r.value, quality: QNAMES[(r[QUAL] as number) ?? Q_GOOD] };
+        if (table === 'ai' && typeof r.q === 'number') p.q = r.q;
+        out.push(p);
+      }
+    }
+    return out;
+  }
+
+  /** Number of point records (the model's and those created by inputs). */
+  get pointCount(): number {
+    return Object.keys(this.ctx.ai).length + Object.keys(this.ctx.di).length + Object.keys(this.ctx.sv).length;
+  }
+
   // ---------------------------------------------------------------- introspection
 
   /** The current value of every element attribute. */
-  elements(): { tag: string; text: string; fill: number | null; stroke: number | null; mark: number | null }[] {
-    return Object.keys(this.ctx.eg).map((tag) => ({ tag, ...(this.ctx.eg[tag] as { text: string; fill: number | null; stroke: number | null; mark: number | null }) }));
+  /** The current value of every element attribute; null for an attribute whose formula has no result yet. */
+  elements(): { tag: string; text: string | null; fill: number | null; stroke: number | null; mark: number | null }[] {
+    return Object.keys(this.ctx.eg).map((tag) => ({ tag, ...(known(this.ctx.eg[tag]) as { text: string | null; fill: number | null; stroke: number | null; mark: number | null }) }));
   }
 
+  /** One element's attributes (null: no value yet), or undefined. */
   element(tag: string): Record<string, unknown> | undefined {
-    return own(this.ctx.eg, tag) ? { ...this.ctx.eg[tag] } : undefined;
+    return own(this.ctx.eg, tag) ? known(this.ctx.eg[tag]) : undefined;
+  }
+
+  /** A point's value as formulas read it (undefined: never read, or unknown tag), and its quality. */
+  point(table: 'ai' | 'di' | 'sv', tag: string): { value: number | undefined; q: number | undefined; quality: EngineQuality } | undefined {
+    const t = this.ctx[table];
+    if (!own(t, tag)) return undefined;
+    const r = t[tag] as Record<string | symbol, unknown>;
+    return { value: typeof r.value === 'number' ? r.value : undefined, q: typeof r.q === 'number' ? r.q : undefined, quality: QNAMES[(r[QUAL] as number) ?? Q_GOOD] };
   }
 
   /** Formulas whose last evaluation failed, with the error. */
@@ -444,6 +616,13 @@ export function normalise(attr: ElementAttr, r: { value: unknown; type: string }
   if (r.type === 'bool') return { ok: true, value: v ? 1 : 0 };
   if ((r.type === 'integer' || r.type === 'float') && Number.isInteger(v)) return { ok: true, value: v as number };
   return { ok: false, error: 'type', message: `${attr} must be a colour index (an integer) or None, got ${r.type} ${String(v)}` };
+}
+
+/** A copy of an element record with NO_VALUE shown as null. */
+function known(r: Record<string, unknown>): Record<string, unknown> {
+  const o: Record<string, unknown> = {};
+  for (const k of Object.keys(r)) o[k] = r[k] === NO_VALUE ? null : r[k];
+  return o;
 }
 
 function textOf(v: unknown, type: string, dialect: Dialect): string {

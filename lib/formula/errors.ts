@@ -42,3 +42,5 @@ export const zeroDivision = (detail: string) => new PyErr('division-by-zero', 'Z
 export const mathDomain = (detail: string) => new PyErr('math-domain', 'ValueError', detail);
 export const overflow = (detail: string) => new PyErr('math-domain', 'OverflowError', detail);
 export const limitError = (detail: string) => new PyErr('type', 'RuntimeError', detail, true);
+/** A read of a value the engine does not have (spec hmi §1.2 fix: a point never read has no value). */
+export const noValue = (detail: string) => new PyErr('no-value', 'NoValue', detail);

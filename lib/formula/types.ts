@@ -5,7 +5,8 @@
 
 export type Dialect = 'txscada' | 'excel';
 
-export type ErrorCategory = 'syntax' | 'unknown-reference' | 'conversion' | 'division-by-zero' | 'math-domain' | 'type';
+/** `no-value`: the formula read a point never received, or an element attribute not computed yet (engine contexts only). */
+export type ErrorCategory = 'syntax' | 'unknown-reference' | 'conversion' | 'division-by-zero' | 'math-domain' | 'type' | 'no-value';
 
 export type ValueType = 'integer' | 'float' | 'string' | 'bool' | 'null' | 'list';
 

@@ -103,6 +103,15 @@ export function qualityOf(item: { quality?: unknown; q?: unknown }): string | nu
   return null;
 }
 
+const QUALITY_RANK = new Map([['good', 0], ['questionable', 1]]);
+
+/** The worse of two qualities (absent = good; anything but good / questionable counts as invalid). */
+export function worseQuality(a: string | undefined, b: string | undefined): string {
+  const ra = a === undefined ? 0 : (QUALITY_RANK.get(a) ?? 2);
+  const rb = b === undefined ? 0 : (QUALITY_RANK.get(b) ?? 2);
+  return (ra >= rb ? a : b) ?? 'good';
+}
+
 export class ScreenState {
   readonly snapshot: ScreenSnapshot;
   private colours: ColourTable;
@@ -114,6 +123,12 @@ export class ScreenState {
   private pendingQuality: Record<string, string | null> = {};
   private pendingScreen: string | null = null;
   private pendingCount = 0;
+  /**
+   * Quality by source: the points (mara-points: `{tag, table: 'di'|'ai'|'sv', quality}`) and the elements
+   * (mara-formula: `{tag, table: 'eg', quality}`, the worst of what its formulas read). A tag shows the worse.
+   */
+  private pointQuality = new Map<string, string>();
+  private elementQuality = new Map<string, string>();
 
   constructor(opts: { config: ScreenConfig; colours?: ColourTable | null; log?: (m: string) => void }) {
     this.colours = opts.colours ?? DEFAULT_COLOUR_TABLE;
@@ -156,7 +171,10 @@ export class ScreenState {
    * initial state (an empty text leaves the drawing's text); elements already in the state keep their live
    * values. Disabled elements are neither listed nor painted (§5.2).
    */
-  setElements(elements: readonly ElementLike[]): void {
+  setElements(elements: readonly ElementLike[], formulas: readonly { tag: string; attr: string }[] = []): void {
+    // an attribute a formula computes has no value until the formula gives one (mara-formula sends it):
+    // the workbook's cached value is not live data, so it is not painted meanwhile (spec hmi §1.2 fix)
+    const computed = new Set(formulas.map((f) => `${f.tag}.${f.attr}`));
     const records: Record<string, ScreenRecord> = {};
     const toggles = new Map<string, Toggle>();
     const linked = new Map<string, string[]>();
@@ -189,8 +207,14 @@ export class ScreenState {
         if (e.text !== null && e.text !== undefined && String(e.text) !== '') init.text = e.text;
         if (e.fill !== null && e.fill !== undefined) init.fill = e.fill;
         if (e.stroke !== null && e.stroke !== undefined) init.stroke = e.stroke;
-        for (const attr of SCREEN_ATTRS) if (own(init, attr)) this.set(tag, attr, init[attr], false);
+        for (const attr of SCREEN_ATTRS) if (own(init, attr) && !computed.has(`${tag}.${attr}`)) this.set(tag, attr, init[attr], false);
       }
+    }
+    // until mara-formula says otherwise, an element with a computed attribute is of unknown quality: greyed
+    for (const f of formulas) {
+      if (!byTag.has(f.tag) || this.elementQuality.has(f.tag)) continue;
+      this.elementQuality.set(f.tag, 'invalid');
+      this.setQuality(f.tag, worseQuality(this.pointQuality.get(f.tag), 'invalid'));
     }
     for (const tag of disabled) {
       delete this.snapshot.state[tag];
@@ -290,7 +314,8 @@ export class ScreenState {
         ignored++;
         continue;
       }
-      if (this.setQuality(r.tag, q)) changed++;
+      (r as { table?: unknown }).table === 'eg' ? this.elementQuality.set(r.tag, q) : this.pointQuality.set(r.tag, q);
+      if (this.setQuality(r.tag, worseQuality(this.pointQuality.get(r.tag), this.elementQuality.get(r.tag)))) changed++;
     }
     return { changed, ignored };
   }

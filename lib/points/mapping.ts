@@ -287,6 +287,28 @@ export class PointMapper {
     return out;
   }
 
+  /**
+   * Takes over the last known state of points (another mapper's `snapshot()`, e.g. before a workbook
+   * reload) for the points of this one with the same table and tag; points never read stay so. Returns
+   * how many were taken. The next reply then reports only real changes, and `snapshot()` the last values.
+   */
+  restore(states: readonly PointState[], online = true): number {
+    let n = 0;
+    for (const st of states) {
+      if (!st || typeof st.value !== 'number' || typeof st.tag !== 'string') continue;
+      const s = this.byTag.get(`${st.table}.${st.tag}`);
+      if (s === undefined) continue;
+      this.val[s] = st.value | 0;
+      this.qq[s] = (st.q ?? 0) & 3;
+      this.qual[s] = st.quality === 'good' ? Q_GOOD : st.quality === 'questionable' ? Q_QUESTIONABLE : Q_INVALID;
+      this.ts[s] = typeof st.ts === 'number' ? st.ts : 0;
+      if (typeof st.raw === 'number') this.raw[s] = st.raw & 0xffff;
+      n++;
+    }
+    this.online = online;
+    return n;
+  }
+
   /** The current state of every point, in configuration order (DIs, AIs, SVs). */
   snapshot(): PointState[] {
     const out = new Array<PointState>(this.L.slots.length);

@@ -39,8 +39,14 @@ export function readInput(msg: NodeMessageInFlow): { points: PointInput[]; eleme
     const tag = typeof it.tag === 'string' ? it.tag : '';
     if (!tag) throw new MaraError('EINVAL', 'a change without a tag');
     if (it.table === 'ai' || it.table === 'di' || it.table === 'sv') {
-      if (it.value === undefined && it.q === undefined) continue; // an energy or event record: nothing formulas read
-      points.push({ table: it.table, tag, ...(it.value !== undefined ? { value: Number(it.value) } : {}), ...(it.q !== undefined ? { q: Number(it.q) } : {}) });
+      // an event or energy record is history, not the point's state (the state change follows it)
+      if (it.kind === 'event' || it.kind === 'energy' || (it.value === undefined && it.q === undefined)) continue;
+      points.push({
+        table: it.table, tag,
+        ...(it.value !== undefined ? { value: it.value === null ? null : Number(it.value) } : {}),
+        ...(it.q !== undefined ? { q: Number(it.q) } : {}),
+        ...(typeof it.quality === 'string' ? { quality: it.quality } : {}),
+      });
     } else if (typeof it.attr === 'string') {
       if (!ATTRS.has(it.attr)) throw new MaraError('EINVAL', `element attribute ${it.attr}: text, fill, stroke or mark`);
       elements.push({ tag, attr: it.attr as ElementAttr, value: it.value });

@@ -136,7 +136,7 @@ describe('FormulaEngine', () => {
     e.fullPass();
     const r = e.tryFormula('str(ai.E42VV_00.value*ai.E42VV_00.escala)', { 'ai.E42VV_00.value': 3413 });
     assert.deepEqual(r, { ok: true, value: '62.7110244989', type: 'string' });
-    assert.equal(e.context.ai!.E42VV_00.value, -1, 'state untouched (no frame yet: -1)');
+    assert.equal(e.point('ai', 'E42VV_00')!.value, undefined, 'state untouched (no frame yet: no value)');
     assert.deepEqual(e.tryFormula('SI(eg.NEW.text,1,2)', { 'eg.NEW.text': '0' }), { ok: true, value: 1, type: 'integer' });
     assert.equal(e.tryFormula('SI(1,2', {}).ok, false);
   });
@@ -153,6 +153,84 @@ describe('FormulaEngine', () => {
     assert.deepEqual(e.element('A'), { text: 'no voltage', fill: 10, stroke: null, mark: null });
     e.update([{ table: 'ai', tag: 'V', value: 4 }]);
     assert.deepEqual([e.element('A')!.text, e.element('A')!.fill], ['2.5', 6]);
+  });
+
+  describe('a point never read has no value (spec hmi §1.2 fix: no made-up -1)', () => {
+    it('before any point arrives nothing computed from points gets a value; its formulas report no-value; every dependant is invalid', () => {
+      const e = engine();
+      e.load(CHAIN_MODEL);
+      // the original read -1 / 0: text "-0.0183…", a dead bar (3), an open breaker (10), all as good data
+      assert.deepEqual(e.fullPass(), [], 'no made-up element value');
+      assert.deepEqual(e.element('E42VV_00'), { text: null, fill: null, stroke: null, mark: null });
+      assert.equal(e.element('E42BAR00')!.stroke, null);
+      assert.equal(e.element('E4152B04')!.fill, null);
+      assert.deepEqual(
+        e.errors().map((x) => [x.tag, x.category]),
+        [['E42VV_00', 'no-value'], ['E42BAR00', 'no-value'], ['E4189S04', 'no-value'], ['E4152B04', 'no-value']],
+      );
+      const q = new Map(e.takeQualityChanges().map((c) => [c.tag, c.quality]));
+      assert.deepEqual([...q], [['E42VV_00', 'invalid'], ['E42BAR00', 'invalid'], ['E4189S04', 'invalid'], ['E4152B04', 'invalid']]);
+      assert.deepEqual(e.takeQualityChanges(), [], 'reported once');
+    });
+
+    it('values arrive: results follow, quality follows the inputs; the breaker waits for its own DI (eager SI reads it)', () => {
+      const e = engine();
+      e.load(CHAIN_MODEL);
+      e.fullPass();
+      e.takeQualityChanges();
+      const ch = e.update([{ table: 'ai', tag: 'E42VV_00', value: 1796, q: 0, quality: 'good' }]);
+      assert.deepEqual(ch.map((c) => [c.tag, c.attr, c.value]), [['E42VV_00', 'text', '33.0'], ['E42BAR00', 'stroke', 2], ['E4189S04', 'stroke', 2]]);
+      assert.equal(e.element('E4152B04')!.fill, null, 'still no value: its DI was never read');
+      assert.deepEqual(e.takeQualityChanges(), [{ tag: 'E42VV_00', quality: 'good' }, { tag: 'E42BAR00', quality: 'good' }, { tag: 'E4189S04', quality: 'good' }]);
+      e.update([{ table: 'di', tag: 'E4152B04', value: 1, quality: 'good' }]);
+      assert.equal(e.element('E4152B04')!.fill, 2);
+      assert.deepEqual(e.takeQualityChanges(), [{ tag: 'E4152B04', quality: 'good' }]);
+      assert.deepEqual(e.errors(), []);
+    });
+
+    it('a point going invalid (device offline) keeps its value and makes every element computed from it invalid', () => {
+      const e = engine();
+      e.load(CHAIN_MODEL);
+      e.update([{ table: 'ai', tag: 'E42VV_00', value: 1796, q: 0 }, { table: 'di', tag: 'E4152B04', value: 1 }]);
+      e.takeQualityChanges();
+      // what mara-points sends on offline: the last value, q = 1, quality invalid
+      const ch = e.update([{ table: 'ai', tag: 'E42VV_00', value: 1796, q: 1, quality: 'invalid' }, { table: 'di', tag: 'E4152B04', value: 1, q: 1, quality: 'invalid' }]);
+      assert.deepEqual(ch, [], 'values unchanged');
+      assert.deepEqual(e.takeQualityChanges().map((c) => [c.tag, c.quality]).sort(), [['E4152B04', 'invalid'], ['E4189S04', 'invalid'], ['E42BAR00', 'invalid'], ['E42VV_00', 'invalid']]);
+      e.update([{ table: 'ai', tag: 'E42VV_00', value: 1796, q: 0, quality: 'good' }]);
+      // the breaker's own DI is still invalid: it stays grey; the chain above it is good again
+      assert.deepEqual(e.takeQualityChanges().map((c) => [c.tag, c.quality]).sort(), [['E4189S04', 'good'], ['E42BAR00', 'good'], ['E42VV_00', 'good']]);
+    });
+
+    it('an element without formulas has the quality of the point with its tag; static elements are good', () => {
+      const e = engine();
+      e.load({ points: [{ tag: 'D', table: 'di' }], elements: [{ tag: 'D', text: '0' }, { tag: 'TITLE', text: 'BAR 33 KV' }], formulas: [] });
+      e.fullPass();
+      assert.deepEqual(e.qualities(), [{ tag: 'D', quality: 'invalid' }, { tag: 'TITLE', quality: 'good' }]);
+      e.update([{ table: 'di', tag: 'D', value: 0 }]);
+      assert.deepEqual(e.takeQualityChanges(), [{ tag: 'D', quality: 'good' }, { tag: 'TITLE', quality: 'good' }]);
+    });
+
+    it('a reloaded engine given points() starts from the last known values, not from nothing', () => {
+      const a = engine();
+      a.load(CHAIN_MODEL);
+      a.update([{ table: 'ai', tag: 'E42VV_00', value: 1796, q: 0 }, { table: 'di', tag: 'E4152B04', value: 1 }]);
+      const b = engine();
+      b.load(CHAIN_MODEL);
+      b.update(b.points().concat(a.points()));
+      b.fullPass();
+      assert.deepEqual(b.elements(), a.elements());
+      assert.deepEqual(b.qualities(), a.qualities());
+      assert.deepEqual(b.errors(), []);
+    });
+
+    it('a formula that reads a never-read point through "try" says so', () => {
+      const e = engine();
+      e.load(CHAIN_MODEL);
+      const r = e.tryFormula('str(ai.E42VV_00.value)');
+      assert.equal(r.ok, false);
+      assert.equal(!r.ok && r.error, 'no-value');
+    });
   });
 
   it('property: any sequence of incremental updates reaches the state of a full pass', () => {

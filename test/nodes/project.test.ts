@@ -8,6 +8,9 @@ import { catchNode, collect, helper } from '../helpers/red';
 import projectNode = require('../../nodes/mara-project');
 import pointsNode = require('../../nodes/mara-points');
 import formulaNode = require('../../nodes/mara-formula');
+import screenNode = require('../../nodes/ui-mara-screen');
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const dashboardNodes = ['ui_tab', 'ui_group'].map((n) => require(`node-red-dashboard/nodes/${n}.js`));
 
 type Msg = { payload: any; topic?: string; error?: any };
 const NODES = [projectNode, pointsNode, formulaNode, catchNode];
@@ -90,7 +93,9 @@ describe('project, points and formula nodes', () => {
     const out = collect<Msg>(helper.getNode('fout'), 1);
     frm.receive({ topic: 'ai.V', payload: 7 });
     const [m] = await out;
-    assert.deepEqual(m.payload.map((c: any) => [c.tag, c.attr, c.value]).sort(), [['BAR', 'stroke', 2], ['T', 'text', '3']]);
+    assert.deepEqual(m.payload.filter((c: any) => c.attr).map((c: any) => [c.tag, c.attr, c.value]).sort(), [['BAR', 'stroke', 2], ['T', 'text', '3']]);
+    // element quality follows: the plain msg carries no quality, so q absent = good
+    assert.deepEqual(m.payload.filter((c: any) => c.quality).map((c: any) => [c.tag, c.table, c.quality]).sort(), [['BAR', 'eg', 'good'], ['T', 'eg', 'good']]);
     assert.equal(errors.length, 1, 'one error for the bad formula, at deploy');
     assert.match(errors[0], /row 2 BAD\.fill column 15/);
     const res = await helper.request().post('/mara/formula/try').send({ id: 'frm', formula: 'str(ai.V.value*3)', inputs: {} }).expect(200);
@@ -117,5 +122,47 @@ describe('project, points and formula nodes', () => {
     helper.getNode('pts').receive({ payload: 42 });
     helper.getNode('frm').receive({ payload: 'nonsense' });
     assert.deepEqual((await err).map((m) => m.error.code), ['EINVAL', 'EINVAL']);
+  });
+
+  it('before any reply: no made-up value reaches the screen; what depends on a point is invalid (greyed); a reload keeps the live values', async () => {
+    await helper.load([...NODES, screenNode, ...dashboardNodes], [
+      // fresh node ids: a redeployed node with the same id takes over its predecessor's live values
+      ...flow.map((n) => (n.id === 'frm' ? { ...n, id: 'frm7', wires: [['fout', 'scr']] } : n.id === 'pts' ? { ...n, id: 'pts7', wires: [['pout', 'frm7', 'scr']] } : n.id === 'c' ? { ...n, scope: ['pts7', 'frm7'] } : n)),
+      { id: 'uitab', type: 'ui_tab', name: 'Home', order: 1 },
+      { id: 'grp', type: 'ui_group', name: 'S1', tab: 'uitab', width: 26, order: 1, disp: false },
+      { id: 'scr', type: 'ui-mara-screen', z: 't', group: 'grp', order: 1, width: 0, height: 0, project: 'proj', svg: '', start: '', qualityClass: 'mara-bad-quality', readOnly: false, wires: [[], []] },
+    ]);
+    const [snap] = await collect<Msg>(helper.getNode('fout'), 1, 10000);
+    const st = (helper.getNode('scr') as any).maraScreen.state;
+    await until(() => st.snapshot.screens.length > 0, 10000, 'screens loaded');
+    const attrs = new Map(snap.payload.filter((c: any) => c.attr).map((c: any) => [`${c.tag}.${c.attr}`, c.value]));
+    // the original (and the old engine) read AIs as -1 and DIs as 0: "-10 944 A", open breakers, dead bars
+    assert.equal(attrs.get('S11II_03.text'), null, 'no current before it is read');
+    assert.equal(attrs.get('S1152B03.fill'), null, 'no breaker state before its DI is read');
+    assert.equal(attrs.get('S12BAR00.stroke'), null, 'no bar colour before its voltage is read');
+    assert.equal(attrs.get('S11TEC03.text'), 'ES', 'a static text is configuration and stays');
+    // the screen paints none of them (the drawing's own look) and greys them
+    for (const tag of ['S11II_03', 'S1152B03', 'S12BAR00', 'S12VV_00', 'S1189S03']) {
+      assert.equal(st.snapshot.state[tag]?.[tag === 'S11II_03' || tag === 'S12VV_00' ? 'text' : tag === 'S1152B03' ? 'fill' : 'stroke'], undefined, `${tag}: the drawing's own look`);
+      assert.equal(st.snapshot.quality[tag], 'invalid', `${tag} greyed`);
+    }
+    assert.equal(st.snapshot.quality.S11TEC03, undefined, 'static texts are not greyed');
+    // a reply: live values, good quality
+    const live = collect<Msg>(helper.getNode('fout'), 1);
+    helper.getNode('pts7').receive({ payload: reply((d) => { for (const i of [0, 3, 5, 8, 16]) d.setDi(i, true); d.setAi(0, 1796); d.setAi(1, 1796); d.setAi(4, 870); }) });
+    await live;
+    await until(() => st.snapshot.quality.S1152B03 === undefined && !!st.snapshot.state.S1152B03?.fill, 3000, 'breaker painted, good');
+    const painted = JSON.stringify(st.snapshot.state);
+    // the workbook is saved again (project reload): the new engine starts from the last known values
+    const out = collect<Msg>(helper.getNode('fout'), 1, 10000);
+    await (helper.getNode('proj') as any).project.reload();
+    const [again] = await out;
+    assert.equal(again.topic, 'snapshot');
+    const re = new Map(again.payload.filter((c: any) => c.attr).map((c: any) => [`${c.tag}.${c.attr}`, c.value]));
+    assert.equal(re.get('S1152B03.fill'), 1, 'closed and energised, from the last values, not from defaults');
+    assert.equal(typeof re.get('S11II_03.text'), 'string');
+    assert.ok(again.payload.some((c: any) => c.tag === 'S1152B03' && c.quality === 'good'));
+    await new Promise((r) => setTimeout(r, 50));
+    assert.equal(JSON.stringify(st.snapshot.state), painted, 'the screen does not change on a reload');
   });
 });

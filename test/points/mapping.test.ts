@@ -609,6 +609,25 @@ describe('PointMapper: snapshot', () => {
   });
 });
 
+describe('PointMapper: restore (a workbook reload)', () => {
+  it('a new mapper takes over the last known values: snapshot() gives them, the next equal reply reports nothing', () => {
+    const rows = [{ tag: 'D', table: 'di' as const, index: 0 }, { tag: 'A', table: 'ai' as const, index: 0, escala: 2 }, { tag: 'N', table: 'di' as const, index: 9 }];
+    const a = PointMapper.fromTable(rows);
+    const reply = { di: [1], ai: [{ raw: 100 }] };
+    a.apply(reply, 1000);
+    const b = PointMapper.fromTable(rows);
+    assert.equal(b.restore(a.snapshot()), 2, 'the two points read; N was never read and stays so');
+    assert.deepEqual(b.snapshot(), a.snapshot());
+    assert.deepEqual(b.apply(reply, 2000), [], 'nothing changed');
+    const off = a.offline(3000);
+    const c = PointMapper.fromTable(rows);
+    c.restore(a.snapshot(), a.isOnline);
+    assert.equal(c.isOnline, false);
+    assert.ok(off.length === 2 && c.snapshot().filter((p) => p.value !== null).every((p) => p.quality === 'invalid'));
+    assert.equal(c.apply(reply, 4000).length, 2, 'quality back to good: both reported');
+  });
+});
+
 describe('quality helpers', () => {
   it('AI qualifiers, SV flags and COMSYS texts', () => {
     assert.deepEqual([0, 1, 2, 3].map(aiQuality), ['good', 'invalid', 'questionable', 'questionable']);
