@@ -104,12 +104,20 @@ export interface XmlDocument {
   badCharRefs: number;
 }
 
-export type ParseResult = { ok: true; doc: XmlDocument } | { ok: false; error: string; offset: number };
+/** `code`: EXMLDEPTH (nesting above maxDepth), EXMLLENGTH (input above maxLength), EXML (not well-formed). */
+export type ParseResult = { ok: true; doc: XmlDocument } | { ok: false; error: string; offset: number; code: string };
 
 export interface ParseOptions {
   /** Longest input accepted, in UTF-16 code units (default 64 Mi). */
   maxLength?: number;
+  /** Deepest element nesting accepted (default {@link DEFAULT_MAX_XML_DEPTH}); deeper → EXMLDEPTH. */
+  maxDepth?: number;
 }
+
+/** Elements nested deeper than this are refused (EXMLDEPTH). The sanitiser keeps 256 levels of them. */
+export const DEFAULT_MAX_XML_DEPTH = 16_384;
+/** An XML declaration is a few dozen characters; a longer one is refused before its attributes are read. */
+const MAX_DECLARATION = 1024;
 
 export const DEFAULT_MAX_XML_LENGTH = 64 * 1024 * 1024;
 
@@ -175,6 +183,7 @@ class ParseError extends Error {
   constructor(
     message: string,
     readonly offset: number,
+    readonly code?: string,
   ) {
     super(message);
   }
@@ -190,16 +199,33 @@ function endsName(c: number): boolean {
   return isWs(c) || c === 0x2f || c === 0x3e || c === 0x3d || c === 0x22 || c === 0x27 || c === 0x3c;
 }
 
-interface Scope {
-  map: Map<string, string | null> | null; // prefix ('' = default) → uri (null = undeclared default)
-  parent: Scope | null;
-}
+/**
+ * The namespace bindings in scope: one stack of URIs per prefix ('' = default; null = undeclared default), so
+ * a lookup is O(1) whatever the depth (walking a chain of scopes per element made a document where every level
+ * declares a namespace quadratic in its depth).
+ */
+class Bindings {
+  private readonly byPrefix = new Map<string, (string | null)[]>();
 
-function lookup(scope: Scope | null, prefix: string): string | null | undefined {
-  for (let s = scope; s; s = s.parent) {
-    if (s.map && s.map.has(prefix)) return s.map.get(prefix) ?? null;
+  /** Pushes an element's declarations; returns the prefixes to pop when it closes (null: none). */
+  declare(map: Map<string, string | null> | null): string[] | null {
+    if (!map) return null;
+    for (const [p, uri] of map) {
+      const st = this.byPrefix.get(p);
+      if (st) st.push(uri);
+      else this.byPrefix.set(p, [uri]);
+    }
+    return [...map.keys()];
   }
-  return undefined;
+
+  release(prefixes: string[] | null): void {
+    if (prefixes) for (const p of prefixes) this.byPrefix.get(p)?.pop();
+  }
+
+  lookup(prefix: string): string | null | undefined {
+    const st = this.byPrefix.get(prefix);
+    return st && st.length ? st[st.length - 1] : undefined;
+  }
 }
 
 class Parser {
@@ -208,7 +234,10 @@ class Parser {
   private readonly unknownEntities = new Set<string>();
   private badCharRefs = 0;
 
-  constructor(private readonly s: string) {
+  constructor(
+    private readonly s: string,
+    private readonly maxDepth: number,
+  ) {
     this.len = s.length;
   }
 
@@ -277,8 +306,8 @@ class Parser {
     const epilog: XmlNode[] = [];
     let root: XmlElement | null = null;
     const stack: XmlElement[] = [];
-    let scope: Scope | null = null;
-    const scopes: (Scope | null)[] = [];
+    const bindings = new Bindings();
+    const declared: (string[] | null)[] = [];
 
     // XML declaration (optionally after a BOM or, leniently, whitespace)
     if (s.charCodeAt(0) === 0xfeff) this.pos = 1;
@@ -288,6 +317,7 @@ class Parser {
       if (this.startsWith('<?xml') && (isWs(s.charCodeAt(this.pos + 5)) || s.startsWith('?>', this.pos + 5))) {
         const end = s.indexOf('?>', this.pos);
         if (end < 0) this.fail('unterminated XML declaration');
+        if (end - this.pos > MAX_DECLARATION) this.fail(`XML declaration longer than ${MAX_DECLARATION} characters`);
         const body = s.slice(this.pos + 5, end);
         const attr = (n: string): string | null => {
           const m = new RegExp(`(?:^|\\s)${n}\\s*=\\s*(?:"([^"]*)"|'([^']*)')`).exec(body);
@@ -334,7 +364,7 @@ class Parser {
         if (!top) this.fail(`end tag </${name}> without a start tag`, at);
         if (top.name !== name) this.fail(`end tag </${name}> does not match <${top.name}>`, at);
         stack.pop();
-        scope = scopes.pop() ?? null;
+        bindings.release(declared.pop() ?? null);
       } else if (c1 === 0x3f) {
         // processing instruction
         const end = s.indexOf('?>', at + 2);
@@ -410,11 +440,10 @@ class Parser {
             if (p && p !== 'xml' && p !== 'xmlns') (map ??= new Map()).set(p, a.value === '' ? null : a.value);
           }
         }
-        const parentScope = scope;
-        const elScope: Scope | null = map ? { map, parent: scope } : scope;
+        const mine = bindings.declare(map);
         const resolve = (prefix: string): string => {
           if (prefix === 'xml') return NS.xml;
-          const uri = lookup(elScope, prefix);
+          const uri = bindings.lookup(prefix);
           if (typeof uri === 'string') return uri;
           if (Object.prototype.hasOwnProperty.call(CONVENTIONAL_PREFIXES, prefix)) return CONVENTIONAL_PREFIXES[prefix];
           return UNDECLARED_NS + prefix;
@@ -422,7 +451,7 @@ class Parser {
         const colon = name.indexOf(':');
         const prefix = colon > 0 ? name.slice(0, colon) : null;
         const local = colon > 0 ? name.slice(colon + 1) : name;
-        const ns = prefix ? resolve(prefix) : (lookup(elScope, '') ?? null);
+        const ns = prefix ? resolve(prefix) : (bindings.lookup('') ?? null);
         const el: XmlElement = {
           kind: 'element',
           name,
@@ -451,11 +480,12 @@ class Parser {
         }
         if (stack.length) stack[stack.length - 1].children.push(el);
         else root = el;
+        if (stack.length >= this.maxDepth)
+          throw new ParseError(`elements nested deeper than ${this.maxDepth} levels (maxDepth)`, at, 'EXMLDEPTH');
         if (!selfClosing) {
           stack.push(el);
-          scopes.push(parentScope);
-          scope = elScope;
-        }
+          declared.push(mine);
+        } else bindings.release(mine);
       }
     }
     if (stack.length) this.fail(`unclosed element <${stack[stack.length - 1].name}>`, this.len);
@@ -523,14 +553,15 @@ class Parser {
  */
 export function parseXml(input: string, options: ParseOptions = {}): ParseResult {
   try {
-    if (typeof input !== 'string') return { ok: false, error: 'input is not a string', offset: 0 };
+    if (typeof input !== 'string') return { ok: false, error: 'input is not a string', offset: 0, code: 'EXML' };
     const max = options.maxLength ?? DEFAULT_MAX_XML_LENGTH;
-    if (input.length > max) return { ok: false, error: `input longer than ${max} characters`, offset: max };
+    if (input.length > max) return { ok: false, error: `input longer than ${max} characters`, offset: max, code: 'EXMLLENGTH' };
+    const depth = options.maxDepth ?? DEFAULT_MAX_XML_DEPTH;
     const text = input.indexOf('\r') >= 0 ? input.replace(/\r\n?/g, '\n') : input;
-    return { ok: true, doc: new Parser(text).parse() };
+    return { ok: true, doc: new Parser(text, depth > 0 ? Math.floor(depth) : DEFAULT_MAX_XML_DEPTH).parse() };
   } catch (e) {
-    if (e instanceof ParseError) return { ok: false, error: e.message, offset: e.offset };
-    return { ok: false, error: `parser failure: ${e instanceof Error ? e.message : String(e)}`, offset: 0 };
+    if (e instanceof ParseError) return { ok: false, error: e.message, offset: e.offset, code: e.code ?? 'EXML' };
+    return { ok: false, error: `parser failure: ${e instanceof Error ? e.message : String(e)}`, offset: 0, code: 'EXML' };
   }
 }
 
