@@ -12,6 +12,7 @@
  * display rule of §5.6), `fill`/`stroke` a CSS colour (table indexes resolved with `colourCss`, strict CSS
  * colours accepted), absent = the drawing's own. Quality: only tags whose quality is not good are listed.
  */
+import { isTag } from '../points/tag';
 import { colourCss, ColourTable, DEFAULT_COLOUR_TABLE } from './colours';
 import { parseToggle, Toggle } from './toggle';
 
@@ -87,13 +88,12 @@ export type ToggleResult =
   | { ok: true; tag: string; previous: string; value: string; writes: { tag: string; attr: 'text'; value: string }[] }
   | { ok: false; message: string };
 
-/** Tags: what the sanitiser lets through (`[\p{L}\p{N}_.-]`, at most 64). */
-const TAG_RE = /^[\p{L}\p{N}_.-]{1,64}$/u;
 const MAX_TEXT = 1000;
 const own = (o: object, k: string) => Object.prototype.hasOwnProperty.call(o, k);
 
+/** Tags: the one grammar of lib/points/tag.ts (what the sanitiser lets through, no __proto__ & co). */
 export function isValidTag(tag: unknown): tag is string {
-  return typeof tag === 'string' && TAG_RE.test(tag);
+  return isTag(tag);
 }
 
 /** Quality of a point change: `quality` (good / questionable / invalid / bad / uncertain / stale) or `q` (0 = good). */

@@ -7,6 +7,7 @@
  * where the message says what was kept. Model objects are built with fixed keys: no label, sheet name or cell
  * value ever becomes a property name.
  */
+import { tagProblem } from './tag';
 import type {
   AiPoint, Colour, ComEvent, Comaster, Device, DiPoint, Element, ElementAttr, EventText, FormulaRow, Point,
   Problem, ProjectModel, Screen, SvPoint,
@@ -149,6 +150,7 @@ class Row<K extends SheetKind> {
   key(key: Columns<K>, what: string): string {
     const s = this.str(key);
     if (s === '' && !(this.cell(key) instanceof CellError)) this.fail(key, `empty ${what}`);
+    else if (what === 'tag' && s !== '' && tagProblem(s)) this.fail(key, tagProblem(s)!); // one tag grammar (lib/points/tag.ts)
     return s;
   }
 
@@ -413,6 +415,7 @@ export function buildModel(inputs: readonly BuildInput[], problems: Problem[]): 
       const description = r.str('description');
       const tag = r.str('tag') || param;
       if (!tag) r.fail(r.has('tag') ? 'tag' : 'param', 'empty tag and param: the system variable has no name');
+      else if (tagProblem(tag)) r.fail(r.str('tag') ? 'tag' : 'param', tagProblem(tag)!);
       if (!accept(r) || !d) continue;
       svs.push({ tag, table: 'sv', device: d.id, comaster: d.comaster, offset, description, bit, param, row: r.row });
     }
