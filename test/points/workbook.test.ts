@@ -12,6 +12,7 @@ import { Worker } from 'node:worker_threads';
 import * as XLSX from 'xlsx';
 import { load, loadCsv, loadJson, fromJson, normaliseLabels, parseCsv } from '../../lib/points/workbook';
 import { liveReaders } from '../../lib/points/workbook-worker';
+import { sharedStringBomb } from '../helpers/hostile-workbook';
 import type { AiPoint, DiPoint, Problem, ProjectModel } from '../../lib/points/model';
 import { mulberry32 } from '../../lib/link/sim-activity';
 import { SimDevice } from '../../lib/link/sim-device';
@@ -871,23 +872,6 @@ describe('workbook: crafted and broken files', () => {
 });
 
 describe('workbook: a small file with huge shared strings (issue 10 item 1)', () => {
-  /** An .xlsx whose eg sheet has `cells` description cells that all reference one shared string of `len` characters. */
-  function sharedStringBomb(len: number, cells: number): Buffer {
-    // SheetJS refuses to write a cell above Excel's 32 767 characters: write a marker, then put the big string
-    // into the shared-string table of the zip (as a crafted file would have it)
-    const rows: unknown[][] = [['tag', 'description', 'text']];
-    for (let i = 0; i < cells; i++) rows.push([`E${String(i).padStart(4, '0')}`, 'BIGSTRINGMARKER', '0']);
-    const wb = XLSX.utils.book_new();
-    XLSX.utils.book_append_sheet(wb, XLSX.utils.aoa_to_sheet(rows), 'eg');
-    const zip = XLSX.CFB.read(XLSX.write(wb, { type: 'buffer', bookType: 'xlsx', bookSST: true, compression: true }), { type: 'buffer' });
-    const sst = XLSX.CFB.find(zip, '/xl/sharedStrings.xml')!;
-    const xml = Buffer.from(sst.content as Uint8Array).toString('utf8');
-    assert.ok(xml.includes('BIGSTRINGMARKER'));
-    sst.content = Buffer.from(xml.replace('BIGSTRINGMARKER', 'A'.repeat(len)), 'utf8');
-    sst.size = (sst.content as Buffer).length;
-    return Buffer.from(XLSX.CFB.write(zip, { type: 'buffer', fileType: 'zip', compression: true }) as Uint8Array);
-  }
-
   for (const isolation of ['process', 'thread'] as const) {
     it(`${isolation}: one 8 MB shared string in 300 cells (a 13 KB file) gives a problem per cell, not gigabytes`, async () => {
       const file = sharedStringBomb(8 * 1024 * 1024, 300);
