@@ -18,7 +18,8 @@ import { COLUMNS, Columns, SheetKind } from './sheet-schema';
 
 const ATTRS: readonly ElementAttr[] = ['text', 'fill', 'stroke'];
 /** `KEY (label), KEY (label)`: the two-state toggle of spec hmi §6.4. */
-const TOGGLE_RE = /^\s*\w+\s*(\([\p{L}\p{N} ]*\))?\s*,\s*\w+\s*(\([\p{L}\p{N} ]*\))?\s*$/u;
+// (no two adjacent \s* around an optional group: that backtracked quadratically on a run of spaces)
+const TOGGLE_RE = /^\s*\w+(?:\s*\([\p{L}\p{N} ]*\))?\s*,\s*\w+(?:\s*\([\p{L}\p{N} ]*\))?\s*$/u;
 
 /** A sheet with its columns resolved. */
 class Sheet<K extends SheetKind> {
@@ -215,7 +216,7 @@ export function toNumber(c: Cell): number | null {
   if (typeof c !== 'string') return null;
   let s = c.trim();
   if (/^[+-]?\d+,\d+$/.test(s)) s = s.replace(',', '.');
-  if (!/^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(s)) return null;
+  if (!/^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:e[+-]?\d+)?$/i.test(s)) return null; // linear: \d+\.?\d* backtracked quadratically
   const n = Number(s);
   return Number.isFinite(n) ? n : null;
 }

@@ -60,7 +60,7 @@ function randomValue(depth = 0): unknown {
   switch (int(depth > 2 ? 8 : 11)) {
     case 0: return int(5000) - 100;
     case 1: return pick([NaN, Infinity, -Infinity, -0, 1e308, -5, -3, 4096, 65536, 0.5]);
-    case 2: return pick(['', '0', '1', 'red', '#ff0000', 'x'.repeat(int(2000)), '__proto__', '1'.repeat(int(100_000)) + 'x']);
+    case 2: return pick(['', '0', '1', 'red', '#ff0000', 'x'.repeat(int(2000)), '__proto__', '1'.repeat(int(100_000)) + 'x', ' '.repeat(int(100_000)) + 'x']);
     case 3: return null;
     case 4: return undefined;
     case 5: return chance(0.5);
