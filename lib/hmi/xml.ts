@@ -189,6 +189,11 @@ class ParseError extends Error {
   }
 }
 
+/** A name as error messages show it: at most 40 characters (a crafted name may be megabytes long). */
+function nm(name: string): string {
+  return name.length <= 40 ? name : `${name.slice(0, 40)}… (${name.length} characters)`;
+}
+
 function isWs(c: number): boolean {
   return c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d;
 }
@@ -361,8 +366,8 @@ class Parser {
         if (s.charCodeAt(this.pos) !== 0x3e) this.fail('malformed end tag', at);
         this.pos++;
         const top = stack[stack.length - 1];
-        if (!top) this.fail(`end tag </${name}> without a start tag`, at);
-        if (top.name !== name) this.fail(`end tag </${name}> does not match <${top.name}>`, at);
+        if (!top) this.fail(`end tag </${nm(name)}> without a start tag`, at);
+        if (top.name !== name) this.fail(`end tag </${nm(name)}> does not match <${nm(top.name)}>`, at);
         stack.pop();
         bindings.release(declared.pop() ?? null);
       } else if (c1 === 0x3f) {
@@ -404,7 +409,7 @@ class Parser {
         let selfClosing = false;
         for (;;) {
           this.skipWs();
-          if (this.pos >= this.len) this.fail(`unterminated start tag <${name}>`, at);
+          if (this.pos >= this.len) this.fail(`unterminated start tag <${nm(name)}>`, at);
           const c = s.charCodeAt(this.pos);
           if (c === 0x3e) {
             this.pos++;
@@ -417,15 +422,15 @@ class Parser {
           }
           const aStart = this.pos;
           const aName = this.readName();
-          if (!aName) this.fail(`malformed attribute in <${name}>`, aStart);
+          if (!aName) this.fail(`malformed attribute in <${nm(name)}>`, aStart);
           this.skipWs();
-          if (s.charCodeAt(this.pos) !== 0x3d) this.fail(`attribute ${aName} without a value in <${name}>`, aStart);
+          if (s.charCodeAt(this.pos) !== 0x3d) this.fail(`attribute ${nm(aName)} without a value in <${nm(name)}>`, aStart);
           this.pos++;
           this.skipWs();
           const q = s.charCodeAt(this.pos);
-          if (q !== 0x22 && q !== 0x27) this.fail(`unquoted value of attribute ${aName} in <${name}>`, aStart);
+          if (q !== 0x22 && q !== 0x27) this.fail(`unquoted value of attribute ${nm(aName)} in <${nm(name)}>`, aStart);
           const close = s.indexOf(q === 0x22 ? '"' : "'", this.pos + 1);
-          if (close < 0) this.fail(`unterminated value of attribute ${aName} in <${name}>`, aStart);
+          if (close < 0) this.fail(`unterminated value of attribute ${nm(aName)} in <${nm(name)}>`, aStart);
           let v = s.slice(this.pos + 1, close);
           if (/[\t\n\r]/.test(v)) v = v.replace(/[\t\n\r]/g, ' ');
           raw.push({ name: aName, value: this.decode(v) });
@@ -488,7 +493,7 @@ class Parser {
         } else bindings.release(mine);
       }
     }
-    if (stack.length) this.fail(`unclosed element <${stack[stack.length - 1].name}>`, this.len);
+    if (stack.length) this.fail(`unclosed element <${nm(stack[stack.length - 1].name)}>`, this.len);
     if (!root) this.fail('no root element', this.len);
     return {
       declaration,

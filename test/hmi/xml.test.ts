@@ -172,4 +172,12 @@ describe('parseXml', () => {
     assert.ok(!r.ok);
     assert.equal(r.code, 'EXML');
   });
+
+  it('error messages show at most 40 characters of a name', () => {
+    const long = 'n'.repeat(1_000_000);
+    const r = parseXml(`<a></${long}>`);
+    assert.ok(!r.ok);
+    assert.ok(r.error.length < 200, r.error.slice(0, 100));
+    assert.match(r.error, /\(1000000 characters\)/);
+  });
 });
