@@ -12,6 +12,7 @@ import { Worker } from 'node:worker_threads';
 import * as XLSX from 'xlsx';
 import { load, loadCsv, loadJson, fromJson, normaliseLabels, parseCsv } from '../../lib/points/workbook';
 import { liveReaders } from '../../lib/points/workbook-worker';
+import { PointMapper } from '../../lib/points/mapping';
 import { sharedStringBomb } from '../helpers/hostile-workbook';
 import type { AiPoint, DiPoint, Problem, ProjectModel } from '../../lib/points/model';
 import { mulberry32 } from '../../lib/link/sim-activity';
@@ -925,6 +926,11 @@ describe('workbook: tags follow one grammar (issue 10 item 3)', () => {
     assert.ok(problems.some((p) => p.sheet === 'formulas' && p.row === 2), JSON.stringify(problems));
     assert.equal(({} as Record<string, unknown>).text, undefined);
     assert.equal(Object.getOwnPropertyNames(Object.prototype).includes('text'), false);
+  });
+
+  it('a point table (mara points without a project) goes through the same rule', () => {
+    assert.throws(() => PointMapper.fromTable([{ tag: '__proto__', table: 'ai', index: 0 }]), (e: Error & { code?: string }) => e.code === 'EINVAL' && /reserved/.test(e.message));
+    assert.equal(PointMapper.fromTable([{ tag: 'E42VV_00', table: 'ai', index: 0 }]).size, 1);
   });
 
   it('the JSON model goes through the same rule', () => {
