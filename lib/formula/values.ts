@@ -640,7 +640,12 @@ export function strRepr(s: string): string {
     else if (ch === '\r') out += '\\r';
     else if (c < 0x20 || c === 0x7f) out += '\\x' + HEX[c >> 4] + HEX[c & 15];
     else if (c < 0x80) out += ch;
-    else for (const b of Buffer.from(ch, 'utf8')) out += '\\x' + HEX[b >> 4] + HEX[b & 15];
+    else {
+      // the UTF-8 bytes, each as \xNN (computed: a Buffer per character made a 300 000-character text take 1.3 s)
+      const bytes = c >= 0xd800 && c <= 0xdfff ? [0xef, 0xbf, 0xbd] : c < 0x800 ? [0xc0 | (c >> 6), 0x80 | (c & 63)] : c < 0x10000 ? [0xe0 | (c >> 12), 0x80 | ((c >> 6) & 63), 0x80 | (c & 63)] : [0xf0 | (c >> 18), 0x80 | ((c >> 12) & 63), 0x80 | ((c >> 6) & 63), 0x80 | (c & 63)];
+      for (const b of bytes) out += '\\x' + HEX[b >> 4] + HEX[b & 15];
+      if (out.length > MAX_STR) throw overflow('result string too long');
+    }
   }
   return out + q;
 }
@@ -665,6 +670,7 @@ function decimalize(s: string): string {
   charge(0, s.length);
   // eslint-disable-next-line no-control-regex
   if (/^[\x00-\x7f]*$/.test(s)) return s;
+  charge(s.length); // outside ASCII each character is a few Unicode class tests: a step each
   let out = '';
   for (const ch of s) {
     const c = ch.codePointAt(0)!;
