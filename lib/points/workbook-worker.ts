@@ -196,11 +196,13 @@ try {
         const src = sws[r] || [];
         const len = Math.min(src.length, maxCols);
         const out = new Array(len).fill(null);
+        budgetLeft -= 2 * len;
         for (let c = 0; c < len; c++) {
+          if (budgetLeft < 0) throw new Error('REPLY_TOO_LARGE: the fills read up to sheet ' + JSON.stringify(String(name).slice(0, 40)) + ' cell ' + colName(c) + (r + 1) + ' exceed ' + wd.maxReplyBytes + ' bytes');
           const s = src[c] && src[c].s;
           if (!s || !s.patternType || s.patternType === 'none' || !s.fgColor) continue;
           const rgb = s.fgColor.rgb;
-          if (typeof rgb === 'string' && /^([0-9A-Fa-f]{2})?[0-9A-Fa-f]{6}$/.test(rgb)) out[c] = '#' + rgb.slice(-6).toLowerCase();
+          if (typeof rgb === 'string' && /^([0-9A-Fa-f]{2})?[0-9A-Fa-f]{6}$/.test(rgb)) { out[c] = '#' + rgb.slice(-6).toLowerCase(); budgetLeft -= 20; }
         }
         fills.push(out);
       }
