@@ -2,6 +2,7 @@ import type { Node, NodeAPI, NodeDef, NodeMessageInFlow } from 'node-red';
 import { MaraError } from '../lib/mara/errors';
 import { HoldQueue } from '../lib/points/hold-queue';
 import { PointMapper, TableRow } from '../lib/points/mapping';
+import { checkReplyInput } from '../lib/points/reply-check';
 import type { MaraProjectNode } from './shared/project-service';
 import { StatusThrottle } from './shared/status';
 import { toMaraError } from './shared/errors';
@@ -160,6 +161,7 @@ export = function register(RED: NodeAPI): void {
         const reply = replyOf(msg);
         if (!reply) throw new MaraError('EINVAL', 'expected a poll reply (from mara poll or mara decode), a device status msg, or "snapshot"');
         const mara = (msg as { mara?: { at?: number } }).mara;
+        checkReplyInput(reply); // ranges and types (lib/points/reply-check.ts): NaN or -5 never become "good" values
         const r = mapper.applyFull(reply as never, typeof mara?.at === 'number' ? mara.at : undefined);
         replies++;
         if (offline) offline = false;

@@ -1,3 +1,4 @@
+import { tagProblem } from '../lib/points/tag';
 import { EventEmitter } from 'node:events';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -328,6 +329,8 @@ function register(RED: NodeAPI): void {
         if (Array.isArray(payload)) items = payload;
         else if (payload && typeof payload === 'object' && 'tag' in (payload as object)) items = [payload];
         if (!items) throw new MaraError('EINVAL', 'expected payload [{tag, attr, value}] (element changes), [{tag, quality}] (point changes), SVG text, or topic "screen"');
+        const badTag = items.find((it) => it && typeof it === 'object' && (it as { tag?: unknown }).tag !== undefined && tagProblem((it as { tag?: unknown }).tag)) as { tag?: unknown } | undefined;
+        if (badTag) throw new MaraError('EINVAL', `${tagProblem(badTag.tag)}: nothing applied`);
         const r = state.applyItems(items);
         if (items.length && r.ignored === items.length)
           throw new MaraError('EINVAL', `no usable item: ${r.ignored} item(s) without a valid tag, attr (text, fill, stroke) and value, or quality`);

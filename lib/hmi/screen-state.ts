@@ -12,6 +12,7 @@
  * display rule of §5.6), `fill`/`stroke` a CSS colour (table indexes resolved with `colourCss`, strict CSS
  * colours accepted), absent = the drawing's own. Quality: only tags whose quality is not good are listed.
  */
+import { isTag } from '../points/tag';
 import { colourCss, ColourTable, DEFAULT_COLOUR_TABLE } from './colours';
 import { parseToggle, Toggle } from './toggle';
 
@@ -87,13 +88,12 @@ export type ToggleResult =
   | { ok: true; tag: string; previous: string; value: string; writes: { tag: string; attr: 'text'; value: string }[] }
   | { ok: false; message: string };
 
-/** Tags: what the sanitiser lets through (`[\p{L}\p{N}_.-]`, at most 64). */
-const TAG_RE = /^[\p{L}\p{N}_.-]{1,64}$/u;
 const MAX_TEXT = 1000;
 const own = (o: object, k: string) => Object.prototype.hasOwnProperty.call(o, k);
 
+/** Tags: the one grammar of lib/points/tag.ts (what the sanitiser lets through, no __proto__ & co). */
 export function isValidTag(tag: unknown): tag is string {
-  return typeof tag === 'string' && TAG_RE.test(tag);
+  return isTag(tag);
 }
 
 /** Quality of a point change: `quality` (good / questionable / invalid / bad / uncertain / stale) or `q` (0 = good). */
@@ -240,7 +240,7 @@ export class ScreenState {
     }
     if (typeof value !== 'number' && typeof value !== 'string') return undefined;
     // 0, '0' and '' are "no colour" (compat: index 0 is never painted, §5.3): back to the drawing
-    if (value === 0 || (typeof value === 'string' && /^\s*0*\s*$/.test(value))) return null;
+    if (value === 0 || (typeof value === 'string' && /^0*$/.test(value.trim()))) return null; // (/^\s*0*\s*$/ backtracked: 29 s on 100 KB)
     // an index missing from the table, a fraction or a string that is no strict CSS colour is ignored
     // (colourCss logs it once), not taken as "back to the drawing"
     return colourCss(value, this.colours, this.log) ?? undefined;

@@ -166,7 +166,8 @@ function cyclesOf(formulas: ProjectModel['formulas'], byText: Map<string, Formul
 
 /** The failing formulas of a running engine, with the value each attribute kept. */
 export function runtimeFailures(engine: Pick<FormulaEngine, 'errors' | 'element'>): RuntimeFailure[] {
-  return engine.errors().map((e) => {
+  // 'no-value' only says an input has not been read yet: not something the integrator can mend
+  return engine.errors().filter((e) => e.category !== 'no-value').map((e) => {
     const v = engine.element(e.tag)?.[e.attr];
     return { ...e, lastValue: typeof v === 'string' || typeof v === 'number' ? v : null };
   });
