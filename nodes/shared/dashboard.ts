@@ -5,6 +5,10 @@ import type { NodeAPI } from 'node-red';
 /** What we use of node-red-dashboard (Dashboard 1): `require('node-red-dashboard')(RED).addWidget`. */
 export interface DashboardApi {
   addWidget(options: Record<string, unknown>): (() => void) | undefined;
+  /** `io.to(data.socketid).emit(event, data)` (all clients when `data.socketid` is absent). */
+  emitSocket?(event: string, data: Record<string, unknown>): void;
+  /** The dashboard's event bus: `newsocket` / `endsocket` (socket id, address). */
+  ev?: { on(e: string, f: (...a: unknown[]) => void): void; removeListener(e: string, f: (...a: unknown[]) => void): void };
 }
 export type DashboardResolver = (RED: NodeAPI) => DashboardApi;
 
@@ -51,4 +55,53 @@ export function browserSource(file: string): string {
 export function initControllerSource(file: string, global: string, cfg: Record<string, unknown>): string {
   if (!/^[A-Za-z_$][A-Za-z0-9_$]*$/.test(global)) throw new Error(`bad global name ${global}`);
   return `function (scope, events) {\n${browserSource(file)}\n;${global}.attach(scope, events, ${JSON.stringify(cfg)});\n}`;
+}
+
+/**
+ * Where the server's own socket id of a browser message is kept: a symbol (JSON, hence a browser, cannot make one).
+ * Dashboard 1 hands a widget only the client's payload, whose `socketid` the client chose itself
+ * (node-red-dashboard ui.js: `socket.on('update-value', ev.emit.bind(ev, 'update-value'))`), so the widget could
+ * not know which client spoke. {@link stampSocketIds} makes socket.io record it on every incoming
+ * `update-value` payload before the dashboard sees it.
+ */
+export const SOCKET_ID = Symbol.for('node-red-contrib-mara.socketId');
+
+const STAMPED = Symbol.for('node-red-contrib-mara.stamped');
+
+/**
+ * Patches (once per socket.io copy) `Socket.prototype.dispatch` of the socket.io the dashboard uses, so each
+ * `update-value` payload carries the real socket id under {@link SOCKET_ID}. Returns false when that socket.io
+ * cannot be found or has no `dispatch` (the widget then refuses clicks: it cannot tell clients apart).
+ */
+export function stampSocketIds(RED: NodeAPI): boolean {
+  const bases = new Set<string>([__dirname, process.cwd()]);
+  const userDir = (RED.settings as unknown as { userDir?: unknown }).userDir;
+  if (typeof userDir === 'string') bases.add(userDir);
+  let ok = false;
+  for (const base of bases) {
+    let io: string;
+    try {
+      const dash = path.dirname(require.resolve('node-red-dashboard/package.json', { paths: [base] }));
+      io = require.resolve('socket.io', { paths: [dash] });
+    } catch {
+      continue;
+    }
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const Socket = (require(io) as { Socket?: { prototype: Record<string | symbol, unknown> } }).Socket;
+    const proto = Socket?.prototype;
+    if (!proto || typeof proto.dispatch !== 'function') continue;
+    if (!proto[STAMPED]) {
+      const dispatch = proto.dispatch as (this: { id?: unknown }, event: unknown[]) => unknown;
+      proto.dispatch = function (this: { id?: unknown }, event: unknown[]) {
+        const data = Array.isArray(event) ? event[1] : null;
+        if (Array.isArray(event) && event[0] === 'update-value' && data && typeof data === 'object' && typeof this.id === 'string') {
+          Object.defineProperty(data, SOCKET_ID, { value: this.id, enumerable: false });
+        }
+        return dispatch.call(this, event);
+      };
+      proto[STAMPED] = true;
+    }
+    ok = true;
+  }
+  return ok;
 }
