@@ -104,6 +104,7 @@ function register(RED: NodeAPI): void {
     let waiting: string | null = null;
     let loadToken = 0;
     let lastRefusal = 0;
+    const scopes = new Map<string, string>();
     const screenKeys = new Map<string, { keys: Set<string>; jumps: Set<string>; byId: boolean }>();
     const guard = new ClickGuard();
     // warnings about what browsers or msgs send: at most one per kind every 10 s, with the count in between
@@ -169,7 +170,9 @@ function register(RED: NodeAPI): void {
 
     // ---- screens
     const makeView = (name: string, description: string, parent: string | null, text: string, source: string): ScreenView | null => {
-      const r = sanitizeSvg(text);
+      // each screen of each widget its own scope: a drawing's style sheet reaches only that drawing
+      if (!scopes.has(name)) scopes.set(name, `${node.id.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 40)}-${scopes.size + 1}`);
+      const r = sanitizeSvg(text, { styleScope: scopes.get(name) });
       if (!r.svg) {
         warnOnce(`bad|${name}|${r.removed.join('|')}`, `screen "${name}" (${source}) is not usable SVG: ${r.removed[0] ?? 'empty'}`);
         return null;

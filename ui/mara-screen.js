@@ -605,6 +605,11 @@ var MaraScreenUI = (function () {
     meta: 1, base: 1, form: 1, input: 1, button: 1
   };
   var RASTER_DATA_RE = /^data:image\/(?:png|jpeg|gif|webp);base64,/i;
+  /** Inline, !important: a drawing's root cannot leave the widget (position:fixed, z-index, transforms). */
+  var ROOT_STYLE = [
+    ['position', 'absolute'], ['left', '0'], ['top', '0'], ['right', 'auto'], ['bottom', 'auto'], ['width', '100%'], ['height', '100%'],
+    ['display', 'block'], ['z-index', 'auto'], ['transform', 'none'], ['margin', '0'], ['visibility', 'visible'], ['opacity', '1']
+  ];
 
   /** Removes what can run or fetch: blocked or non-SVG elements, on* attributes, non-local references. */
   function scrub(root) {
@@ -620,7 +625,7 @@ var MaraScreenUI = (function () {
         var a = attrs[i];
         var an = (a.localName || a.name).toLowerCase();
         var v = String(a.value).replace(/[\u0000-\u0020]/g, '').toLowerCase();
-        var bad = an.indexOf('on') === 0 ||
+        var bad = an.indexOf('on') === 0 || (an === 'data-mara-scope' && el !== root) ||
           ((an === 'href' || an === 'src') && v.charAt(0) !== '#' && !(name === 'image' && RASTER_DATA_RE.test(v))) ||
           /(?:java|vb)script:|expression\(|@import/.test(v) ||
           /url\((?!['"]?#)/.test(v);
@@ -734,6 +739,10 @@ var MaraScreenUI = (function () {
     bar.appendChild(menu);
     container.appendChild(bar);
     var holder = el('div', 'mara-view');
+    // paint containment: nothing drawn inside (even position:fixed, filters, huge strokes) shows outside the view
+    holder.style.setProperty('contain', 'paint', 'important');
+    holder.style.setProperty('isolation', 'isolate', 'important');
+    holder.style.setProperty('overflow', 'hidden', 'important');
     container.appendChild(holder);
     var message = el('div', 'mara-message', DEFAULT_TEXTS.waiting);
     holder.appendChild(message);
@@ -778,6 +787,8 @@ var MaraScreenUI = (function () {
       svg.setAttribute('preserveAspectRatio', 'xMaxYMid meet');
       svg.setAttribute('width', '100%');
       svg.setAttribute('height', '100%');
+      // the drawing stays in its box whatever its own style says (issue 10 item 7)
+      ROOT_STYLE.forEach(function (d) { svg.style.setProperty(d[0], d[1], 'important'); });
       var binder = createBinder(svg, { raf: o.raf, qualityClass: store.config && store.config.qualityClass });
       svg.addEventListener('click', function (ev) { onClick(name, binder, ev); });
       c = cache[name] = { svgText: s.svg, svg: svg, binder: binder };
