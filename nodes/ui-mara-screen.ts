@@ -369,7 +369,7 @@ function register(RED: NodeAPI): void {
       if (typeof id === 'string') guard.drop(id);
     };
     if (api) {
-      if (!stampSocketIds(RED)) warnOnce('stamp', "cannot find the dashboard's socket.io: clicks from browsers will be ignored");
+      if (!api.emitSocket || !stampSocketIds(RED, api.dir)) warnOnce('stamp', "cannot reach the dashboard's socket.io (node-red-dashboard 3.x expected): clicks and toggles from browsers will be ignored");
       api.ev?.on('endsocket', onEndSocket);
       try {
         controller = initControllerSource('mara-screen.js', 'MaraScreenUI', { id: node.id });

@@ -9,6 +9,8 @@ export interface DashboardApi {
   emitSocket?(event: string, data: Record<string, unknown>): void;
   /** The dashboard's event bus: `newsocket` / `endsocket` (socket id, address). */
   ev?: { on(e: string, f: (...a: unknown[]) => void): void; removeListener(e: string, f: (...a: unknown[]) => void): void };
+  /** The folder of the node-red-dashboard copy in use. */
+  dir?: string;
 }
 export type DashboardResolver = (RED: NodeAPI) => DashboardApi;
 
@@ -30,7 +32,21 @@ export const defaultDashboardResolver: DashboardResolver = (RED) => {
   if (typeof mod !== 'function') throw new Error('node-red-dashboard does not export an initialiser');
   const api = (mod as (r: NodeAPI) => DashboardApi)(RED);
   if (!api || typeof api.addWidget !== 'function') throw new Error('node-red-dashboard has no addWidget (Dashboard 1 >= 2.10 needed)');
-  return api;
+  // the package's main exposes only addWidget; sending to one client and the socket events live in its ui.js,
+  // loaded from the same folder (the same module instance the main uses)
+  const out: DashboardApi = { addWidget: (o) => api.addWidget(o) };
+  try {
+    const main = Object.values(require.cache).find((m) => m && m.exports === mod);
+    const dir = main ? path.dirname(main.filename) : path.dirname(require.resolve('node-red-dashboard'));
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const ui = (require(path.join(dir, 'ui.js')) as (r: NodeAPI) => Partial<DashboardApi>)(RED);
+    if (ui && typeof ui.emitSocket === 'function') out.emitSocket = ui.emitSocket.bind(ui);
+    if (ui && ui.ev && typeof ui.ev.on === 'function') out.ev = ui.ev;
+    out.dir = dir;
+  } catch {
+    // an unexpected layout: the widget then ignores browser messages (it says so once)
+  }
+  return out;
 };
 
 const sources = new Map<string, string>();
@@ -73,15 +89,23 @@ const STAMPED = Symbol.for('node-red-contrib-mara.stamped');
  * `update-value` payload carries the real socket id under {@link SOCKET_ID}. Returns false when that socket.io
  * cannot be found or has no `dispatch` (the widget then refuses clicks: it cannot tell clients apart).
  */
-export function stampSocketIds(RED: NodeAPI): boolean {
+export function stampSocketIds(RED: NodeAPI, dashboardDir?: string): boolean {
   const bases = new Set<string>([__dirname, process.cwd()]);
   const userDir = (RED.settings as unknown as { userDir?: unknown }).userDir;
   if (typeof userDir === 'string') bases.add(userDir);
   let ok = false;
+  const dirs = new Set<string>();
+  if (dashboardDir) dirs.add(dashboardDir);
   for (const base of bases) {
+    try {
+      dirs.add(path.dirname(require.resolve('node-red-dashboard/package.json', { paths: [base] })));
+    } catch {
+      /* not there */
+    }
+  }
+  for (const dash of dirs) {
     let io: string;
     try {
-      const dash = path.dirname(require.resolve('node-red-dashboard/package.json', { paths: [base] }));
       io = require.resolve('socket.io', { paths: [dash] });
     } catch {
       continue;

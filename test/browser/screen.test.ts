@@ -281,7 +281,7 @@ describe('ui-mara-screen in Chromium', { skip: haveChromium ? false : CHROMIUM_M
     await outs();
     const blade = page.locator(`${W} [tag="S1189S03"] path`).nth(2);
     await blade.click();
-    const dialog = page.locator(`${W} .mara-dialog`);
+    const dialog = page.locator('.mara-dialog-host .mara-dialog');
     await dialog.waitFor({ timeout: 2000 });
     const text = await dialog.locator('.mara-dialog-text').textContent();
     assert.equal(text, 'S1189S03 Seccionador barra alimentador 3 — change Cerrado to Abierto?');
@@ -317,7 +317,7 @@ describe('ui-mara-screen in Chromium', { skip: haveChromium ? false : CHROMIUM_M
 
   it('an element without a toggle shows its description; bad quality greys the node', async () => {
     await page.click(`${W} [tag="S1152B04"]`);
-    const dialog = page.locator(`${W} .mara-dialog`);
+    const dialog = page.locator('.mara-dialog-host .mara-dialog');
     await dialog.waitFor({ timeout: 2000 });
     assert.equal(await dialog.locator('.mara-dialog-title').textContent(), 'S1152B04');
     assert.match((await dialog.locator('.mara-dialog-text').textContent()) ?? '', /^S1152B04 — /);
