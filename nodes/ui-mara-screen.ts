@@ -219,7 +219,9 @@ function register(RED: NodeAPI): void {
         try {
           text = await fs.promises.readFile(abs, 'utf8');
         } catch (e) {
-          warnOnce(`read|${s.name}|${(e as Error).message}`, `screen "${s.name}": cannot read ${s.file}: ${(e as Error).message}`);
+          const code = (e as NodeJS.ErrnoException).code ?? 'error';
+          // the code only: the message would show the server's absolute path
+          warnOnce(`read|${s.name}|${code}`, `screen "${s.name}": cannot read ${s.file} (${code})`);
           continue;
         }
         if (token !== loadToken || closed) return;

@@ -372,8 +372,18 @@ describe('ui-mara-screen in Chromium', { skip: haveChromium ? false : CHROMIUM_M
             handlers: all.flatMap((e) => Array.from(e.attributes).filter((a) => /^on/i.test(a.localName)).map((a) => `${e.localName}@${a.name}`)),
             refs: all.flatMap((e) => Array.from(e.attributes).filter((a) => /href$/i.test(a.localName) && !a.value.startsWith('#')).map((a) => `${e.localName}@${a.name}=${a.value.slice(0, 40)}`)),
             hash: location.hash,
+            toolbar: getComputedStyle(document.querySelector('md-toolbar') as Element).display,
+            body: getComputedStyle(document.body).display,
+            contained: (() => {
+              const v = (document.querySelector(`${sel} .mara-view`) as HTMLElement).getBoundingClientRect();
+              const g = (document.querySelector(`${sel} svg`) as SVGSVGElement).getBoundingClientRect();
+              return g.left >= v.left - 1 && g.top >= v.top - 1 && g.right <= v.right + 1 && g.bottom <= v.bottom + 1;
+            })(),
           };
         }, EVIL);
+        assert.notEqual(report.toolbar, 'none', `${c.name}: the dashboard's toolbar is not restyled`);
+        assert.notEqual(report.body, 'none', `${c.name}: the page is not restyled`);
+        assert.ok(report.contained, `${c.name}: the drawing stays in its box`);
         assert.equal(report.pwned, undefined, `${c.name}: window.__pwned = ${String(report.pwned)}`);
         assert.deepEqual(report.blocked, [], `${c.name}: elements left`);
         assert.deepEqual(report.handlers, [], `${c.name}: handlers left`);
