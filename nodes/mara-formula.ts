@@ -8,6 +8,7 @@ import type { ElementAttr } from '../lib/points/model';
 import type { MaraProjectNode } from './shared/project-service';
 import { StatusThrottle } from './shared/status';
 import { toMaraError } from './shared/errors';
+import { editorWrite } from './shared/http-guard';
 
 interface FormulaRowDef {
   tag: string;
@@ -143,7 +144,7 @@ export = function register(RED: NodeAPI): void {
 
   // "Test" in the editor: evaluate a formula against sample inputs, with the deployed node's state
   // when it runs, else against the inputs alone.
-  RED.httpAdmin.post('/mara/formula/try', RED.auth.needsPermission('mara-formula.read'), (req, res) => {
+  RED.httpAdmin.post('/mara/formula/try', RED.auth.needsPermission('mara-formula.read'), editorWrite(RED, ['application/json']), (req, res) => {
     const body = (req.body ?? {}) as { id?: string; formula?: unknown; dialect?: unknown; inputs?: unknown };
     if (typeof body.formula !== 'string') return res.status(400).json({ error: 'formula must be text' });
     // bounded request (the evaluation itself is bounded by the formula's step budget, which every operation charges)
