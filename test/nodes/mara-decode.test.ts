@@ -6,7 +6,7 @@ import { catchNode, collect, helper } from '../helpers/red';
 import decodeNode = require('../../nodes/mara-decode');
 
 const vectors: { name: string; hex: string }[] = JSON.parse(
-  fs.readFileSync(path.resolve(__dirname, '../../../shared/spec/mara-vectors.json'), 'utf8'),
+  fs.readFileSync(path.resolve(__dirname, '../fixtures/mara-vectors.json'), 'utf8'),
 );
 const hexOf = (name: string) => vectors.find((v) => v.name === name)!.hex;
 const bytesOf = (name: string) => Buffer.from(hexOf(name).replace(/ /g, ''), 'hex');
