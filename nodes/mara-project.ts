@@ -4,6 +4,8 @@ import type { NodeAPI } from 'node-red';
 import { load } from '../lib/points/workbook';
 import { MaraError } from '../lib/mara/errors';
 import { MaraProjectDef, MaraProjectNode, ProjectService, resolveInUserDir } from './shared/project-service';
+import { provideExampleProject } from './shared/example-project';
+import { tr } from './shared/i18n';
 
 const UPLOAD_DIR = 'mara-projects';
 const MAX_UPLOAD = 20 * 1024 * 1024;
@@ -19,6 +21,8 @@ export = function register(RED: NodeAPI): void {
     node.dialect = config.dialect === 'excel' ? 'excel' : 'txscada';
     try {
       const file = resolveInUserDir(userDir(), config.path);
+      const copied = provideExampleProject(userDir(), file);
+      if (copied.length) node.log(tr(RED, 'mara-project.log.exampleCopied', { files: copied.join(', ') }, 'first deploy of an example: copied __files__ into the user directory'));
       node.project = new ProjectService(file, (f) => load(f), { info: (m) => node.log(m), warn: (m) => node.warn(m) });
       node.project.reload().then(() => {
         const p = node.project;
