@@ -160,6 +160,19 @@ describe('the editor with the examples', { skip: haveChromium ? false : CHROMIUM
     await close();
   });
 
+  it('mara project: a path outside the user directory is refused; the deployed workbook’s counts are shown', async () => {
+    const proj = flows.find((n) => n.type === 'mara-project')!;
+    await open(String(proj.id));
+    await page.waitForFunction(() => /\d+ points, \d+ elements, \d+ formulas, 2 screens/.test(document.querySelector('#mara-project-problems')?.textContent || ''), null, { timeout: 10_000 });
+    for (const bad of ['/etc/passwd', '../x.xlsx', 'a/../../x.xlsx', '']) {
+      await setField('#node-config-input-path', bad);
+      assert.ok((await invalid()).includes('node-config-input-path'), bad);
+    }
+    await setField('#node-config-input-path', 'mara-projects/../mara-projects/substation.xlsx');
+    assert.ok(!(await invalid()).includes('node-config-input-path'));
+    await close();
+  });
+
   it('mara simulator: addresses 0-15, distinct; a TCP port in 1-65535', async () => {
     const sim = flows.find((n) => n.type === 'mara-simulator')!;
     await open(String(sim.id));
