@@ -117,6 +117,25 @@ describe('item 1: one request in flight, whatever ends an attempt', () => {
   });
 });
 
+describe('item 1 on a multi-drop bus: noise with false SOFs', () => {
+  it('three devices, a false SOF (FE 40) before every fourth reply: every event once, all polled', async () => {
+    const devs = [1, 2, 3].map((address) => falseSofDevice(address));
+    const sent = devs.map((d) => queue(d, 30));
+    const { m, wire, replies } = setup(devs, { reconnectWhenAllOffline: false }, { pollIntervalMs: 10, timeoutMs: 30, retries: 8 });
+    const onRequest = wire.onRequest.bind(wire);
+    let n = 0;
+    wire.onRequest = (bytes, t) => {
+      if (++n % 4 === 0) t.emit('data', Buffer.from([0x00, 0xfe, 0x40, 0x13])); // hides the reply until a flush
+      onRequest(bytes, t);
+    };
+    m.start();
+    await waitFor(() => devs.every((d, i) => eventsOut(replies, d.address).length >= sent[i].length), 10000, 'every event of the bus');
+    for (let i = 0; i < 3; i++) assert.deepEqual(eventsOut(replies, i + 1), sent[i], `device ${i + 1}`);
+    assert.equal(m.stats().unexpected, 0);
+    assert.ok(m.stats().noiseBytes > 0);
+  });
+});
+
 describe('item 3: no broadcast PEH over a pending retry on a multi-drop bus', () => {
   it('BugPeH devices, a dropped reply and a PEH right after another device answered: nothing lost', async () => {
     const devs = [1, 2, 3].map((address) => new SimDevice({ address, seqFromBroadcast: true }));
