@@ -28,6 +28,11 @@ interface Dev {
   lastSentSeq: number | null;
   /** Failed transmissions of the current exchange. */
   attempts: number;
+  /**
+   * Polls sent to it that no reply has answered yet (at most retries + 2): a device answers each request
+   * once, so it never gets more replies handed on than this, however many replays it sends.
+   */
+  credit: number;
   /** Consecutive exchanges answered only by a replay with another SEQ (BugPeH, spec §6.2). */
   staleAttempts: number;
   /**
@@ -159,6 +164,7 @@ export class MaraMaster extends EventEmitter<MasterEvents> {
       lastSentSeq: s ? validSeq(s.seq) : null,
       attempts: 0,
       staleAttempts: 0,
+      credit: 0,
       pendingSeq: s ? validSeq(s.seq) : null,
       queued: false,
       timer: null,
@@ -237,6 +243,7 @@ export class MaraMaster extends EventEmitter<MasterEvents> {
     this.link = t;
     this.reader.reset();
     this.line.connects++;
+    for (const d of this.devs) d.credit = 0; // no late answer crosses a new connection
     this.setState({ state: 'connected' });
     this.pehDue = this.opts.pehOnConnect;
     if (this.opts.pehIntervalMs > 0) {
@@ -402,6 +409,7 @@ export class MaraMaster extends EventEmitter<MasterEvents> {
     const seq = d.seq;
     d.lastSentSeq = seq;
     d.pendingSeq = seq;
+    d.credit = Math.min(d.credit + 1, d.cfg.retries + 2);
     this.lastPollSeq = seq;
     d.stats.requests++;
     d.stats.seq = seq;
@@ -428,7 +436,11 @@ export class MaraMaster extends EventEmitter<MasterEvents> {
     const f = this.inFlight;
     const master = this.opts.masterAddress;
     if (!f || frame.dst !== master || frame.src !== f.address || frame.cmd !== f.cmd) {
-      // our own request echoed by a 2-wire adapter, another master's traffic, a late answer
+      // a late answer of one of our devices, never handed on: hand it on (a reply the device now takes as
+      // delivered must not be lost), as long as it has fewer such replies than requests without an answer
+      const d = frame.dst === master && frame.kind === 'poll-reply' ? this.byAddr.get(frame.src) : undefined;
+      if (d && d.credit > 0 && this.handOnLate(d, frame, raw)) return;
+      // our own request echoed by a 2-wire adapter, another master's traffic, a replay already handed on
       this.line.unexpected++;
       this.emit('unsolicited', frame);
       return;
@@ -509,6 +521,7 @@ export class MaraMaster extends EventEmitter<MasterEvents> {
     if (rtt === null) return;
     this.disarmOffline(d);
     d.pendingSeq = null;
+    d.credit = Math.max(0, d.credit - 1);
     const key = `${frame.seq}:${digest(raw)}`;
     const duplicate = d.recent.includes(key);
     d.attempts = 0;
@@ -530,6 +543,18 @@ export class MaraMaster extends EventEmitter<MasterEvents> {
     if (this.opts.drainEvents > 0 && events >= this.opts.drainEvents) this.enqueuePoll(d);
     else this.schedulePoll(d, d.cfg.pollIntervalMs);
     this.next();
+  }
+
+  /** A reply that came while nothing waited for it and was never handed on: handed on, flagged `stale`. */
+  private handOnLate(d: Dev, frame: MaraFrame, raw: Buffer): boolean {
+    const key = `${frame.seq}:${digest(raw)}`;
+    if (d.recent.includes(key)) return false;
+    d.credit--;
+    this.line.staleReplays++;
+    d.stats.staleReplays++;
+    this.handOn(d, frame, raw, 0, true, key);
+    this.persist();
+    return true;
   }
 
   private handOn(d: Dev, frame: MaraFrame, raw: Buffer, rttMs: number, stale: boolean, key: string): void {
@@ -559,8 +584,9 @@ export class MaraMaster extends EventEmitter<MasterEvents> {
     this.line.staleReplays++;
     d.stats.staleReplays++;
     const key = `${frame.seq}:${digest(raw)}`;
-    if (!d.recent.includes(key)) this.handOn(d, frame, raw, rtt, true, key);
+    if (!d.recent.includes(key) && d.credit > 0) this.handOn(d, frame, raw, rtt, true, key);
     else d.stats.duplicates++;
+    d.credit = Math.max(0, d.credit - 1);
     d.attempts = 0;
     d.pendingSeq = null;
     d.seq = nextSeq(f.seq);

@@ -190,6 +190,23 @@ describe('item 4: stale replay', () => {
     assert.deepEqual(eventsOut(replies), sent);
   });
 
+  it('late answers after a timeout (the retry and the late reply cross): nothing lost, nothing twice', async () => {
+    const d = new SimDevice({ address: 1, maxEventsPerReply: 2 });
+    const sent = queue(d, 40);
+    const { m, wire, replies } = setup([d], {}, { pollIntervalMs: 5, timeoutMs: 30, retries: 5 });
+    const onRequest = wire.onRequest.bind(wire);
+    let n = 0;
+    wire.onRequest = (bytes, t) => {
+      wire.delayMs = ++n % 5 === 0 ? 45 : 0; // every fifth answer comes after the timeout, while the retry is out
+      onRequest(bytes, t);
+    };
+    m.start();
+    await waitFor(() => eventsOut(replies).length >= 40, 10000, 'every event');
+    await new Promise((r) => setTimeout(r, 200));
+    assert.deepEqual(eventsOut(replies), sent);
+    assert.ok(m.devices[0].timeouts >= 3);
+  });
+
   it('a device answering each poll with 200 stale replays yields at most two msgs per poll interval', async () => {
     useMockTimers();
     const d = new SimDevice({ address: 1 });
