@@ -178,6 +178,24 @@ describe('a multi-drop bus with false SOFs in the noise (issue 9 item 1)', () =>
   });
 });
 
+describe('BugPeH devices on a bus, PEHs and lost replies (issue 9 item 3)', () => {
+  it('TCP 127.0.0.1: three BugPeH devices, a PEH every 60 ms, every third reply of device 2 dropped: every event once', async () => {
+    const { sim, m, replies } = await tcpSetup([1, 2, 3], { reconnectWhenAllOffline: false, pehIntervalMs: 60 }, { pollIntervalMs: 10, timeoutMs: 80, retries: 10 },
+      [1, 2, 3].map((address) => ({ address, seqFromBroadcast: true, maxEventsPerReply: 3 })));
+    const sent = new Map([1, 2, 3].map((a) => [a, queue(sim.device(a)!, 90)]));
+    let n = 0;
+    sim.on('request', (f) => {
+      if (f.dst === 2 && f.cmd === 0x10 && f.seq !== sim.device(2)!.lastSeq && ++n % 3 === 0) sim.dropReplies(1);
+    });
+    m.start();
+    await until(() => [1, 2, 3].every((a) => eventsOut(replies, a).length >= 90), 30000, 'all events on the bus');
+    await new Promise((r) => setTimeout(r, 100));
+    for (const a of [1, 2, 3]) assert.deepEqual(eventsOut(replies, a), sent.get(a), `device ${a}`);
+    assert.ok(m.stats().pehs >= 3, `${m.stats().pehs} PEHs`);
+    assert.ok(n >= 9);
+  });
+});
+
 describe('master ⇄ simulator over a serial pty pair (socat)', () => {
   const skip = socatAvailable() ? false : SOCAT_MISSING;
 
