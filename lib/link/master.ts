@@ -393,7 +393,6 @@ export class MaraMaster extends EventEmitter<MasterEvents> {
   }
 
   private transmit(item: Item, bytes: Buffer, address: number, cmd: number, seq: number, timeoutMs: number): void {
-    if (this.inFlight) throw new Error('MaraMaster: a second request in flight (bug)');
     const sentAt = this.opts.now();
     const wire = (this.link?.charTimeMs ?? 0) * bytes.length;
     const f: InFlight = { item, address, cmd, seq, sentAt, timer: null };
@@ -576,7 +575,8 @@ export class MaraMaster extends EventEmitter<MasterEvents> {
    * the replay is handed on (flagged `stale`) only when it was never handed on, so nothing is lost or
    * doubled; the SEQ advances and the device is polled again at once, so it acknowledges the replayed
    * buffer and builds a new reply. Bounded: only the first consecutive stale exchange repolls at once,
-   * later ones wait the poll interval, and replays arriving after the attempt ended are unsolicited.
+   * later ones wait the poll interval, and a device never gets more replies handed on than requests
+   * it has not answered (`credit`), however many replays it sends.
    */
   private onStale(d: Dev, f: InFlight, frame: MaraFrame, raw: Buffer): void {
     const rtt = this.finishInFlight(f, null);
