@@ -54,7 +54,8 @@ export = function register(RED: NodeAPI): void {
       const addresses = parseAddresses(config.devices);
       const diBytes = num(config.diBytes, 4);
       const aiCount = num(config.aiCount, 8);
-      if (!(diBytes >= 0 && diBytes <= 64 && aiCount >= 0 && aiCount <= 64)) throw new MaraError('EINVAL', 'diBytes and aiCount must be 0-64');
+      // a reply holds at most 245 payload bytes: larger counts can never fit (and must not allocate)
+      if (!(diBytes >= 0 && diBytes <= 245 && aiCount >= 0 && aiCount <= 122)) throw new MaraError('EINVAL', 'diBytes must be 0-245 and aiCount 0-122');
       sim = new MaraSimulator(addresses.map((address) => ({ address, di: new Array(diBytes).fill(0), ai: new Array(aiCount).fill(0), sv: new Array(6).fill(0), seqFromBroadcast: !!config.bugPeh })));
       sim.on('linkError', (err) => {
         error = (err as { code?: string }).code ?? 'error';
