@@ -9,7 +9,7 @@ import { MaraMaster } from '../../lib/link/master';
 import type { DeviceChange, MasterOptions, PollResult } from '../../lib/link/master-types';
 import { SimDevice } from '../../lib/link/sim-device';
 import { MemoryStateStore } from '../../lib/link/state-store';
-import { encodePollReply } from '../../lib/mara';
+import { decodeFrame, encodePollReply } from '../../lib/mara';
 import { Wire } from '../helpers/pipe';
 
 const masters: MaraMaster[] = [];
@@ -163,6 +163,51 @@ describe('item 3: no broadcast PEH over a pending retry on a multi-drop bus', ()
     for (let i = 0; i < 3; i++) assert.deepEqual(eventsOut(replies, i + 1), sent[i], `device ${i + 1}`);
     assert.ok(m.stats().pehs >= 3, `PEHs sent: ${m.stats().pehs}`);
     assert.ok(drops >= 15, `${drops} polls of device 2`);
+  });
+});
+
+describe('item 2 + 3: a restart on a multi-drop BugPeH bus with two replies outstanding', () => {
+  it('the connect-time PEH waits until both devices answered their retries: every event once', async () => {
+    const devs = [1, 2, 3].map((address) => new SimDevice({ address, seqFromBroadcast: true, maxEventsPerReply: 4 }));
+    const sent = devs.map((d) => queue(d, 20));
+    const store = new MemoryStateStore();
+    const all: PollResult[] = [];
+    // run 1: device 1 loses a reply, then device 2 loses one while device 1 still waits for its retry:
+    // the master stops (a restart) right then, with two different SEQs outstanding
+    const one = setup(devs, { store, pehOnConnect: true }, { pollIntervalMs: 5, timeoutMs: 30 });
+    one.m.on('reply', (r) => all.push(r));
+    const onRequest = one.wire.onRequest.bind(one.wire);
+    const lost: number[] = [];
+    let stopped: Promise<void> | null = null;
+    one.wire.onRequest = (bytes, t) => {
+      const [dst, seq, cmd] = [bytes[2], bytes[4], bytes[5]];
+      const d = devs.find((x) => x.address === dst)!;
+      const isNew = cmd === 0x10 && seq !== d.lastSeq && all.filter((r) => r.address === dst).length >= 2;
+      if (isNew && dst === 1 && lost.length === 0) lost.push(1);
+      else if (isNew && dst === 2 && lost.length === 1) lost.push(2);
+      else if (lost.length === 2 && !stopped) stopped = one.m.stop(); // before anything else reaches a device
+      if (lost.length && lost.length <= 2 && lost[lost.length - 1] === dst && isNew) one.wire.dropNext = 1;
+      if (stopped && lost.length === 2 && dst !== 2) return;
+      onRequest(bytes, t);
+    };
+    one.m.start();
+    await waitFor(() => lost.length === 2 && stopped !== null, 5000, 'two replies lost');
+    await stopped;
+    await settle();
+    // both devices hold an unacknowledged reply with events that were never handed on
+    const out = new Set(eventsOut(all));
+    for (const d of devs.slice(0, 2)) {
+      const held = decodeFrame(d.lastReply!).reply!.events.map((e) => e.raw.toString('hex'));
+      assert.ok(held.length > 0 && held.every((h) => !out.has(h)), `device ${d.address} holds a lost reply`);
+    }
+    // run 2: a new master (a restart) with the saved state
+    const two = setup(devs, { store, pehOnConnect: true }, { pollIntervalMs: 5, timeoutMs: 100 });
+    two.m.on('reply', (r) => all.push(r));
+    two.m.start();
+    await waitFor(() => devs.every((d, i) => eventsOut(all, d.address).length >= sent[i].length), 10000, 'every event after the restart');
+    await settle();
+    for (let i = 0; i < 3; i++) assert.deepEqual(eventsOut(all, i + 1), sent[i], `device ${i + 1}`);
+    assert.ok(two.m.stats().pehs >= 1, 'the PEH went out once it was safe');
   });
 });
 
