@@ -523,6 +523,10 @@ export class MaraMaster extends EventEmitter<MasterEvents> {
     d.credit = Math.max(0, d.credit - 1);
     const key = `${frame.seq}:${digest(raw)}`;
     const duplicate = d.recent.includes(key);
+    // the next SEQ is set before any listener runs (a listener may poll at once); it is persisted only
+    // after the reply was handed on
+    d.seq = nextSeq(frame.seq);
+    d.stats.seq = d.seq;
     d.attempts = 0;
     d.staleAttempts = 0;
     d.stats.replies++;
@@ -533,8 +537,6 @@ export class MaraMaster extends EventEmitter<MasterEvents> {
     this.setOnline(d, true);
     if (duplicate) d.stats.duplicates++;
     else this.handOn(d, frame, raw, rtt, false, key);
-    d.seq = nextSeq(frame.seq);
-    d.stats.seq = d.seq;
     this.persist();
     const events = frame.reply?.events.length ?? 0;
     // a full reply: poll again at once, but behind the polls already due, so draining one device's
@@ -584,13 +586,14 @@ export class MaraMaster extends EventEmitter<MasterEvents> {
     this.line.staleReplays++;
     d.stats.staleReplays++;
     const key = `${frame.seq}:${digest(raw)}`;
-    if (!d.recent.includes(key) && d.credit > 0) this.handOn(d, frame, raw, rtt, true, key);
-    else d.stats.duplicates++;
+    const handOn = !d.recent.includes(key) && d.credit > 0;
     d.credit = Math.max(0, d.credit - 1);
     d.attempts = 0;
     d.pendingSeq = null;
     d.seq = nextSeq(f.seq);
     d.stats.seq = d.seq;
+    if (handOn) this.handOn(d, frame, raw, rtt, true, key);
+    else d.stats.duplicates++;
     this.persist();
     this.warn(new MaraError('EPAYLOAD', `${d.cfg.name}: stale replay SEQ 0x${frame.seq.toString(16)} for request 0x${f.seq.toString(16)}`));
     if (++d.staleAttempts <= 1) this.enqueuePoll(d, true);

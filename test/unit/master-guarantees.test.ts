@@ -117,6 +117,22 @@ describe('item 1: one request in flight, whatever ends an attempt', () => {
   });
 });
 
+describe('item 1: listeners that act at once', () => {
+  it('a reply listener that polls at once does not repeat the SEQ just answered', async () => {
+    const d = new SimDevice({ address: 1 });
+    const sent = queue(d, 10);
+    const { m, wire, replies } = setup([d], {}, { pollIntervalMs: 5000 });
+    m.on('reply', () => replies.length < 5 && m.pollNow(1));
+    m.on('device', () => m.pollNow(1));
+    m.start();
+    await waitFor(() => replies.length >= 5, 3000, '5 replies');
+    await settle();
+    const seqs = wire.requests.map((f) => f.seq);
+    assert.equal(new Set(seqs).size, seqs.length, `a SEQ sent twice: ${seqs.map((x) => x.toString(16))}`);
+    assert.deepEqual(eventsOut(replies), sent);
+  });
+});
+
 describe('item 1 on a multi-drop bus: noise with false SOFs', () => {
   it('three devices, a false SOF (FE 40) before every fourth reply: every event once, all polled', async () => {
     const devs = [1, 2, 3].map((address) => falseSofDevice(address));
