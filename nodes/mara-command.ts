@@ -48,7 +48,7 @@ export = function register(RED: NodeAPI): void {
     const refresh = (now = false) => {
       if (link.state === 'connected' && lastError) status.set({ fill: 'red', shape: 'ring', text: lastError }, now);
       else if (link.state === 'connected' && pending) status.set({ fill: 'blue', shape: 'dot', text: `sending (${pending})` }, now);
-      else status.set(lineStatus(link, master.devices), now);
+      else status.set(lineStatus(link, master.devices, master.persistence), now);
     };
     hub.register(node.id, {
       onState(s) {
