@@ -1,6 +1,6 @@
 import type { Node, NodeAPI, NodeDef, NodeMessageInFlow } from 'node-red';
 import { MaraError } from '../lib/mara/errors';
-import { preview } from '../lib/link/preview';
+import { preview } from '../lib/preview';
 import type { MaraLineNode } from './shared/line-config';
 import { lineStatus } from './shared/line-status';
 import { StatusThrottle } from './shared/status';

@@ -1,6 +1,6 @@
 import type { Node, NodeAPI, NodeDef, NodeMessageInFlow } from 'node-red';
 import { TIMER_MAX_MS } from '../lib/link/master-types';
-import { preview } from '../lib/link/preview';
+import { preview } from '../lib/preview';
 import { startActivity } from '../lib/link/sim-activity';
 import { MaraSimulator } from '../lib/link/simulator';
 import { MaraError } from '../lib/mara/errors';

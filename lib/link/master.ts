@@ -12,7 +12,7 @@ import type {
   MasterEvents, MasterOptions, PersistenceState, PollResult, RequestOptions,
 } from './master-types';
 import { TIMER_MAX_MS } from './master-types';
-import { preview } from './preview';
+import { preview } from '../preview';
 import { LineState, MemoryStateStore, StateStore } from './state-store';
 import type { Transport } from './transport';
 

@@ -1,6 +1,6 @@
 import type { SimDevice } from '../../lib/link/sim-device';
 import { MaraError } from '../../lib/mara/errors';
-import { preview } from '../../lib/link/preview';
+import { preview } from '../../lib/preview';
 import { msgBytes } from './bytes';
 import { num } from './line-config';
 
