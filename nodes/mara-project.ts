@@ -4,6 +4,7 @@ import type { NodeAPI } from 'node-red';
 import { load } from '../lib/points/workbook';
 import { RuntimeFailure, checkFormulas, projectProblems, runtimeFailures } from '../lib/points/project-problems';
 import type { FormulaEngine } from '../lib/formula/engine';
+import { comasterChoices } from '../lib/points/line-mapper';
 import { checkScreenFiles } from '../lib/points/screen-check';
 import { MaraError } from '../lib/mara/errors';
 import { MaraProjectDef, MaraProjectNode, ProjectService, resolveInUserDir } from './shared/project-service';
@@ -75,6 +76,13 @@ export = function register(RED: NodeAPI): void {
         runtime: runtimeOf(String(req.params.id)),
       }).problems,
     });
+  });
+
+  // The mara-line dialog offers the workbook's COMasters (host, port, IED addresses) to take a line from.
+  RED.httpAdmin.get('/mara/project/:id/comasters', RED.auth.needsPermission('mara-project.read'), (req, res) => {
+    const p = project(String(req.params.id));
+    if (!p) return res.status(404).json({ error: 'project not deployed' });
+    res.json({ comasters: comasterChoices(p.model) });
   });
 
   RED.httpAdmin.post('/mara/project/:id/reload', RED.auth.needsPermission('mara-project.write'), (req, res) => {

@@ -49,4 +49,16 @@ describe('mara-project problems endpoint', () => {
     // a formula waiting for a point never read is not a failure
     assert.ok(!rt.some((p) => p.category === 'no-value'));
   });
+
+  it('offers the workbook COMasters (host, port, enabled, IED addresses) to the mara-line dialog', async () => {
+    await helper.load([projectNode], [{ id: 'proj', type: 'mara-project', path: WORKBOOK, dialect: 'txscada', watch: false }]);
+    await until(() => ((helper.getNode('proj') as any).project?.version ?? 0) > 0, 10000, 'workbook loaded');
+    const res = await helper.request().get('/mara/project/proj/comasters').expect(200);
+    assert.deepEqual(res.body.comasters.map((c: any) => [c.id, c.host, c.port, c.enabled, c.addresses]), [
+      ['1', '10.0.0.1', 9761, false, [1]],
+      ['2', '10.0.0.2', 9761, true, [1]],
+      ['3', '10.0.0.3', 4001, true, [1, 2, 3]],
+    ]);
+    await helper.request().get('/mara/project/nope/comasters').expect(404);
+  });
 });
