@@ -1,5 +1,6 @@
 import type { Node, NodeAPI, NodeDef, NodeMessageInFlow } from 'node-red';
 import { FrameReader, MaraError, MaraFrame, decodeFrame } from '../lib/mara';
+import { preview } from '../lib/preview';
 import { msgBytes } from './shared/bytes';
 import { tr } from './shared/i18n';
 import { StatusThrottle } from './shared/status';
@@ -15,6 +16,21 @@ interface MaraDecodeDef extends NodeDef {
 }
 
 type Send = (msg: NodeMessageInFlow | NodeMessageInFlow[] | (NodeMessageInFlow | null)[]) => void;
+
+/** Largest input of one msg, in bytes (hex text: 3 characters a byte; arrays: items). Beyond: ELIMIT. */
+const MAX_INPUT_BYTES = 1024 * 1024;
+/** Most frames one msg may produce (stream mode). The frames found beyond are not decoded: ELIMIT. */
+const MAX_FRAMES_PER_MSG = 1000;
+/** The stream is pushed in slices of this size, so decoding stops soon after the frame limit. */
+const SLICE = 4096;
+
+/** Refuses an input too large to decode before any of it is parsed or copied. */
+function checkSize(v: unknown, what: string): void {
+  const data = v && typeof v === 'object' && (v as { type?: unknown }).type === 'Buffer' ? (v as { data?: unknown }).data : v;
+  const n = typeof data === 'string' ? Math.ceil(data.length / 3) : data instanceof Uint8Array || Array.isArray(data) ? data.length : 0;
+  if (n > MAX_INPUT_BYTES)
+    throw new MaraError('ELIMIT', `${what} holds ${preview(data)}, more than one msg may carry (${MAX_INPUT_BYTES} bytes): send the stream in smaller chunks`);
+}
 type Done = (err?: Error) => void;
 
 export = function register(RED: NodeAPI): void {
@@ -58,7 +74,9 @@ export = function register(RED: NodeAPI): void {
           done();
           return;
         }
-        const bytes = msgBytes(RED.util.getMessageProperty(msg, property), `msg.${property}`);
+        const input = RED.util.getMessageProperty(msg, property);
+        checkSize(input, `msg.${property}`);
+        const bytes = msgBytes(input, `msg.${property}`);
         if (mode === 'frame') {
           const frame = decodeFrame(bytes);
           frames++;
@@ -69,14 +87,27 @@ export = function register(RED: NodeAPI): void {
         }
         got = [];
         errors = [];
-        reader.push(bytes);
+        let over: MaraError | null = null;
+        for (let at = 0; at < bytes.length; at += SLICE) {
+          reader.push(at === 0 && bytes.length <= SLICE ? bytes : bytes.subarray(at, at + SLICE));
+          if (got.length > MAX_FRAMES_PER_MSG) {
+            const end = Math.min(at + SLICE, bytes.length);
+            got.length = MAX_FRAMES_PER_MSG;
+            reader.reset();
+            over = new MaraError(
+              'ELIMIT',
+              `more than ${MAX_FRAMES_PER_MSG} frames in one msg: the first ${MAX_FRAMES_PER_MSG} were sent, the rest of its ${bytes.length} bytes (from about byte ${end - SLICE}) dropped; send the stream in smaller chunks`,
+            );
+            break;
+          }
+        }
         armSilence();
         const list = got;
-        const errs = errors;
+        const errs = over ? [over, ...errors] : errors;
         got = [];
         errors = [];
         frames += list.length;
-        bad += errs.length;
+        bad += errs.length - (over ? 1 : 0);
         if (list.length) send([output(msg, list)] as never); // all frames on the one output
         showCounts(errs[0]);
         // One msg can carry one failure: the first; the others are counted in the status.

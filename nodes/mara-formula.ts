@@ -8,6 +8,7 @@ import type { ElementAttr } from '../lib/points/model';
 import type { MaraProjectNode } from './shared/project-service';
 import { StatusThrottle } from './shared/status';
 import { toMaraError } from './shared/errors';
+import { editorWrite } from './shared/http-guard';
 
 interface FormulaRowDef {
   tag: string;
@@ -144,9 +145,12 @@ export = function register(RED: NodeAPI): void {
 
   // "Test" in the editor: evaluate a formula against sample inputs, with the deployed node's state
   // when it runs, else against the inputs alone.
-  RED.httpAdmin.post('/mara/formula/try', RED.auth.needsPermission('mara-formula.read'), (req, res) => {
+  RED.httpAdmin.post('/mara/formula/try', RED.auth.needsPermission('mara-formula.read'), editorWrite(RED, ['application/json']), (req, res) => {
     const body = (req.body ?? {}) as { id?: string; formula?: unknown; dialect?: unknown; inputs?: unknown };
     if (typeof body.formula !== 'string') return res.status(400).json({ error: 'formula must be text' });
+    // bounded request (the evaluation itself is bounded by the formula's step budget, which every operation charges)
+    if (body.formula.length > 65536 || Number(req.headers['content-length']) > 1024 * 1024 || (body.inputs && typeof body.inputs === 'object' && Object.keys(body.inputs).length > 10000))
+      return res.status(413).json({ error: 'request too large: a formula of at most 65536 characters and at most 10000 inputs in 1 MiB' });
     const deployed = body.id ? (RED.nodes.getNode(body.id) as (Node & { engine?: FormulaEngine }) | null) : null;
     const engine = deployed?.engine ?? new FormulaEngine({ compile, dialect: body.dialect === 'excel' ? 'excel' : 'txscada' });
     const inputs = body.inputs && typeof body.inputs === 'object' ? (body.inputs as Record<string, unknown>) : {};

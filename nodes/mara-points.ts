@@ -4,6 +4,7 @@ import { HoldQueue } from '../lib/points/hold-queue';
 import { LineInfo, LineMapper, PollMode, pickComaster } from '../lib/points/line-mapper';
 import { ApplyResult, PointMapper, TableRow } from '../lib/points/mapping';
 import type { ProjectModel } from '../lib/points/model';
+import { checkReplyInput } from '../lib/points/reply-check';
 import type { MaraProjectNode } from './shared/project-service';
 import { lineInfoOf } from './shared/points-line';
 import { StatusThrottle } from './shared/status';
@@ -251,6 +252,7 @@ export = function register(RED: NodeAPI): void {
         const reply = replyOf(msg);
         if (!reply) throw new MaraError('EINVAL', 'expected a poll reply (from mara poll or mara decode), a device status msg, or "snapshot"');
         const mara = (msg as { mara?: { at?: number } }).mara;
+        checkReplyInput(reply); // ranges and types (lib/points/reply-check.ts): NaN or -5 never become "good" values
         const at = typeof mara?.at === 'number' ? mara.at : undefined;
         let r: ApplyResult & { unplaced?: { address: number; reason: string; detail: string } };
         if (mapper instanceof LineMapper) {

@@ -7,7 +7,10 @@ import type { FormulaEngine } from '../lib/formula/engine';
 import { comasterChoices } from '../lib/points/line-mapper';
 import { checkScreenFiles } from '../lib/points/screen-check';
 import { MaraError } from '../lib/mara/errors';
-import { MaraProjectDef, MaraProjectNode, ProjectService, resolveInUserDir } from './shared/project-service';
+import { assertRealPathInside, MaraProjectDef, MaraProjectNode, ProjectService, resolveInUserDir } from './shared/project-service';
+import { emptyModel, ProjectModel } from '../lib/points/model';
+import { editorWrite, sameOriginOnly } from './shared/http-guard';
+import { cleanUploadName, storeUpload } from './shared/upload-store';
 
 const UPLOAD_DIR = 'mara-projects';
 const MAX_UPLOAD = 20 * 1024 * 1024;
@@ -23,8 +26,19 @@ export = function register(RED: NodeAPI): void {
     node.dialect = config.dialect === 'excel' ? 'excel' : 'txscada';
     try {
       const file = resolveInUserDir(userDir(), config.path);
+      // checked again at every read: a symbolic link planted after the deploy leads nowhere outside either;
       // the drawings' dead hot-spots are import warnings too (lib/points/screen-check.ts)
-      node.project = new ProjectService(file, (f) => load(f).then(async (r) => ({ ...r, problems: [...r.problems, ...(await checkScreenFiles(r.model, f))] })), { info: (m) => node.log(m), warn: (m) => node.warn(m) });
+      const guarded = async (f: string) => {
+        try {
+          assertRealPathInside(userDir(), f);
+        } catch (e) {
+          return { model: emptyModelOf(), problems: [{ sheet: '', row: null, column: null, message: (e as Error).message }] };
+        }
+        const r = await load(f);
+        const problems = [...r.problems, ...(await checkScreenFiles(r.model, f, (abs) => assertRealPathInside(userDir(), abs)))];
+        return { model: r.model, problems: problems.map((p) => ({ ...p, message: hidePaths(p.message, userDir()) })) };
+      };
+      node.project = new ProjectService(file, guarded, { info: (m) => node.log(m), warn: (m) => node.warn(m) });
       node.project.reload().then(() => {
         const p = node.project;
         if (!p) return;
@@ -57,15 +71,16 @@ export = function register(RED: NodeAPI): void {
     return out;
   };
 
-  // The editor lists a project's problems (and counts) on demand.
-  RED.httpAdmin.get('/mara/project/:id/problems', RED.auth.needsPermission('mara-project.read'), (req, res) => {
+  // The editor lists a project's problems (and counts) on demand. Every route refuses other web pages
+  // (Node-RED answers CORS preflights for any origin: see shared/http-guard.ts).
+  RED.httpAdmin.get('/mara/project/:id/problems', RED.auth.needsPermission('mara-project.read'), sameOriginOnly(RED), (req, res) => {
     const p = project(String(req.params.id));
     if (!p) return res.status(404).json({ error: 'project not deployed' });
     const m = p.model;
     res.json({
       file: path.relative(userDir(), p.file),
       version: p.version,
-      error: p.error,
+      error: p.error === null ? null : hidePaths(p.error, userDir()),
       counts: { comasters: m.comasters.length, devices: m.devices.length, points: m.points.length, elements: m.elements.length, formulas: m.formulas.length, screens: m.screens.length, colours: m.colours.length },
       // every problem in full: the workbook's, then each formula's (compile errors, unknown references, cycles,
       // and what fails now in the running mara-formula nodes, with the value kept)
@@ -79,45 +94,86 @@ export = function register(RED: NodeAPI): void {
   });
 
   // The mara-line dialog offers the workbook's COMasters (host, port, IED addresses) to take a line from.
-  RED.httpAdmin.get('/mara/project/:id/comasters', RED.auth.needsPermission('mara-project.read'), (req, res) => {
+  RED.httpAdmin.get('/mara/project/:id/comasters', RED.auth.needsPermission('mara-project.read'), sameOriginOnly(RED), (req, res) => {
     const p = project(String(req.params.id));
     if (!p) return res.status(404).json({ error: 'project not deployed' });
     res.json({ comasters: comasterChoices(p.model) });
   });
 
-  RED.httpAdmin.post('/mara/project/:id/reload', RED.auth.needsPermission('mara-project.write'), (req, res) => {
+  RED.httpAdmin.post('/mara/project/:id/reload', RED.auth.needsPermission('mara-project.write'), sameOriginOnly(RED), (req, res) => {
     const p = project(String(req.params.id));
     if (!p) return res.status(404).json({ error: 'project not deployed' });
-    p.reload().then(() => res.json({ version: p.version, error: p.error, problems: p.problems.length }));
+    p.reload().then(() => res.json({ version: p.version, error: p.error === null ? null : hidePaths(p.error, userDir()), problems: p.problems.length }));
   });
 
-  // Upload from the editor: the bytes are stored under <userDir>/mara-projects/ with a sanitised name;
-  // the editor then uses the returned relative path.
-  RED.httpAdmin.post('/mara/project/upload', RED.auth.needsPermission('mara-project.write'), (req, res) => {
-    const name = String(req.query.name ?? '').replace(/[^\w.-]+/g, '_').replace(/^\.+/, '');
+  // Upload from the editor: only the editor's own request (same origin, application/octet-stream: a form or
+  // another site cannot send it), a file that holds an installation (a model with no points, elements,
+  // formulas, screens or devices never replaces anything), stored under <userDir>/mara-projects/ with a
+  // sanitised name, the previous file kept as <name>.bak, no symbolic link followed. The editor then uses the
+  // returned relative path.
+  RED.httpAdmin.post('/mara/project/upload', RED.auth.needsPermission('mara-project.write'), editorWrite(RED, ['application/octet-stream']), (req, res) => {
+    const name = cleanUploadName(req.query.name);
     if (!/\.(xlsx|xls|json)$/i.test(name)) {
-      res.status(400).json({ error: new MaraError('EINVAL', 'the file must be .xlsx, .xls or .json').message });
+      res.status(400).json({ error: new MaraError('EINVAL', 'the file must be .xlsx, .xls or .json').message, code: 'EINVAL' });
       return;
     }
     const chunks: Buffer[] = [];
     let size = 0;
+    let over = false;
     req.on('data', (c: Buffer) => {
+      if (over) return;
       size += c.length;
-      if (size <= MAX_UPLOAD) chunks.push(c);
+      if (size > MAX_UPLOAD) {
+        over = true;
+        chunks.length = 0;
+        res.status(413).json({ error: `the file is larger than ${MAX_UPLOAD} bytes`, code: 'ETOOBIG' });
+        req.resume();
+        return;
+      }
+      chunks.push(c);
     });
     req.on('end', () => {
-      if (size > MAX_UPLOAD) return res.status(413).json({ error: `the file is larger than ${MAX_UPLOAD} bytes` });
-      try {
-        const dir = path.join(userDir(), UPLOAD_DIR);
-        fs.mkdirSync(dir, { recursive: true });
-        fs.writeFileSync(path.join(dir, name), Buffer.concat(chunks));
-        res.json({ path: `${UPLOAD_DIR}/${name}` });
-      } catch (e) {
-        res.status(500).json({ error: (e as Error).message });
-      }
+      if (over) return;
+      const bytes = Buffer.concat(chunks);
+      if (!bytes.length) return res.status(400).json({ error: 'the upload is empty: nothing stored', code: 'EEMPTY' });
+      load(bytes)
+        .then(({ model, problems }) => {
+          if (isEmptyModel(model)) {
+            const why = problems[0] ? `: ${hidePaths(problems[0].message, userDir())}` : '';
+            return res.status(422).json({ error: `the file holds no installation (no points, elements, formulas, screens or devices)${why}; nothing replaced`, code: 'EEMPTYMODEL' });
+          }
+          const r = storeUpload(userDir(), UPLOAD_DIR, name, bytes);
+          res.json({ path: r.path, backup: r.backup, problems: problems.length });
+        })
+        .catch((e: Error & { code?: string }) => {
+          res.status(e.code === 'EPATH' ? 403 : 500).json({ error: e instanceof MaraError ? e.message : 'the file could not be stored', code: e.code ?? 'EIO' });
+        });
     });
   });
 };
+
+function isEmptyModel(m: ProjectModel): boolean {
+  return !m.points.length && !m.elements.length && !m.formulas.length && !m.screens.length && !m.devices.length;
+}
+
+function emptyModelOf(): ProjectModel {
+  return emptyModel();
+}
+
+/** Messages shown to editor users name files relative to the user directory, never by absolute path. */
+function hidePaths(message: string, userDir: string): string {
+  let m = String(message);
+  for (const root of new Set([path.resolve(userDir), safeReal(userDir)])) if (root) m = m.split(root + path.sep).join('').split(root).join('<userDir>');
+  return m;
+}
+
+function safeReal(p: string): string {
+  try {
+    return fs.realpathSync(p);
+  } catch {
+    return '';
+  }
+}
 
 function fmt(p: { sheet: string; row: number | null; column: string | null; message: string }): string {
   return `${p.sheet || 'file'}${p.row ? ` row ${p.row}` : ''}${p.column ? ` column ${p.column}` : ''}: ${p.message}`;

@@ -1,3 +1,4 @@
+import { tagProblem } from '../lib/points/tag';
 import { EventEmitter } from 'node:events';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -8,7 +9,9 @@ import { isValidTag, ScreenDelta, ScreenState, ScreenView } from '../lib/hmi/scr
 import { MaraError } from '../lib/mara/errors';
 import type { ProjectModel } from '../lib/points/model';
 import type { MaraProjectNode } from './shared/project-service';
-import { DashboardApi, DashboardResolver, defaultDashboardResolver, initControllerSource } from './shared/dashboard';
+import { DashboardApi, DashboardResolver, defaultDashboardResolver, initControllerSource, SOCKET_ID, stampSocketIds } from './shared/dashboard';
+import { ClickGuard } from '../lib/hmi/click-guard';
+import { assertRealPathInside } from './shared/project-service';
 import { StatusThrottle } from './shared/status';
 import { tr } from './shared/i18n';
 import { toMaraError } from './shared/errors';
@@ -50,6 +53,15 @@ const CLASS_RE = /^[A-Za-z_][A-Za-z0-9_-]{0,63}$/;
 const BROWSER_TEXTS = ['up', 'upTitle', 'screens', 'confirmTitle', 'confirm', 'change', 'cancel', 'close', 'readOnly', 'waiting', 'badSvg'];
 
 let resolver: DashboardResolver = defaultDashboardResolver;
+
+/** The ids of a sanitised drawing (its attributes are written `id="…"`), for drawings bound by id. */
+function idsOf(svg: string): string[] {
+  const out: string[] = [];
+  const re = /\sid="([^"]{1,64})"/g;
+  let m: RegExpExecArray | null;
+  while ((m = re.exec(svg)) && out.length < 100_000) if (isValidTag(m[1])) out.push(m[1]);
+  return out;
+}
 
 function domId(id: string): string {
   return id.replace(/[^A-Za-z0-9_.-]/g, '_');
@@ -93,6 +105,21 @@ function register(RED: NodeAPI): void {
     let waiting: string | null = null;
     let loadToken = 0;
     let lastRefusal = 0;
+    const scopes = new Map<string, string>();
+    const screenKeys = new Map<string, { keys: Set<string>; jumps: Set<string>; byId: boolean }>();
+    const guard = new ClickGuard();
+    // warnings about what browsers or msgs send: at most one per kind every 10 s, with the count in between
+    const noisy = new Map<string, { last: number; count: number }>();
+    const warnThrottled = (kind: string, m: string) => {
+      const n = noisy.get(kind) ?? { last: -Infinity, count: 0 };
+      noisy.set(kind, n);
+      n.count++;
+      const t = Date.now();
+      if (t - n.last < 10_000) return;
+      node.warn(n.count > 1 ? `${m} (${n.count} such since the last warning)` : m);
+      n.last = t;
+      n.count = 0;
+    };
 
     const show = (now = false) => {
       if (broken) return;
@@ -117,7 +144,7 @@ function register(RED: NodeAPI): void {
       _wireCount: 0,
       warn: (m: unknown) => node.warn(m),
       error: (m: unknown) => node.error(m),
-      send: (m: { frontEnd?: unknown; socketid?: unknown }) => fromBrowser(m?.frontEnd, m?.socketid),
+      send: (m: { frontEnd?: unknown; socket?: unknown }) => fromBrowser(m?.frontEnd, typeof m?.socket === 'string' ? m.socket : null),
     });
 
     const emitDelta = (d: ScreenDelta) => proxy.emit('input', { payload: { delta: d } });
@@ -144,7 +171,9 @@ function register(RED: NodeAPI): void {
 
     // ---- screens
     const makeView = (name: string, description: string, parent: string | null, text: string, source: string): ScreenView | null => {
-      const r = sanitizeSvg(text);
+      // each screen of each widget its own scope: a drawing's style sheet reaches only that drawing
+      if (!scopes.has(name)) scopes.set(name, `${node.id.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 40)}-${scopes.size + 1}`);
+      const r = sanitizeSvg(text, { styleScope: scopes.get(name) });
       if (!r.svg) {
         warnOnce(`bad|${name}|${r.removed.join('|')}`, `screen "${name}" (${source}) is not usable SVG: ${r.removed[0] ?? 'empty'}`);
         return null;
@@ -155,7 +184,18 @@ function register(RED: NodeAPI): void {
         warnOnce(`removed|${name}|${r.removed.join('|')}`, `screen "${name}" (${source}): removed ${r.removed.length} unsafe or unsupported item(s): ${list}${more}`);
       }
       const idx = indexScreen(r.svg);
+      const byId = idx.tags.length === 0;
+      // what a click on this screen may name: its tags (or, for a drawing without tags, its ids) and jump targets
+      const keys = new Set<string>(byId ? idsOf(r.svg) : idx.tags.map((t) => t.tag));
+      screenKeys.set(name, { keys, jumps: new Set(idx.jumps.map((j) => j.target)), byId });
       return { name, description, parent, svg: r.svg, width: idx.width, height: idx.height, background: idx.background };
+    };
+    /** Tags the state may hold: the screens' keys and the project's elements (item 10: nothing else is kept). */
+    const updateKnown = (views: ScreenView[], elements: readonly { tag: string }[] = []) => {
+      const known = new Set<string>();
+      for (const v of views) for (const k of screenKeys.get(v.name)?.keys ?? []) known.add(k);
+      for (const e of elements) if (isValidTag(e.tag)) known.add(e.tag);
+      state.setKnownTags(known);
     };
 
     const loadProject = async (model: ProjectModel, file: string) => {
@@ -164,7 +204,15 @@ function register(RED: NodeAPI): void {
       const views: ScreenView[] = [];
       for (const s of model.screens) {
         const abs = path.resolve(dir, s.file);
-        if (abs !== dir && !abs.startsWith(dir + path.sep)) {
+        let inside = abs !== dir && abs.startsWith(dir + path.sep);
+        if (inside) {
+          try {
+            assertRealPathInside(dir, abs);
+          } catch {
+            inside = false;
+          }
+        }
+        if (!inside) {
           warnOnce(`outside|${s.name}|${s.file}`, `screen "${s.name}": ${s.file} is outside the workbook's folder; not loaded`);
           continue;
         }
@@ -172,7 +220,9 @@ function register(RED: NodeAPI): void {
         try {
           text = await fs.promises.readFile(abs, 'utf8');
         } catch (e) {
-          warnOnce(`read|${s.name}|${(e as Error).message}`, `screen "${s.name}": cannot read ${s.file}: ${(e as Error).message}`);
+          const code = (e as NodeJS.ErrnoException).code ?? 'error';
+          // the code only: the message would show the server's absolute path
+          warnOnce(`read|${s.name}|${code}`, `screen "${s.name}": cannot read ${s.file} (${code})`);
           continue;
         }
         if (token !== loadToken || closed) return;
@@ -182,6 +232,7 @@ function register(RED: NodeAPI): void {
       if (token !== loadToken || closed) return;
       state.setColours(model.colours.filter((c) => typeof c.css === 'string' && c.css).map((c) => ({ index: c.index, css: c.css as string })));
       state.setScreens(views);
+      updateKnown(views, model.elements);
       state.setElements(model.elements, model.formulas);
       waiting = null;
       emitFull();
@@ -192,32 +243,107 @@ function register(RED: NodeAPI): void {
       const v = makeView(name, config.name || '', null, text, 'node');
       if (!v) return false;
       state.setScreens([v]);
+      updateKnown([v]);
       waiting = null;
       emitFull();
       return true;
     };
 
-    // ---- clicks and toggles from the browsers (through the dashboard's front-end handler)
+    // ---- clicks and toggles from the browsers (through the dashboard's front-end handler). Nothing a browser
+    // says is taken on trust (issue 10 item 8): the socket id is the server's (stamped by socket.io, see
+    // shared/dashboard.ts), every message counts against the client's rate (ClickGuard: 10/s, bursts of 20),
+    // a click must come from the screen the client reported showing and name a key of that screen, and a
+    // toggle is two steps: the client asks, the server answers that client alone with a one-time token for
+    // the value IT computed, and only the token's confirmation changes anything.
     const str = (v: unknown, max = 64): string | null => (typeof v === 'string' && v.length <= max ? v : null);
-    function fromBrowser(m: unknown, socketid: unknown) {
+    const isKeyOf = (screen: string, tag: unknown): tag is string => {
+      if (!isValidTag(tag)) return false;
+      const k = screenKeys.get(screen);
+      if (!k) return false;
+      return k.keys.has(tag);
+    };
+    const reply = (socket: string, data: Record<string, unknown>) => {
+      try {
+        api?.emitSocket?.('update-value', { id: node.id, socketid: socket, ...data });
+      } catch {
+        /* the dashboard is going away */
+      }
+    };
+    function fromBrowser(m: unknown, socket: string | null) {
       if (closed || !m || typeof m !== 'object') return;
-      const e = m as { type?: unknown; tag?: unknown; screen?: unknown; jump?: unknown; value?: unknown };
-      const tag = isValidTag(e.tag) ? e.tag : null;
-      const screen = state.hasScreen(e.screen) ? e.screen : null;
-      const extra = typeof socketid === 'string' ? { socketid } : {};
-      if (e.type === 'click') {
-        const jump = state.hasScreen(e.jump) ? (e.jump as string) : null;
-        if (jump) node.send([{ topic: tag ?? jump, payload: jump, event: { type: 'jump', tag, screen, target: jump }, ...extra }, null]);
-        else if (tag) node.send([{ topic: tag, payload: tag, event: { type: 'click', tag, screen }, ...extra }, null]);
+      if (!socket) {
+        warnThrottled('nosocket', 'a browser message without a server-verified socket was ignored (is node-red-dashboard 3.x with its own socket.io installed?)');
+        return;
+      }
+      if (!guard.allow(socket)) {
+        warnThrottled('rate', `a dashboard client sends more than ${guard.rate} messages per second (bursts of ${guard.burst}): the excess is dropped`);
+        return;
+      }
+      const e = m as { type?: unknown; tag?: unknown; screen?: unknown; jump?: unknown; value?: unknown; token?: unknown };
+      if (e.type === 'view') {
+        if (state.hasScreen(e.screen)) guard.view(socket, e.screen);
+        return;
+      }
+      const shown = guard.screenOf(socket);
+      if (e.type === 'click' || e.type === 'toggle-request') {
+        if (!shown || e.screen !== shown) {
+          warnThrottled('screen', `a click for a screen the client does not show (${str(e.screen, 64) ?? typeof e.screen}) was ignored`);
+          return;
+        }
+        const tag = isKeyOf(shown, e.tag) ? e.tag : null;
+        if (e.tag !== null && e.tag !== undefined && !tag) {
+          warnThrottled('tag', `a click on ${str(e.tag, 64) ?? typeof e.tag}, which screen ${shown} does not have, was ignored`);
+          return;
+        }
+        if (e.type === 'click') {
+          const rec = tag ? state.snapshot.records[tag] : undefined;
+          const jumpOk = (j: unknown): j is string => state.hasScreen(j) && ((rec?.j === j) || (screenKeys.get(shown)?.jumps.has(j) ?? false));
+          if (e.jump !== null && e.jump !== undefined && !jumpOk(e.jump)) {
+            warnThrottled('jump', `a jump from ${shown} to ${str(e.jump, 64) ?? typeof e.jump}, which that screen does not offer, was ignored`);
+            return;
+          }
+          const jump = e.jump as string | null | undefined;
+          if (jump) node.send([{ topic: tag ?? jump, payload: jump, event: { type: 'jump', tag, screen: shown, target: jump }, socketid: socket }, null]);
+          else if (tag) node.send([{ topic: tag, payload: tag, event: { type: 'click', tag, screen: shown }, socketid: socket }, null]);
+          return;
+        }
+        // toggle-request
+        if (readOnly) {
+          if (Date.now() - lastRefusal > 10_000) node.warn(`read-only: manual change of ${tag ?? '?'} refused`);
+          lastRefusal = Date.now();
+          reply(socket, { refused: { tag, reason: 'readOnly' } });
+          return;
+        }
+        const tg = tag ? state.toggleOf(tag) : null;
+        if (!tag || !tg) {
+          warnThrottled('notoggle', `manual change refused: ${tag ?? '?'} has no manual toggle`);
+          return;
+        }
+        const from = state.textOf(tag);
+        const to = tg.next(from);
+        const { token, expiresInMs } = guard.issue(socket, { tag, value: to, from, screen: shown });
+        reply(socket, {
+          confirm: { token, tag, screen: shown, description: state.snapshot.records[tag]?.d ?? '', from, to, fromLabel: tg.labelOf(from), toLabel: tg.labelOf(to), expiresInMs },
+        });
         return;
       }
       if (e.type === 'toggle') {
         if (readOnly) {
-          if (Date.now() - lastRefusal > 10_000) node.warn(`read-only: manual change of ${tag ?? '?'} refused`);
+          if (Date.now() - lastRefusal > 10_000) node.warn('read-only: manual change refused');
           lastRefusal = Date.now();
           return;
         }
-        const r = state.toggle(tag, e.value);
+        const p = guard.redeem(socket, e.token);
+        if (!p) {
+          warnThrottled('token', 'manual change refused: not confirmed through the server (no, an expired or a used confirmation token)');
+          return;
+        }
+        if (state.textOf(p.tag) !== p.from) {
+          warnThrottled('stale', `manual change of ${p.tag} refused: its state changed while the confirmation was open`);
+          reply(socket, { refused: { tag: p.tag, reason: 'changed' } });
+          return;
+        }
+        const r = state.toggle(p.tag, p.value);
         if (!r.ok) {
           node.warn(`manual change refused: ${r.message}`);
           return;
@@ -225,7 +351,7 @@ function register(RED: NodeAPI): void {
         schedule();
         show();
         node.send([
-          { topic: r.tag, payload: r.value, event: { type: 'toggle', tag: r.tag, screen, previous: r.previous }, ...extra },
+          { topic: r.tag, payload: r.value, event: { type: 'toggle', tag: r.tag, screen: p.screen, previous: r.previous }, socketid: socket },
           { topic: r.tag, payload: r.writes },
         ]);
         return;
@@ -242,7 +368,12 @@ function register(RED: NodeAPI): void {
       fail(tr(RED, 'ui-mara-screen.status.noDashboard', {}, 'no dashboard'), `node-red-dashboard (Dashboard 1) is not available: ${(e as Error).message}. Install it beside this package (Manage palette).`);
     }
     let controller: string | null = null;
+    const onEndSocket = (id: unknown) => {
+      if (typeof id === 'string') guard.drop(id);
+    };
     if (api) {
+      if (!api.emitSocket || !stampSocketIds(RED, api.dir)) warnOnce('stamp', "cannot reach the dashboard's socket.io (node-red-dashboard 3.x expected): clicks and toggles from browsers will be ignored");
+      api.ev?.on('endsocket', onEndSocket);
       try {
         controller = initControllerSource('mara-screen.js', 'MaraScreenUI', { id: node.id });
       } catch (e) {
@@ -271,9 +402,10 @@ function register(RED: NodeAPI): void {
             value && value.delta ? { update: true, newPoint: value.delta, updatedValues: state.snapshot } : state.snapshot,
           beforeEmit: (_msg: unknown, value: unknown) => (value === state.snapshot ? { msg: state.snapshot } : { delta: value }),
           convertBack: (value: unknown) => value,
-          beforeSend: (_toSend: unknown, original: { msg?: unknown; socketid?: unknown } | undefined) => ({
+          // the client's own `socketid` is never used: only the id socket.io stamped on the payload
+          beforeSend: (_toSend: unknown, original: ({ msg?: unknown } & { [SOCKET_ID]?: unknown }) | undefined) => ({
             frontEnd: original?.msg,
-            socketid: original?.socketid,
+            socket: original?.[SOCKET_ID],
           }),
           initController: controller,
         });
@@ -328,7 +460,12 @@ function register(RED: NodeAPI): void {
         if (Array.isArray(payload)) items = payload;
         else if (payload && typeof payload === 'object' && 'tag' in (payload as object)) items = [payload];
         if (!items) throw new MaraError('EINVAL', 'expected payload [{tag, attr, value}] (element changes), [{tag, quality}] (point changes), SVG text, or topic "screen"');
+        const badTag = items.find((it) => it && typeof it === 'object' && (it as { tag?: unknown }).tag !== undefined && tagProblem((it as { tag?: unknown }).tag)) as { tag?: unknown } | undefined;
+        if (badTag) throw new MaraError('EINVAL', `${tagProblem(badTag.tag)}: nothing applied`);
         const r = state.applyItems(items);
+        const unknown = state.takeUnknown();
+        if (unknown.count)
+          warnThrottled('unknown', `ignored ${unknown.count} change(s) of ${unknown.tags.length < 5 ? '' : 'at least '}${unknown.tags.length} tag(s) that no screen or element has (e.g. ${unknown.tags.slice(0, 3).join(', ')}); nothing is kept for them`);
         if (items.length && r.ignored === items.length)
           throw new MaraError('EINVAL', `no usable item: ${r.ignored} item(s) without a valid tag, attr (text, fill, stroke) and value, or quality`);
         if (r.changed) {
@@ -353,6 +490,7 @@ function register(RED: NodeAPI): void {
         /* the dashboard is going away too */
       }
       remover = null;
+      api?.ev?.removeListener('endsocket', onEndSocket);
       proxy.removeAllListeners();
       done();
     });

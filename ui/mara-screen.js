@@ -605,6 +605,11 @@ var MaraScreenUI = (function () {
     meta: 1, base: 1, form: 1, input: 1, button: 1
   };
   var RASTER_DATA_RE = /^data:image\/(?:png|jpeg|gif|webp);base64,/i;
+  /** Inline, !important: a drawing's root cannot leave the widget (position:fixed, z-index, transforms). */
+  var ROOT_STYLE = [
+    ['position', 'absolute'], ['left', '0'], ['top', '0'], ['right', 'auto'], ['bottom', 'auto'], ['width', '100%'], ['height', '100%'],
+    ['display', 'block'], ['z-index', 'auto'], ['transform', 'none'], ['margin', '0'], ['visibility', 'visible'], ['opacity', '1']
+  ];
 
   /** Removes what can run or fetch: blocked or non-SVG elements, on* attributes, non-local references. */
   function scrub(root) {
@@ -620,7 +625,7 @@ var MaraScreenUI = (function () {
         var a = attrs[i];
         var an = (a.localName || a.name).toLowerCase();
         var v = String(a.value).replace(/[\u0000-\u0020]/g, '').toLowerCase();
-        var bad = an.indexOf('on') === 0 ||
+        var bad = an.indexOf('on') === 0 || (an === 'data-mara-scope' && el !== root) ||
           ((an === 'href' || an === 'src') && v.charAt(0) !== '#' && !(name === 'image' && RASTER_DATA_RE.test(v))) ||
           /(?:java|vb)script:|expression\(|@import/.test(v) ||
           /url\((?!['"]?#)/.test(v);
@@ -658,6 +663,19 @@ var MaraScreenUI = (function () {
     waiting: 'Waiting for the screen\u2026',
     badSvg: 'This screen could not be displayed.'
   };
+
+  /** The sheet of the confirmation dialog, inside its shadow root (nothing else reaches it). */
+  var DIALOG_CSS = [
+    'dialog{all:initial;display:block;position:fixed;inset:0;margin:auto;box-sizing:border-box;width:max-content;min-width:240px;max-width:90vw;height:max-content;max-height:90vh;overflow:auto;background:#fff;color:#222;padding:14px 16px;border-radius:4px;box-shadow:0 4px 18px rgba(0,0,0,.45);font:14px/1.4 sans-serif}',
+    'dialog::backdrop{background:rgba(0,0,0,.45)}',
+    'div,p{all:initial;display:block;font:inherit;color:inherit;white-space:pre-wrap}',
+    '.mara-dialog-title{font-weight:bold;margin:0 0 8px}',
+    '.mara-dialog-text{margin:0 0 4px}',
+    '.mara-buttons{display:flex;justify-content:flex-end;gap:8px;margin-top:12px;white-space:normal}',
+    'button{all:initial;display:inline-block;font:inherit;padding:4px 12px;border-radius:3px;border:1px solid #999;background:#f4f4f4;color:#222;cursor:pointer}',
+    'button.mara-primary{background:#2b6cb0;border-color:#2b6cb0;color:#fff}',
+    'button:focus-visible{outline:2px solid #2b6cb0;outline-offset:2px}'
+  ].join('\n');
 
   function css(cls) {
     var q = '.mara-screen .' + cls;
@@ -721,6 +739,10 @@ var MaraScreenUI = (function () {
     bar.appendChild(menu);
     container.appendChild(bar);
     var holder = el('div', 'mara-view');
+    // paint containment: nothing drawn inside (even position:fixed, filters, huge strokes) shows outside the view
+    holder.style.setProperty('contain', 'paint', 'important');
+    holder.style.setProperty('isolation', 'isolate', 'important');
+    holder.style.setProperty('overflow', 'hidden', 'important');
     container.appendChild(holder);
     var message = el('div', 'mara-message', DEFAULT_TEXTS.waiting);
     holder.appendChild(message);
@@ -765,6 +787,8 @@ var MaraScreenUI = (function () {
       svg.setAttribute('preserveAspectRatio', 'xMaxYMid meet');
       svg.setAttribute('width', '100%');
       svg.setAttribute('height', '100%');
+      // the drawing stays in its box whatever its own style says (issue 10 item 7)
+      ROOT_STYLE.forEach(function (d) { svg.style.setProperty(d[0], d[1], 'important'); });
       var binder = createBinder(svg, { raf: o.raf, qualityClass: store.config && store.config.qualityClass });
       svg.addEventListener('click', function (ev) { onClick(name, binder, ev); });
       c = cache[name] = { svgText: s.svg, svg: svg, binder: binder };
@@ -797,6 +821,7 @@ var MaraScreenUI = (function () {
         view = c;
         c.binder.applyAll(store.state, store.quality);
       }
+      send({ type: 'view', screen: name }); // the server accepts clicks only from the screen a client shows
       if (!c.svg) view = null;
       upBtn.disabled = !(s.parent && screens[s.parent] && s.parent !== name);
       menu.value = name;
@@ -849,21 +874,27 @@ var MaraScreenUI = (function () {
       else if (d.action === 'info') info(key, rec, d.readOnly);
     }
 
-    function currentText(key) {
-      var s = store.state && store.state[key];
-      return s && s.text !== undefined ? s.text : '';
+    /**
+     * A toggle is confirmed with the server (issue 10 item 8): the click asks, the server answers this client
+     * alone with what it will change and a one-time token (`confirmation`), the dialog shows the server's
+     * words, and only "Change" sends the token back. Cancel, Escape or another screen send nothing.
+     */
+    function confirmToggle(key, rec, options, screenName) {
+      send({ type: 'toggle-request', tag: key, screen: screenName });
     }
 
-    function confirmToggle(key, rec, options, screenName) {
-      var from = currentText(key);
-      var to = toggleNext(options, from);
-      var vars = { tag: key, description: rec.d || '', from: toggleLabel(options, from), to: toggleLabel(options, to) };
+    function confirmation(c) {
+      if (disposed || !store || !c || typeof c !== 'object') return;
+      if (typeof c.token !== 'string' || typeof c.tag !== 'string' || c.screen !== nav.current()) return;
+      var str = function (v) { return typeof v === 'string' ? v.slice(0, 200) : ''; };
+      var vars = { tag: c.tag, description: str(c.description), from: str(c.fromLabel), to: str(c.toLabel) };
+      var token = c.token;
       openDialog(t('confirmTitle'), [formatText(t('confirm'), vars).replace(/\s+/g, ' ').trim()], [
         { label: t('cancel') },
         {
           label: formatText(t('change'), vars),
           primary: true,
-          run: function () { send({ type: 'toggle', tag: key, value: to, screen: screenName }); }
+          run: function () { send({ type: 'toggle', token: token }); }
         }
       ]);
     }
@@ -874,43 +905,96 @@ var MaraScreenUI = (function () {
       openDialog(key, lines, [{ label: t('close'), primary: true }]);
     }
 
+    /**
+     * A dialog no page CSS can reach (issue 10 item 7): a native <dialog> shown modal (the browser's top layer:
+     * nothing on the page can cover it, no ancestor's opacity, filter or clip applies) inside a shadow root
+     * (page selectors cannot match it; its own sheet styles it, `all: initial` cuts inherited properties), hung
+     * on a host in <body> whose few properties that could still hide it are set inline with !important. Texts
+     * go in with textContent only. Without shadow DOM or <dialog> (old browsers, the test DOM) it falls back to
+     * an overlay in the widget.
+     */
     function openDialog(heading, lines, buttons) {
       closeDialog();
-      var back = el('div', 'mara-backdrop');
-      var box = el('div', 'mara-dialog');
-      box.setAttribute('role', 'dialog');
-      box.setAttribute('aria-modal', 'true');
-      box.appendChild(el('div', 'mara-dialog-title', heading));
-      lines.forEach(function (l) { box.appendChild(el('p', 'mara-dialog-text', l)); });
-      var row = el('div', 'mara-buttons');
+      var body = doc.body;
+      var host = body ? doc.createElement('div') : null;
+      var canTopLayer = !!(host && typeof host.attachShadow === 'function' && typeof doc.createElement('dialog').showModal === 'function');
       var first = null;
-      buttons.forEach(function (b) {
-        var btn = el('button', b.primary ? 'mara-primary' : '', b.label);
-        btn.type = 'button';
-        btn.addEventListener('click', function (ev) {
-          ev.stopPropagation();
-          closeDialog();
-          if (b.run) b.run();
+      var makeButtons = function (row, cls) {
+        buttons.forEach(function (b) {
+          var btn = el('button', b.primary ? cls : '', b.label);
+          btn.type = 'button';
+          btn.addEventListener('click', function (ev) {
+            ev.stopPropagation();
+            closeDialog();
+            if (b.run) b.run();
+          });
+          row.appendChild(btn);
+          if (!first) first = btn;
         });
-        row.appendChild(btn);
-        if (!first) first = btn;
-      });
-      box.appendChild(row);
-      back.appendChild(box);
-      back.addEventListener('click', function (ev) {
-        if (ev.target === back) closeDialog();
-      });
-      back.addEventListener('keydown', function (ev) {
-        if (ev.key === 'Escape') closeDialog();
-      });
-      container.appendChild(back);
-      dialog = back;
+      };
+      if (canTopLayer) {
+        host.className = 'mara-dialog-host';
+        ['display:block', 'visibility:visible', 'opacity:1', 'content-visibility:visible', 'position:static', 'contain:none'].forEach(function (d) {
+          var i = d.indexOf(':');
+          host.style.setProperty(d.slice(0, i), d.slice(i + 1), 'important');
+        });
+        var shadow = host.attachShadow({ mode: 'open' });
+        var sheet = el('style');
+        sheet.textContent = DIALOG_CSS;
+        shadow.appendChild(sheet);
+        var dlg = doc.createElement('dialog');
+        dlg.className = 'mara-dialog';
+        dlg.setAttribute('aria-label', heading);
+        dlg.appendChild(el('div', 'mara-dialog-title', heading));
+        lines.forEach(function (l) { dlg.appendChild(el('p', 'mara-dialog-text', l)); });
+        var row = el('div', 'mara-buttons');
+        makeButtons(row, 'mara-primary');
+        dlg.appendChild(row);
+        dlg.addEventListener('close', function () { if (dialog && dialog.host === host) closeDialog(); });
+        dlg.addEventListener('click', function (ev) { ev.stopPropagation(); });
+        shadow.appendChild(dlg);
+        body.appendChild(host);
+        dialog = { host: host, dlg: dlg };
+        try {
+          dlg.showModal();
+        } catch (e) {
+          dlg.setAttribute('open', '');
+        }
+      } else {
+        var back = el('div', 'mara-backdrop');
+        var box = el('div', 'mara-dialog');
+        box.setAttribute('role', 'dialog');
+        box.setAttribute('aria-modal', 'true');
+        box.appendChild(el('div', 'mara-dialog-title', heading));
+        lines.forEach(function (l) { box.appendChild(el('p', 'mara-dialog-text', l)); });
+        var row2 = el('div', 'mara-buttons');
+        makeButtons(row2, 'mara-primary');
+        box.appendChild(row2);
+        back.appendChild(box);
+        back.addEventListener('click', function (ev) {
+          if (ev.target === back) closeDialog();
+        });
+        back.addEventListener('keydown', function (ev) {
+          if (ev.key === 'Escape') closeDialog();
+        });
+        container.appendChild(back);
+        dialog = { host: back, dlg: null };
+      }
       if (first && typeof first.focus === 'function') first.focus(); // the first button is the safe one
     }
 
     function closeDialog() {
-      if (dialog && dialog.parentNode) dialog.parentNode.removeChild(dialog);
+      var d = dialog;
       dialog = null;
+      if (!d) return;
+      if (d.dlg && d.dlg.open && typeof d.dlg.close === 'function') {
+        try {
+          d.dlg.close();
+        } catch (e) {
+          /* already closed */
+        }
+      }
+      if (d.host.parentNode) d.host.parentNode.removeChild(d.host);
     }
 
     // ---- data
@@ -963,6 +1047,7 @@ var MaraScreenUI = (function () {
     return {
       snapshot: snapshot,
       delta: delta,
+      confirmation: confirmation,
       current: function () { return nav.current(); },
       go: function (n) { return nav.go(n); },
       up: function () { return nav.up(); },
@@ -1005,6 +1090,7 @@ var MaraScreenUI = (function () {
       if (!app) return;
       if (e.msg && e.msg.kind === 'mara-screen') app.snapshot(e.msg);
       else if (e.delta) app.delta(e.delta);
+      else if (e.confirm) app.confirmation(e.confirm);
     }
     function start() {
       if (destroyed) return;

@@ -6,6 +6,7 @@ import { overflow, typeError, valueError } from './errors';
 import { tableRecords } from './context';
 import { pyRound } from './numfmt';
 import {
+  charge,
   Fn,
   PyFloat,
   Tbl,
@@ -138,7 +139,10 @@ const LIST: Builtin[] = [
       return f === null ? truthy(x) : truthy(callValue(f, [x], rt));
     };
     if (src instanceof Tbl) return tableRecords(rt, src).filter(test);
-    if (typeof src === 'string') return Array.from(src).filter(test).join('');
+    if (typeof src === 'string') {
+      charge(0, src.length);
+      return Array.from(src).filter(test).join('');
+    }
     if (Array.isArray(src)) return src.filter(test);
     throw typeError(`'${typeName(src)}' object is not iterable`);
   }),

@@ -13,7 +13,7 @@ import { lex } from './lexer';
 import { Parser, TABLE_NAMES } from './parser';
 import type { Node } from './parser';
 import type { CompiledFormula, Dialect, ErrorCategory, EvalResult, FormulaContext, Reference, ValueType } from './types';
-import { Fn, PyFloat, Rec, Tbl, pyAdd, pyCmp, pyDiv, pyEq, pyFloatOf, pyIntOf, pyMod, pyMul, pyNeg, pyPos, pyPow, pyStr, pySub, step, truthy, typeName } from './values';
+import { Fn, PyFloat, Rec, Tbl, pyAdd, pyCmp, pyDiv, pyEq, pyFloatOf, pyIntOf, pyMod, pyMul, pyNeg, pyPos, pyPow, pyStr, pySub, charge, metered, step, truthy, typeName } from './values';
 import type { Cl, Frame, Runtime, TableName, V } from './values';
 
 export interface CompileOptions {
@@ -434,7 +434,10 @@ function plain(v: V): unknown {
   }
   if (v === null) return null;
   if (v instanceof PyFloat) return v.v;
-  if (Array.isArray(v)) return v.map(plain);
+  if (Array.isArray(v)) {
+    charge(v.length); // a list of shared lists copies every level: the copy is work too
+    return v.map(plain);
+  }
   throw typeError(`a formula cannot produce a ${v instanceof Rec ? `record (${v.table}.${v.tag})` : v instanceof Tbl ? `table (${v.table})` : 'function'}`);
 }
 
@@ -492,7 +495,7 @@ class CompiledFormulaImpl implements Formula {
   evaluate(context: FormulaContext): EvalResult {
     const rt: Runtime = { ctx: context, steps: 0, depth: 0, maxSteps: this.#maxSteps, maxCallDepth: this.#maxCallDepth, tableCache: null, trusted: isTrustedContext(context) };
     try {
-      return resultOf(this.#root(rt, null));
+      return metered(rt, () => resultOf(this.#root(rt, null)));
     } catch (e) {
       return failure(e);
     }

@@ -3,6 +3,7 @@
  * SI.ERROR/IFERROR, true division, `&`, `^`, and an Excel-style function library with Spanish and
  * English names (case-insensitive). Table references are the same as in txscada.
  */
+import { preview } from '../preview';
 import { PyErr, typeError, valueError, zeroDivision, overflow, mathDomain } from './errors';
 import { getAttr, getTable, isPyErr, tableRecords } from './context';
 import { excelGeneral, excelRound, excelRoundDigits, splitFixed, roundKeep } from './numfmt';
@@ -25,6 +26,7 @@ import {
   trueDiv,
   typeName,
   capStr,
+  charge,
   pyAbs,
   pyCmp,
 } from './values';
@@ -34,8 +36,11 @@ import type { Cl, Frame, Runtime, V } from './values';
 
 const XL_NUM = /^([+-])?(\d{1,3}(?:,\d{3})+|\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?(%)?$/;
 
+const MAX_XL_DIGITS = 400;
+
 /** Excel's reading of a text as a number (VALOR/VALUE): `12`, `-1.5`, `1,234.5`, `1e3`, `50%`. */
 export function parseXlNumber(s0: string): number | bigint | PyFloat | null {
+  charge(0, s0.length);
   const s = s0.trim();
   const m = XL_NUM.exec(s);
   if (!m) return null;
@@ -43,6 +48,7 @@ export function parseXlNumber(s0: string): number | bigint | PyFloat | null {
   if (ip.length === 0 && (fp === undefined || fp.length === 0)) return null;
   const digits = ip.replace(/,/g, '');
   if (fp === undefined && ex === undefined && pct === undefined) {
+    if (digits.length > MAX_XL_DIGITS) return null; // beyond any float: not a number (and no quadratic BigInt parse)
     const n = digits.length <= 15 ? Number(digits) : normBig(BigInt(digits));
     return sign === '-' ? pyNeg(n) as number | bigint : n;
   }
@@ -62,7 +68,7 @@ export function xlNum(v: V): number | bigint | PyFloat {
       return v ? 1 : 0;
     case 'string': {
       const n = parseXlNumber(v);
-      if (n === null) throw valueError(`#VALUE!: the text '${v.length > 100 ? v.slice(0, 100) + '…' : v}' is not a number`);
+      if (n === null) throw valueError(`#VALUE!: the text ${preview(v)} is not a number`);
       return n;
     }
   }
@@ -297,9 +303,10 @@ export function formatNumber(x: number, f: NumFmt): string {
 
 function textFn(x: V, fmt: V): string {
   if (typeof fmt !== 'string') throw typeError('TEXTO(): the format must be a text such as "0.00"');
+  charge(0, 2 * fmt.length); // parsed once, then at most its length of zeros written
   const f = parseNumFormat(fmt);
   if (f === null) {
-    throw typeError(`TEXTO(): unsupported format "${fmt}" (supported: "0", "0.0…", "#,##0", "#,##0.00…", "0%", "0.0…%", "0.00E+00", "General", with "quoted" text around)`);
+    throw typeError(`TEXTO(): unsupported format ${preview(fmt)} (supported: "0", "0.0…", "#,##0", "#,##0.00…", "0%", "0.0…%", "0.00E+00", "General", with "quoted" text around)`);
   }
   if (typeof x === 'boolean') return x ? 'TRUE' : 'FALSE';
   if (typeof x === 'string') {

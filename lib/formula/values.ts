@@ -70,9 +70,41 @@ export function step(rt: Runtime): void {
   if (++rt.steps > rt.maxSteps) throw limitError(`evaluation exceeded ${rt.maxSteps} steps`);
 }
 
+/*
+ * The work meter. Every operation whose cost grows with its data (building, copying, converting or scanning a
+ * string or a list) charges that size to the evaluation's step budget, BEFORE doing the work when the size is
+ * known, so that the budget bounds the time and the output of a whole evaluation, not only its lambda calls and
+ * iterations (a 1 242-character formula of repetitions and str() of lists used to run 26 s and return 5 MB).
+ * The conversions deep in this module have no Runtime argument: the evaluation in progress is `meter`, set by
+ * `metered()` around each evaluation (evaluations are synchronous; nested ones restore the outer meter).
+ */
+let meter: Runtime | null = null;
+
+/** One step per this many characters (a step is a lambda call or an item iterated: about the time of copying or scanning 8 characters). */
+export const CHARS_PER_STEP = 8;
+
+/** Runs one evaluation with `rt` as the meter of every size-dependent operation. */
+export function metered<T>(rt: Runtime, f: () => T): T {
+  const outer = meter;
+  meter = rt;
+  try {
+    return f();
+  } finally {
+    meter = outer;
+  }
+}
+
+/** Charges `items` list items (or `chars` characters) of work to the evaluation in progress. */
+export function charge(items: number, chars = 0): void {
+  const rt = meter;
+  if (!rt) return;
+  rt.steps += items + Math.ceil(chars / CHARS_PER_STEP);
+  if (rt.steps > rt.maxSteps) throw limitError(`evaluation exceeded ${rt.maxSteps} steps (its strings and lists count: one step per item or ${CHARS_PER_STEP} characters)`);
+}
+
 // ------------------------------------------------------------------ limits of sizes
 
-export const MAX_STR = 10_000_000;
+export const MAX_STR = 1_000_000;
 export const MAX_LIST = 1_000_000;
 const MAX_BITS = 4096;
 const BIG_LIMIT = 1n << BigInt(MAX_BITS);
@@ -80,11 +112,13 @@ const SAFE_BIG = BigInt(Number.MAX_SAFE_INTEGER);
 
 export function capStr(s: string): string {
   if (s.length > MAX_STR) throw overflow(`result string too long (more than ${MAX_STR} characters)`);
+  charge(0, s.length);
   return s;
 }
 
 export function capList(l: V[]): V[] {
   if (l.length > MAX_LIST) throw overflow(`result list too long (more than ${MAX_LIST} items)`);
+  charge(l.length);
   return l;
 }
 
@@ -337,11 +371,18 @@ export function pyAdd(a: V, b: V): V {
     return intAdd(intOf(a as number), intOf(b as number));
   }
   if (typeof a === 'string') {
-    if (typeof b === 'string') return capStr(a + b);
+    if (typeof b === 'string') {
+      if (a.length + b.length > MAX_STR) throw overflow(`result string too long (more than ${MAX_STR} characters)`);
+      return capStr(a + b);
+    }
     throw typeError(`cannot concatenate 'str' and '${typeName(b)}' objects`);
   }
   if (Array.isArray(a)) {
-    if (Array.isArray(b)) return capList(a.concat(b));
+    if (Array.isArray(b)) {
+      if (a.length + b.length > MAX_LIST) throw overflow(`result list too long (more than ${MAX_LIST} items)`);
+      charge(a.length + b.length);
+      return a.concat(b);
+    }
     throw typeError(`can only concatenate list (not "${typeName(b)}") to list`);
   }
   throw opError('+', a, b);
@@ -362,9 +403,11 @@ function repeat(seq: string | V[], n: number | bigint): V {
   if (seq.length === 0 || k === 0) return typeof seq === 'string' ? '' : [];
   if (typeof seq === 'string') {
     if (seq.length * k > MAX_STR) throw overflow(`result string too long (more than ${MAX_STR} characters)`);
+    charge(0, seq.length * k);
     return seq.repeat(k);
   }
   if (seq.length * k > MAX_LIST) throw overflow(`result list too long (more than ${MAX_LIST} items)`);
+  charge(seq.length * k);
   const out: V[] = [];
   for (let i = 0; i < k; i++) for (const x of seq) out.push(x);
   return out;
@@ -564,10 +607,13 @@ export function pyRepr(v: V): string {
   if (v === null) return 'None';
   if (v instanceof PyFloat) return pyFloatRepr(v.v);
   if (Array.isArray(v)) {
+    charge(v.length);
     let s = '[';
     for (let i = 0; i < v.length; i++) {
       if (i) s += ', ';
-      s += pyRepr(v[i]);
+      const r = pyRepr(v[i]);
+      charge(0, r.length);
+      s += r;
       if (s.length > MAX_STR) throw overflow('result string too long');
     }
     return s + ']';
@@ -582,6 +628,8 @@ const HEX = '0123456789abcdef';
 
 /** Python 2 repr of a byte string (non-ASCII characters as their UTF-8 bytes, \xNN). */
 export function strRepr(s: string): string {
+  if (s.length > MAX_STR) throw overflow('result string too long');
+  charge(0, s.length);
   const q = s.includes("'") && !s.includes('"') ? '"' : "'";
   let out = q;
   for (const ch of s) {
@@ -592,7 +640,12 @@ export function strRepr(s: string): string {
     else if (ch === '\r') out += '\\r';
     else if (c < 0x20 || c === 0x7f) out += '\\x' + HEX[c >> 4] + HEX[c & 15];
     else if (c < 0x80) out += ch;
-    else for (const b of Buffer.from(ch, 'utf8')) out += '\\x' + HEX[b >> 4] + HEX[b & 15];
+    else {
+      // the UTF-8 bytes, each as \xNN (computed: a Buffer per character made a 300 000-character text take 1.3 s)
+      const bytes = c >= 0xd800 && c <= 0xdfff ? [0xef, 0xbf, 0xbd] : c < 0x800 ? [0xc0 | (c >> 6), 0x80 | (c & 63)] : c < 0x10000 ? [0xe0 | (c >> 12), 0x80 | ((c >> 6) & 63), 0x80 | (c & 63)] : [0xf0 | (c >> 18), 0x80 | ((c >> 12) & 63), 0x80 | ((c >> 6) & 63), 0x80 | (c & 63)];
+      for (const b of bytes) out += '\\x' + HEX[b >> 4] + HEX[b & 15];
+      if (out.length > MAX_STR) throw overflow('result string too long');
+    }
   }
   return out + q;
 }
@@ -614,8 +667,10 @@ function ndValue(cp: number): number {
  * unicode in the original.)
  */
 function decimalize(s: string): string {
+  charge(0, s.length);
   // eslint-disable-next-line no-control-regex
   if (/^[\x00-\x7f]*$/.test(s)) return s;
+  charge(s.length); // outside ASCII each character is a few Unicode class tests: a step each
   let out = '';
   for (const ch of s) {
     const c = ch.codePointAt(0)!;
@@ -697,7 +752,34 @@ export function parsePyInt(s0: string, base: number): number | bigint {
   return normBig(neg ? -acc : acc);
 }
 
-const FLOAT_RE = /^[+-]?(?:(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?|inf|infinity|nan)$/i;
+/**
+ * Python's float() grammar, scanned by hand: [+-] then digits with at most one '.' (at least one digit), an
+ * optional exponent [eE][+-]digits, or inf / infinity / nan in any case. (The regular expression it replaces,
+ * `\d+\.?\d*`, backtracked quadratically on a long run of digits followed by a bad character: 25 s for
+ * float('1'*100000+'x').)
+ */
+function isPyFloatText(b: string): boolean {
+  let i = 0;
+  const n = b.length;
+  if (i < n && (b[i] === '+' || b[i] === '-')) i++;
+  const word = b.slice(i).toLowerCase();
+  if (word === 'inf' || word === 'infinity' || word === 'nan') return true;
+  let digits = 0;
+  while (i < n && b.charCodeAt(i) >= 48 && b.charCodeAt(i) <= 57) (i++, digits++);
+  if (i < n && b[i] === '.') {
+    i++;
+    while (i < n && b.charCodeAt(i) >= 48 && b.charCodeAt(i) <= 57) (i++, digits++);
+  }
+  if (digits === 0) return false;
+  if (i < n && (b[i] === 'e' || b[i] === 'E')) {
+    i++;
+    if (i < n && (b[i] === '+' || b[i] === '-')) i++;
+    let e = 0;
+    while (i < n && b.charCodeAt(i) >= 48 && b.charCodeAt(i) <= 57) (i++, e++);
+    if (e === 0) return false;
+  }
+  return i === n;
+}
 
 /** Python 2.7 float(s): surrounding whitespace, decimal or exponent notation, inf/infinity/nan. */
 export function parsePyFloat(s0: string): number {
@@ -707,10 +789,10 @@ export function parsePyFloat(s0: string): number {
   while (i < j && isSpace(s.charCodeAt(i))) i++;
   while (j > i && isSpace(s.charCodeAt(j - 1))) j--;
   const body = s.slice(i, j);
-  if (!FLOAT_RE.test(body)) {
+  if (!isPyFloatText(body)) {
     throw valueError(s0.length === 0 ? "could not convert string to float: " : `invalid literal for float(): ${s0.length > 200 ? s0.slice(0, 200) : s0}`);
   }
-  const low = body.toLowerCase();
+  const low = body.length > 16 ? body : body.toLowerCase();
   const neg = low[0] === '-';
   const core = low[0] === '-' || low[0] === '+' ? low.slice(1) : low;
   if (core === 'nan') return NaN;
@@ -746,6 +828,7 @@ export function pyFloatOf(v: V): number {
  * %G %x %X %o %c %% with flags `-+ 0#`, a width and a precision.
  */
 export function pyFormat(fmt: string, arg: V): V {
+  charge(0, fmt.length);
   let out = '';
   let used = 0;
   const re = /%([-+ 0#]*)(\d+)?(?:\.(\d*))?([\s\S])?/g;

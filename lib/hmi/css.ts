@@ -126,19 +126,59 @@ export function stripCssComments(s: string): string {
 const CONTAINER_AT_RULES = new Set(['media', 'supports', 'keyframes', '-webkit-keyframes', '-moz-keyframes', 'layer', 'container']);
 const BLOCK_AT_RULES = new Set(['font-face', 'page']);
 
-/** Sanitises a style sheet (content of a `<style>` element). */
-export function sanitizeStylesheet(text: string): CssResult {
+/**
+ * The selector every rule of a drawing's style sheet is put under (issue 10 item 7): the drawing's root `<svg>`,
+ * marked `data-mara-scope="<scope>"` by the sanitiser. `:where()` adds no specificity, so the drawing's rules
+ * weigh what they weighed before and the widget's own rules (bad-quality marking) still win.
+ */
+export function scopeSelector(scope: string): string {
+  return `:where(svg[data-mara-scope="${scope}"])`;
+}
+
+export const SCOPE_RE = /^[A-Za-z0-9_-]{1,64}$/;
+
+/**
+ * Sanitises a style sheet (content of a `<style>` element). With `scope` (sanitizeSvg always gives one), the
+ * sheet can reach only the drawing: every selector is rewritten to `scopeSelector(scope) <selector>`;
+ * selectors that would leave the drawing or name the page (a leading `+`/`~`, `:root`, `:host`, `:scope`,
+ * `::slotted`, `::part`, `html`, `body`) are dropped; so are the at-rules whose names are global to the page
+ * (`@keyframes`, `@font-face` (it could re-font the page's text), `@page`).
+ */
+export function sanitizeStylesheet(text: string, scope?: string): CssResult {
   const removed: string[] = [];
   const src = stripCssComments(text);
   if (src.indexOf('\\') >= 0) {
     removed.push('style sheet with CSS escape sequences');
     return { css: '', removed };
   }
-  const css = rules(src, 0, removed);
+  if (scope !== undefined && !SCOPE_RE.test(scope)) throw new Error('bad style scope');
+  const css = rules(src, 0, removed, scope);
   return { css, removed };
 }
 
-function rules(s: string, depth: number, removed: string[]): string {
+const PAGE_SELECTOR_RE = /:(?:root|host|host-context|scope)\b|::(?:slotted|part)\b|(?:^|[\s>+~,(])(?:html|body)(?![\w-])/i;
+
+/** The prelude of a style rule put under `scope`, or null when no selector of it may stay (reasons in `removed`). */
+function scopePrelude(prelude: string, scope: string, removed: string[]): string | null {
+  const prefix = scopeSelector(scope);
+  const kept: string[] = [];
+  for (const raw of splitTopLevel(prelude, ',')) {
+    let sel = raw.trim();
+    // already scoped (sanitising our own output again): as it was
+    if (sel.startsWith(prefix)) sel = sel.slice(prefix.length).trim();
+    if (!sel) continue;
+    if (/^[+~]/.test(sel) || PAGE_SELECTOR_RE.test(sel) || /[{}<]/.test(sel)) {
+      removed.push(`CSS selector "${clip(sel)}" (reaches outside the drawing)`);
+      continue;
+    }
+    kept.push(`${prefix} ${sel}`);
+  }
+  return kept.length ? kept.join(',') : null;
+}
+
+const GLOBAL_AT_RULES = new Set(['keyframes', '-webkit-keyframes', '-moz-keyframes', 'font-face', 'page']);
+
+function rules(s: string, depth: number, removed: string[], scope?: string): string {
   const out: string[] = [];
   let i = 0;
   while (i < s.length) {
@@ -191,12 +231,16 @@ function rules(s: string, depth: number, removed: string[]): string {
     }
     if (prelude.startsWith('@')) {
       const at = /^@([a-z-]+)/i.exec(prelude)?.[1]?.toLowerCase() ?? '';
+      if (scope !== undefined && GLOBAL_AT_RULES.has(at)) {
+        removed.push(`CSS @${at} (its names are global to the page)`);
+        continue;
+      }
       if (CONTAINER_AT_RULES.has(at)) {
         if (depth >= MAX_NESTING) {
           removed.push(`CSS @${at} (nested too deeply)`);
           continue;
         }
-        out.push(`${prelude}{${rules(body, depth + 1, removed)}}`);
+        out.push(`${prelude}{${rules(body, depth + 1, removed, scope)}}`);
       } else if (BLOCK_AT_RULES.has(at)) {
         const r = sanitizeDeclarations(body);
         removed.push(...r.removed);
@@ -204,9 +248,11 @@ function rules(s: string, depth: number, removed: string[]): string {
       } else removed.push(`CSS @${at || clip(prelude)} rule`);
       continue;
     }
+    const sel = scope === undefined ? prelude : scopePrelude(prelude, scope, removed);
+    if (sel === null) continue;
     const r = sanitizeDeclarations(body);
     removed.push(...r.removed);
-    out.push(`${prelude}{${r.css}}`);
+    out.push(`${sel}{${r.css}}`);
   }
   return out.join('\n');
 }

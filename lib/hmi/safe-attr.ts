@@ -28,7 +28,7 @@ export function isSafeAttributeName(name: unknown): boolean {
   return typeof name === 'string' && SAFE_ATTRIBUTE_NAMES.has(name);
 }
 
-const NUMBER = String.raw`[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?`;
+const NUMBER = String.raw`[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?`; // not \d+\.?\d*: that backtracks
 const OPACITY_RE = new RegExp(`^${NUMBER}%?$`);
 const LENGTH_RE = new RegExp(`^${NUMBER}(?:px|mm|cm|in|pt|pc|em|ex|%)?$`);
 const DASH_RE = new RegExp(`^(?:none|${NUMBER}(?:px|%)?(?:(?:\\s*,\\s*|\\s+)${NUMBER}(?:px|%)?)*)$`);

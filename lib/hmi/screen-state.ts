@@ -12,6 +12,7 @@
  * display rule of §5.6), `fill`/`stroke` a CSS colour (table indexes resolved with `colourCss`, strict CSS
  * colours accepted), absent = the drawing's own. Quality: only tags whose quality is not good are listed.
  */
+import { isTag } from '../points/tag';
 import { colourCss, ColourTable, DEFAULT_COLOUR_TABLE } from './colours';
 import { parseToggle, Toggle } from './toggle';
 
@@ -87,13 +88,14 @@ export type ToggleResult =
   | { ok: true; tag: string; previous: string; value: string; writes: { tag: string; attr: 'text'; value: string }[] }
   | { ok: false; message: string };
 
-/** Tags: what the sanitiser lets through (`[\p{L}\p{N}_.-]`, at most 64). */
-const TAG_RE = /^[\p{L}\p{N}_.-]{1,64}$/u;
 const MAX_TEXT = 1000;
+/** Distinct tags kept before the screens are known (item 10: state is bounded). */
+export const MAX_UNKNOWN_TAGS = 10_000;
 const own = (o: object, k: string) => Object.prototype.hasOwnProperty.call(o, k);
 
+/** Tags: the one grammar of lib/points/tag.ts (what the sanitiser lets through, no __proto__ & co). */
 export function isValidTag(tag: unknown): tag is string {
-  return typeof tag === 'string' && TAG_RE.test(tag);
+  return isTag(tag);
 }
 
 /** Quality of a point change: `quality` (good / questionable / invalid / bad / uncertain / stale) or `q` (0 = good). */
@@ -129,6 +131,11 @@ export class ScreenState {
    */
   private pointQuality = new Map<string, string>();
   private elementQuality = new Map<string, string>();
+  /** Tags the state may hold (item 10), or null before the screens are known (then at most MAX_UNKNOWN_TAGS). */
+  private known: ReadonlySet<string> | null = null;
+  private unknownCount = 0;
+  private readonly unknownTags = new Set<string>();
+  private readonly early = new Set<string>();
 
   constructor(opts: { config: ScreenConfig; colours?: ColourTable | null; log?: (m: string) => void }) {
     this.colours = opts.colours ?? DEFAULT_COLOUR_TABLE;
@@ -240,15 +247,60 @@ export class ScreenState {
     }
     if (typeof value !== 'number' && typeof value !== 'string') return undefined;
     // 0, '0' and '' are "no colour" (compat: index 0 is never painted, §5.3): back to the drawing
-    if (value === 0 || (typeof value === 'string' && /^\s*0*\s*$/.test(value))) return null;
+    if (value === 0 || (typeof value === 'string' && /^0*$/.test(value.trim()))) return null; // (/^\s*0*\s*$/ backtracked: 29 s on 100 KB)
     // an index missing from the table, a fraction or a string that is no strict CSS colour is ignored
     // (colourCss logs it once), not taken as "back to the drawing"
     return colourCss(value, this.colours, this.log) ?? undefined;
   }
 
+  /**
+   * Restricts the state to `tags` (the screens' keys and the project's elements): state kept for any other tag is
+   * dropped now, and changes for them are refused and counted (`takeUnknown`). Before this is called, at most
+   * MAX_UNKNOWN_TAGS distinct tags are kept.
+   */
+  setKnownTags(tags: ReadonlySet<string>): void {
+    this.known = tags;
+    this.early.clear();
+    for (const t of Object.keys(this.snapshot.state)) if (!tags.has(t)) delete this.snapshot.state[t];
+    for (const t of Object.keys(this.snapshot.quality)) if (!tags.has(t)) delete this.snapshot.quality[t];
+  }
+
+  /** Changes refused for unknown tags since the last call, and (up to 20) of those tags. */
+  takeUnknown(): { count: number; tags: string[] } {
+    const r = { count: this.unknownCount, tags: [...this.unknownTags] };
+    this.unknownCount = 0;
+    this.unknownTags.clear();
+    return r;
+  }
+
+  private admits(tag: string): boolean {
+    let ok: boolean;
+    if (this.known) ok = this.known.has(tag);
+    else {
+      ok = this.early.has(tag) || this.early.size < MAX_UNKNOWN_TAGS;
+      if (ok) this.early.add(tag);
+    }
+    if (!ok) {
+      this.unknownCount++;
+      if (this.unknownTags.size < 20) this.unknownTags.add(tag);
+    }
+    return ok;
+  }
+
+  /** The toggle of an element (project mode), or null. */
+  toggleOf(tag: string): Toggle | null {
+    return this.toggles.get(tag) ?? null;
+  }
+
+  /** An element's current raw text ('' when it has none). */
+  textOf(tag: string): string {
+    const s = Object.prototype.hasOwnProperty.call(this.snapshot.state, tag) ? this.snapshot.state[tag] : undefined;
+    return s && typeof s.text === 'string' ? s.text : '';
+  }
+
   /** Sets one attribute; returns true when the snapshot changed (and the change is pending for the next delta). */
   set(tag: string, attr: ScreenAttr, value: unknown, track = true): boolean {
-    if (!isValidTag(tag) || this.disabled.has(tag)) return false;
+    if (!isValidTag(tag) || this.disabled.has(tag) || !this.admits(tag)) return false;
     const v = this.resolve(attr, value);
     if (v === undefined) return false;
     const cur = this.snapshot.state[tag];
@@ -269,7 +321,7 @@ export class ScreenState {
   }
 
   setQuality(tag: string, quality: string): boolean {
-    if (!isValidTag(tag) || this.disabled.has(tag)) return false;
+    if (!isValidTag(tag) || this.disabled.has(tag) || !this.admits(tag)) return false;
     const bad = quality !== 'good';
     const old = own(this.snapshot.quality, tag) ? this.snapshot.quality[tag] : null;
     if (bad) {

@@ -73,7 +73,8 @@ function elementName(el: XmlElement): string {
   return isSvgNs(el.ns) ? el.local : el.name;
 }
 
-const LENGTH_RE = /^\s*\+?(\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?\s*(?:px|mm|cm|in|pt|pc|em|ex|q|Q)?\s*$/;
+// one \s* between the number and the end whether or not a unit follows (adjacent \s* backtracked quadratically)
+const LENGTH_RE = /^\s*\+?(\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?(?:\s*(?:px|mm|cm|in|pt|pc|em|ex|q|Q))?\s*$/;
 
 /** A root length as a whole number: `'297mm'` → 297, `'1052.36'` → 1052; `'100%'`, `'-3'`, junk → null. */
 export function parseScreenLength(value: string | null): number | null {

@@ -7,7 +7,7 @@
  * It never throws; an unparseable document gives `svg: ''` and one `removed` entry.
  *
  * Kept: the drawing (svg, g, defs, symbol, use, switch, path, rect, circle, ellipse, line, polyline,
- * polygon, text, tspan, textPath, a, image, title, desc, metadata (emptied), style (sanitised CSS),
+ * polygon, text, tspan, textPath, a, image, title, desc, metadata (emptied), style (sanitised CSS, every rule scoped to the drawing),
  * gradients, stop, clipPath, mask, pattern, marker, filters and their primitives, Inkscape's flowed
  * text and mesh/hatch paint servers); ids, classes, transforms, presentation and geometry attributes;
  * the custom attributes `tag` and `jump-to`; every `sodipodi:`/`inkscape:` attribute and element
@@ -28,13 +28,25 @@
  * {@link MAX_DEPTH} levels. Comments and the RDF content of `<metadata>` are dropped without a record
  * (Inkscape writes both in every file; they carry nothing to display).
  */
-import { unsafeCssValueReason, sanitizeDeclarations, sanitizeStylesheet } from './css';
+import { SCOPE_RE, unsafeCssValueReason, sanitizeDeclarations, sanitizeStylesheet } from './css';
 import { NS, XmlAttribute, XmlElement, XmlNode, escapeAttribute, escapeText, parseXml, stripInvalidXmlChars } from './xml';
 
 export interface SanitizeResult {
   svg: string;
   removed: string[];
 }
+
+export interface SanitizeOptions {
+  /**
+   * The name that scopes the drawing's `<style>` sheets (letters, digits, `_`, `-`; default `drawing`): every
+   * rule is rewritten under `:where(svg[data-mara-scope="<name>"])` and the root gets that attribute, so a
+   * drawing's CSS reaches only the drawing (issue 10 item 7). Give each drawing shown in one page its own name.
+   */
+  styleScope?: string;
+}
+
+/** The scope attribute the sanitiser owns: set on the root when a style sheet is kept, never taken from input. */
+export const SCOPE_ATTRIBUTE = 'data-mara-scope';
 
 /** Elements deeper than this (root = 1) are dropped with their content. */
 export const MAX_DEPTH = 256;
@@ -170,6 +182,9 @@ interface AttrOut {
 }
 
 interface Context {
+  scope: string;
+  /** The element being filtered is the root. */
+  atRoot: boolean;
   rec: Recorder;
   usesXlink: boolean;
   usesSodipodi: boolean;
@@ -212,6 +227,11 @@ function filterAttributes(el: XmlElement, ctx: Context): AttrOut[] | null {
       if (a.local === 'tag') {
         if (TAG_VALUE_RE.test(a.value)) out.push({ name: 'tag', value: a.value });
         else rec.add(`attribute tag="${clip(a.value)}" on ${where} (not a valid tag)`);
+        continue;
+      }
+      if (a.local === SCOPE_ATTRIBUTE) {
+        // ours: the root's is set again at the end; anywhere else it would let a drawing's sheet match it
+        if (!(ctx.atRoot && a.value === ctx.scope)) rec.add(`attribute ${SCOPE_ATTRIBUTE} on ${where}`);
         continue;
       }
       if (a.local === 'jump-to') {
@@ -307,7 +327,10 @@ function textOf(el: XmlElement, rec: Recorder): string {
   return s;
 }
 
-function sanitizeImpl(input: unknown): SanitizeResult {
+function sanitizeImpl(input: unknown, opts: SanitizeOptions): SanitizeResult {
+  const scope = opts.styleScope ?? 'drawing';
+  if (!SCOPE_RE.test(scope)) return { svg: '', removed: ['bad styleScope option; nothing kept'] };
+  let styled = false;
   if (typeof input !== 'string') {
     return { svg: '', removed: [`input is not a string (${input === null ? 'null' : typeof input}); nothing kept`] };
   }
@@ -320,7 +343,7 @@ function sanitizeImpl(input: unknown): SanitizeResult {
   }
   const doc = parsed.doc;
   const rec = new Recorder();
-  const ctx: Context = { rec, usesXlink: false, usesSodipodi: false, usesInkscape: false };
+  const ctx: Context = { scope, atRoot: true, rec, usesXlink: false, usesSodipodi: false, usesInkscape: false };
   if (doc.doctype) {
     rec.add(doc.doctype.internalSubset !== null || doc.doctype.entityDeclarations ? 'DOCTYPE/entity declarations' : 'DOCTYPE');
   }
@@ -336,6 +359,7 @@ function sanitizeImpl(input: unknown): SanitizeResult {
   const out: string[] = [];
   if (doc.declaration) out.push('<?xml version="1.0" encoding="UTF-8"?>\n');
   const rootAttrs = filterAttributes(root, ctx) ?? [];
+  ctx.atRoot = false;
   const rootSlot = out.length;
   out.push(''); // filled in at the end, when the namespaces in use are known
   // `open` is the index in `out` of the start tag's closing '>': an element whose children were all
@@ -388,8 +412,9 @@ function sanitizeImpl(input: unknown): SanitizeResult {
       continue;
     }
     if (name === 'style') {
-      const r = sanitizeStylesheet(textOf(el, rec));
+      const r = sanitizeStylesheet(textOf(el, rec), scope);
       for (const x of r.removed) rec.add(`${x} in ${describe(el)}`);
+      if (r.css) styled = true;
       out.push(r.css ? `>${escapeText(r.css)}</style>` : '/>');
       continue;
     }
@@ -406,6 +431,7 @@ function sanitizeImpl(input: unknown): SanitizeResult {
   if (ctx.usesSodipodi) ns += ` xmlns:sodipodi="${NS.sodipodi}"`;
   if (ctx.usesInkscape) ns += ` xmlns:inkscape="${NS.inkscape}"`;
   const head: string[] = [];
+  if (styled) rootAttrs.push({ name: SCOPE_ATTRIBUTE, value: scope });
   writeStartTag(head, 'svg', rootAttrs, ns);
   out[rootSlot] = head.join('');
   return { svg: out.join(''), removed: rec.result() };
@@ -415,9 +441,9 @@ function sanitizeImpl(input: unknown): SanitizeResult {
  * Sanitises an SVG document. Never throws: any input (including non-strings) gives a result; an
  * unparseable or non-SVG document gives `svg: ''` and an entry explaining why.
  */
-export function sanitizeSvg(text: unknown): SanitizeResult {
+export function sanitizeSvg(text: unknown, opts: SanitizeOptions = {}): SanitizeResult {
   try {
-    return sanitizeImpl(text);
+    return sanitizeImpl(text, opts ?? {});
   } catch (e) {
     return { svg: '', removed: [`sanitiser failure (${clip(e instanceof Error ? e.message : String(e), 80)}); nothing kept`] };
   }

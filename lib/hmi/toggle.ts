@@ -24,7 +24,7 @@ export interface Toggle {
   labelOf(key: unknown): string;
 }
 
-const OPTION_RE = /^\s*([A-Za-z0-9_]+)\s*(?:\(([\p{L}\p{N} ]*)\))?\s*$/u;
+const OPTION_RE = /^\s*([A-Za-z0-9_]+)(?:\s*\(([\p{L}\p{N} ]*)\))?\s*$/u; // one \s* between groups: linear
 
 export function parseToggle(def: unknown): Toggle | null {
   if (typeof def !== 'string' || def.length > 1000) return null;

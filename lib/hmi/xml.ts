@@ -104,12 +104,20 @@ export interface XmlDocument {
   badCharRefs: number;
 }
 
-export type ParseResult = { ok: true; doc: XmlDocument } | { ok: false; error: string; offset: number };
+/** `code`: EXMLDEPTH (nesting above maxDepth), EXMLLENGTH (input above maxLength), EXML (not well-formed). */
+export type ParseResult = { ok: true; doc: XmlDocument } | { ok: false; error: string; offset: number; code: string };
 
 export interface ParseOptions {
   /** Longest input accepted, in UTF-16 code units (default 64 Mi). */
   maxLength?: number;
+  /** Deepest element nesting accepted (default {@link DEFAULT_MAX_XML_DEPTH}); deeper → EXMLDEPTH. */
+  maxDepth?: number;
 }
+
+/** Elements nested deeper than this are refused (EXMLDEPTH). The sanitiser keeps 256 levels of them. */
+export const DEFAULT_MAX_XML_DEPTH = 16_384;
+/** An XML declaration is a few dozen characters; a longer one is refused before its attributes are read. */
+const MAX_DECLARATION = 1024;
 
 export const DEFAULT_MAX_XML_LENGTH = 64 * 1024 * 1024;
 
@@ -175,9 +183,15 @@ class ParseError extends Error {
   constructor(
     message: string,
     readonly offset: number,
+    readonly code?: string,
   ) {
     super(message);
   }
+}
+
+/** A name as error messages show it: at most 40 characters (a crafted name may be megabytes long). */
+function nm(name: string): string {
+  return name.length <= 40 ? name : `${name.slice(0, 40)}… (${name.length} characters)`;
 }
 
 function isWs(c: number): boolean {
@@ -190,16 +204,33 @@ function endsName(c: number): boolean {
   return isWs(c) || c === 0x2f || c === 0x3e || c === 0x3d || c === 0x22 || c === 0x27 || c === 0x3c;
 }
 
-interface Scope {
-  map: Map<string, string | null> | null; // prefix ('' = default) → uri (null = undeclared default)
-  parent: Scope | null;
-}
+/**
+ * The namespace bindings in scope: one stack of URIs per prefix ('' = default; null = undeclared default), so
+ * a lookup is O(1) whatever the depth (walking a chain of scopes per element made a document where every level
+ * declares a namespace quadratic in its depth).
+ */
+class Bindings {
+  private readonly byPrefix = new Map<string, (string | null)[]>();
 
-function lookup(scope: Scope | null, prefix: string): string | null | undefined {
-  for (let s = scope; s; s = s.parent) {
-    if (s.map && s.map.has(prefix)) return s.map.get(prefix) ?? null;
+  /** Pushes an element's declarations; returns the prefixes to pop when it closes (null: none). */
+  declare(map: Map<string, string | null> | null): string[] | null {
+    if (!map) return null;
+    for (const [p, uri] of map) {
+      const st = this.byPrefix.get(p);
+      if (st) st.push(uri);
+      else this.byPrefix.set(p, [uri]);
+    }
+    return [...map.keys()];
   }
-  return undefined;
+
+  release(prefixes: string[] | null): void {
+    if (prefixes) for (const p of prefixes) this.byPrefix.get(p)?.pop();
+  }
+
+  lookup(prefix: string): string | null | undefined {
+    const st = this.byPrefix.get(prefix);
+    return st && st.length ? st[st.length - 1] : undefined;
+  }
 }
 
 class Parser {
@@ -208,7 +239,10 @@ class Parser {
   private readonly unknownEntities = new Set<string>();
   private badCharRefs = 0;
 
-  constructor(private readonly s: string) {
+  constructor(
+    private readonly s: string,
+    private readonly maxDepth: number,
+  ) {
     this.len = s.length;
   }
 
@@ -277,8 +311,8 @@ class Parser {
     const epilog: XmlNode[] = [];
     let root: XmlElement | null = null;
     const stack: XmlElement[] = [];
-    let scope: Scope | null = null;
-    const scopes: (Scope | null)[] = [];
+    const bindings = new Bindings();
+    const declared: (string[] | null)[] = [];
 
     // XML declaration (optionally after a BOM or, leniently, whitespace)
     if (s.charCodeAt(0) === 0xfeff) this.pos = 1;
@@ -288,6 +322,7 @@ class Parser {
       if (this.startsWith('<?xml') && (isWs(s.charCodeAt(this.pos + 5)) || s.startsWith('?>', this.pos + 5))) {
         const end = s.indexOf('?>', this.pos);
         if (end < 0) this.fail('unterminated XML declaration');
+        if (end - this.pos > MAX_DECLARATION) this.fail(`XML declaration longer than ${MAX_DECLARATION} characters`);
         const body = s.slice(this.pos + 5, end);
         const attr = (n: string): string | null => {
           const m = new RegExp(`(?:^|\\s)${n}\\s*=\\s*(?:"([^"]*)"|'([^']*)')`).exec(body);
@@ -331,10 +366,10 @@ class Parser {
         if (s.charCodeAt(this.pos) !== 0x3e) this.fail('malformed end tag', at);
         this.pos++;
         const top = stack[stack.length - 1];
-        if (!top) this.fail(`end tag </${name}> without a start tag`, at);
-        if (top.name !== name) this.fail(`end tag </${name}> does not match <${top.name}>`, at);
+        if (!top) this.fail(`end tag </${nm(name)}> without a start tag`, at);
+        if (top.name !== name) this.fail(`end tag </${nm(name)}> does not match <${nm(top.name)}>`, at);
         stack.pop();
-        scope = scopes.pop() ?? null;
+        bindings.release(declared.pop() ?? null);
       } else if (c1 === 0x3f) {
         // processing instruction
         const end = s.indexOf('?>', at + 2);
@@ -374,7 +409,7 @@ class Parser {
         let selfClosing = false;
         for (;;) {
           this.skipWs();
-          if (this.pos >= this.len) this.fail(`unterminated start tag <${name}>`, at);
+          if (this.pos >= this.len) this.fail(`unterminated start tag <${nm(name)}>`, at);
           const c = s.charCodeAt(this.pos);
           if (c === 0x3e) {
             this.pos++;
@@ -387,15 +422,15 @@ class Parser {
           }
           const aStart = this.pos;
           const aName = this.readName();
-          if (!aName) this.fail(`malformed attribute in <${name}>`, aStart);
+          if (!aName) this.fail(`malformed attribute in <${nm(name)}>`, aStart);
           this.skipWs();
-          if (s.charCodeAt(this.pos) !== 0x3d) this.fail(`attribute ${aName} without a value in <${name}>`, aStart);
+          if (s.charCodeAt(this.pos) !== 0x3d) this.fail(`attribute ${nm(aName)} without a value in <${nm(name)}>`, aStart);
           this.pos++;
           this.skipWs();
           const q = s.charCodeAt(this.pos);
-          if (q !== 0x22 && q !== 0x27) this.fail(`unquoted value of attribute ${aName} in <${name}>`, aStart);
+          if (q !== 0x22 && q !== 0x27) this.fail(`unquoted value of attribute ${nm(aName)} in <${nm(name)}>`, aStart);
           const close = s.indexOf(q === 0x22 ? '"' : "'", this.pos + 1);
-          if (close < 0) this.fail(`unterminated value of attribute ${aName} in <${name}>`, aStart);
+          if (close < 0) this.fail(`unterminated value of attribute ${nm(aName)} in <${nm(name)}>`, aStart);
           let v = s.slice(this.pos + 1, close);
           if (/[\t\n\r]/.test(v)) v = v.replace(/[\t\n\r]/g, ' ');
           raw.push({ name: aName, value: this.decode(v) });
@@ -410,11 +445,10 @@ class Parser {
             if (p && p !== 'xml' && p !== 'xmlns') (map ??= new Map()).set(p, a.value === '' ? null : a.value);
           }
         }
-        const parentScope = scope;
-        const elScope: Scope | null = map ? { map, parent: scope } : scope;
+        const mine = bindings.declare(map);
         const resolve = (prefix: string): string => {
           if (prefix === 'xml') return NS.xml;
-          const uri = lookup(elScope, prefix);
+          const uri = bindings.lookup(prefix);
           if (typeof uri === 'string') return uri;
           if (Object.prototype.hasOwnProperty.call(CONVENTIONAL_PREFIXES, prefix)) return CONVENTIONAL_PREFIXES[prefix];
           return UNDECLARED_NS + prefix;
@@ -422,7 +456,7 @@ class Parser {
         const colon = name.indexOf(':');
         const prefix = colon > 0 ? name.slice(0, colon) : null;
         const local = colon > 0 ? name.slice(colon + 1) : name;
-        const ns = prefix ? resolve(prefix) : (lookup(elScope, '') ?? null);
+        const ns = prefix ? resolve(prefix) : (bindings.lookup('') ?? null);
         const el: XmlElement = {
           kind: 'element',
           name,
@@ -451,14 +485,15 @@ class Parser {
         }
         if (stack.length) stack[stack.length - 1].children.push(el);
         else root = el;
+        if (stack.length >= this.maxDepth)
+          throw new ParseError(`elements nested deeper than ${this.maxDepth} levels (maxDepth)`, at, 'EXMLDEPTH');
         if (!selfClosing) {
           stack.push(el);
-          scopes.push(parentScope);
-          scope = elScope;
-        }
+          declared.push(mine);
+        } else bindings.release(mine);
       }
     }
-    if (stack.length) this.fail(`unclosed element <${stack[stack.length - 1].name}>`, this.len);
+    if (stack.length) this.fail(`unclosed element <${nm(stack[stack.length - 1].name)}>`, this.len);
     if (!root) this.fail('no root element', this.len);
     return {
       declaration,
@@ -523,14 +558,15 @@ class Parser {
  */
 export function parseXml(input: string, options: ParseOptions = {}): ParseResult {
   try {
-    if (typeof input !== 'string') return { ok: false, error: 'input is not a string', offset: 0 };
+    if (typeof input !== 'string') return { ok: false, error: 'input is not a string', offset: 0, code: 'EXML' };
     const max = options.maxLength ?? DEFAULT_MAX_XML_LENGTH;
-    if (input.length > max) return { ok: false, error: `input longer than ${max} characters`, offset: max };
+    if (input.length > max) return { ok: false, error: `input longer than ${max} characters`, offset: max, code: 'EXMLLENGTH' };
+    const depth = options.maxDepth ?? DEFAULT_MAX_XML_DEPTH;
     const text = input.indexOf('\r') >= 0 ? input.replace(/\r\n?/g, '\n') : input;
-    return { ok: true, doc: new Parser(text).parse() };
+    return { ok: true, doc: new Parser(text, depth > 0 ? Math.floor(depth) : DEFAULT_MAX_XML_DEPTH).parse() };
   } catch (e) {
-    if (e instanceof ParseError) return { ok: false, error: e.message, offset: e.offset };
-    return { ok: false, error: `parser failure: ${e instanceof Error ? e.message : String(e)}`, offset: 0 };
+    if (e instanceof ParseError) return { ok: false, error: e.message, offset: e.offset, code: e.code ?? 'EXML' };
+    return { ok: false, error: `parser failure: ${e instanceof Error ? e.message : String(e)}`, offset: 0, code: 'EXML' };
   }
 }
 

@@ -5,6 +5,7 @@ export type MaraErrorCode =
   | 'EBCC' // check code mismatch
   | 'EPAYLOAD' // payload inconsistent with its command
   | 'EINVAL' // an argument that cannot be encoded or is not bytes at all
+  | 'ELIMIT' // an input beyond a documented limit (its size, or what it would produce)
   // line master
   | 'ETIMEOUT' // no valid answer within the response timeout (after the retries)
   | 'ENOTCONN' // the line is not connected, or was lost while the request waited

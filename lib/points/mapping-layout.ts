@@ -17,6 +17,7 @@
  * the reply, located by the declared per-IED counts (can_varsys / can_dis bytes / can_ais words), so an
  * IED with fewer configured points than bits does not shift the IEDs after it.
  */
+import { tagProblem } from './tag';
 import { MaraError } from '../mara/errors';
 import type { Device, Point, PointTable, ProjectModel } from './model';
 
@@ -390,6 +391,7 @@ export function layoutFromTable(rows: readonly TableRow[]): Layout {
     const where = `row ${n}`;
     if (r === null || typeof r !== 'object') throw new MaraError('EINVAL', `${where} must be an object`);
     if (typeof r.tag !== 'string' || r.tag === '') throw new MaraError('EINVAL', `${where}: tag must be a non-empty string`);
+    if (tagProblem(r.tag)) throw new MaraError('EINVAL', `${where}: ${tagProblem(r.tag)}`);
     if (!(r.table in TABLE_CODE)) throw new MaraError('EINVAL', `${where} (${r.tag}): table must be di, ai or sv, got ${String(r.table)}`);
     if (!isInt(r.index) || r.index < 0) throw new MaraError('EINVAL', `${where} (${r.tag}): index must be an integer >= 0, got ${String(r.index)}`);
     if (r.table === 'sv' && r.bit !== undefined && r.bit !== null && !(isInt(r.bit) && r.bit >= 0 && r.bit <= 7))

@@ -13,7 +13,12 @@ import type { Problem, ProjectModel } from './model';
  * The screens' problems: dead hot-spots of each drawing. A drawing that cannot be read is left to the screen
  * widget (it reports it); this never throws.
  */
-export async function checkScreenFiles(model: Pick<ProjectModel, 'screens'>, workbookFile: string): Promise<Problem[]> {
+/** `guard` throws for a path that must not be read (the nodes refuse symbolic links out of the user directory). */
+export async function checkScreenFiles(
+  model: Pick<ProjectModel, 'screens'>,
+  workbookFile: string,
+  guard: (abs: string) => void = () => undefined,
+): Promise<Problem[]> {
   const out: Problem[] = [];
   const dir = path.dirname(path.resolve(workbookFile));
   const names = model.screens.map((s) => s.name);
@@ -21,6 +26,7 @@ export async function checkScreenFiles(model: Pick<ProjectModel, 'screens'>, wor
     try {
       const abs = path.resolve(dir, s.file);
       if (!abs.startsWith(dir + path.sep)) continue;
+      guard(abs);
       const st = await fsp.stat(abs);
       if (!st.isFile() || st.size > MAX_INPUT_LENGTH) continue;
       const svg = sanitizeSvg(await fsp.readFile(abs, 'utf8')).svg;

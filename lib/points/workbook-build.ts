@@ -8,6 +8,7 @@
  * out). Rows that hold a position in the reply (DI/AI/SV) are never dropped for their tag alone. Model objects
  * are built with fixed keys: no label, sheet name or cell value ever becomes a property name.
  */
+import { tagProblem } from './tag';
 import type {
   AiPoint, Colour, ComEvent, Comaster, Device, DiPoint, Element, ElementAttr, EventText, FormulaRow, Point,
   Problem, ProjectModel, Screen, SvPoint,
@@ -157,6 +158,7 @@ class Row<K extends SheetKind> {
   key(key: Columns<K>, what: string): string {
     const s = this.str(key);
     if (s === '' && !(this.cell(key) instanceof CellError)) this.fail(key, `empty ${what}`);
+    else if (what === 'tag' && s !== '' && tagProblem(s)) this.fail(key, tagProblem(s)!); // one tag grammar (lib/points/tag.ts)
     return s;
   }
 
@@ -221,7 +223,7 @@ export function toNumber(c: Cell): number | null {
   if (typeof c !== 'string') return null;
   let s = c.trim();
   if (/^[+-]?\d+,\d+$/.test(s)) s = s.replace(',', '.');
-  if (!/^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(s)) return null;
+  if (!/^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:e[+-]?\d+)?$/i.test(s)) return null; // linear: \d+\.?\d* backtracked quadratically
   const n = Number(s);
   return Number.isFinite(n) ? n : null;
 }
@@ -428,6 +430,7 @@ export function buildModel(inputs: readonly BuildInput[], problems: Problem[]): 
       const param = r.str('param');
       const description = r.str('description');
       const tag = r.str('tag') || param;
+      if (tag && tagProblem(tag)) r.fail(r.str('tag') ? 'tag' : 'param', tagProblem(tag)!);
       const k = d ? `${d.id}\u0000${tag}` : '';
       if (tag && d && r.ok && names.has(k))
         r.warn(r.has('tag') && r.str('tag') ? 'tag' : 'param', `${tag} already names a system variable of IED ${d.id} in row ${names.get(k)}: both are read, by name only the first`);

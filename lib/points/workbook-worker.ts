@@ -24,6 +24,7 @@
  * NODE_OPTIONS, and requires SheetJS by the absolute path resolved here.
  */
 import { ChildProcess, spawn } from 'node:child_process';
+import { deserialize } from 'node:v8';
 import { Worker } from 'node:worker_threads';
 import { Cell, CellError, RowSet } from './sheet-rows';
 
@@ -39,6 +40,8 @@ export interface RawSheet {
   truncatedRows: boolean;
   /** Cells beyond maxCols columns were dropped. */
   truncatedCols: boolean;
+  /** Cells longer than maxCellChars, read as empty: [row index, column index, length]. */
+  longCells?: [number, number, number][];
 }
 
 export interface WorkerReadOptions {
@@ -53,6 +56,10 @@ export interface WorkerReadOptions {
   sheets: string[];
   /** Lower-case sheet names whose cell fills are wanted. */
   fillSheets: string[];
+  /** Longest text of one cell, in characters: a longer cell is not read (a problem names it). */
+  maxCellChars: number;
+  /** Largest reply, in bytes, serialised: checked in the reader before sending and here before deserialising. */
+  maxReplyBytes: number;
 }
 
 /** Epoch ms (sub-ms resolution) at the worker's milestones, for the benchmark. */
@@ -65,6 +72,9 @@ export interface ReaderStamps {
 
 export type WorkerReadResult = { ok: true; sheets: RawSheet[]; stamps?: ReaderStamps } | { ok: false; message: string };
 
+/** The reader's reply would exceed maxReplyBytes: `message` starts with this and names the sheet and cell. */
+export const REPLY_TOO_LARGE = 'REPLY_TOO_LARGE';
+
 /** A sheet from the worker as rows of cells: row 1 the labels, error cells as CellError. */
 export function rawToRowSet(s: RawSheet): RowSet {
   const rows: Cell[][] = s.rows as Cell[][];
@@ -76,10 +86,21 @@ export function rawToRowSet(s: RawSheet): RowSet {
 const WORKER_SOURCE = String.raw`'use strict';
 const { parentPort, workerData, isMainThread } = require('node:worker_threads');
 const zlib = require('node:zlib');
+const v8 = require('node:v8');
 const stamp = () => performance.timeOrigin + performance.now();
 // thread: the job is workerData; process: the first IPC message (and the process ends once the reply is out)
-if (!isMainThread) main(workerData, (m) => parentPort.postMessage(m));
-else process.once('message', (wd) => main(wd, (m) => process.send(m, () => process.exit(0))));
+// The reply goes out serialised (v8), its size checked here first and again by the parent before it
+// deserialises anything: one 8 MB shared string referenced by 300 cells is one string here but 300 copies in
+// a structured clone, gigabytes for the parent to rebuild.
+if (!isMainThread) main(workerData, (m) => { const b = pack(m, workerData.maxReplyBytes); parentPort.postMessage(b, [b.buffer]); });
+else process.once('message', (wd) => main(wd, (m) => process.send(pack(m, wd.maxReplyBytes), () => process.exit(0))));
+
+function pack(m, max) {
+  let b = v8.serialize(m);
+  if (b.length > max) b = v8.serialize({ ok: false, message: 'REPLY_TOO_LARGE: the rows read serialise to ' + b.length + ' bytes' });
+  // a Buffer may share a pooled ArrayBuffer: give the message one of its own
+  return new Uint8Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.length));
+}
 
 function main(wd, send) {
 try {
@@ -127,11 +148,16 @@ try {
   if (isZip && wantFills.length) styled = XLSX.read(bytes, Object.assign({}, base, { cellStyles: true, sheets: wantFills }));
   stamps.styled = stamp();
   const maxCols = wd.maxCols;
+  const maxCell = wd.maxCellChars;
+  // an estimate of the serialised size, kept while the rows are built: a string costs its UTF-16 length
+  // (at most), anything else a few bytes; stops at the first cell that would pass the budget
+  let budgetLeft = wd.maxReplyBytes;
+  const colName = (c) => { let s = ''; for (let n = c + 1; n > 0; n = Math.floor((n - 1) / 26)) s = String.fromCharCode(65 + ((n - 1) % 26)) + s; return s; };
   const sheets = [];
   for (let si = 0; si < names.length; si++) {
     const name = names[si];
     const ws = wb.Sheets[name];
-    const rows = [], errors = [];
+    const rows = [], errors = [], longCells = [];
     let truncatedRows = false, truncatedCols = false;
     if (Array.isArray(ws)) {
       let n = ws.length;
@@ -152,7 +178,10 @@ try {
             else if (t === 'd') v = String(cell.v);
             if (v === undefined || v === null) v = '';
             else if (typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'boolean') v = '';
+            if (typeof v === 'string' && v.length > maxCell) { longCells.push([r, c, v.length]); v = ''; }
           }
+          budgetLeft -= typeof v === 'string' ? 8 + 2 * v.length : 10;
+          if (budgetLeft < 0) throw new Error('REPLY_TOO_LARGE: the rows read up to sheet ' + JSON.stringify(String(name).slice(0, 40)) + ' cell ' + colName(c) + (r + 1) + ' exceed ' + wd.maxReplyBytes + ' bytes');
           out[c] = v;
         }
         rows.push(out);
@@ -167,16 +196,18 @@ try {
         const src = sws[r] || [];
         const len = Math.min(src.length, maxCols);
         const out = new Array(len).fill(null);
+        budgetLeft -= 2 * len;
         for (let c = 0; c < len; c++) {
+          if (budgetLeft < 0) throw new Error('REPLY_TOO_LARGE: the fills read up to sheet ' + JSON.stringify(String(name).slice(0, 40)) + ' cell ' + colName(c) + (r + 1) + ' exceed ' + wd.maxReplyBytes + ' bytes');
           const s = src[c] && src[c].s;
           if (!s || !s.patternType || s.patternType === 'none' || !s.fgColor) continue;
           const rgb = s.fgColor.rgb;
-          if (typeof rgb === 'string' && /^([0-9A-Fa-f]{2})?[0-9A-Fa-f]{6}$/.test(rgb)) out[c] = '#' + rgb.slice(-6).toLowerCase();
+          if (typeof rgb === 'string' && /^([0-9A-Fa-f]{2})?[0-9A-Fa-f]{6}$/.test(rgb)) { out[c] = '#' + rgb.slice(-6).toLowerCase(); budgetLeft -= 20; }
         }
         fills.push(out);
       }
     }
-    sheets.push({ name: String(name), rows, errors, fills, truncatedRows, truncatedCols });
+    sheets.push({ name: String(name), rows, errors, fills, truncatedRows, truncatedCols, longCells });
   }
   stamps.extracted = stamp();
   send({ ok: true, sheets, stamps });
@@ -216,6 +247,8 @@ export function readInWorker(bytes: Uint8Array, o: WorkerReadOptions): Promise<W
     maxCols: o.maxCols,
     maxUnzippedBytes: o.maxUnzippedBytes,
     fillSheets: o.fillSheets,
+    maxCellChars: o.maxCellChars,
+    maxReplyBytes: o.maxReplyBytes,
   };
   return o.isolation === 'thread' ? inThread(job, o) : inProcess(job, o);
 }
@@ -260,7 +293,7 @@ function inThread(job: Job, o: WorkerReadOptions): Promise<WorkerReadResult> {
     worker.stdout.resume();
     worker.stderr.resume();
     const done = settle(resolve, () => void worker.terminate().catch(() => undefined), o.timeoutMs);
-    worker.on('message', (m: unknown) => done(checkReply(m)));
+    worker.on('message', (m: unknown) => done(unpack(m, o.maxReplyBytes)));
     worker.on('error', (e: Error & { code?: string }) =>
       done({ ok: false, message: e.code === 'ERR_WORKER_OUT_OF_MEMORY' ? 'OUT_OF_MEMORY' : `reader failed: ${String(e.message).slice(0, 300)}` }),
     );
@@ -298,7 +331,7 @@ function inProcess(job: Job, o: WorkerReadOptions): Promise<WorkerReadResult> {
     child.stderr?.setEncoding('latin1');
     child.stderr?.on('data', (d: string) => (errTail = (errTail + d).slice(-4096)));
     const done = settle(resolve, () => (exited ? undefined : child.kill('SIGKILL')), o.timeoutMs);
-    child.on('message', (m: unknown) => done(checkReply(m)));
+    child.on('message', (m: unknown) => done(unpack(m, o.maxReplyBytes)));
     child.on('error', (e: Error) =>
       done({ ok: false, message: `cannot start the workbook reader (${process.execPath}): ${String(e.message).slice(0, 300)}; isolation 'thread' needs no child process` }),
     );
@@ -313,6 +346,20 @@ function inProcess(job: Job, o: WorkerReadOptions): Promise<WorkerReadResult> {
       if (e) done({ ok: false, message: `cannot hand the workbook to the reader: ${e.message}` });
     });
   });
+}
+
+/** The reader's serialised reply, deserialised only when it is bytes within the size limit. */
+function unpack(m: unknown, maxReplyBytes: number): WorkerReadResult {
+  if (!(m instanceof Uint8Array)) return { ok: false, message: 'malformed reply from the reader' };
+  const bytes = m;
+  if (bytes.byteLength > maxReplyBytes) return { ok: false, message: `${REPLY_TOO_LARGE}: the reply is ${bytes.byteLength} bytes` };
+  let v: unknown;
+  try {
+    v = deserialize(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+  } catch {
+    return { ok: false, message: 'malformed reply from the reader' };
+  }
+  return checkReply(v);
 }
 
 /** The reply as data of the expected shape, whatever the worker sent. */
@@ -333,6 +380,7 @@ function checkReply(m: unknown): WorkerReadResult {
       fills: Array.isArray(x.fills) ? (x.fills as RawSheet['fills']) : null,
       truncatedRows: x.truncatedRows === true,
       truncatedCols: x.truncatedCols === true,
+      longCells: Array.isArray(x.longCells) ? (x.longCells as [number, number, number][]) : [],
     });
   }
   const st = r as { stamps?: Record<string, unknown> };

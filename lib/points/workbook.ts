@@ -14,7 +14,7 @@ import { RowSet, parseCsv, sheetKey } from './sheet-rows';
 import { SHEET_NAMES, SheetKind } from './sheet-schema';
 import { BuildInput, buildModel } from './workbook-build';
 import { jsonToRowSets } from './workbook-json';
-import { RawSheet, rawToRowSet, readInWorker } from './workbook-worker';
+import { REPLY_TOO_LARGE, RawSheet, rawToRowSet, readInWorker } from './workbook-worker';
 
 export type { RowSet, Cell } from './sheet-rows';
 export { CellError, normaliseLabels, parseCsv } from './sheet-rows';
@@ -30,6 +30,10 @@ export interface LoadOptions {
   maxUnzippedBytes?: number;
   /** The reader is terminated after this many ms (default 30 000). */
   timeoutMs?: number;
+  /** Longest text of one cell (default 32 767, Excel's own limit): a longer cell is read as empty, with a problem. */
+  maxCellChars?: number;
+  /** Largest reply of the reader, serialised (default 64 MiB): a workbook whose rows exceed it is not read. */
+  maxReplyBytes?: number;
   /**
    * Where SheetJS runs: 'process' (default), a child process (`node --max-old-space-size`), or 'thread', a worker
    * thread with `resourceLimits`. A worker thread that exhausts its heap can abort the whole process
@@ -56,6 +60,8 @@ const DEFAULTS = {
   maxCols: 1024,
   maxUnzippedBytes: 256 * MiB,
   timeoutMs: 30_000,
+  maxCellChars: 32_767,
+  maxReplyBytes: 64 * MiB,
 };
 const DEFAULT_LIMITS: ResourceLimits = { maxOldGenerationSizeMb: 256, maxYoungGenerationSizeMb: 48, stackSizeMb: 4 };
 
@@ -85,6 +91,8 @@ export async function load(src: string | Buffer | Uint8Array, opts: LoadOptions 
       maxCols: positive(opts.maxCols, DEFAULTS.maxCols),
       maxUnzippedBytes: positive(opts.maxUnzippedBytes, DEFAULTS.maxUnzippedBytes),
       timeoutMs: positive(opts.timeoutMs, DEFAULTS.timeoutMs),
+      maxCellChars: positive(opts.maxCellChars, DEFAULTS.maxCellChars),
+      maxReplyBytes: positive(opts.maxReplyBytes, DEFAULTS.maxReplyBytes),
       resourceLimits: { ...DEFAULT_LIMITS, ...(opts.resourceLimits ?? {}) },
       isolation: opts.isolation === 'thread' ? ('thread' as const) : ('process' as const),
     };
@@ -109,6 +117,8 @@ export async function load(src: string | Buffer | Uint8Array, opts: LoadOptions 
       maxCols: o.maxCols,
       maxUnzippedBytes: o.maxUnzippedBytes,
       timeoutMs: o.timeoutMs,
+      maxCellChars: o.maxCellChars,
+      maxReplyBytes: o.maxReplyBytes,
       resourceLimits: o.resourceLimits,
       isolation: o.isolation,
       sheets: [...SHEET_NAMES.keys()],
@@ -122,10 +132,12 @@ export async function load(src: string | Buffer | Uint8Array, opts: LoadOptions 
             ? `the workbook needs more memory than the reader may use (maxOldGenerationSizeMb ${o.resourceLimits.maxOldGenerationSizeMb})`
             : r.message.includes('UNZIP_BUDGET')
               ? `the workbook decompresses to more than ${o.maxUnzippedBytes} bytes (maxUnzippedBytes): not read`
-              : `cannot read the workbook: ${r.message}`;
+              : r.message.startsWith(REPLY_TOO_LARGE)
+                ? `the workbook's rows are larger than ${o.maxReplyBytes} bytes (maxReplyBytes; ${r.message.slice(REPLY_TOO_LARGE.length + 2, 200)}): not read`
+                : `cannot read the workbook: ${r.message.slice(0, 300)}`;
       return failed([fileProblem(m)]);
     }
-    return fromRawSheets(r.sheets, o.maxRows, o.maxCols, problems);
+    return fromRawSheets(r.sheets, o.maxRows, o.maxCols, problems, o.maxCellChars);
   } catch (e) {
     problems.push(fileProblem(`internal error while importing: ${(e as Error)?.message ?? String(e)}`));
     return failed(problems);
@@ -181,15 +193,31 @@ function sniff(b: Uint8Array): 'zip' | 'cfb' | 'json' | 'empty' | null {
 }
 
 /** Worker output → row sets (error cells as CellError, caps as problems) → model. */
-function fromRawSheets(raw: RawSheet[], maxRows: number, maxCols: number, problems: Problem[]): LoadResult {
+function fromRawSheets(raw: RawSheet[], maxRows: number, maxCols: number, problems: Problem[], maxCellChars: number): LoadResult {
   const named = raw.map((s) => ({ name: s.name, raw: s, set: () => rawToRowSet(s) }));
   const inputs = pick(named, problems, (n) => {
     if (n.raw.truncatedRows)
       problems.push({ sheet: n.name, row: maxRows + 2, column: null, message: `more than ${maxRows} data rows (maxRows): only rows 2-${maxRows + 1} were read` });
     if (n.raw.truncatedCols)
       problems.push({ sheet: n.name, row: null, column: null, message: `more than ${maxCols} columns (maxCols): the columns beyond were not read` });
+    for (const [r, c, len] of n.raw.longCells ?? []) {
+      const label = n.raw.rows[0]?.[c];
+      problems.push({
+        sheet: n.name,
+        row: r + 1,
+        column: typeof label === 'string' && label.trim() ? label.trim().slice(0, 40) : columnLetter(c),
+        message: `cell ${columnLetter(c)}${r + 1} holds ${len} characters, above the limit of ${maxCellChars} (maxCellChars): read as empty`,
+      });
+    }
   });
   return { model: buildModel(inputs, problems), problems };
+}
+
+/** Excel's column name of 0-based column c: 0 → A, 26 → AA. */
+function columnLetter(c: number): string {
+  let s = '';
+  for (let n = c + 1; n > 0; n = Math.floor((n - 1) / 26)) s = String.fromCharCode(65 + ((n - 1) % 26)) + s;
+  return s;
 }
 
 /** Known sheets by name (case-insensitive), first of each kind; unknown sheets (documentation) are ignored. */

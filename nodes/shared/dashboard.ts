@@ -5,6 +5,12 @@ import type { NodeAPI } from 'node-red';
 /** What we use of node-red-dashboard (Dashboard 1): `require('node-red-dashboard')(RED).addWidget`. */
 export interface DashboardApi {
   addWidget(options: Record<string, unknown>): (() => void) | undefined;
+  /** `io.to(data.socketid).emit(event, data)` (all clients when `data.socketid` is absent). */
+  emitSocket?(event: string, data: Record<string, unknown>): void;
+  /** The dashboard's event bus: `newsocket` / `endsocket` (socket id, address). */
+  ev?: { on(e: string, f: (...a: unknown[]) => void): void; removeListener(e: string, f: (...a: unknown[]) => void): void };
+  /** The folder of the node-red-dashboard copy in use. */
+  dir?: string;
 }
 export type DashboardResolver = (RED: NodeAPI) => DashboardApi;
 
@@ -26,7 +32,21 @@ export const defaultDashboardResolver: DashboardResolver = (RED) => {
   if (typeof mod !== 'function') throw new Error('node-red-dashboard does not export an initialiser');
   const api = (mod as (r: NodeAPI) => DashboardApi)(RED);
   if (!api || typeof api.addWidget !== 'function') throw new Error('node-red-dashboard has no addWidget (Dashboard 1 >= 2.10 needed)');
-  return api;
+  // the package's main exposes only addWidget; sending to one client and the socket events live in its ui.js,
+  // loaded from the same folder (the same module instance the main uses)
+  const out: DashboardApi = { addWidget: (o) => api.addWidget(o) };
+  try {
+    const main = Object.values(require.cache).find((m) => m && m.exports === mod);
+    const dir = main ? path.dirname(main.filename) : path.dirname(require.resolve('node-red-dashboard'));
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const ui = (require(path.join(dir, 'ui.js')) as (r: NodeAPI) => Partial<DashboardApi>)(RED);
+    if (ui && typeof ui.emitSocket === 'function') out.emitSocket = ui.emitSocket.bind(ui);
+    if (ui && ui.ev && typeof ui.ev.on === 'function') out.ev = ui.ev;
+    out.dir = dir;
+  } catch {
+    // an unexpected layout: the widget then ignores browser messages (it says so once)
+  }
+  return out;
 };
 
 const sources = new Map<string, string>();
@@ -51,4 +71,61 @@ export function browserSource(file: string): string {
 export function initControllerSource(file: string, global: string, cfg: Record<string, unknown>): string {
   if (!/^[A-Za-z_$][A-Za-z0-9_$]*$/.test(global)) throw new Error(`bad global name ${global}`);
   return `function (scope, events) {\n${browserSource(file)}\n;${global}.attach(scope, events, ${JSON.stringify(cfg)});\n}`;
+}
+
+/**
+ * Where the server's own socket id of a browser message is kept: a symbol (JSON, hence a browser, cannot make one).
+ * Dashboard 1 hands a widget only the client's payload, whose `socketid` the client chose itself
+ * (node-red-dashboard ui.js: `socket.on('update-value', ev.emit.bind(ev, 'update-value'))`), so the widget could
+ * not know which client spoke. {@link stampSocketIds} makes socket.io record it on every incoming
+ * `update-value` payload before the dashboard sees it.
+ */
+export const SOCKET_ID = Symbol.for('node-red-contrib-mara.socketId');
+
+const STAMPED = Symbol.for('node-red-contrib-mara.stamped');
+
+/**
+ * Patches (once per socket.io copy) `Socket.prototype.dispatch` of the socket.io the dashboard uses, so each
+ * `update-value` payload carries the real socket id under {@link SOCKET_ID}. Returns false when that socket.io
+ * cannot be found or has no `dispatch` (the widget then refuses clicks: it cannot tell clients apart).
+ */
+export function stampSocketIds(RED: NodeAPI, dashboardDir?: string): boolean {
+  const bases = new Set<string>([__dirname, process.cwd()]);
+  const userDir = (RED.settings as unknown as { userDir?: unknown }).userDir;
+  if (typeof userDir === 'string') bases.add(userDir);
+  let ok = false;
+  const dirs = new Set<string>();
+  if (dashboardDir) dirs.add(dashboardDir);
+  for (const base of bases) {
+    try {
+      dirs.add(path.dirname(require.resolve('node-red-dashboard/package.json', { paths: [base] })));
+    } catch {
+      /* not there */
+    }
+  }
+  for (const dash of dirs) {
+    let io: string;
+    try {
+      io = require.resolve('socket.io', { paths: [dash] });
+    } catch {
+      continue;
+    }
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const Socket = (require(io) as { Socket?: { prototype: Record<string | symbol, unknown> } }).Socket;
+    const proto = Socket?.prototype;
+    if (!proto || typeof proto.dispatch !== 'function') continue;
+    if (!proto[STAMPED]) {
+      const dispatch = proto.dispatch as (this: { id?: unknown }, event: unknown[]) => unknown;
+      proto.dispatch = function (this: { id?: unknown }, event: unknown[]) {
+        const data = Array.isArray(event) ? event[1] : null;
+        if (Array.isArray(event) && event[0] === 'update-value' && data && typeof data === 'object' && typeof this.id === 'string') {
+          Object.defineProperty(data, SOCKET_ID, { value: this.id, enumerable: false });
+        }
+        return dispatch.call(this, event);
+      };
+      proto[STAMPED] = true;
+    }
+    ok = true;
+  }
+  return ok;
 }

@@ -2,6 +2,8 @@ import type { NodeMessageInFlow } from 'node-red';
 import type { PointInput } from '../../lib/formula/engine';
 import { MaraError } from '../../lib/mara/errors';
 import type { ElementAttr } from '../../lib/points/model';
+import { tagProblem } from '../../lib/points/tag';
+import { preview } from '../../lib/preview';
 
 const ATTRS = new Set(['text', 'fill', 'stroke', 'mark']);
 
@@ -18,9 +20,10 @@ export function readInput(msg: NodeMessageInFlow): { points: PointInput[]; eleme
   const p = msg.payload;
   if (m) {
     const [, table, tag, attr] = m;
+    if (tagProblem(tag)) throw new MaraError('EINVAL', `msg.topic: ${tagProblem(tag)}`);
     if (table === 'eg') {
       const a = attr ?? 'text';
-      if (!ATTRS.has(a)) throw new MaraError('EINVAL', `msg.topic ${topic}: an element attribute is text, fill, stroke or mark`);
+      if (!ATTRS.has(a)) throw new MaraError('EINVAL', `msg.topic ${preview(topic)}: an element attribute is text, fill, stroke or mark`);
       elements.push({ tag, attr: a as ElementAttr, value: p });
     } else {
       const v = p && typeof p === 'object' ? (p as { value?: unknown; q?: unknown }) : { value: p };
@@ -38,6 +41,7 @@ export function readInput(msg: NodeMessageInFlow): { points: PointInput[]; eleme
     const it = item as Record<string, unknown>;
     const tag = typeof it.tag === 'string' ? it.tag : '';
     if (!tag) throw new MaraError('EINVAL', 'a change without a tag');
+    if (tagProblem(tag)) throw new MaraError('EINVAL', tagProblem(tag)!);
     if (it.table === 'ai' || it.table === 'di' || it.table === 'sv') {
       // an event or energy record is history, not the point's state (the state change follows it)
       if (it.kind === 'event' || it.kind === 'energy' || (it.value === undefined && it.q === undefined)) continue;
@@ -48,7 +52,7 @@ export function readInput(msg: NodeMessageInFlow): { points: PointInput[]; eleme
         ...(typeof it.quality === 'string' ? { quality: it.quality } : {}),
       });
     } else if (typeof it.attr === 'string') {
-      if (!ATTRS.has(it.attr)) throw new MaraError('EINVAL', `element attribute ${it.attr}: text, fill, stroke or mark`);
+      if (!ATTRS.has(it.attr)) throw new MaraError('EINVAL', `element attribute ${preview(it.attr)}: text, fill, stroke or mark`);
       elements.push({ tag, attr: it.attr as ElementAttr, value: it.value });
     } else throw new MaraError('EINVAL', `change for ${tag} has neither table (ai/di/sv) nor attr`);
   }

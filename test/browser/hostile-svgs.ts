@@ -53,6 +53,14 @@ export function hostileCases(port: number): HostileCase[] {
         `<rect class="b c" x="60" y="10" width="30" height="30" style="fill:url(javascript:window.__pwned=${n});background-image:url(${evil}/i.png);width:expression(window.__pwned=${n})"/>`,
     ],
     [
+      // issue 10 item 7: a style sheet aimed at the page around the drawing (scoped to the drawing now)
+      'style aimed at the page',
+      () =>
+        `<style>body, html, md-toolbar, md-content, .mara-bar { display: none !important; background: #ff00ff !important } :root { --md-primary: red } ~ * { display: none } ` +
+        `svg { position: fixed; inset: 0; width: 100vw; height: 100vh; z-index: 99999 } @font-face { font-family: sans-serif; src: local(Wingdings) } @keyframes md-spin { from { opacity: 0 } }</style>`,
+      ` style="position:fixed;left:0;top:0;width:100vw;height:100vh;z-index:99999"`,
+    ],
+    [
       'iframe, embed and object',
       (n) =>
         `<iframe xmlns="http://www.w3.org/1999/xhtml" src="javascript:parent.__pwned=${n}"></iframe><embed src="data:text/html,${esc(`<script>parent.__pwned=${n}</script>`)}"/>` +

@@ -281,7 +281,7 @@ describe('ui-mara-screen in Chromium', { skip: haveChromium ? false : CHROMIUM_M
     await outs();
     const blade = page.locator(`${W} [tag="S1189S03"] path`).nth(2);
     await blade.click();
-    const dialog = page.locator(`${W} .mara-dialog`);
+    const dialog = page.locator('.mara-dialog-host .mara-dialog');
     await dialog.waitFor({ timeout: 2000 });
     const text = await dialog.locator('.mara-dialog-text').textContent();
     assert.equal(text, 'S1189S03 Seccionador barra alimentador 3 — change Cerrado to Abierto?');
@@ -317,7 +317,7 @@ describe('ui-mara-screen in Chromium', { skip: haveChromium ? false : CHROMIUM_M
 
   it('an element without a toggle shows its description; bad quality greys the node', async () => {
     await page.click(`${W} [tag="S1152B04"]`);
-    const dialog = page.locator(`${W} .mara-dialog`);
+    const dialog = page.locator('.mara-dialog-host .mara-dialog');
     await dialog.waitFor({ timeout: 2000 });
     assert.equal(await dialog.locator('.mara-dialog-title').textContent(), 'S1152B04');
     assert.match((await dialog.locator('.mara-dialog-text').textContent()) ?? '', /^S1152B04 — /);
@@ -372,8 +372,18 @@ describe('ui-mara-screen in Chromium', { skip: haveChromium ? false : CHROMIUM_M
             handlers: all.flatMap((e) => Array.from(e.attributes).filter((a) => /^on/i.test(a.localName)).map((a) => `${e.localName}@${a.name}`)),
             refs: all.flatMap((e) => Array.from(e.attributes).filter((a) => /href$/i.test(a.localName) && !a.value.startsWith('#')).map((a) => `${e.localName}@${a.name}=${a.value.slice(0, 40)}`)),
             hash: location.hash,
+            toolbar: getComputedStyle(document.querySelector('md-toolbar') as Element).display,
+            body: getComputedStyle(document.body).display,
+            contained: (() => {
+              const v = (document.querySelector(`${sel} .mara-view`) as HTMLElement).getBoundingClientRect();
+              const g = (document.querySelector(`${sel} svg`) as SVGSVGElement).getBoundingClientRect();
+              return g.left >= v.left - 1 && g.top >= v.top - 1 && g.right <= v.right + 1 && g.bottom <= v.bottom + 1;
+            })(),
           };
         }, EVIL);
+        assert.notEqual(report.toolbar, 'none', `${c.name}: the dashboard's toolbar is not restyled`);
+        assert.notEqual(report.body, 'none', `${c.name}: the page is not restyled`);
+        assert.ok(report.contained, `${c.name}: the drawing stays in its box`);
         assert.equal(report.pwned, undefined, `${c.name}: window.__pwned = ${String(report.pwned)}`);
         assert.deepEqual(report.blocked, [], `${c.name}: elements left`);
         assert.deepEqual(report.handlers, [], `${c.name}: handlers left`);

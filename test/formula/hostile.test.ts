@@ -307,3 +307,59 @@ describe('runaway evaluation is bounded', () => {
     }
   });
 });
+
+describe('hostile formulas: the budget bounds time and output of every operation (issue 10 item 2)', () => {
+  // The regular expression float() used backtracked quadratically: float('1'*100000+'x') blocked 25 s. These run
+  // in a few ms now; the generous timeout only makes the old code fail instead of hang the suite.
+  it("float('1'*100000+'x') and a 100 KB element text are rejected at once (no backtracking)", { timeout: 15_000 }, () => {
+    assert.equal(errOf(compile("float('1'*100000+'x')").evaluate({})), 'conversion');
+    const text = '1'.repeat(100_000) + 'x';
+    assert.equal(errOf(compile('float(eg.X.text)').evaluate({ eg: { X: { text } } })), 'conversion');
+    assert.equal(errOf(compile('VALOR(eg.X.text)', { dialect: 'excel' }).evaluate({ eg: { X: { text } } })), 'conversion');
+    const ok = compile('float(eg.X.text)').evaluate({ eg: { X: { text: '  -12.5e1 ' } } });
+    assert.deepEqual(ok, { ok: true, value: -125, type: 'float' });
+    for (const [t, v] of [['.5', 0.5], ['5.', 5], ['+inf', Infinity], ['-Infinity', -Infinity], ['1E-2', 0.01]] as const)
+      assert.deepEqual(compile('float(eg.X.text)').evaluate({ eg: { X: { text: t } } }), { ok: true, value: v, type: 'float' }, t);
+    for (const t of ['.', 'e5', '1e', '1e+', '1..2', '1.2.3', 'infx', '--1', '1 2'])
+      assert.equal(errOf(compile('float(eg.X.text)').evaluate({ eg: { X: { text: t } } })), 'conversion', t);
+  });
+
+  it('string repetition, concatenation and str() of lists are charged to the step budget', () => {
+    // each of these used to succeed with megabytes of output (a 1 242-character formula ran 26 s, returned 5 MB)
+    const cases = [
+      "str(APLICAR(lambda c: 'a' * 100000, 'x' * 99))",
+      "str(APLICAR(int, '1' * 100000) * 10)",
+      "'ab' * 600000",
+      "str(APLICAR(lambda c: 'a' * 1000, 'x' * 1000) * 3)",
+      "('x' * 500000) + ('y' * 500001)",
+      "str(APLICAR(lambda i: 'z' * 20000, '1' * 200))",
+      "str(APLICAR(lambda c: 'ab', 'x' * 100000)) + str(APLICAR(lambda c: 'ab', 'x' * 100000))",
+    ];
+    for (const f of cases) {
+      const r = compile(f).evaluate({});
+      assert.equal(r.ok, false, `${f} → ${JSON.stringify(r).slice(0, 80)}`);
+      assert.match((r as { message: string }).message, /exceeded 1000000 steps|too long/, f);
+    }
+    // ordinary work stays far inside it
+    assert.deepEqual(compile("str(APLICAR(lambda c: c, 'aaa')) + 'b' * 3").evaluate({}), { ok: true, value: "['a', 'a', 'a']bbb", type: 'string' });
+    assert.equal((compile("'ab' * 1000").evaluate({}) as { value: string }).value.length, 2000);
+  });
+
+  it('a list result of shared lists costs its copy; TEXTO of a huge format costs its size', () => {
+    // built by one repetition (charged), then copied out into the result (charged again)
+    const r = compile("APLICAR(int, '1' * 100000) * 9").evaluate({});
+    assert.equal(errOf(r), 'type');
+    assert.equal(compile("APLICAR(int, '1' * 1000) * 9").evaluate({}).ok, true);
+    const big = compile('TEXTO(1, eg.X.text)', { dialect: 'excel', maxSteps: 1000 }).evaluate({ eg: { X: { text: '0'.repeat(100_000) } } });
+    assert.equal(errOf(big), 'type');
+    assert.match((big as { message: string }).message, /exceeded 1000 steps/);
+  });
+
+  it('an error message previews a huge input instead of quoting it', () => {
+    const text = 'q'.repeat(1_000_000);
+    const r = compile('TEXTO(1, eg.X.text)', { dialect: 'excel' }).evaluate({ eg: { X: { text } } });
+    assert.equal(r.ok, false);
+    assert.ok((r as { message: string }).message.length < 400, (r as { message: string }).message.slice(0, 100));
+    assert.match((r as { message: string }).message, /\(1000000 characters\)/);
+  });
+});

@@ -203,7 +203,10 @@ const CASES: Case[] = [
     payload: '<style type="text/css">@import url(http://evil/x.css);\n@import "http://evil/y.css";\nrect.a { fill: #ff0000 }</style>',
     removed: [/CSS @import url\(http:\/\/evil\/x\.css\)/, /CSS @import "http:\/\/evil\/y\.css"/],
     gone: [/evil/, /@import/],
-    also: (svg) => assert.match(svg, /<style type="text\/css">rect\.a\{fill: #ff0000\}<\/style>/),
+    also: (svg) => {
+      assert.match(svg, /<style type="text\/css">:where\(svg\[data-mara-scope="drawing"\]\) rect\.a\{fill: #ff0000\}<\/style>/);
+      assert.match(svg, /^<svg [^>]* data-mara-scope="drawing">/);
+    },
   },
   {
     name: 'style attribute with url(javascript:…), expression() and behavior',
@@ -218,7 +221,7 @@ const CASES: Case[] = [
     payload:
       '<rect id="r4" style="background:\\75rl(http://evil/a.png);fill:red" fill="url(http://evil/p.svg#g)" stroke="url(#lg)" filter="url(&quot;https://evil/f.svg#f&quot;)"/>' +
       '<style>rect { fill: \\75rl(http://evil/b.png) }</style><style>@font-face { font-family: x; src: url(https://evil/font.woff) } text{fill:blue}</style>',
-    removed: [/CSS escape/, /attribute fill="url\(http:\/\/evil\/p\.svg#g\)" on <rect id="r4">/, /attribute filter=/, /src: url\(https:\/\/evil/],
+    removed: [/CSS escape/, /attribute fill="url\(http:\/\/evil\/p\.svg#g\)" on <rect id="r4">/, /attribute filter=/, /CSS @font-face \(its names are global to the page\)/],
     gone: [/evil/, /\\/],
     also: (svg) => {
       assert.match(svg, /<rect id="r4" style="fill:red" stroke="url\(#lg\)"\/>/);
@@ -510,5 +513,56 @@ describe('sanitizeSvg: real drawings pass untouched', () => {
       svg,
       '<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink"><defs><rect id="a"/></defs><use xlink:href="#a" tag="E1"/></svg>',
     );
+  });
+});
+
+describe('sanitizeSvg: a drawing\'s style sheets reach only the drawing (issue 10 item 7)', () => {
+  const doc = (inner: string, rootAttrs = '') => `<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"${rootAttrs}><rect class="st0" width="5" height="5"/>${inner}</svg>`;
+  const sheet = (svg: string) => [...svg.matchAll(/<style[^>]*>([^<]*)<\/style>/g)].map((m) => m[1].replace(/&gt;/g, '>').replace(/&lt;/g, '<').replace(/&amp;/g, '&')).join('\n');
+
+  it('puts every selector under the root, inside @media too, and marks the root', () => {
+    const r = sanitizeSvg(doc('<style>.st0{fill:#ff0000} rect, text > tspan {stroke:blue} @media (min-width: 1px) { .a:hover{opacity:.5} }</style>'), { styleScope: 'scr-1' });
+    const S = ':where(svg[data-mara-scope="scr-1"])';
+    assert.equal(sheet(r.svg), `${S} .st0{fill:#ff0000}\n${S} rect,${S} text > tspan{stroke:blue}\n@media (min-width: 1px){${S} .a:hover{opacity:.5}}`);
+    assert.match(r.svg, /^<svg [^>]*data-mara-scope="scr-1">/);
+    assert.deepEqual(r.removed, []);
+    const again = sanitizeSvg(r.svg, { styleScope: 'scr-1' });
+    assert.equal(again.svg, r.svg, 'a fixed point');
+    assert.deepEqual(again.removed, []);
+  });
+
+  it('drops selectors that name the page or leave the drawing, and page-global at-rules', () => {
+    const hostile = [
+      'body .mara-dialog-text{display:none}',
+      'html button{font-size:0}',
+      ':root{--x:1}',
+      ':host{position:fixed}',
+      '~ div{display:none}',
+      '+ *{color:red}',
+      '.mara-buttons button:first-child::slotted(*){color:red}',
+      ':is(body) p{visibility:hidden}',
+      '@font-face{font-family:Arial;src:local(Wingdings)}',
+      '@keyframes md-spin{from{opacity:0}to{opacity:0}}',
+      '@page{margin:0}',
+      '@scope (body){p{display:none}}',
+    ].join('\n');
+    const r = sanitizeSvg(doc(`<style>${hostile} .st0{fill:red}</style>`));
+    const css = sheet(r.svg);
+    for (const bad of [/body/, /html/, /:root/, /:host/, /~ div/, /font-face/, /keyframes/, /@page/, /@scope/, /slotted/]) assert.doesNotMatch(css, bad);
+    assert.equal(css, ':where(svg[data-mara-scope="drawing"]) .st0{fill:red}');
+    assert.ok(r.removed.filter((x) => /reaches outside the drawing/.test(x)).length >= 7, r.removed.join('\n'));
+    // every rule that is left starts with the scope
+    for (const rule of css.split('\n')) assert.ok(rule.startsWith(':where(svg[data-mara-scope="drawing"]) '), rule);
+  });
+
+  it('the scope attribute is the sanitiser\'s: taken from no input element', () => {
+    const r = sanitizeSvg(doc('<g data-mara-scope="drawing"><rect/></g><style>rect{fill:red}</style>', ' data-mara-scope="other"'));
+    assert.equal((r.svg.match(/\sdata-mara-scope=/g) ?? []).length, 1);
+    assert.match(r.svg, /^<svg [^>]*data-mara-scope="drawing">/);
+    assert.ok(r.removed.some((x) => /attribute data-mara-scope on <g>/.test(x)));
+    assert.ok(r.removed.some((x) => /attribute data-mara-scope on <svg>/.test(x)));
+    assert.deepEqual(sanitizeSvg(doc(''), { styleScope: 'a b' }).svg, '');
+    // no style sheet: no attribute (drawings without <style>, such as the examples, are unchanged)
+    assert.doesNotMatch(sanitizeSvg(doc('')).svg, /data-mara-scope/);
   });
 });

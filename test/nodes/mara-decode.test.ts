@@ -5,6 +5,9 @@ import path from 'node:path';
 import { catchNode, collect, helper } from '../helpers/red';
 import decodeNode = require('../../nodes/mara-decode');
 
+/** The node's limit of one msg (documented in its help). */
+const MAX_INPUT_BYTES = 1024 * 1024;
+
 const vectors: { name: string; hex: string }[] = JSON.parse(
   fs.readFileSync(path.resolve(__dirname, '../../../shared/spec/mara-vectors.json'), 'utf8'),
 );
@@ -118,5 +121,33 @@ describe('mara-decode node', () => {
     const last = statuses[statuses.length - 1];
     assert.equal(last.fill, 'green');
     assert.match(last.text, /1[^0-9]+0[^0-9]+13/); // 1 ok, 0 bad, 5 + 3 + 5 bytes of noise
+  });
+
+  it('bounds what one msg may produce: at most 1000 frames, then ELIMIT; an input above 1 MiB is refused at once (issue 10 item 5)', async () => {
+    await helper.load([decodeNode, catchNode], flow());
+    const poll = bytesOf('poll-request-basic'); // 8 bytes
+    const out = collect<Msg>(helper.getNode('out'), 1000, 10_000);
+    const err = collect<Msg>(helper.getNode('err'), 2, 10_000);
+    const dec = helper.getNode('dec');
+    // 6 000 frames in one 48 KB msg (the 48 MB msg of the report made 6 M msgs and exhausted the heap)
+    dec.receive({ payload: Buffer.concat(Array.from({ length: 6000 }, () => poll)), topic: 'big' });
+    dec.receive({ payload: Buffer.alloc(MAX_INPUT_BYTES + 1, 0xfe) });
+    const frames = await out;
+    assert.equal(frames.length, 1000);
+    const errs = await err;
+    assert.deepEqual(errs.map((m) => m.error.code), ['ELIMIT', 'ELIMIT']);
+    assert.match(errs[0].error.message, /more than 1000 frames in one msg: the first 1000 were sent, the rest of its 48000 bytes \(from about byte \d+\) dropped/);
+    assert.match(errs[1].error.message, /a Buffer of 1048577 bytes, more than one msg may carry \(1048576 bytes\)/);
+    // the node keeps decoding what follows, from a clean state
+    const next = collect<Msg>(helper.getNode('out'), 1);
+    dec.receive({ payload: poll });
+    assert.equal((await next)[0].payload.seq, 0x80);
+    // hex text and arrays are measured before they are parsed
+    const err2 = collect<Msg>(helper.getNode('err'), 2);
+    dec.receive({ payload: 'fe '.repeat(MAX_INPUT_BYTES + 10) });
+    dec.receive({ payload: new Array(MAX_INPUT_BYTES + 1).fill(0) });
+    const e2 = await err2;
+    assert.deepEqual(e2.map((m) => m.error.code), ['ELIMIT', 'ELIMIT']);
+    assert.ok(e2[0].error.message.length < 300, 'the message previews the input');
   });
 });

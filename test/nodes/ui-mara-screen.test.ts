@@ -7,7 +7,7 @@ import vm from 'node:vm';
 import type { EventEmitter } from 'node:events';
 import { catchNode, collect, helper } from '../helpers/red';
 import { fakeProjectNode, setProjectModel } from '../helpers/fake-project';
-import { defaultDashboardResolver, DashboardApi } from '../../nodes/shared/dashboard';
+import { defaultDashboardResolver, DashboardApi, SOCKET_ID } from '../../nodes/shared/dashboard';
 import type { Element, ProjectModel } from '../../lib/points/model';
 import screenNode = require('../../nodes/ui-mara-screen');
 
@@ -26,10 +26,17 @@ const SVG = `<svg xmlns="http://www.w3.org/2000/svg" width="200" height="100">
 
 let captured: Options[] = [];
 let removers = 0;
+/** What the widget sent to single clients (`emitSocket`): confirmations and refusals. */
+let replies: Record<string, any>[] = [];
 /** The real dashboard (found by the fallback require), with addWidget recorded. */
 function recordingResolver(RED: Parameters<typeof defaultDashboardResolver>[0]): DashboardApi {
   const real = defaultDashboardResolver(RED);
   return {
+    ev: real.ev,
+    emitSocket(event, data) {
+      replies.push({ event, ...data });
+      real.emitSocket?.(event, data);
+    },
     addWidget(o) {
       captured.push(o as Options);
       const rm = real.addWidget(o);
@@ -76,11 +83,17 @@ function fed(o: Options): any[] {
   return got;
 }
 
-/** Simulates a browser message the way the dashboard's socket delivers it. */
-function fromBrowser(id: string, msg: Record<string, unknown>, socketid = 'sock-1') {
+/**
+ * Simulates a browser message the way the dashboard's socket delivers it: `socket` is the id socket.io stamps
+ * (shared/dashboard.ts stampSocketIds; the Chromium test goes through the real socket), `socketid` what the
+ * client wrote itself.
+ */
+function fromBrowser(id: string, msg: Record<string, unknown>, socket: string | null = 'sock-1', socketid: unknown = socket) {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const ui = require('node-red-dashboard/ui')({});
-  ui.ev.emit('update-value', { id, msg, socketid });
+  const data: Record<string | symbol, unknown> = { id, msg, socketid };
+  if (socket !== null) Object.defineProperty(data, SOCKET_ID, { value: socket });
+  ui.ev.emit('update-value', data);
 }
 
 let dir = '';
@@ -129,6 +142,7 @@ describe('ui-mara-screen node', () => {
     await helper.unload();
     screenNode.setDashboardResolver(recordingResolver);
     captured = [];
+    replies = [];
     removers = 0;
   });
 
@@ -226,11 +240,12 @@ describe('ui-mara-screen node', () => {
     n.receive({ payload: [
       { kind: 'state', tag: 'B', table: 'di', value: 1, q: 0, quality: 'invalid', ts: 1 },
       { kind: 'event', tag: 'T', table: 'di', value: 1, q: 0, quality: 'questionable', ts: 1, event: true },
+      { tag: 'T', q: 1 },
       { tag: 'G', q: 1 },
     ] } as never);
-    assert.deepEqual(snap.quality, { B: 'invalid', G: 'invalid' });
+    assert.deepEqual(snap.quality, { B: 'invalid', T: 'invalid' }, 'G is in no screen: not kept (item 10)');
     n.receive({ payload: { tag: 'B', quality: 'good' } } as never);
-    assert.deepEqual(snap.quality, { G: 'invalid' });
+    assert.deepEqual(snap.quality, { T: 'invalid' });
     n.receive({ payload: [{ tag: 'D', attr: 'fill', value: 'expression(x)' }] } as never);
     const [e] = await errs;
     assert.equal(e.error.source.id, 'scr');
@@ -306,10 +321,21 @@ describe('ui-mara-screen node', () => {
     const feeds = fed(captured[0]);
     const out1 = collect<Msg>(helper.getNode('out1'), 3, 2000);
     const out2 = collect<Msg>(helper.getNode('out2'), 1, 2000);
+    fromBrowser('scr', { type: 'view', screen: 'S1' });
     fromBrowser('scr', { type: 'click', tag: 'S1152B01', screen: 'S1', jump: null });
+    fromBrowser('scr', { type: 'view', screen: 'MAP' });
     fromBrowser('scr', { type: 'click', tag: 'S12ETT00', screen: 'MAP', jump: 'S1' });
     fromBrowser('other-node', { type: 'click', tag: 'S1152B01', screen: 'S1' });
-    fromBrowser('scr', { type: 'toggle', tag: 'S1189S03', value: '0', screen: 'S1' });
+    fromBrowser('scr', { type: 'view', screen: 'S1' });
+    // two steps: the client asks, the server answers that client with a token, the client confirms with it
+    fromBrowser('scr', { type: 'toggle-request', tag: 'S1189S03', screen: 'S1' });
+    await sleep(20);
+    const ask = replies.find((r) => r.confirm);
+    assert.ok(ask, JSON.stringify(replies));
+    assert.equal(ask.socketid, 'sock-1', 'sent to the asking client only');
+    assert.deepEqual({ ...ask.confirm, token: undefined }, { token: undefined, tag: 'S1189S03', screen: 'S1', description: 'desc S1189S03', from: '1', to: '0', fromLabel: 'Cerrado', toLabel: 'Abierto', expiresInMs: 30000 });
+    assert.equal(st.snapshot.state.S1189S03.text, '1', 'nothing changes before the confirmation');
+    fromBrowser('scr', { type: 'toggle', token: ask.confirm.token });
     const [click, jump, toggle] = await out1;
     assert.deepEqual(click, { topic: 'S1152B01', payload: 'S1152B01', event: { type: 'click', tag: 'S1152B01', screen: 'S1' }, socketid: 'sock-1', _msgid: (click as any)._msgid });
     assert.deepEqual({ ...jump, _msgid: undefined }, { topic: 'S12ETT00', payload: 'S1', event: { type: 'jump', tag: 'S12ETT00', screen: 'MAP', target: 'S1' }, socketid: 'sock-1', _msgid: undefined });
@@ -326,13 +352,14 @@ describe('ui-mara-screen node', () => {
     await sleep(300);
     const d = feeds.filter((p) => p.delta).pop().delta;
     assert.deepEqual(d.state, { S1189S03: { text: '0' }, S1189I03: { text: '0' } });
-    // refused: not a state of the toggle, no toggle at all
-    fromBrowser('scr', { type: 'toggle', tag: 'S1189S03', value: '7', screen: 'S1' });
-    fromBrowser('scr', { type: 'toggle', tag: 'S1152B01', value: '1', screen: 'S1' });
+    // refused: the token again (one use), a toggle without a token, a toggle request for an element without one
+    fromBrowser('scr', { type: 'toggle', token: ask.confirm.token });
+    fromBrowser('scr', { type: 'toggle', tag: 'S1189S03', value: '1', screen: 'S1' });
+    fromBrowser('scr', { type: 'toggle-request', tag: 'S1152B01', screen: 'S1' });
     await sleep(50);
     assert.equal(st.snapshot.state.S1189S03.text, '0');
     const warns = calls('warn').map(([m]) => String(m));
-    assert.ok(warns.some((m) => /manual change refused: "7" is not a state of S1189S03/.test(m)));
+    assert.ok(warns.some((m) => /not confirmed through the server/.test(m)), warns.join('\n'));
     assert.ok(warns.some((m) => /S1152B01 has no manual toggle/.test(m)));
     // switch every client
     helper.getNode('scr').receive({ topic: 'screen', payload: 'S1' } as never);
@@ -353,12 +380,96 @@ describe('ui-mara-screen node', () => {
     let outputs = 0;
     helper.getNode('out1').on('input', () => outputs++);
     helper.getNode('out2').on('input', () => outputs++);
-    fromBrowser('scr', { type: 'toggle', tag: 'S1189S03', value: '0', screen: 'S1' });
+    fromBrowser('scr', { type: 'view', screen: 'S1' });
+    fromBrowser('scr', { type: 'toggle-request', tag: 'S1189S03', screen: 'S1' });
     fromBrowser('scr', { type: 'click', tag: 'S1152B01', screen: 'S1' });
     await sleep(50);
     assert.equal(outputs, 1, 'the click goes out, the toggle does not');
+    assert.ok(!replies.some((r) => r.confirm), 'no confirmation offered');
     assert.equal(st.snapshot.state.S1189S03.text, '1');
     assert.ok(calls('warn').some(([m]) => /read-only: manual change of S1189S03 refused/.test(String(m))));
+  });
+
+  it('a hostile client: unverified sockets, unknown tags, other screens, forged ids and floods reach nothing (item 8)', async () => {
+    screenNode.setDashboardResolver(recordingResolver);
+    await helper.load(nodes(), [
+      ...flow({ project: 'proj', svg: '' }),
+      { id: 'proj', type: 'mara-project', path: path.join(dir, 'project.xlsx') },
+    ]);
+    const st = state();
+    for (let i = 0; i < 100 && st.snapshot.screens.length < 2; i++) await sleep(20);
+    const got: Msg[] = [];
+    helper.getNode('out1').on('input', (m: Msg) => got.push(m));
+    helper.getNode('out2').on('input', (m: Msg) => got.push(m));
+    // no server-verified socket (what the dashboard alone delivers): ignored, whatever socketid it claims
+    fromBrowser('scr', { type: 'view', screen: 'S1' }, null, 'sock-1');
+    fromBrowser('scr', { type: 'click', tag: 'S1152B01', screen: 'S1' }, null, 'sock-1');
+    // a client that reported no screen, or clicks on another screen than the one it shows
+    fromBrowser('scr', { type: 'click', tag: 'S1152B01', screen: 'S1' }, 'sock-2');
+    fromBrowser('scr', { type: 'view', screen: 'MAP' }, 'sock-2');
+    fromBrowser('scr', { type: 'click', tag: 'S1152B01', screen: 'S1' }, 'sock-2');
+    // tags that do not exist, or exist on another screen; a jump the screen does not offer
+    fromBrowser('scr', { type: 'click', tag: 'NOPE', screen: 'MAP' }, 'sock-2');
+    fromBrowser('scr', { type: 'click', tag: 'S1189S03', screen: 'MAP' }, 'sock-2');
+    fromBrowser('scr', { type: 'click', tag: '__proto__', screen: 'MAP' }, 'sock-2');
+    fromBrowser('scr', { type: 'click', tag: null, screen: 'MAP', jump: 'EVIL' }, 'sock-2');
+    // the toggle that exists only in the browser: a direct toggle, a toggle with a guessed token
+    fromBrowser('scr', { type: 'view', screen: 'S1' }, 'sock-2');
+    fromBrowser('scr', { type: 'toggle', tag: 'S1189S03', value: '0', screen: 'S1' }, 'sock-2');
+    fromBrowser('scr', { type: 'toggle', token: 'x'.repeat(24) }, 'sock-2');
+    // another client's token is not this client's
+    fromBrowser('scr', { type: 'view', screen: 'S1' }, 'sock-3');
+    fromBrowser('scr', { type: 'toggle-request', tag: 'S1189S03', screen: 'S1' }, 'sock-3');
+    await sleep(20);
+    const token = replies.find((r) => r.confirm && r.socketid === 'sock-3')!.confirm.token;
+    fromBrowser('scr', { type: 'toggle', token }, 'sock-2');
+    await sleep(50);
+    assert.deepEqual(got, [], JSON.stringify(got));
+    assert.equal(st.snapshot.state.S1189S03.text, '1');
+    // a forged socketid never reaches a msg: the server's id does
+    fromBrowser('scr', { type: 'click', tag: 'S1152B01', screen: 'S1' }, 'sock-2', 'sock-3');
+    await sleep(20);
+    assert.equal(got.length, 1);
+    assert.equal(got[0].socketid, 'sock-2');
+    // 2 000 clicks from one client: at most the burst (20) plus 10 per second of the time they took
+    got.length = 0;
+    fromBrowser('scr', { type: 'view', screen: 'S1' }, 'sock-4');
+    const t0 = Date.now();
+    for (let i = 0; i < 2000; i++) fromBrowser('scr', { type: 'click', tag: 'S1152B01', screen: 'S1' }, 'sock-4');
+    const bound = 20 + Math.ceil(((Date.now() - t0) / 1000) * 10);
+    await sleep(50);
+    assert.ok(got.length >= 15 && got.length <= bound, `${got.length} msgs out of 2000 (bound ${bound})`);
+    // the flood costs that client only
+    got.length = 0;
+    fromBrowser('scr', { type: 'click', tag: 'S1152B01', screen: 'S1' }, 'sock-3');
+    await sleep(20);
+    assert.equal(got.length, 1);
+    const warns = calls('warn').map(([m]) => String(m));
+    assert.ok(warns.some((m) => /more than 10 messages per second/.test(m)), warns.join('\n'));
+    assert.ok(warns.some((m) => /without a server-verified socket/.test(m)));
+  });
+
+  it('keeps state only for tags the screens and the project know, and warns once with a count (item 10)', async () => {
+    screenNode.setDashboardResolver(recordingResolver);
+    await helper.load(nodes(), flow());
+    const st = state();
+    const n = helper.getNode('scr');
+    const before = JSON.stringify(st.snapshot).length;
+    const errs: Msg[] = [];
+    helper.getNode('err').on('input', (m: Msg) => errs.push(m));
+    for (let k = 0; k < 10; k++) {
+      const items = Array.from({ length: 10_000 }, (_, i) => ({ tag: `U${k}_${i}`, attr: 'text', value: 'x'.repeat(50) }));
+      items.push({ tag: 'T', attr: 'text', value: String(k) });
+      n.receive({ payload: items } as never);
+    }
+    await sleep(50);
+    assert.equal(st.snapshot.state.T.text, '9', 'the known tag is painted');
+    assert.deepEqual(Object.keys(st.snapshot.state).sort(), ['T']);
+    assert.ok(JSON.stringify(st.snapshot).length < before + 100, 'the snapshot did not grow');
+    const warns = calls('warn').map(([m]) => String(m)).filter((m) => /no screen or element has/.test(m));
+    assert.equal(warns.length, 1, warns.join('\n'));
+    assert.match(warns[0], /ignored 10000 change\(s\) of at least 20 tag\(s\)/);
+    assert.deepEqual(errs, [], 'a msg with known tags is not an error');
   });
 
   it('close removes the widget and stops emitting', async () => {

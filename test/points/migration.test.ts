@@ -153,8 +153,7 @@ describe('6. one complete problem list', () => {
     const list = projectProblems({ model, formulas: engine.problems, runtime: runtimeFailures(engine) });
     const rt = list.problems.filter((p) => p.source === 'runtime');
     assert.deepEqual(rt.map((p) => [p.row, p.tag, p.attr, p.category, p.lastValue]), [
-      // a computed attribute has no value before its formula has a result (no static default made up)
-      [5, 'M1189S01', 'stroke', 'unknown-reference', null],
+      [5, 'M1189S01', 'stroke', 'unknown-reference', null], // a computed colour starts with no value (no workbook default)
       [8, 'M1DIV0', 'text', 'division-by-zero', '7'],
     ]);
     assert.match(rt[1].message, /M1DIV0\.text fails when evaluated: division-by-zero: .*; it keeps "7"/);

@@ -12,6 +12,8 @@ import { Worker } from 'node:worker_threads';
 import * as XLSX from 'xlsx';
 import { load, loadCsv, loadJson, fromJson, normaliseLabels, parseCsv } from '../../lib/points/workbook';
 import { liveReaders } from '../../lib/points/workbook-worker';
+import { PointMapper } from '../../lib/points/mapping';
+import { sharedStringBomb } from '../helpers/hostile-workbook';
 import type { AiPoint, DiPoint, Problem, ProjectModel } from '../../lib/points/model';
 import { mulberry32 } from '../../lib/link/sim-activity';
 import { SimDevice } from '../../lib/link/sim-device';
@@ -522,10 +524,12 @@ describe('workbook: JSON model validation', () => {
     const r = loadJson(evil);
     assert.deepEqual(Object.getOwnPropertyNames(Object.prototype).sort(), before);
     assert.equal(({} as Record<string, unknown>).polluted, undefined);
-    assert.deepEqual(r.model.elements.map((e) => [e.tag, e.text, e.description]), [['__proto__', 'constructor', 'prototype']]);
+    // texts may be anything; a tag follows the tag grammar (lib/points/tag.ts), which refuses __proto__ & co
+    assert.deepEqual(r.model.elements, []);
+    assert.deepEqual(where(r.problems), [['screens', null, null], ['elements', 1, 'tag']]);
     assertPlain(r.model);
-    const c = loadCsv(JSON.parse('{"__proto__":"tag\\nx","eg":"tag,__proto__,constructor\\n__proto__,1,2"}'));
-    assert.deepEqual(c.model.elements.map((e) => e.tag), ['__proto__']);
+    const c = loadCsv(JSON.parse('{"__proto__":"tag\\nx","eg":"tag,__proto__,constructor\\nX__proto__,1,2"}'));
+    assert.deepEqual(c.model.elements.map((e) => e.tag), ['X__proto__']);
     assertPlain(c.model);
     assert.deepEqual(Object.getOwnPropertyNames(Object.prototype).sort(), before);
   });
@@ -660,9 +664,11 @@ describe('workbook: crafted and broken files', () => {
         protoUnchanged();
         assertPlain(model);
         assert.deepEqual(model.screens.map((s) => [s.name, s.parent]), [['__proto__', null], ['constructor', '__proto__']]);
-        assert.deepEqual(model.elements.map((e) => [e.tag, e.text, e.screen]), [['__proto__', 'constructor', '__proto__'], ['constructor', '__proto__', 'constructor']]);
-        assert.deepEqual(model.formulas.map((f) => [f.tag, f.attr]), [['__proto__', 'text']]);
-        assert.deepEqual(where(problems), [['formulas', 3, 'atributo']]);
+        // screen names and texts may be anything; tags follow the tag grammar, which refuses these
+        assert.deepEqual(model.elements, []);
+        assert.deepEqual(model.formulas, []);
+        // (a refused tag of a formula is also "no element" with that tag)
+        assert.deepEqual(where(problems), [['eg', 2, 'tag'], ['eg', 3, 'tag'], ['formulas', 2, 'tag'], ['formulas', 2, 'tag'], ['formulas', 3, 'tag'], ['formulas', 3, 'atributo'], ['formulas', 3, 'tag']]);
       }
     });
   }
@@ -870,5 +876,73 @@ describe('workbook: crafted and broken files', () => {
     checkMixed(rs[0].model, rs[0].problems, 'xlsx');
     checkMixed(rs[2].model, rs[2].problems, 'xls');
     assert.deepEqual(rs[1], rs[3]);
+  });
+});
+
+describe('workbook: a small file with huge shared strings (issue 10 item 1)', () => {
+  for (const isolation of ['process', 'thread'] as const) {
+    it(`${isolation}: one 8 MB shared string in 300 cells (a 13 KB file) gives a problem per cell, not gigabytes`, async () => {
+      const file = sharedStringBomb(8 * 1024 * 1024, 300);
+      assert.ok(file.length < 128 * 1024, `the file is ${file.length} bytes`);
+      const before = process.memoryUsage().rss;
+      const { model, problems } = await load(file, { isolation });
+      const long = problems.filter((p) => /above the limit of 32767 \(maxCellChars\)/.test(p.message));
+      assert.equal(long.length, 300, JSON.stringify(problems.slice(0, 3)));
+      assert.deepEqual([long[0].sheet, long[0].row, long[0].column], ['eg', 2, 'description']);
+      assert.match(long[0].message, /^cell B2 holds 8388608 characters/);
+      assert.equal(model.elements.length, 300, 'the rows are kept, the long cell read as empty');
+      assert.equal(model.elements[0].description, '');
+      // the parent never held the copies (300 × 16 MB of UTF-16); generous: GC timing varies
+      assert.ok(process.memoryUsage().rss - before < 400 * 1024 * 1024, 'parent memory');
+    });
+  }
+
+  it('the reply is capped as a whole (maxReplyBytes), naming the cell where the cap was reached', async () => {
+    const file = sharedStringBomb(1000, 300);
+    for (const isolation of ['process', 'thread'] as const) {
+      const { model, problems } = await load(file, { isolation, maxReplyBytes: 100_000 });
+      assert.equal(model.elements.length, 0);
+      assert.equal(problems.length, 1, JSON.stringify(problems));
+      assert.match(problems[0].message, /larger than 100000 bytes \(maxReplyBytes; the rows read up to sheet "eg" cell B\d+ exceed 100000 bytes\): not read/);
+    }
+    // within the defaults the same file reads without problems
+    const ok = await load(file);
+    assert.deepEqual(ok.problems, []);
+    assert.equal(ok.model.elements.length, 300);
+  });
+
+  it('maxCellChars is an option', async () => {
+    const { problems } = await load(sharedStringBomb(50, 2), { maxCellChars: 20 });
+    assert.deepEqual(where(problems), [['eg', 2, 'description'], ['eg', 3, 'description']]);
+  });
+});
+
+describe('workbook: tags follow one grammar (issue 10 item 3)', () => {
+  it('__proto__, constructor, prototype and bad characters are problems with their row; Object.prototype stays clean', () => {
+    const { model, problems } = loadCsv({
+      eg: 'tag,text\nOK1,1\n__proto__,X\nconstructor,X\nprototype,X\n__x,X\na b,X\nE4152B04,2\n' + 'T'.repeat(65) + ',X',
+      formulas: 'tag,attr,formula\n__proto__,text,1\nOK1,text,2',
+    });
+    assert.deepEqual(model.elements.map((e) => e.tag), ['OK1', 'E4152B04']);
+    assert.deepEqual(
+      problems.filter((p) => p.sheet === 'eg').map((p) => [p.row, p.column]),
+      [[3, 'tag'], [4, 'tag'], [5, 'tag'], [6, 'tag'], [7, 'tag'], [9, 'tag']],
+    );
+    assert.match(problems.find((p) => p.row === 3)!.message, /reserved/);
+    assert.match(problems.find((p) => p.row === 9)!.message, /longer than 64 characters/);
+    assert.ok(problems.some((p) => p.sheet === 'formulas' && p.row === 2), JSON.stringify(problems));
+    assert.equal(({} as Record<string, unknown>).text, undefined);
+    assert.equal(Object.getOwnPropertyNames(Object.prototype).includes('text'), false);
+  });
+
+  it('a point table (mara points without a project) goes through the same rule', () => {
+    assert.throws(() => PointMapper.fromTable([{ tag: '__proto__', table: 'ai', index: 0 }]), (e: Error & { code?: string }) => e.code === 'EINVAL' && /reserved/.test(e.message));
+    assert.equal(PointMapper.fromTable([{ tag: 'E42VV_00', table: 'ai', index: 0 }]).size, 1);
+  });
+
+  it('the JSON model goes through the same rule', () => {
+    const { model, problems } = loadJson({ elements: [{ tag: '__proto__', text: 'X' }, { tag: 'GOOD', text: '1' }] });
+    assert.deepEqual(model.elements.map((e) => e.tag), ['GOOD']);
+    assert.deepEqual(where(problems), [['elements', 1, 'tag']]);
   });
 });
