@@ -24,6 +24,7 @@ export = function register(RED: NodeAPI): void {
     node.project = null;
     node.configError = null;
     node.dialect = config.dialect === 'excel' ? 'excel' : 'txscada';
+    node.replaceLabels = config.replaceLabels === true;
     try {
       const file = resolveInUserDir(userDir(), config.path);
       // checked again at every read: a symbolic link planted after the deploy leads nowhere outside either;

@@ -294,6 +294,7 @@ var MaraScreenUI = (function () {
       this.origStroke = null;
       this.origOther = null;
       this.origChildren = null;
+      this.origText = null;
       this.bad = false;
     }
 
@@ -331,19 +332,50 @@ var MaraScreenUI = (function () {
       }
     }
 
+    /** The drawing's own text of a label (before any write), trimmed. */
+    function ownText(e) {
+      if (e.origText === null) e.origText = String(e.node.textContent || '').trim();
+      return e.origText !== '';
+    }
+
+    /** The label's lines: its direct `<tspan>` children (Inkscape writes one per line), or none. */
+    function linesOf(el) {
+      var out = [];
+      for (var i = 0; i < el.childNodes.length; i++) {
+        var n = el.childNodes[i];
+        if (n.nodeType === 1 && localNameOf(n) === 'tspan') out.push(n);
+      }
+      return out;
+    }
+
     function writeText(e, value) {
       var el = e.node;
       if (value === null) {
+        if (!e.origChildren) return;
         while (el.firstChild) el.removeChild(el.firstChild);
-        for (var i = 0; i < e.origChildren.length; i++) el.appendChild(e.origChildren[i]);
+        for (var i = 0; i < e.origChildren.length; i++) el.appendChild(e.origChildren[i].cloneNode(true));
         stats.writes++;
         return;
       }
       if (!e.origChildren) {
+        if (e.origText === null) e.origText = String(el.textContent || '').trim();
         e.origChildren = [];
-        for (var j = 0; j < el.childNodes.length; j++) e.origChildren.push(el.childNodes[j]);
+        for (var j = 0; j < el.childNodes.length; j++) e.origChildren.push(el.childNodes[j].cloneNode(true));
       }
-      el.textContent = value;
+      // a label drawn as lines (tspans) keeps them: line n of the text into tspan n (their position and style),
+      // the rest on the last line; a one-line text goes into the first line and the others are emptied
+      var lines = linesOf(el);
+      if (!lines.length) {
+        el.textContent = value;
+        stats.writes++;
+        return;
+      }
+      var parts = String(value).split('\n');
+      for (var k = 0; k < lines.length; k++) {
+        var t = k < parts.length ? (k === lines.length - 1 ? parts.slice(k).join(' ') : parts[k]) : '';
+        lines[k].textContent = t;
+      }
+      // text outside the tspans (whitespace between them) stays as drawn
       stats.writes++;
     }
 
@@ -429,6 +461,10 @@ var MaraScreenUI = (function () {
       var v;
       if (attr === 'text') {
         if (!e.textual) return false;
+        // a static workbook text (no formula, no point, no toggle drives it) leaves a drawing label that has text
+        // alone, unless the project asks for the workbook's texts (issue 12 item 5)
+        // (only while the drawing's text shows: a live value written since is replaced as usual)
+        if (!none && o.keepLabel && e.aText === undefined && o.keepLabel(key, value) && ownText(e)) return false;
         e.wText = none ? null : displayText(value);
       } else if (isStyleProperty(attr)) {
         if (none) v = null;
@@ -789,11 +825,17 @@ var MaraScreenUI = (function () {
       svg.setAttribute('height', '100%');
       // the drawing stays in its box whatever its own style says (issue 10 item 7)
       ROOT_STYLE.forEach(function (d) { svg.style.setProperty(d[0], d[1], 'important'); });
-      var binder = createBinder(svg, { raf: o.raf, qualityClass: store.config && store.config.qualityClass });
+      var binder = createBinder(svg, { raf: o.raf, qualityClass: store.config && store.config.qualityClass, keepLabel: keepLabel });
       svg.addEventListener('click', function (ev) { onClick(name, binder, ev); });
       c = cache[name] = { svgText: s.svg, svg: svg, binder: binder };
       markClickable(c);
       return c;
+    }
+
+    /** `value` is the tag's static workbook text (record `s`) and the project does not replace drawing labels. */
+    function keepLabel(key, value) {
+      var r = store.records && store.records[key];
+      return !!(r && typeof r.s === 'string') && r.s === String(value) && !(store.config && store.config.replaceLabels);
     }
 
     function markClickable(c) {
@@ -802,8 +844,12 @@ var MaraScreenUI = (function () {
         var r = recs[k];
         if (r || !store.hasRecords) c.binder.node(k).classList.add('mara-clickable');
       });
+      // a hot-spot to a screen that does not exist gets no pointer: clicking it does nothing (issue 12 item 8)
       walk(c.svg, function (n) {
-        if (n.getAttribute('jump-to')) n.classList.add('mara-clickable');
+        var to = n.getAttribute('jump-to');
+        if (!to) return;
+        if (Object.prototype.hasOwnProperty.call(screens, to)) n.classList.add('mara-clickable');
+        else n.classList.remove('mara-clickable');
       });
     }
 
@@ -1009,13 +1055,13 @@ var MaraScreenUI = (function () {
       (store.screens || []).forEach(function (s) {
         if (s && typeof s.name === 'string' && typeof s.svg === 'string') next[s.name] = s;
       });
+      screens = next; // before markClickable: a jump is clickable only to a screen of this snapshot
       Object.keys(cache).forEach(function (n) {
         if (!next[n] || next[n].svg !== cache[n].svgText) {
           if (cache[n].binder) cache[n].binder.dispose();
           delete cache[n];
         } else if (cache[n].svg) markClickable(cache[n]);
       });
-      screens = next;
       var list = buildMenu();
       nav.invalidate();
       if (!list.length) {
