@@ -869,6 +869,7 @@ var MaraScreenUI = (function () {
       }
       send({ type: 'view', screen: name }); // the server accepts clicks only from the screen a client shows
       if (!c.svg) view = null;
+      if (o.onView) o.onView(c.svg, bar);
       upBtn.disabled = !(s.parent && screens[s.parent] && s.parent !== name);
       menu.value = name;
     }
@@ -1108,6 +1109,40 @@ var MaraScreenUI = (function () {
   }
 
   /**
+   * The screen fits its group (issue 12 item 10): Dashboard 1 gives a widget a fixed size in grid units, which
+   * cut a wide diagram on a small display and left a large one small. The widget's card takes the width the
+   * page has for the group (never more than the page), and the height that keeps the drawing's aspect; the
+   * group around it grows or shrinks by as much. The drawing scales inside (viewBox, meet).
+   */
+  function fitToWidth(host, svg, bar) {
+    var card = host.closest ? host.closest('md-card') || host.parentElement : host.parentElement;
+    var panel = host.closest ? host.closest('.nr-dashboard-cardpanel') : null;
+    if (!card || !svg || !svg.viewBox || !svg.viewBox.baseVal) return;
+    var vb = svg.viewBox.baseVal;
+    if (!(vb.width > 0 && vb.height > 0)) return;
+    // the tab's content area (Dashboard 1 lays the groups out in it), else the page
+    var area = (host.closest && host.closest('.masonry-container')) || document.documentElement;
+    var gap = 6;
+    var chrome = panel ? Math.max(0, panel.offsetWidth - card.offsetWidth) : 0;
+    var width = Math.max(240, Math.floor(Math.min(area.clientWidth, document.documentElement.clientWidth) - 4 * gap - 2 * chrome));
+    var barH = bar ? bar.offsetHeight : 0;
+    var extra = card.offsetHeight - host.clientHeight; // the card's own padding
+    var height = Math.ceil((width * vb.height) / vb.width + barH + Math.max(0, extra) + 2);
+    var dW = width - card.offsetWidth;
+    var dH = height - card.offsetHeight;
+    if (Math.abs(dW) < 1 && Math.abs(dH) < 1) return;
+    // every box from the card up to the group that the dashboard sized: by the same difference
+    for (var n = card; n && n !== area; n = n.parentElement) {
+      if (n.style.width) n.style.width = n.offsetWidth + dW + 'px';
+      if (n.style.height) n.style.height = n.offsetHeight + dH + 'px';
+      if (n === panel) break;
+    }
+    if (!card.style.width) card.style.width = width + 'px';
+    if (!card.style.height) card.style.height = height + 'px';
+    return true;
+  }
+
+  /**
    * Dashboard 1 glue: `initController(scope, events)` calls this with the node's id.
    *
    * The dashboard keeps the last update with a `msg` (our snapshot) for each widget; deltas come as separate
@@ -1145,11 +1180,35 @@ var MaraScreenUI = (function () {
         if (++tries < 100) setTimeout(start, 20);
         return;
       }
+      var shown = null;
+      var bar = null;
+      var fitQueued = false;
+      var refit = function () {
+        if (fitQueued) return;
+        fitQueued = true;
+        (window.requestAnimationFrame || setTimeout)(function () {
+          fitQueued = false;
+          // the dashboard then lays its groups out again (its own resize handler); the next fit finds nothing to do
+          if (!destroyed && shown && fitToWidth(host, shown, bar)) window.dispatchEvent(new Event('resize'));
+        });
+      };
+      // the dashboard sizes the card when it places it (after this widget starts): fit again then
+      var card = host.closest ? host.closest('md-card') : null;
+      var watch = card && typeof MutationObserver === 'function' ? new MutationObserver(refit) : null;
+      if (watch) watch.observe(card, { attributes: true, attributeFilter: ['style'] });
+      scope.$on('$destroy', function () { if (watch) watch.disconnect(); });
       app = createMaraScreen(host, {
         doc: document,
         win: window,
-        send: function (m) { scope.send(m); }
+        send: function (m) { scope.send(m); },
+        onView: function (svg, b) {
+          shown = svg;
+          bar = b;
+          refit();
+        }
       });
+      window.addEventListener('resize', refit);
+      scope.$on('$destroy', function () { window.removeEventListener('resize', refit); });
       var snap = store.snap || (scope.msg && scope.msg.kind === 'mara-screen' ? scope.msg : null);
       if (snap) {
         store.snap = snap;
