@@ -131,7 +131,7 @@ describe('a migrated installation in Chromium (issue 12 items 5, 8, 10)', { skip
   for (const size of [{ width: 1280, height: 720 }, { width: 1920, height: 1080 }]) {
     it(`at ${size.width}×${size.height}: both screens fit the width, keep the drawing's aspect, nothing cut (item 10)`, async () => {
       await page.setViewportSize(size);
-      for (const [sel, tab, screenName, file] of [[MIG, 0, 'M1', 'migrated-m1'], [SUB, 1, '', 'substation']] as const) {
+      for (const [sel, tab, screenName, file] of [[MIG, 0, 'M1', 'migrated-m1'], [SUB, 1, 'MAP', 'substation-map'], [SUB, 1, 'S1', 'substation-s1']] as const) {
         await page.goto(`${red.url}/ui/#!/${tab}`);
         await page.waitForSelector(`${sel} svg`, { timeout: 20_000 });
         if (screenName) await showScreen(sel, screenName);
@@ -146,7 +146,6 @@ describe('a migrated installation in Chromium (issue 12 items 5, 8, 10)', { skip
           return { vw: document.documentElement.clientWidth, vh: window.innerHeight, box: { x: r.x, y: r.y, w: r.width, h: r.height }, shown, aspect: vb.width / vb.height, scale: s.a };
         });
         await page.screenshot({ path: path.join(SHOTS, `${file}-${size.width}x${size.height}.png`), fullPage: true });
-        if (process.env.MARA_DEBUG_FIT) process.stderr.write(JSON.stringify(await page.$eval(sel, (h) => { const out = []; for (let n: any = h; n; n = n.parentElement) out.push([n.tagName, n.id, String(n.className).slice(0, 60), n.style?.width, n.style?.height, n.offsetWidth, n.offsetHeight, Math.round(n.getBoundingClientRect().left)]); return out; })) + '\n');
         // nothing cut on the right, the drawing uses most of the width, its aspect is the drawing's
         assert.ok(m.shown.x + m.shown.w <= m.vw + 1, `${file}: right edge ${m.shown.x + m.shown.w} within the page ${m.vw}`);
         assert.ok(m.shown.w >= 0.8 * (m.vw - m.box.x), `${file}: the drawing fills the width (${m.shown.w} of ${m.vw - m.box.x})`);
