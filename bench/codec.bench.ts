@@ -49,7 +49,7 @@ function loadLib(): typeof MaraLib {
 }
 
 const VECTOR_NAME = 'poll-response-real-2014-01-14';
-const VECTORS_PATH = path.resolve(__dirname, '../../shared/spec/mara-vectors.json');
+const VECTORS_PATH = path.resolve(__dirname, '../test/fixtures/mara-vectors.json');
 const ROUND_MS = 300;
 const DECODE_ROUNDS = 7; // per decoder
 const READER_RUNS = 5;
@@ -75,7 +75,7 @@ function loadVectors(): Vector[] {
   try {
     text = fs.readFileSync(VECTORS_PATH, 'utf8');
   } catch (e) {
-    fail(`cannot read the test vectors at ${VECTORS_PATH} (${(e as Error).message}); the codec bench needs /work/shared/spec/mara-vectors.json`);
+    fail(`cannot read the test vectors at ${VECTORS_PATH} (${(e as Error).message}); the codec bench needs test/fixtures/mara-vectors.json`);
   }
   const v = JSON.parse(text) as Vector[];
   if (!Array.isArray(v)) fail(`${VECTORS_PATH} is not an array of vectors`);

@@ -29,7 +29,7 @@ async function main(): Promise<void> {
   const sim = flow.find((n) => n.type === 'mara-simulator')!;
   flow.push({ id: 'bench-sim-in', type: 'inject', z: sim.z, props: [{ p: 'payload' }], payload: '', payloadType: 'str', repeat: '', once: false, wires: [[sim.id]] });
   const files: Record<string, Buffer> = { 'mara-projects/substation.xlsx': fs.readFileSync(path.join(ROOT, 'examples', 'substation.xlsx')) };
-  for (const f of fs.readdirSync(path.join(ROOT, 'examples', 'screens'))) files[`mara-projects/screens/${f}`] = fs.readFileSync(path.join(ROOT, 'examples', 'screens', f));
+  for (const f of fs.readdirSync(path.join(ROOT, 'examples')).filter((n) => n.endsWith('.svg'))) files[`mara-projects/${f}`] = fs.readFileSync(path.join(ROOT, 'examples', f));
   const red = await startNodeRed(flow, files);
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { chromium } = require('playwright-core') as typeof import('playwright-core');

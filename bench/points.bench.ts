@@ -32,7 +32,7 @@ const rep = reporter('points', CODE);
 const { log, emit } = rep;
 const fail: Reporter['fail'] = rep.fail; // declared with its type, so that TypeScript knows fail() does not return
 const VECTOR_NAME = 'poll-response-real-2014-01-14';
-const VECTORS_PATH = path.resolve(__dirname, '../../shared/spec/mara-vectors.json');
+const VECTORS_PATH = path.resolve(__dirname, '../test/fixtures/mara-vectors.json');
 const ROUND_MS = 300;
 const ROUNDS = 7;
 // timedRound's BATCH (256) is even: the alternating loop ends on the same reply it started with

@@ -2,6 +2,7 @@ import type { Node, NodeAPI, NodeDef, NodeMessageInFlow } from 'node-red';
 import { refusal } from '../lib/mara';
 import { MaraError } from '../lib/mara/errors';
 import { CommandSpec, parseCommand } from './shared/command-spec';
+import { commandFields } from './shared/command-fields';
 import { MaraLineNode, num } from './shared/line-config';
 import { lineStatus } from './shared/line-status';
 import { StatusThrottle } from './shared/status';
@@ -13,6 +14,12 @@ interface MaraCommandDef extends NodeDef {
   address: number | string;
   timeout: number | string;
   retries: number | string;
+  /** control: logical port, bit and state; raw: command number and argument bytes (hex text). */
+  port?: number | string;
+  bit?: number | string;
+  state?: number | string;
+  cmd?: number | string;
+  data?: string;
 }
 
 type Done = (err?: Error) => void;
@@ -25,7 +32,7 @@ export = function register(RED: NodeAPI): void {
     const line = RED.nodes.getNode(config.line) as MaraLineNode | null;
     const hub = line?.hub ?? null;
     const status = new StatusThrottle(node);
-    const dflt = { command: config.command || 'time', address: num(config.address, 1) };
+    const dflt = { command: config.command || 'time', address: num(config.address, 1), fields: commandFields(config) };
     const timeoutMs = num(config.timeout, 0) || undefined;
     const retries = num(config.retries, 0);
     let pending = 0;
@@ -41,7 +48,7 @@ export = function register(RED: NodeAPI): void {
     const refresh = (now = false) => {
       if (link.state === 'connected' && lastError) status.set({ fill: 'red', shape: 'ring', text: lastError }, now);
       else if (link.state === 'connected' && pending) status.set({ fill: 'blue', shape: 'dot', text: `sending (${pending})` }, now);
-      else status.set(lineStatus(link, master.devices), now);
+      else status.set(lineStatus(link, master.devices, master.persistence), now);
     };
     hub.register(node.id, {
       onState(s) {

@@ -42,6 +42,13 @@ export = function register(RED: NodeAPI): void {
         if (s.state === 'connected') node.log(`connected: ${master.stats().description}`);
         else if (s.state === 'waiting') node.warn(`${master.stats().description}: ${s.error?.message ?? 'disconnected'}; retrying`);
       });
+      // a state store that fails is logged once per change of its state, not once per reply
+      const persistence = (p: { ok: boolean; error?: Error }) => {
+        if (p.ok) node.log('line state saved again');
+        else node.warn(`line state: ${p.error?.message ?? 'not saved'} (SEQ not persisted: a restart may hand replies on twice)`);
+      };
+      if (!master.persistence.ok) persistence(master.persistence);
+      master.on('persistence', persistence);
       master.on('device', (d) => {
         if (d.online) node.log(`${d.name} (${d.address}) online`);
         else node.warn(`${d.name} (${d.address}) offline: ${d.reason ?? ''}`);

@@ -1,5 +1,6 @@
 import type { Node, NodeAPI, NodeDef, NodeMessageInFlow } from 'node-red';
 import { MaraError } from '../lib/mara/errors';
+import { preview } from '../lib/link/preview';
 import type { MaraLineNode } from './shared/line-config';
 import { lineStatus } from './shared/line-status';
 import { StatusThrottle } from './shared/status';
@@ -27,7 +28,7 @@ export = function register(RED: NodeAPI): void {
     const master = hub.master;
     const lineName = line.lineName;
     let link = { state: 'stopped' } as Parameters<typeof lineStatus>[0];
-    const refresh = (now = false) => status.set(lineStatus(link, master.devices), now);
+    const refresh = (now = false) => status.set(lineStatus(link, master.devices, master.persistence), now);
 
     hub.register(node.id, {
       onState(s) {
@@ -56,6 +57,9 @@ export = function register(RED: NodeAPI): void {
         ]);
         refresh();
       },
+      onPersistence() {
+        refresh(true);
+      },
       onDevice(d) {
         node.send([null, { topic: `${lineName}/${d.address}/$status`, payload: d } as never]);
         refresh(true);
@@ -72,7 +76,7 @@ export = function register(RED: NodeAPI): void {
           send([null, msg]);
         } else if (what === 'poll') {
           if (address !== undefined && !master.devices.some((d) => d.address === address))
-            throw new MaraError('EINVAL', `msg.address ${String(address)} is not a device of this line`);
+            throw new MaraError('EINVAL', `msg.address ${preview(address)} is not a device of this line`);
           master.pollNow(address as number | undefined);
         } else if (what === 'sync') {
           master.syncTime();

@@ -11,6 +11,8 @@ import { assertRealPathInside, MaraProjectDef, MaraProjectNode, ProjectService, 
 import { emptyModel, ProjectModel } from '../lib/points/model';
 import { editorWrite, sameOriginOnly } from './shared/http-guard';
 import { cleanUploadName, storeUpload } from './shared/upload-store';
+import { provideExampleProject } from './shared/example-project';
+import { tr } from './shared/i18n';
 
 const UPLOAD_DIR = 'mara-projects';
 const MAX_UPLOAD = 20 * 1024 * 1024;
@@ -27,6 +29,14 @@ export = function register(RED: NodeAPI): void {
     node.replaceLabels = config.replaceLabels === true;
     try {
       const file = resolveInUserDir(userDir(), config.path);
+      let copied: string[] = [];
+      try {
+        assertRealPathInside(userDir(), file); // the copy must not follow a planted link out either
+        copied = provideExampleProject(userDir(), file);
+      } catch (e) {
+        node.warn(hidePaths((e as Error).message, userDir()));
+      }
+      if (copied.length) node.log(tr(RED, 'mara-project.log.exampleCopied', { files: copied.join(', ') }, 'first deploy of an example: copied __files__ into the user directory'));
       // checked again at every read: a symbolic link planted after the deploy leads nowhere outside either;
       // the drawings' dead hot-spots are import warnings too (lib/points/screen-check.ts)
       const guarded = async (f: string) => {

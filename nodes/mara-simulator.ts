@@ -1,4 +1,6 @@
 import type { Node, NodeAPI, NodeDef, NodeMessageInFlow } from 'node-red';
+import { TIMER_MAX_MS } from '../lib/link/master-types';
+import { preview } from '../lib/link/preview';
 import { startActivity } from '../lib/link/sim-activity';
 import { MaraSimulator } from '../lib/link/simulator';
 import { MaraError } from '../lib/mara/errors';
@@ -23,6 +25,8 @@ interface MaraSimulatorDef extends NodeDef {
   activityInterval: number | string;
   /** DI indexes the activity may toggle, e.g. `16,20,24,28` (empty: every DI). */
   breakers?: string;
+  /** Take the SEQ of broadcast frames, like the 2014 firmware (spec §6.2). */
+  bugPeh?: boolean;
 }
 
 type Send = (msg: NodeMessageInFlow) => void;
@@ -50,7 +54,9 @@ export = function register(RED: NodeAPI): void {
       const addresses = parseAddresses(config.devices);
       const diBytes = num(config.diBytes, 4);
       const aiCount = num(config.aiCount, 8);
-      sim = new MaraSimulator(addresses.map((address) => ({ address, di: new Array(diBytes).fill(0), ai: new Array(aiCount).fill(0), sv: new Array(6).fill(0) })));
+      // a reply holds at most 245 payload bytes: larger counts can never fit (and must not allocate)
+      if (!(diBytes >= 0 && diBytes <= 245 && aiCount >= 0 && aiCount <= 122)) throw new MaraError('EINVAL', 'diBytes must be 0-245 and aiCount 0-122');
+      sim = new MaraSimulator(addresses.map((address) => ({ address, di: new Array(diBytes).fill(0), ai: new Array(aiCount).fill(0), sv: new Array(6).fill(0), seqFromBroadcast: !!config.bugPeh })));
       sim.on('linkError', (err) => {
         error = (err as { code?: string }).code ?? 'error';
         node.warn(`simulator link: ${err.message}`);
@@ -78,6 +84,7 @@ export = function register(RED: NodeAPI): void {
       );
       if (config.activity) {
         const ms = Math.max(100, num(config.activityInterval, 2) * 1000);
+        if (!(ms <= TIMER_MAX_MS)) throw new MaraError('EINVAL', `activityInterval must be at most ${TIMER_MAX_MS / 1000} s`);
         const dis = String(config.breakers ?? '').split(/[\s,;]+/).filter(Boolean).map(Number);
         for (const d of sim.devices) stops.push(startActivity(d, { intervalMs: ms, ...(dis.length ? { dis } : {}) }));
       }
@@ -102,7 +109,7 @@ export = function register(RED: NodeAPI): void {
         } else {
           const address = p.address === undefined ? sim.devices[0].address : num(p.address, NaN);
           const dev = sim.device(address);
-          if (!dev) throw new MaraError('EINVAL', `no simulated device at address ${String(p.address)}`);
+          if (!dev) throw new MaraError('EINVAL', `no simulated device at address ${preview(p.address)}`);
           applyValues(dev, p);
         }
         done();

@@ -128,7 +128,7 @@ function register(RED: NodeAPI): void {
       if (!n) return status.set({ fill: 'grey', shape: 'ring', text: tr(RED, 'ui-mara-screen.status.noScreen', {}, 'no screen') }, now);
       const bad = Object.keys(state.snapshot.quality).length;
       const text = n === 1 ? tr(RED, 'ui-mara-screen.status.one', {}, '1 screen') : tr(RED, 'ui-mara-screen.status.many', { n }, '__n__ screens');
-      status.set({ fill: bad ? 'yellow' : 'green', shape: 'dot', text: bad ? `${text} · ${bad} bad` : text }, now);
+      status.set({ fill: bad ? 'yellow' : 'green', shape: 'dot', text: bad ? `${text} · ${tr(RED, bad === 1 ? 'ui-mara-screen.status.badOne' : 'ui-mara-screen.status.badMany', { n: bad }, bad === 1 ? '1 bad-quality point' : '__n__ bad-quality points')}` : text }, now);
     };
     const fail = (statusText: string, message: string) => {
       broken = message;

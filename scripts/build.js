@@ -1,13 +1,17 @@
 'use strict';
 // tsc into dist/, then copy what Node-RED looks for next to each node's .js: the editor .html,
 // locales/ and icons/; and ui/ (browser code of the dashboard widgets) to dist/ui/.
+// `--release` (what `npm pack` runs, scripts/prepack.js): no source maps and no .build-stamp, so the
+// tarball holds only what a user runs and the next `npm test` rebuilds the development dist/.
 const fs = require('node:fs');
 const path = require('node:path');
 const { root, run } = require('./ensure');
 
 const dist = path.join(root, 'dist');
 fs.rmSync(dist, { recursive: true, force: true });
-run(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', path.join(root, 'tsconfig.json')]);
+const release = process.argv.includes('--release');
+const tscArgs = release ? ['--sourceMap', 'false'] : [];
+run(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', path.join(root, 'tsconfig.json'), ...tscArgs]);
 
 const nodesSrc = path.join(root, 'nodes');
 const nodesOut = path.join(dist, 'nodes');
@@ -17,5 +21,5 @@ fs.cpSync(path.join(nodesSrc, 'locales'), path.join(nodesOut, 'locales'), { recu
 fs.cpSync(path.join(root, 'icons'), path.join(nodesOut, 'icons'), { recursive: true });
 // browser code of the dashboard widgets, read at run time from dist/ui (nodes/shared/dashboard.ts)
 fs.cpSync(path.join(root, 'ui'), path.join(dist, 'ui'), { recursive: true });
-fs.writeFileSync(path.join(dist, '.build-stamp'), new Date().toISOString() + '\n');
-console.log('[mara] built dist/');
+if (!release) fs.writeFileSync(path.join(dist, '.build-stamp'), new Date().toISOString() + '\n');
+console.log(`[mara] built dist/${release ? ' (release: no source maps)' : ''}`);

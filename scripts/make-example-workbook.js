@@ -19,7 +19,8 @@
  *   order, so "n-th configured DI" and (port, bit) agree.
  *   AI word k (little-endian) = the AI with the k-th smallest offset (offsets 1…8).
  *   SV byte k = varsys offset k (ComErrorL, ComErrorH, SesgoL, SesgoH, ClockError, UartError).
- * Screens: MAP = screens/map.svg, S1 = screens/s1.svg, relative to the workbook (examples/screens/); every element of the eg sheet is a tag="…" node of its screen's drawing and the other
+ * Screens: MAP = map.svg, S1 = s1.svg, beside the workbook in examples/ (no sub-folder: Node-RED lists every
+ * folder of examples/ in its Import menu); every element of the eg sheet is a tag="…" node of its screen's drawing and the other
  * way round.
  */
 const fs = require('node:fs');
@@ -166,8 +167,8 @@ function exampleSheets() {
     name: 'screens',
     rows: [
       ['path', 'name', 'description', 'prefix', 'parent'],
-      ['screens/map.svg', 'MAP', 'Mapa general', 'MAP', ''],
-      ['screens/s1.svg', 'S1', 'Subestación S1 33/13.2 kV', 'S1', 'MAP'],
+      ['map.svg', 'MAP', 'Mapa general', 'MAP', ''],
+      ['s1.svg', 'S1', 'Subestación S1 33/13.2 kV', 'S1', 'MAP'],
     ],
   });
 

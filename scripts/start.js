@@ -38,17 +38,19 @@ fs.writeFileSync(
 // The demo project: the example workbook and its screens, where a mara-project node may read them
 // (paths are resolved inside the user directory).
 const projectDir = path.join(userDir, 'mara-projects');
-fs.mkdirSync(path.join(projectDir, 'screens'), { recursive: true });
-const copies = [['examples/substation.xlsx', 'substation.xlsx']].concat(
-  fs.readdirSync(path.join(root, 'examples', 'screens')).map((f) => [`examples/screens/${f}`, `screens/${f}`]),
-);
+fs.mkdirSync(projectDir, { recursive: true });
+const copies = ['substation.xlsx', ...fs.readdirSync(path.join(root, 'examples')).filter((f) => f.endsWith('.svg'))].map((f) => [`examples/${f}`, f]);
 for (const [from, to] of copies) {
   const dest = path.join(projectDir, to);
   if (!fs.existsSync(dest) || process.env.MARA_RESET_FLOWS) fs.copyFileSync(path.join(root, from), dest);
 }
 
-// Deploy the demo flow unless the user changed the flows since we last wrote them.
-const demo = fs.readFileSync(path.join(root, 'examples', 'demo.json'));
+// Deploy the demo flow unless the user changed the flows since we last wrote them. The demo is the
+// substation example and the decode example side by side (one copy of each, no duplicated node ids).
+const DEMO = ['substation-demo.json', 'mara-decode.json'];
+const demo = Buffer.from(
+  JSON.stringify(DEMO.flatMap((f) => JSON.parse(fs.readFileSync(path.join(root, 'examples', f), 'utf8'))), null, 2),
+);
 const flowFile = path.join(userDir, 'flows.json');
 const hashFile = path.join(userDir, '.demo-hash');
 const hash = (b) => crypto.createHash('sha256').update(b).digest('hex');

@@ -6,7 +6,7 @@ export { createTransport, describeTransport } from './open-transport';
 export { Backoff } from './backoff';
 export { MaraMaster } from './master';
 export * from './master-types';
-export { StateStore, LineState, DeviceState, FileStateStore, MemoryStateStore } from './state-store';
+export { StateStore, LineState, DeviceState, FileStateStore, MemoryStateStore, STATE_FILE_MAX_BYTES } from './state-store';
 export { LineHub, LineConsumer } from './line-hub';
 export { SimDevice, SimDeviceOptions, SimDeviceStats } from './sim-device';
 export { MaraSimulator, SimulatorStats } from './simulator';

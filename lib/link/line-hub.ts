@@ -1,11 +1,13 @@
 import type { MaraMaster } from './master';
-import type { DeviceChange, LinkState, PollResult } from './master-types';
+import type { DeviceChange, LinkState, PersistenceState, PollResult } from './master-types';
 
 /** What a node using a line wants to hear; each consumer gets its own calls (no broadcast events). */
 export interface LineConsumer {
   onReply?(r: PollResult): void;
   onDevice?(c: DeviceChange): void;
   onState?(s: LinkState): void;
+  /** The SEQ state stopped or started reaching its store. */
+  onPersistence?(p: PersistenceState): void;
 }
 
 /**
@@ -26,6 +28,7 @@ export class LineHub {
   ) {
     master.on('reply', (r) => this.each((c) => c.onReply?.(r)));
     master.on('device', (d) => this.each((c) => c.onDevice?.(d)));
+    master.on('persistence', (p) => this.each((c) => c.onPersistence?.(p)));
     master.on('state', (s) => {
       this.state = s;
       this.each((c) => c.onState?.(s));

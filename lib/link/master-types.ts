@@ -42,8 +42,24 @@ export interface MasterOptions {
   drainEvents?: number;
   /** Close a TCP link when every device on it is offline, and reconnect (spec §7.1; default true). */
   reconnectWhenAllOffline?: boolean;
+  /**
+   * The recovery rule's bound in ms (default 2000): after a link or device comes back, its first good reply
+   * comes within one poll interval + this, whatever the back-off state (the reconnect back-off and the
+   * offline probing are capped accordingly).
+   */
+  recoveryMs?: number;
   /** Clock, for tests. */
   now?: () => number;
+}
+
+/** Longest delay Node's timers honour (2^31 − 1 ms, 24.8 days); longer times are refused with EINVAL. */
+export const TIMER_MAX_MS = 2 ** 31 - 1;
+
+/** Whether the line's SEQ state reaches its store (a failed save, or a state file that could not be read). */
+export interface PersistenceState {
+  ok: boolean;
+  error?: Error;
+  at?: number;
 }
 
 export type LinkStateName = 'stopped' | 'connecting' | 'connected' | 'waiting';
@@ -149,6 +165,8 @@ export interface MasterEvents {
   peh: [{ raw: Buffer; seq: number; at: number }];
   /** A frame that arrived while nothing waited for it. */
   unsolicited: [MaraFrame];
+  /** The state store started or stopped working (emitted once per change). */
+  persistence: [PersistenceState];
   /** Something a log should show once: a corrupted frame, a stale replay… */
   warning: [MaraError | Error];
 }

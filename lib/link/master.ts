@@ -9,8 +9,10 @@ import { MaraError } from '../mara/errors';
 import { Backoff } from './backoff';
 import type {
   CommandRequest, DeviceChange, DeviceConfig, DeviceStats, LineStats, LinkState, LinkStateName,
-  MasterEvents, MasterOptions, PollResult, RequestOptions,
+  MasterEvents, MasterOptions, PersistenceState, PollResult, RequestOptions,
 } from './master-types';
+import { TIMER_MAX_MS } from './master-types';
+import { preview } from './preview';
 import { LineState, MemoryStateStore, StateStore } from './state-store';
 import type { Transport } from './transport';
 
@@ -26,10 +28,23 @@ interface Dev {
   lastSentSeq: number | null;
   /** Failed transmissions of the current exchange. */
   attempts: number;
-  /** Attempts that got only a replay with another SEQ (BugPeH, spec §6.2). */
+  /**
+   * Polls sent to it that no reply has answered yet (at most retries + 2): a device answers each request
+   * once, so it never gets more replies handed on than this, however many replays it sends.
+   */
+  credit: number;
+  /** Consecutive exchanges answered only by a replay with another SEQ (BugPeH, spec §6.2). */
   staleAttempts: number;
+  /**
+   * SEQ of a poll that was (or, after a restart, may have been) sent and whose reply was not accepted:
+   * the device may hold it as its "last SEQ" with an undelivered reply behind it. A broadcast PEH must
+   * then carry exactly this SEQ, or wait [§6.2].
+   */
+  pendingSeq: number | null;
   queued: boolean;
   timer: NodeJS.Timeout | null;
+  /** Marks the device offline when no reply came within timeout × (retries + 1) of a link loss. */
+  offlineTimer: NodeJS.Timeout | null;
 }
 
 interface Command {
@@ -52,8 +67,6 @@ interface InFlight {
   seq: number;
   sentAt: number;
   timer: NodeJS.Timeout | null;
-  /** A valid reply with another SEQ came during this attempt. */
-  staleSeen: boolean;
 }
 
 /**
@@ -63,6 +76,9 @@ interface InFlight {
  */
 export class MaraMaster extends EventEmitter<MasterEvents> {
   private readonly opts: Required<Omit<MasterOptions, 'store' | 'interByteTimeoutMs'>> & { interByteTimeoutMs?: number };
+  private persistState: PersistenceState = { ok: true };
+  /** One abort listener per signal, however many commands share it (no listener-leak warning). */
+  private readonly aborts = new Map<AbortSignal, { commands: Set<Command>; onAbort: () => void }>();
   private readonly store: StateStore;
   private readonly devs: Dev[] = [];
   private readonly byAddr = new Map<number, Dev>();
@@ -101,14 +117,25 @@ export class MaraMaster extends EventEmitter<MasterEvents> {
       offlineMaxIntervalMs: 60_000,
       drainEvents: EVENTS_PER_REPLY_MAX,
       reconnectWhenAllOffline: true,
+      recoveryMs: 2000,
       now: Date.now,
-      ...options,
+      ...stripUndefined(options),
     };
     checkByte('masterAddress', this.opts.masterAddress);
+    for (const k of ['pehIntervalMs', 'backoffMinMs', 'backoffMaxMs', 'offlineMaxIntervalMs', 'recoveryMs'] as const) delay(k, this.opts[k], true);
+    if (this.opts.interByteTimeoutMs !== undefined) delay('interByteTimeoutMs', this.opts.interByteTimeoutMs);
     if (!Number.isInteger(this.opts.maxQueue) || this.opts.maxQueue < 1) throw new MaraError('EINVAL', 'maxQueue must be a positive integer');
     this.store = options.store ?? new MemoryStateStore();
     this.backoff = new Backoff(this.opts.backoffMinMs, this.opts.backoffMaxMs);
-    const saved = this.store.load();
+    let saved: LineState = {};
+    try {
+      saved = this.store.load();
+    } catch (e) {
+      // a corrupt or oversized state file: the store kept it aside; we start afresh and say so
+      this.persistState = { ok: false, error: e as Error, at: this.opts.now() };
+    }
+    if (!Array.isArray(options.devices ?? [])) throw new MaraError('EINVAL', 'devices must be an array');
+    if ((options.devices ?? []).length > 255) throw new MaraError('EINVAL', 'at most 255 devices on a line');
     for (const d of options.devices ?? []) this.addDevice(d, saved);
 
     this.reader.on('frame', (f, raw) => this.onFrame(f, raw));
@@ -124,8 +151,8 @@ export class MaraMaster extends EventEmitter<MasterEvents> {
     const cfg: Required<DeviceConfig> = {
       address: d.address,
       name: d.name || `dev${d.address}`,
-      pollIntervalMs: positive('pollIntervalMs', d.pollIntervalMs, 5000),
-      timeoutMs: positive('timeoutMs', d.timeoutMs, 1000),
+      pollIntervalMs: delay('pollIntervalMs', d.pollIntervalMs ?? 5000),
+      timeoutMs: delay('timeoutMs', d.timeoutMs ?? 1000),
       retries: count('retries', d.retries, 3),
     };
     const s = saved[String(d.address)];
@@ -133,11 +160,15 @@ export class MaraMaster extends EventEmitter<MasterEvents> {
       cfg,
       seq: validSeq(s?.seq),
       recent: s?.recent?.slice(-RECENT) ?? [],
-      lastSentSeq: null,
+      // after a restart the device may hold the persisted SEQ (its poll sent, the reply not accepted)
+      lastSentSeq: s ? validSeq(s.seq) : null,
       attempts: 0,
       staleAttempts: 0,
+      credit: 0,
+      pendingSeq: s ? validSeq(s.seq) : null,
       queued: false,
       timer: null,
+      offlineTimer: null,
       stats: {
         address: cfg.address, name: cfg.name, online: null, seq: 0, requests: 0, replies: 0, timeouts: 0,
         badFrames: 0, staleReplays: 0, duplicates: 0, events: 0, lastRttMs: null, lastOkAt: null,
@@ -154,6 +185,7 @@ export class MaraMaster extends EventEmitter<MasterEvents> {
   start(): void {
     if (this.started) return;
     this.started = true;
+    for (const d of this.devs) this.armOffline(d);
     this.connect();
   }
 
@@ -161,6 +193,7 @@ export class MaraMaster extends EventEmitter<MasterEvents> {
   async stop(): Promise<void> {
     this.started = false;
     this.clearTimer('reconnectTimer');
+    for (const d of this.devs) this.disarmOffline(d);
     const link = this.link;
     this.dropLink(new MaraError('ENOTCONN', 'line stopped'));
     this.setState({ state: 'stopped' });
@@ -210,6 +243,7 @@ export class MaraMaster extends EventEmitter<MasterEvents> {
     this.link = t;
     this.reader.reset();
     this.line.connects++;
+    for (const d of this.devs) d.credit = 0; // no late answer crosses a new connection
     this.setState({ state: 'connected' });
     this.pehDue = this.opts.pehOnConnect;
     if (this.opts.pehIntervalMs > 0) {
@@ -224,15 +258,45 @@ export class MaraMaster extends EventEmitter<MasterEvents> {
 
   private retryLater(err: Error): void {
     if (!this.started || this.reconnectTimer) return;
-    const delay = this.backoff.next();
-    this.setState({ state: 'waiting', retryInMs: delay, error: err });
-    this.reconnectTimer = setTimeout(() => this.connect(), delay);
+    const ms = Math.min(this.backoff.next(), this.recoveryPeriod());
+    this.setState({ state: 'waiting', retryInMs: ms, error: err });
+    this.reconnectTimer = setTimeout(() => this.connect(), ms);
+  }
+
+  /**
+   * The recovery rule: a device or link that comes back gives its first good reply within one poll
+   * interval + `recoveryMs`. So a lost link is retried, and an offline device probed, at least every
+   * (shortest poll interval + recoveryMs − longest timeout), whatever the back-off has grown to.
+   */
+  private recoveryPeriod(d?: Dev): number {
+    const devs = d ? [d] : this.devs;
+    if (!devs.length) return this.opts.backoffMaxMs;
+    const poll = Math.min(...devs.map((x) => x.cfg.pollIntervalMs));
+    const timeout = Math.max(...devs.map((x) => x.cfg.timeoutMs));
+    return Math.max(poll, poll + this.opts.recoveryMs - timeout);
+  }
+
+  /** While a device has no answer, it goes offline at the latest timeout × (retries + 1) from now (link loss, start). */
+  private armOffline(d: Dev): void {
+    if (d.offlineTimer || d.stats.online === false) return;
+    d.offlineTimer = setTimeout(() => {
+      d.offlineTimer = null;
+      // with the link up again the ordinary retry count decides (no false offline for a device still queued)
+      if (!this.started || this.link) return;
+      this.setOnline(d, false, `line down: ${this.linkState.error?.message ?? this.linkState.state}`);
+    }, d.cfg.timeoutMs * (d.cfg.retries + 1));
+  }
+
+  private disarmOffline(d: Dev): void {
+    if (d.offlineTimer) clearTimeout(d.offlineTimer);
+    d.offlineTimer = null;
   }
 
   /** Forgets the link: fails the command in flight and the queued ones, stops device timers. */
   private dropLink(err: MaraError): void {
     const link = this.link;
     this.link = null;
+    if (this.started) for (const d of this.devs) this.armOffline(d);
     this.clearTimer('pehTimer', true);
     this.clearTimer('silenceTimer');
     const f = this.inFlight;
@@ -299,9 +363,13 @@ export class MaraMaster extends EventEmitter<MasterEvents> {
   private pump(): void {
     if (!this.link || this.inFlight || this.writing) return;
     if (this.pehDue) {
-      this.pehDue = false;
-      this.sendPeh();
-      return;
+      const seq = this.pehSeq();
+      if (seq !== null) {
+        this.pehDue = false;
+        this.sendPeh(seq);
+        return;
+      }
+      // deferred: a device has an unanswered poll whose SEQ the PEH would overwrite [§6.2]
     }
     const it = this.commands.shift() ?? this.polls.shift();
     if (!it) return;
@@ -327,7 +395,7 @@ export class MaraMaster extends EventEmitter<MasterEvents> {
   private transmit(item: Item, bytes: Buffer, address: number, cmd: number, seq: number, timeoutMs: number): void {
     const sentAt = this.opts.now();
     const wire = (this.link?.charTimeMs ?? 0) * bytes.length;
-    const f: InFlight = { item, address, cmd, seq, sentAt, timer: null, staleSeen: false };
+    const f: InFlight = { item, address, cmd, seq, sentAt, timer: null };
     this.inFlight = f;
     this.line.requests++;
     f.timer = setTimeout(() => this.onTimeout(f), timeoutMs + wire);
@@ -339,6 +407,8 @@ export class MaraMaster extends EventEmitter<MasterEvents> {
   private sendPoll(d: Dev): void {
     const seq = d.seq;
     d.lastSentSeq = seq;
+    d.pendingSeq = seq;
+    d.credit = Math.min(d.credit + 1, d.cfg.retries + 2);
     this.lastPollSeq = seq;
     d.stats.requests++;
     d.stats.seq = seq;
@@ -365,7 +435,11 @@ export class MaraMaster extends EventEmitter<MasterEvents> {
     const f = this.inFlight;
     const master = this.opts.masterAddress;
     if (!f || frame.dst !== master || frame.src !== f.address || frame.cmd !== f.cmd) {
-      // our own request echoed by a 2-wire adapter, another master's traffic, a late answer
+      // a late answer of one of our devices, never handed on: hand it on (a reply the device now takes as
+      // delivered must not be lost), as long as it has fewer such replies than requests without an answer
+      const d = frame.dst === master && frame.kind === 'poll-reply' ? this.byAddr.get(frame.src) : undefined;
+      if (d && d.credit > 0 && this.handOnLate(d, frame, raw)) return;
+      // our own request echoed by a 2-wire adapter, another master's traffic, a replay already handed on
       this.line.unexpected++;
       this.emit('unsolicited', frame);
       return;
@@ -375,7 +449,7 @@ export class MaraMaster extends EventEmitter<MasterEvents> {
         this.line.unexpected++;
         return;
       }
-      this.finishInFlight(f, raw);
+      if (this.finishInFlight(f, raw) === null) return;
       this.settle(f.item.cmd, null, frame);
       this.next();
       return;
@@ -408,12 +482,21 @@ export class MaraMaster extends EventEmitter<MasterEvents> {
   private onTimeout(f: InFlight): void {
     if (this.inFlight !== f) return;
     f.timer = null;
-    this.line.timeouts++;
+    // the flush may deliver a frame or a reject that ends this attempt (and starts the next request)
     if (this.reader.pending > 0) this.reader.flush();
+    if (this.inFlight !== f) return;
+    this.line.timeouts++;
     this.failAttempt(f, 'timeout');
   }
 
-  private finishInFlight(f: InFlight, raw: Buffer | null): number {
+  /**
+   * Ends the attempt `f`, once: every path that can end one (reply, reject, timeout, stale replay,
+   * command settled) goes through here and stops when `f` is no longer the request in flight, because
+   * another path, run synchronously from inside it (a flush, a consumer), already ended it.
+   * Returns the round-trip time, or null when `f` was already finished.
+   */
+  private finishInFlight(f: InFlight, raw: Buffer | null): number | null {
+    if (this.inFlight !== f) return null;
     if (f.timer) clearTimeout(f.timer);
     f.timer = null;
     this.inFlight = null;
@@ -434,8 +517,16 @@ export class MaraMaster extends EventEmitter<MasterEvents> {
   /** An accepted reply [§7.3 step 2]: hand it on (unless it is the replay of one handed on), then advance and persist. */
   private accept(d: Dev, f: InFlight, frame: MaraFrame, raw: Buffer): void {
     const rtt = this.finishInFlight(f, raw);
+    if (rtt === null) return;
+    this.disarmOffline(d);
+    d.pendingSeq = null;
+    d.credit = Math.max(0, d.credit - 1);
     const key = `${frame.seq}:${digest(raw)}`;
     const duplicate = d.recent.includes(key);
+    // the next SEQ is set before any listener runs (a listener may poll at once); it is persisted only
+    // after the reply was handed on
+    d.seq = nextSeq(frame.seq);
+    d.stats.seq = d.seq;
     d.attempts = 0;
     d.staleAttempts = 0;
     d.stats.replies++;
@@ -446,8 +537,6 @@ export class MaraMaster extends EventEmitter<MasterEvents> {
     this.setOnline(d, true);
     if (duplicate) d.stats.duplicates++;
     else this.handOn(d, frame, raw, rtt, false, key);
-    d.seq = nextSeq(frame.seq);
-    d.stats.seq = d.seq;
     this.persist();
     const events = frame.reply?.events.length ?? 0;
     // a full reply: poll again at once, but behind the polls already due, so draining one device's
@@ -455,6 +544,18 @@ export class MaraMaster extends EventEmitter<MasterEvents> {
     if (this.opts.drainEvents > 0 && events >= this.opts.drainEvents) this.enqueuePoll(d);
     else this.schedulePoll(d, d.cfg.pollIntervalMs);
     this.next();
+  }
+
+  /** A reply that came while nothing waited for it and was never handed on: handed on, flagged `stale`. */
+  private handOnLate(d: Dev, frame: MaraFrame, raw: Buffer): boolean {
+    const key = `${frame.seq}:${digest(raw)}`;
+    if (d.recent.includes(key)) return false;
+    d.credit--;
+    this.line.staleReplays++;
+    d.stats.staleReplays++;
+    this.handOn(d, frame, raw, 0, true, key);
+    this.persist();
+    return true;
   }
 
   private handOn(d: Dev, frame: MaraFrame, raw: Buffer, rttMs: number, stale: boolean, key: string): void {
@@ -471,25 +572,41 @@ export class MaraMaster extends EventEmitter<MasterEvents> {
   }
 
   /**
-   * A valid reply with another SEQ [§7.3 step 5]: the replay of an earlier reply. One already handed on
-   * is dropped; one never seen is handed on, flagged `stale` (nothing is lost). Either way we keep
-   * waiting: a late duplicate is followed by the real answer, and only a device that answers our
-   * request with nothing but replays (the BugPeH state) makes us advance the SEQ, after two attempts.
+   * A valid reply with another SEQ [§7.3 step 5]: the device took our SEQ for a retransmission (it holds
+   * that SEQ from a PEH or a command, BugPeH) and replayed an earlier reply. The attempt ends at once:
+   * the replay is handed on (flagged `stale`) only when it was never handed on, so nothing is lost or
+   * doubled; the SEQ advances and the device is polled again at once, so it acknowledges the replayed
+   * buffer and builds a new reply. Bounded: only the first consecutive stale exchange repolls at once,
+   * later ones wait the poll interval, and a device never gets more replies handed on than requests
+   * it has not answered (`credit`), however many replays it sends.
    */
   private onStale(d: Dev, f: InFlight, frame: MaraFrame, raw: Buffer): void {
+    const rtt = this.finishInFlight(f, null);
+    if (rtt === null) return;
     this.line.staleReplays++;
     d.stats.staleReplays++;
-    f.staleSeen = true;
     const key = `${frame.seq}:${digest(raw)}`;
-    if (!d.recent.includes(key)) {
-      this.handOn(d, frame, raw, this.opts.now() - f.sentAt, true, key);
-      this.persist();
-    }
-    this.emit('warning', new MaraError('EPAYLOAD', `${d.cfg.name}: stale replay SEQ 0x${frame.seq.toString(16)} for request 0x${f.seq.toString(16)}`));
+    const handOn = !d.recent.includes(key) && d.credit > 0;
+    d.credit = Math.max(0, d.credit - 1);
+    d.attempts = 0;
+    d.pendingSeq = null;
+    d.seq = nextSeq(f.seq);
+    d.stats.seq = d.seq;
+    if (handOn) this.handOn(d, frame, raw, rtt, true, key);
+    else d.stats.duplicates++;
+    this.persist();
+    this.warn(new MaraError('EPAYLOAD', `${d.cfg.name}: stale replay SEQ 0x${frame.seq.toString(16)} for request 0x${f.seq.toString(16)}`));
+    if (++d.staleAttempts <= 1) this.enqueuePoll(d, true);
+    else this.schedulePoll(d, d.cfg.pollIntervalMs);
+    this.next();
+  }
+
+  private warn(e: Error): void {
+    if (this.listenerCount('warning') > 0) this.emit('warning', e);
   }
 
   private failAttempt(f: InFlight, why: 'timeout' | 'bad'): void {
-    this.finishInFlight(f, null);
+    if (this.finishInFlight(f, null) === null) return;
     if (f.item.kind === 'command') {
       const c = f.item.cmd;
       if (c.retriesLeft-- > 0) this.commands.unshift(f.item);
@@ -499,28 +616,19 @@ export class MaraMaster extends EventEmitter<MasterEvents> {
     }
     const d = f.item.dev;
     if (why === 'timeout') d.stats.timeouts++;
-    if (f.staleSeen) {
-      // answered only by replays: retransmit once, then advance so the device builds a new reply
-      if (++d.staleAttempts >= 2) {
-        d.staleAttempts = 0;
-        d.attempts = 0;
-        d.seq = nextSeq(f.seq);
-        d.stats.seq = d.seq;
-        this.persist();
-      }
-      this.enqueuePoll(d, true);
-      this.next();
-      return;
-    }
+    d.staleAttempts = 0;
     d.stats.consecutiveFailures++;
-    if (++d.attempts <= d.cfg.retries) {
+    if (d.stats.online !== false && ++d.attempts <= d.cfg.retries) {
       // retry with the same SEQ behind the polls already due, so a dead device costs the others at most one timeout per cycle
       this.enqueuePoll(d);
     } else {
+      // offline (or going offline): probe with one request at a slowly growing interval, capped by the recovery rule
       d.attempts = 0;
       const wasOnline = d.stats.online !== false;
       const interval = wasOnline ? d.cfg.pollIntervalMs : d.stats.intervalMs * 2;
-      d.stats.intervalMs = Math.min(Math.max(interval, d.cfg.pollIntervalMs), Math.max(this.opts.offlineMaxIntervalMs, d.cfg.pollIntervalMs));
+      const cap = Math.min(Math.max(this.opts.offlineMaxIntervalMs, d.cfg.pollIntervalMs), this.recoveryPeriod(d));
+      d.stats.intervalMs = Math.min(Math.max(interval, d.cfg.pollIntervalMs), cap);
+      this.disarmOffline(d);
       this.setOnline(d, false, why === 'timeout' ? `no answer to ${d.cfg.retries + 1} requests` : 'corrupted answers');
       if (this.allOffline() && this.link?.kind === 'tcp' && this.opts.reconnectWhenAllOffline) {
         const err = new MaraError('ETIMEOUT', 'every device on the link is offline: reconnecting');
@@ -550,16 +658,46 @@ export class MaraMaster extends EventEmitter<MasterEvents> {
     for (const d of this.devs) s[String(d.cfg.address)] = { seq: d.seq, recent: d.recent };
     try {
       this.store.save(s);
+      if (!this.persistState.ok) this.setPersistence({ ok: true, at: this.opts.now() });
     } catch (e) {
-      this.emit('warning', e as Error);
+      // once per change of the problem, not once per reply
+      const err = e as Error & { code?: string };
+      const prev = this.persistState.error as (Error & { code?: string }) | undefined;
+      if (this.persistState.ok || prev?.code !== err.code || prev?.message !== err.message) this.setPersistence({ ok: false, error: err, at: this.opts.now() });
     }
+  }
+
+  private setPersistence(p: PersistenceState): void {
+    this.persistState = p;
+    this.emit('persistence', p);
+  }
+
+  /** Whether the SEQ state is being saved (false after a failed save, or a state file that could not be read). */
+  get persistence(): PersistenceState {
+    return { ...this.persistState };
   }
 
   // ---------------------------------------------------------------- PEH and commands
 
-  /** A PEH carries the SEQ of the last poll sent, so no slave mistakes the next poll for a retransmission [§6.2]. */
-  private sendPeh(): void {
-    const seq = this.lastPollSeq ?? SEQ_PEH_DEFAULT;
+  /**
+   * The SEQ a broadcast PEH may carry now, or null to defer it [§6.2]. A slave that stores the SEQ of a
+   * broadcast (BugPeH) must keep the SEQ of a poll whose reply we still need, so the PEH carries that
+   * SEQ; when devices wait with different SEQs (a multi-drop bus) no value is safe and the PEH waits
+   * until their retries are answered. An offline device does not hold it back (see README).
+   * Otherwise: the SEQ of the last poll sent (0xBB before any).
+   */
+  private pehSeq(): number | null {
+    let seq: number | null = null;
+    for (const d of this.devs) {
+      if (d.pendingSeq === null || d.stats.online === false) continue;
+      if (seq !== null && seq !== d.pendingSeq) return null;
+      seq = d.pendingSeq;
+    }
+    return seq ?? this.lastPollSeq ?? SEQ_PEH_DEFAULT;
+  }
+
+  /** A PEH carries the SEQ from pehSeq(), so no slave mistakes the next poll for a retransmission nor forgets a pending one [§6.2]. */
+  private sendPeh(seq: number): void {
     const raw = encodeTimeSet(dateToTime(new Date(this.opts.now()), { utc: this.opts.utc }), { src: this.opts.masterAddress, seq });
     this.writing = true;
     this.line.pehs++;
@@ -604,7 +742,7 @@ export class MaraMaster extends EventEmitter<MasterEvents> {
       const cmd: Command = {
         req: { address: req.address, cmd: req.cmd, data },
         expectReply: opts.expectReply ?? expectsReply(req.cmd, req.address),
-        timeoutMs: positive('timeoutMs', opts.timeoutMs, dev?.cfg.timeoutMs ?? 1000),
+        timeoutMs: delay('timeoutMs', opts.timeoutMs ?? dev?.cfg.timeoutMs ?? 1000),
         retriesLeft: count('retries', opts.retries, 0),
         signal: opts.signal,
         resolve,
@@ -621,7 +759,7 @@ export class MaraMaster extends EventEmitter<MasterEvents> {
           if (i >= 0) this.commands.splice(i, 1);
           if (i >= 0 || this.inFlight?.item === item) this.settle(cmd, new MaraError('EABORT', 'request aborted'));
         };
-        opts.signal.addEventListener('abort', cmd.onAbort, { once: true });
+        this.watchAbort(opts.signal, cmd);
       }
       this.commands.push(item);
       this.pump();
@@ -646,8 +784,36 @@ export class MaraMaster extends EventEmitter<MasterEvents> {
     this.transmit(item, bytes, c.req.address, c.req.cmd, seq, c.timeoutMs);
   }
 
+  /** Many commands may share one signal (a node's): one listener per signal, removed with its last command. */
+  private watchAbort(signal: AbortSignal, c: Command): void {
+    let w = this.aborts.get(signal);
+    if (!w) {
+      const entry = {
+        commands: new Set<Command>(),
+        onAbort: () => {
+          this.aborts.delete(signal);
+          for (const x of [...entry.commands]) x.onAbort?.();
+        },
+      };
+      w = entry;
+      this.aborts.set(signal, w);
+      signal.addEventListener('abort', w.onAbort, { once: true });
+    }
+    w.commands.add(c);
+  }
+
+  private unwatchAbort(c: Command): void {
+    const w = c.signal && this.aborts.get(c.signal);
+    if (!w) return;
+    w.commands.delete(c);
+    if (w.commands.size === 0) {
+      c.signal!.removeEventListener('abort', w.onAbort);
+      this.aborts.delete(c.signal!);
+    }
+  }
+
   private settle(c: Command, err: Error | null, frame: MaraFrame | null = null): void {
-    if (c.signal && c.onAbort) c.signal.removeEventListener('abort', c.onAbort);
+    this.unwatchAbort(c);
     const { resolve, reject } = c;
     c.resolve = () => undefined;
     c.reject = () => undefined;
@@ -696,17 +862,28 @@ function digest(raw: Buffer): string {
 
 function checkByte(name: string, v: unknown): void {
   if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > 255)
-    throw new MaraError('EINVAL', `${name} must be an integer 0-255, got ${String(v)}`);
+    throw new MaraError('EINVAL', `${name} must be an integer 0-255, got ${preview(v)}`);
 }
 
-function positive(name: string, v: unknown, dflt: number): number {
-  if (v === undefined || v === null) return dflt;
-  if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) throw new MaraError('EINVAL', `${name} must be a positive number, got ${String(v)}`);
+/**
+ * A time in ms, positive (or ≥ 0 with `zero`) and at most TIMER_MAX_MS: beyond 2^31 − 1 ms Node's timers
+ * fire after 1 ms, which would turn a 30-day poll interval into a flood.
+ */
+function delay(name: string, v: unknown, zero = false): number {
+  if (typeof v !== 'number' || !Number.isFinite(v) || (zero ? v < 0 : v <= 0) || v > TIMER_MAX_MS)
+    throw new MaraError('EINVAL', `${name} must be a number of ms ${zero ? '0' : '> 0'} to ${TIMER_MAX_MS} (24.8 days), got ${preview(v)}`);
   return v;
 }
 
 function count(name: string, v: unknown, dflt: number): number {
   if (v === undefined || v === null) return dflt;
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > 100) throw new MaraError('EINVAL', `${name} must be an integer 0-100, got ${String(v)}`);
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > 100) throw new MaraError('EINVAL', `${name} must be an integer 0-100, got ${preview(v)}`);
   return v;
+}
+
+/** Options given as undefined take their defaults. */
+function stripUndefined<T extends object>(o: T): T {
+  const out = { ...o };
+  for (const k of Object.keys(out) as (keyof T)[]) if (out[k] === undefined) delete out[k];
+  return out;
 }

@@ -61,7 +61,7 @@ const EVENT_DI_MAX = 128;
 function bytesOption(name: string, a: ArrayLike<number> | undefined, dflt: number[], max: number): number[] {
   const out = a === undefined ? dflt.slice() : Array.from(a);
   out.forEach((v, i) => {
-    if (!Number.isInteger(v) || v < 0 || v > max) throw new MaraError('EINVAL', `${name}[${i}] must be an integer 0-${max}, got ${v}`);
+    if (!Number.isInteger(v) || v < 0 || v > max) throw new MaraError('EINVAL', `${name}[${i}] must be an integer 0-${max}, got ${String(v).slice(0, 40)}`);
   });
   return out;
 }
@@ -220,6 +220,7 @@ export class SimDevice {
 
   /** Convenience for tests and benchmarks: n digital events, by toggling the DIs in turn. */
   queueEvents(n: number): void {
+    if (!Number.isInteger(n) || n < 0 || n > this.eventQueueLimit) throw new MaraError('EINVAL', `the number of events must be an integer 0-${this.eventQueueLimit}, got ${String(n).slice(0, 40)}`);
     const bits = Math.min(this.di.length * 8, EVENT_DI_MAX);
     if (bits === 0) throw new MaraError('EINVAL', 'the device has no DI to produce digital events');
     for (let i = 0; i < n; i++) {

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { MaraError } from '../mara/errors';
 
 /**
  * What survives a restart for one device [§7.3 step 2]: the SEQ of the next poll and the digests of
@@ -14,8 +15,9 @@ export interface DeviceState {
 export type LineState = Record<string, DeviceState>;
 
 export interface StateStore {
+  /** The saved state ({} when there is none); throws an ESTATE MaraError when a saved state exists but cannot be used. */
   load(): LineState;
-  /** Called synchronously right after a reply is handed on: the new state must be in place when it returns. */
+  /** Called synchronously right after a reply is handed on: the new state must be in place when it returns; throws on failure. */
   save(state: LineState): void;
 }
 
@@ -30,35 +32,92 @@ export class MemoryStateStore implements StateStore {
   }
 }
 
+/** A state file larger than this is not read (a real one holds a few hundred bytes per device). */
+export const STATE_FILE_MAX_BYTES = 1024 * 1024;
+
 /**
  * A small JSON file written atomically (write a temporary file, then rename over the old one), so a
  * crash of the process leaves either the old or the new state, never half of one. There is no fsync
  * (it would cost milliseconds per reply on an SD card): a power cut may lose the last writes, which
- * costs at most replies handed on twice, never a lost one. An unreadable file is ignored
- * (the master then starts at SEQ 0x20, which costs at most one already-delivered reply).
+ * costs at most replies handed on twice, never a lost one.
+ *
+ * A missing file is a fresh start. A file that cannot be used (corrupt, truncated, not an object, larger
+ * than STATE_FILE_MAX_BYTES, unreadable) is renamed to `<file>.bad-<time>` for inspection and `load`
+ * throws ESTATE (the master then starts at SEQ 0x20 and reports it); a big file is never read. A failed
+ * save throws ESTATE with the cause.
  */
 export class FileStateStore implements StateStore {
   private dirMade = false;
+  private readonly tmp: string;
 
-  constructor(readonly file: string) {}
+  constructor(readonly file: string) {
+    this.tmp = `${file}.${process.pid}.tmp`;
+  }
 
   load(): LineState {
+    let text: string;
     try {
-      const v = JSON.parse(fs.readFileSync(this.file, 'utf8'));
-      return v && typeof v === 'object' && !Array.isArray(v) ? sanitize(v) : {};
-    } catch {
-      return {};
+      text = readBounded(this.file, STATE_FILE_MAX_BYTES);
+    } catch (e) {
+      const err = e as NodeJS.ErrnoException;
+      if (err.code === 'ENOENT') return {};
+      if (err.code === 'EFBIG') throw this.keepAside(`is larger than ${STATE_FILE_MAX_BYTES} bytes`);
+      throw new MaraError('ESTATE', `state file ${path.basename(this.file)} cannot be read (${err.code ?? err.message}); starting at SEQ 0x20`);
     }
+    let v: unknown;
+    try {
+      v = JSON.parse(text);
+    } catch {
+      throw this.keepAside(text.length ? 'is not valid JSON (corrupt or truncated)' : 'is empty');
+    }
+    if (!v || typeof v !== 'object' || Array.isArray(v)) throw this.keepAside('does not hold an object');
+    return sanitize(v as Record<string, unknown>);
   }
 
   save(state: LineState): void {
-    if (!this.dirMade) {
-      fs.mkdirSync(path.dirname(this.file), { recursive: true });
-      this.dirMade = true;
+    try {
+      if (!this.dirMade) {
+        fs.mkdirSync(path.dirname(this.file), { recursive: true });
+        this.dirMade = true;
+      }
+      fs.writeFileSync(this.tmp, JSON.stringify(state));
+      fs.renameSync(this.tmp, this.file);
+    } catch (e) {
+      this.dirMade = false; // the directory may have been removed: try to make it again next time
+      const err = e as NodeJS.ErrnoException;
+      throw new MaraError('ESTATE', `cannot save the line state to ${path.basename(this.file)}: ${err.code ?? err.message}`);
     }
-    const tmp = `${this.file}.${process.pid}.tmp`;
-    fs.writeFileSync(tmp, JSON.stringify(state));
-    fs.renameSync(tmp, this.file);
+  }
+
+  /** Renames the bad file to `<file>.bad-<time>` and returns the error saying so. */
+  private keepAside(why: string): MaraError {
+    const bad = `${this.file}.bad-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+    let kept = `kept as ${path.basename(bad)}`;
+    try {
+      fs.renameSync(this.file, bad);
+    } catch (e) {
+      kept = `could not be renamed (${(e as NodeJS.ErrnoException).code})`;
+    }
+    return new MaraError('ESTATE', `state file ${path.basename(this.file)} ${why}; ${kept}; starting at SEQ 0x20`);
+  }
+}
+
+/** Reads a file of at most `max` bytes; a larger one fails with EFBIG before anything is read. */
+function readBounded(file: string, max: number): string {
+  const fd = fs.openSync(file, 'r');
+  try {
+    const size = fs.fstatSync(fd).size;
+    if (size > max) throw Object.assign(new Error('file too large'), { code: 'EFBIG' });
+    const buf = Buffer.alloc(size);
+    let n = 0;
+    while (n < size) {
+      const r = fs.readSync(fd, buf, n, size - n, n);
+      if (r === 0) break;
+      n += r;
+    }
+    return buf.toString('utf8', 0, n);
+  } finally {
+    fs.closeSync(fd);
   }
 }
 
@@ -69,7 +128,7 @@ function sanitize(v: Record<string, unknown>): LineState {
     const { seq, recent } = d as { seq?: unknown; recent?: unknown };
     out[k] = {
       seq: typeof seq === 'number' ? seq : -1,
-      recent: Array.isArray(recent) ? recent.filter((x): x is string => typeof x === 'string').slice(-8) : [],
+      recent: Array.isArray(recent) ? recent.filter((x): x is string => typeof x === 'string' && x.length <= 64).slice(-8) : [],
     };
   }
   return out;

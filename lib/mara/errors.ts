@@ -12,6 +12,7 @@ export type MaraErrorCode =
   | 'EQUEUEFULL' // the line's request queue is full
   | 'EABORT' // the caller aborted the request (AbortSignal)
   | 'ENAK' // the device answered but did not carry the command out
+  | 'ESTATE' // the line's SEQ state file could not be read (kept aside) or written
   | 'ENOSERIAL'; // the serialport package could not be loaded
 
 /** The only exception the library throws (codec and line master). `offset` is the byte offset of the fault, when there is one. */

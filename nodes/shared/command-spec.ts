@@ -33,14 +33,23 @@ function toDate(v: unknown): Date {
   return d;
 }
 
+/** The node's configured command: `command` a name, and for `control`/`raw` its fields (port, bit, state; cmd, data). */
+export interface CommandDefaults {
+  command: string;
+  address: number;
+  fields?: Record<string, unknown>;
+}
+
 /**
  * Reads a command msg: `payload` is `"time"`, or `{cmd, address?, data?, time?, port?, bit?, state?,
  * on?, utc?}` where `cmd` is a name (`time`, `read-time`, `control`, `restart`, `scan`, `peh-period`)
  * or a command number (raw, with `data`).
  */
-export function parseCommand(payload: unknown, dflt: { command: string; address: number }): CommandSpec {
-  const p: Record<string, unknown> =
-    typeof payload === 'string' ? { cmd: payload } : payload && typeof payload === 'object' && !Buffer.isBuffer(payload) ? (payload as Record<string, unknown>) : {};
+export function parseCommand(payload: unknown, dflt: CommandDefaults): CommandSpec {
+  const given: Record<string, unknown> =
+    typeof payload === 'string' ? (payload.trim() ? { cmd: payload.trim() } : {}) : payload && typeof payload === 'object' && !Buffer.isBuffer(payload) ? (payload as Record<string, unknown>) : {};
+  // a msg without its own cmd runs the node's configured command, with the node's fields as defaults
+  const p = given.cmd === undefined ? { ...dflt.fields, ...given } : given;
   const c = p.cmd ?? dflt.command;
   const cmd = typeof c === 'string' && Object.prototype.hasOwnProperty.call(NAMED, c) ? NAMED[c] : int(c, 'msg.payload.cmd', 0, 255);
   const address = cmd === CMD.TIME_SET ? ADDR_BROADCAST : int(p.address ?? dflt.address, 'msg.payload.address', 0, 255);

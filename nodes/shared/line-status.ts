@@ -1,8 +1,18 @@
 import type { NodeStatus } from 'node-red';
-import type { DeviceStats, LinkState } from '../../lib/link/master-types';
+import type { DeviceStats, LinkState, PersistenceState } from '../../lib/link/master-types';
 
-/** The status a consumer of a line shows (conventions §5), from the link state and the devices. */
-export function lineStatus(link: LinkState, devices: DeviceStats[]): NodeStatus {
+/**
+ * The status a consumer of a line shows (conventions §5), from the link state and the devices; a state
+ * store that fails (issue 10 item 9) turns a good status yellow with ` · state not saved`.
+ */
+export function lineStatus(link: LinkState, devices: DeviceStats[], persistence?: PersistenceState): NodeStatus {
+  const s = linkStatus(link, devices);
+  if (!persistence || persistence.ok || link.state === 'stopped') return s;
+  const code = (persistence.error as { code?: string } | undefined)?.code ?? 'error';
+  return { fill: s.fill === 'green' ? 'yellow' : s.fill, shape: s.shape, text: `${s.text} · state not saved (${code})` };
+}
+
+function linkStatus(link: LinkState, devices: DeviceStats[]): NodeStatus {
   switch (link.state) {
     case 'stopped':
       return { fill: 'grey', shape: 'ring', text: 'stopped' };

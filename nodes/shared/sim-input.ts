@@ -1,7 +1,11 @@
 import type { SimDevice } from '../../lib/link/sim-device';
 import { MaraError } from '../../lib/mara/errors';
+import { preview } from '../../lib/link/preview';
 import { msgBytes } from './bytes';
 import { num } from './line-config';
+
+/** Most events one msg may queue on a simulated device (`{events: n}` or an array of events). */
+export const SIM_EVENTS_PER_MSG_MAX = 10_000;
 
 /** Parses `1,2,3` into distinct addresses 0-15 (events carry at most 4-5 address bits, spec Q1). */
 export function parseAddresses(s: string): number[] {
@@ -10,12 +14,25 @@ export function parseAddresses(s: string): number[] {
     .filter(Boolean)
     .map((x) => num(x, NaN));
   if (!out.length || out.some((a) => !Number.isInteger(a) || a < 0 || a > 15) || new Set(out).size !== out.length)
-    throw new MaraError('EINVAL', `devices must be distinct addresses 0-15, got "${s}"`);
+    throw new MaraError('EINVAL', `devices must be distinct addresses 0-15, got ${preview(String(s))}`);
   return out;
 }
 
-/** Applies `{di: {index: on}, ai: {index: value | {value, q}}, sv: {index: byte}, events: n}` to a device. */
+/**
+ * Applies `{di: {index: on}, ai: {index: value | {value, q}}, sv: {index: byte}, events: n}` to a device.
+ * Bounded before anything is done: at most as many di/ai/sv entries as the device has points, at most
+ * SIM_EVENTS_PER_MSG_MAX events; past a bound the msg fails with EINVAL and changes nothing.
+ */
 export function applyValues(dev: SimDevice, p: Record<string, unknown>): void {
+  const limits: [string, unknown, number][] = [['di', p.di, dev.di.length * 8], ['ai', p.ai, dev.ai.length], ['sv', p.sv, dev.sv.length], ['events', Array.isArray(p.events) ? p.events : undefined, SIM_EVENTS_PER_MSG_MAX]];
+  for (const [name, v, max] of limits) {
+    const n = Array.isArray(v) ? v.length : v && typeof v === 'object' ? Object.keys(v).length : 0;
+    if (n > max) throw new MaraError('EINVAL', `${name}: ${n} entries, more than the ${max} this device takes in one msg`);
+  }
+  if (p.events !== undefined && !Array.isArray(p.events)) {
+    const n = num(p.events, NaN);
+    if (!Number.isInteger(n) || n < 0 || n > SIM_EVENTS_PER_MSG_MAX) throw new MaraError('EINVAL', `events must be an integer 0-${SIM_EVENTS_PER_MSG_MAX} or an array of events, got ${preview(p.events)}`);
+  }
   const entries = (v: unknown): [number, unknown][] => {
     if (v === undefined) return [];
     if (Array.isArray(v)) return v.map((x, i) => (x && typeof x === 'object' && 'index' in x ? [num((x as { index: unknown }).index, NaN), (x as { value: unknown }).value] : [i, x]));

@@ -18,6 +18,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { CHROMIUM, CHROMIUM_ARGS, CHROMIUM_MISSING, ROOT, RedChild, dashboardNodes, ensureBuilt, startNodeRed } from '../helpers/red-child';
+import { exampleDrawings } from '../helpers/examples';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const workbook = require('../../scripts/make-example-workbook.js');
@@ -106,10 +107,10 @@ describe('boundaries in Chromium (issue 10 items 6, 7, 8)', { skip: haveChromium
     ensureBuilt();
     xlsx = workbook.writeXlsx(workbook.exampleSheets());
     const files: Record<string, string | Buffer> = { 'mara-projects/substation.xlsx': xlsx };
-    for (const f of fs.readdirSync(path.join(ROOT, 'examples', 'screens'))) {
-      let svg = fs.readFileSync(path.join(ROOT, 'examples', 'screens', f), 'utf8');
+    for (const f of exampleDrawings()) {
+      let svg = fs.readFileSync(path.join(ROOT, 'examples', f), 'utf8');
       if (f === 's1.svg') svg = svg.replace(/<\/svg>\s*$/, `<style type="text/css">${HOSTILE_CSS}</style><rect class="evil-mark" id="evil-mark" x="0" y="0" width="6" height="6"/></svg>`);
-      files[`mara-projects/screens/${f}`] = svg;
+      files[`mara-projects/${f}`] = svg;
     }
     red = await startNodeRed(flows(), files);
     site = http.createServer((req, res) => {

@@ -40,7 +40,7 @@ describe('the demo flow in Chromium', { skip: haveChromium ? false : CHROMIUM_MI
   before(async () => {
     ensureBuilt();
     const files: Record<string, Buffer> = { 'mara-projects/substation.xlsx': fs.readFileSync(path.join(ROOT, 'examples', 'substation.xlsx')) };
-    for (const f of fs.readdirSync(path.join(ROOT, 'examples', 'screens'))) files[`mara-projects/screens/${f}`] = fs.readFileSync(path.join(ROOT, 'examples', 'screens', f));
+    for (const f of fs.readdirSync(path.join(ROOT, 'examples')).filter((n) => n.endsWith('.svg'))) files[`mara-projects/${f}`] = fs.readFileSync(path.join(ROOT, 'examples', f));
     red = await startNodeRed(await demoFlow(), files);
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { chromium } = require('playwright-core') as typeof import('playwright-core');

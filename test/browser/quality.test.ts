@@ -18,6 +18,7 @@ import { compile } from '../../lib/formula';
 import { FormulaEngine } from '../../lib/formula/engine';
 import { load } from '../../lib/points/workbook';
 import { CHROMIUM, CHROMIUM_ARGS, CHROMIUM_MISSING, ROOT, ensureBuilt, freePort, RedChild, startNodeRed } from '../helpers/red-child';
+import { exampleDrawings } from '../helpers/examples';
 
 const haveChromium = fs.existsSync(CHROMIUM);
 const POLL_S = 1;
@@ -65,12 +66,12 @@ describe('quality on the screen, in Chromium', { skip: haveChromium ? false : CH
     const engine = new FormulaEngine({ compile });
     engine.load({ points: model.points, elements: model.elements, formulas: model.formulas });
     engine.fullPass();
-    const svg = fs.readFileSync(path.join(ROOT, 'examples', 'screens', 's1.svg'), 'utf8');
+    const svg = fs.readFileSync(path.join(ROOT, 'examples', 's1.svg'), 'utf8');
     dependent = engine.qualities().filter((q) => q.quality === 'invalid' && svg.includes(`tag="${q.tag}"`)).map((q) => q.tag);
     assert.ok(dependent.length > 40, `elements of s1 that depend on points: ${dependent.length}`);
 
     const files: Record<string, Buffer> = { 'mara-projects/substation.xlsx': fs.readFileSync(path.join(ROOT, 'examples', 'substation.xlsx')) };
-    for (const f of fs.readdirSync(path.join(ROOT, 'examples', 'screens'))) files[`mara-projects/screens/${f}`] = fs.readFileSync(path.join(ROOT, 'examples', 'screens', f));
+    for (const f of exampleDrawings()) files[`mara-projects/${f}`] = fs.readFileSync(path.join(ROOT, 'examples', f));
     // start without the simulator: the COMaster never answers (connection refused)
     red = await startNodeRed(flow.filter((n) => n.id !== sim.id), files);
     // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -100,7 +101,7 @@ describe('quality on the screen, in Chromium', { skip: haveChromium ? false : CH
         barAttr: bar.getAttribute('style'),
       };
     });
-    const svg = fs.readFileSync(path.join(ROOT, 'examples', 'screens', 's1.svg'), 'utf8');
+    const svg = fs.readFileSync(path.join(ROOT, 'examples', 's1.svg'), 'utf8');
     // the drawing's own: the rect is drawn ochre, the current reads 0.00 (the old defaults painted the
     // breaker black = open, the current as -1 × escala, the bar white = dead)
     assert.equal(look.breaker, 'rgb(255, 204, 0)', 'the breaker keeps the drawing fill');

@@ -113,8 +113,8 @@ describe('ui-mara-screen in Chromium', { skip: haveChromium ? false : CHROMIUM_M
   before(async () => {
     ensureBuilt();
     const files: Record<string, Buffer> = { 'project/substation.xlsx': workbook.writeXlsx(workbook.exampleSheets()) };
-    for (const f of fs.readdirSync(path.join(ROOT, 'examples', 'screens'))) {
-      const svg = fs.readFileSync(path.join(ROOT, 'examples', 'screens', f));
+    for (const f of fs.readdirSync(path.join(ROOT, 'examples')).filter((n) => n.endsWith('.svg'))) {
+      const svg = fs.readFileSync(path.join(ROOT, 'examples', f));
       files[`project/screens/${f}`] = svg; // where the workbook's screens sheet points
       files[`project/${f}`] = svg; // (older workbooks: beside it)
     }

@@ -52,4 +52,58 @@ describe('built package', () => {
       assert.ok(flow.some((n: any) => n.type === 'comment'), `${f} explains itself in a comment node`);
     }
   });
+
+  it('examples import cleanly side by side: no sub-folder (an empty Import menu category), no shared node id, no shared port', () => {
+    const dir = path.join(root, 'examples');
+    const entries = fs.readdirSync(dir, { withFileTypes: true });
+    assert.deepEqual(entries.filter((e) => e.isDirectory()).map((e) => e.name), [], 'Node-RED lists every folder of examples/ as a category');
+    const ids = new Map<string, string>();
+    const ports = new Map<string, string>();
+    for (const f of entries.filter((e) => e.name.endsWith('.json')).map((e) => e.name)) {
+      for (const n of JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8'))) {
+        assert.ok(!ids.has(n.id), `${f}: node id ${n.id} is also in ${ids.get(n.id)}`);
+        ids.set(n.id, f);
+        if (n.type === 'mara-simulator' && n.transport === 'tcp') {
+          assert.ok(!ports.has(n.port), `${f}: TCP port ${n.port} is also used by ${ports.get(n.port)}`);
+          ports.set(n.port, f);
+        }
+      }
+    }
+  });
+
+  it('every example node carries every property its editor defines (else the editor shows it as not configured)', () => {
+    const defaults = new Map<string, string[]>();
+    for (const type of Object.keys(nodes)) {
+      const html = fs.readFileSync(path.join(root, 'nodes', `${type}.html`), 'utf8');
+      const start = html.indexOf('defaults:', html.indexOf(`registerType('${type}'`));
+      let depth = 0;
+      let end = start;
+      for (let i = html.indexOf('{', start); i < html.length; i++) {
+        if (html[i] === '{') depth++;
+        else if (html[i] === '}' && --depth === 0) {
+          end = i;
+          break;
+        }
+      }
+      const block = html.slice(html.indexOf('{', start) + 1, end);
+      // top-level keys of the defaults object: `name: {` at depth 0 of the block
+      const keys: string[] = [];
+      let d = 0;
+      for (const m of block.matchAll(/([{}])|(?:^|[,{\s])(\w+)\s*:\s*\{/g)) {
+        if (m[1] === '{') d++;
+        else if (m[1] === '}') d--;
+        else if (d === 0 && m[2]) {
+          keys.push(m[2]);
+          d++;
+        }
+      }
+      defaults.set(type, keys);
+    }
+    assert.ok(defaults.get('mara-simulator')!.includes('breakers'));
+    for (const f of fs.readdirSync(path.join(root, 'examples')).filter((n) => n.endsWith('.json'))) {
+      for (const n of JSON.parse(fs.readFileSync(path.join(root, 'examples', f), 'utf8'))) {
+        for (const k of defaults.get(n.type) ?? []) assert.ok(k in n, `${f}: ${n.type} ${n.id} lacks ${k}`);
+      }
+    }
+  });
 });

@@ -197,7 +197,7 @@ describe('fuzz: hostile input to a running Node-RED', () => {
   it(`stays up, never blocks the event loop > ${MAX_BLOCK_MS} ms, bounded heap, clean Object.prototype (seed ${SEED})`, { timeout: 120_000 }, async () => {
     console.log(`fuzz seed ${SEED} (FUZZ_SEED=${SEED} replays it)`);
     const example = fs.readFileSync(path.join(ROOT, 'examples', 'substation.xlsx'));
-    const drawings = ['map.svg', 's1.svg'].map((f) => fs.readFileSync(path.join(ROOT, 'examples', 'screens', f), 'utf8'));
+    const drawings = ['map.svg', 's1.svg'].map((f) => fs.readFileSync(path.join(ROOT, 'examples', f), 'utf8'));
     const exampleFormulas = ['SI(di.E4152B04.value,si(int(eg.E4189S04.text),eg.E4189S04.stroke,12),6)', 'str(ai.V.value*ai.V.escala)', 'SUMA(APLICAR(lambda e: int(e.text), FILTRAR(lambda x: x.mark == 1, eg)))'];
     const frames = [encodePoll({ dst: 1, seq: 0x20 }), encodePollReply({ dst: 0x40, src: 1, seq: 0x21, sv: [1, 2, 3, 4, 5, 6], di: [1, 0, 0, 0], ai: [{ value: 1352, q: 0 }] })];
     fs.writeFileSync(path.join(tmp, 'fuzz.xlsx'), example);

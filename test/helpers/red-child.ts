@@ -1,5 +1,5 @@
 /**
- * A real Node-RED 4 in a child process, for the browser tests and the screen benchmark: temporary user
+ * A real Node-RED (4.1, or the one MARA_NODE_RED_PATH names) in a child process, for the browser tests and the screen benchmark: temporary user
  * directory, free port on 127.0.0.1, Dashboard 1 from this checkout's node_modules (Node-RED scans the
  * node_modules folder it is installed in) and this checkout linked into <userDir>/node_modules (as
  * scripts/start.js does).
@@ -9,6 +9,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { EXTERNAL_NODE_RED, NODE_RED_DIR } from './node-red-path';
 
 export const ROOT = path.resolve(__dirname, '../..');
 export const DIST = path.join(ROOT, 'dist');
@@ -63,6 +64,8 @@ export async function startNodeRed(flows: unknown[], files: Record<string, strin
   const userDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mara-red-'));
   fs.mkdirSync(path.join(userDir, 'node_modules'), { recursive: true });
   fs.symlinkSync(ROOT, path.join(userDir, 'node_modules', 'node-red-contrib-mara'), 'dir');
+  // Another Node-RED (MARA_NODE_RED_PATH) does not scan this checkout's node_modules: link Dashboard 1 too.
+  if (EXTERNAL_NODE_RED) fs.symlinkSync(path.join(ROOT, 'node_modules', 'node-red-dashboard'), path.join(userDir, 'node_modules', 'node-red-dashboard'), 'dir');
   fs.writeFileSync(path.join(userDir, 'package.json'), JSON.stringify({ name: 'mara-test-userdir', private: true, dependencies: { 'node-red-contrib-mara': 'file:..' } }));
   for (const [rel, data] of Object.entries(files)) {
     const p = path.join(userDir, rel);
@@ -85,7 +88,7 @@ export async function startNodeRed(flows: unknown[], files: Record<string, strin
       2,
     )};\n`,
   );
-  const redJs = require.resolve('node-red/red.js', { paths: [ROOT] });
+  const redJs = path.join(NODE_RED_DIR, 'red.js');
   const proc = spawn(process.execPath, [redJs, '--userDir', userDir, '--settings', settingsFile], { cwd: userDir, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   const keep = (b: Buffer) => {

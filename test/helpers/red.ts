@@ -1,10 +1,11 @@
 /** node-red-node-test-helper set up once per test file, with the core nodes our flows use. */
 import helper from 'node-red-node-test-helper';
 import path from 'node:path';
+import { NODE_RED_DIR, resolveFromNodeRed } from './node-red-path';
 
-helper.init(require.resolve('node-red'));
+helper.init(resolveFromNodeRed(NODE_RED_DIR));
 
-const core = path.join(path.dirname(require.resolve('@node-red/nodes/package.json')), 'core', 'common');
+const core = path.join(path.dirname(resolveFromNodeRed('@node-red/nodes/package.json')), 'core', 'common');
 /** Core catch and status nodes, to assert Catch-visible errors and statuses. */
 export const catchNode = require(path.join(core, '25-catch.js'));
 export const statusNode = require(path.join(core, '25-status.js'));

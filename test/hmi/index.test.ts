@@ -146,7 +146,7 @@ describe('indexScreen', () => {
 });
 
 describe('example screens', () => {
-  const read = (f: string) => readFileSync(path.join(__dirname, '../../examples/screens', f), 'utf8');
+  const read = (f: string) => readFileSync(path.join(__dirname, '../../examples', f), 'utf8');
 
   it('map.svg: one station symbol jumping to S1, page colour #f0ede5', () => {
     const ix = indexScreen(read('map.svg'));

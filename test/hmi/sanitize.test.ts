@@ -400,7 +400,7 @@ describe('sanitizeSvg: inputs that cannot be kept', () => {
   }
 
   it('never throws on random and truncated inputs', () => {
-    const base = readFileSync(path.join(__dirname, '../../examples/screens/s1.svg'), 'utf8');
+    const base = readFileSync(path.join(__dirname, '../../examples/s1.svg'), 'utf8');
     let seed = 12345;
     const rnd = (n: number): number => {
       seed = (seed * 1103515245 + 12345) & 0x7fffffff;
@@ -473,8 +473,8 @@ describe('sanitizeSvg: resource limits', () => {
 
 describe('sanitizeSvg: real drawings pass untouched', () => {
   for (const f of ['map.svg', 's1.svg']) {
-    it(`examples/screens/${f}: nothing removed, same index, stable`, () => {
-      const raw = readFileSync(path.join(__dirname, '../../examples/screens', f), 'utf8');
+    it(`examples/${f}: nothing removed, same index, stable`, () => {
+      const raw = readFileSync(path.join(__dirname, '../../examples', f), 'utf8');
       const { svg, removed } = sanitizeSvg(raw);
       assert.deepEqual(removed, []);
       const a = indexScreen(raw);

@@ -29,8 +29,19 @@ function queue(d: SimDevice, n: number): string[] {
   return out;
 }
 
-async function tcpSetup(addresses: number[], opts: Partial<MasterOptions> = {}, dev: Partial<MasterOptions['devices'][0]> = {}) {
-  const sim = new MaraSimulator(addresses.map((address) => ({ address })));
+/** Devices whose replies hold FE 40 six bytes before their end (a false SOF, QTY 64), 2 events per reply. */
+const falseSof = (address: number) => ({ address, ai: [0, 0, 0, 0, 0, 0, 0xfe00, 0x0040], maxEventsPerReply: 2 });
+
+/** Before every fourth request the simulator writes noise ending in a false SOF: the reply behind it stays hidden until a flush. */
+function falseSofNoise(sim: MaraSimulator): void {
+  let n = 0;
+  sim.on('request', () => {
+    if (++n % 4 === 0) sim.injectNoise(Buffer.from([0x00, 0xfe, 0x40, 0x13]));
+  });
+}
+
+async function tcpSetup(addresses: number[], opts: Partial<MasterOptions> = {}, dev: Partial<MasterOptions['devices'][0]> = {}, sims?: object[]) {
+  const sim = new MaraSimulator(sims ?? addresses.map((address) => ({ address })));
   const port = await sim.listenTcp({ port: 0 });
   cleanup.push(() => sim.close());
   const m = new MaraMaster({
@@ -126,6 +137,62 @@ describe('master ⇄ simulator over TCP 127.0.0.1', () => {
       }
     }
     assert.ok(order.filter((d) => d === 3).length >= 4, 'the dead device was retried');
+  });
+});
+
+describe('a multi-drop bus with false SOFs in the noise (issue 9 item 1)', () => {
+  it('TCP 127.0.0.1: three devices, corrupted replies and false SOFs: every event once, every device polled', async () => {
+    const { sim, m, replies } = await tcpSetup([1, 2, 3], { reconnectWhenAllOffline: false }, { pollIntervalMs: 10, timeoutMs: 120, retries: 10 }, [1, 2, 3].map(falseSof));
+    const sent = new Map([1, 2, 3].map((a) => [a, queue(sim.device(a)!, 30)]));
+    falseSofNoise(sim);
+    let k = 0;
+    m.on('reply', () => ++k % 7 === 0 && sim.corruptReplies(1));
+    m.start();
+    await until(() => [1, 2, 3].every((a) => eventsOut(replies, a).length >= 30), 20000, 'all events on the bus');
+    for (const a of [1, 2, 3]) assert.deepEqual(eventsOut(replies, a), sent.get(a), `device ${a}`);
+    assert.ok(m.stats().noiseBytes > 0 && m.stats().bccErrors > 0);
+  });
+
+  it('socat pty: the same bus over a real serial port', { skip: socatAvailable() ? false : SOCAT_MISSING }, async () => {
+    const pair: PtyPair = await socatPair();
+    cleanup.push(() => pair.close());
+    const sim = new MaraSimulator([1, 2, 3].map(falseSof));
+    await sim.openSerial({ path: pair.b, baudRate: 9600 });
+    cleanup.push(() => sim.close());
+    const m = new MaraMaster({
+      transport: () => createTransport({ type: 'serial', path: pair.a, baudRate: 9600 }),
+      devices: [1, 2, 3].map((address) => ({ address, pollIntervalMs: 10, timeoutMs: 300, retries: 10 })),
+      backoffMinMs: 50,
+      backoffMaxMs: 300,
+    });
+    cleanup.push(() => m.stop());
+    const replies: PollResult[] = [];
+    m.on('reply', (r) => replies.push(r));
+    const sent = new Map([1, 2, 3].map((a) => [a, queue(sim.device(a)!, 20)]));
+    falseSofNoise(sim);
+    let k = 0;
+    m.on('reply', () => ++k % 7 === 0 && sim.corruptReplies(1));
+    m.start();
+    await until(() => [1, 2, 3].every((a) => eventsOut(replies, a).length >= 20), 30000, 'all events on the bus');
+    for (const a of [1, 2, 3]) assert.deepEqual(eventsOut(replies, a), sent.get(a), `device ${a}`);
+  });
+});
+
+describe('BugPeH devices on a bus, PEHs and lost replies (issue 9 item 3)', () => {
+  it('TCP 127.0.0.1: three BugPeH devices, a PEH every 60 ms, every third reply of device 2 dropped: every event once', async () => {
+    const { sim, m, replies } = await tcpSetup([1, 2, 3], { reconnectWhenAllOffline: false, pehIntervalMs: 60 }, { pollIntervalMs: 10, timeoutMs: 80, retries: 10 },
+      [1, 2, 3].map((address) => ({ address, seqFromBroadcast: true, maxEventsPerReply: 3 })));
+    const sent = new Map([1, 2, 3].map((a) => [a, queue(sim.device(a)!, 90)]));
+    let n = 0;
+    sim.on('request', (f) => {
+      if (f.dst === 2 && f.cmd === 0x10 && f.seq !== sim.device(2)!.lastSeq && ++n % 3 === 0) sim.dropReplies(1);
+    });
+    m.start();
+    await until(() => [1, 2, 3].every((a) => eventsOut(replies, a).length >= 90), 30000, 'all events on the bus');
+    await new Promise((r) => setTimeout(r, 100));
+    for (const a of [1, 2, 3]) assert.deepEqual(eventsOut(replies, a), sent.get(a), `device ${a}`);
+    assert.ok(m.stats().pehs >= 3, `${m.stats().pehs} PEHs`);
+    assert.ok(n >= 9);
   });
 });
 

@@ -15,6 +15,7 @@ import { SimDevice } from '../../lib/link/sim-device';
 import { until } from '../helpers/pipe';
 import { catchNode, helper } from '../helpers/red';
 import { freePort } from '../helpers/red-child';
+import { exampleDrawings } from '../helpers/examples';
 import projectNode = require('../../nodes/mara-project');
 import pointsNode = require('../../nodes/mara-points');
 import formulaNode = require('../../nodes/mara-formula');
@@ -55,8 +56,7 @@ function tmpDir(): { dir: string; rel: string; rm(): void } {
 }
 
 function copyWorkbook(dir: string): void {
-  fs.mkdirSync(path.join(dir, 'screens'), { recursive: true });
-  for (const f of fs.readdirSync(path.join(ROOT, 'examples', 'screens'))) fs.copyFileSync(path.join(ROOT, 'examples', 'screens', f), path.join(dir, 'screens', f));
+  for (const f of exampleDrawings()) fs.copyFileSync(path.join(ROOT, 'examples', f), path.join(dir, f));
   // written beside, then renamed: the watcher sees one complete file
   fs.copyFileSync(path.join(ROOT, 'examples', 'substation.xlsx'), path.join(dir, 'substation.part'));
   fs.renameSync(path.join(dir, 'substation.part'), path.join(dir, 'substation.xlsx'));

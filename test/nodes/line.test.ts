@@ -157,6 +157,56 @@ describe('line nodes', () => {
     await until(() => statuses.some((s) => s.text === 'ok 1/1'), 5000, 'ok after reconnect');
   });
 
+  it('a refused link marks every device offline on output 2 within timeout × (retries + 1), with no request sent', async () => {
+    await sim.close(); // nothing listens on the port any more
+    await helper.load(NODES, [
+      { id: 't', type: 'tab' },
+      line({ devices: [{ address: 1, pollInterval: 1, timeout: 100, retries: 1 }, { address: 2, pollInterval: 1, timeout: 100, retries: 1 }] }),
+      { id: 'poll', type: 'mara-poll', z: 't', line: 'line', wires: [[], ['st']] }, { id: 'st', type: 'helper', z: 't' },
+    ]);
+    const msgs = await collect<Msg>(helper.getNode('st'), 2, 5000);
+    assert.deepEqual(msgs.map((m) => [m.payload.address, m.payload.online]).sort(), [[1, false], [2, false]]);
+    assert.match(msgs[0].payload.reason, /line down/);
+    assert.equal((helper.getNode('line') as any).hub.master.stats().requests, 0);
+  });
+
+  it('a link lost while polling marks every device offline on output 2', async () => {
+    await helper.load(NODES, [
+      { id: 't', type: 'tab' },
+      line({ devices: [{ address: 1, pollInterval: 0.05, timeout: 100, retries: 1 }] }),
+      { id: 'poll', type: 'mara-poll', z: 't', line: 'line', wires: [[], ['st']] }, { id: 'st', type: 'helper', z: 't' },
+    ]);
+    const online = await collect<Msg>(helper.getNode('st'), 1, 5000);
+    assert.equal(online[0].payload.online, true);
+    const offline = collect<Msg>(helper.getNode('st'), 1, 5000);
+    await sim.close(); // listener and connection gone: reconnects are refused
+    const [m] = await offline;
+    assert.deepEqual([m.payload.address, m.payload.online], [1, false]);
+  });
+
+  it('an unwritable state directory shows in the status and is logged once', async () => {
+    const fs = await import('node:fs');
+    const os = await import('node:os');
+    const path = await import('node:path');
+    const userDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mara-userdir-'));
+    fs.writeFileSync(path.join(userDir, 'mara-state'), 'a file where the directory should be'); // fails for root too
+    helper.settings({ userDir });
+    try {
+      await helper.load(NODES, [{ id: 't', type: 'tab' }, line({ persist: true }), { id: 'poll', type: 'mara-poll', z: 't', line: 'line', wires: [[], []] }]);
+      const statuses: any[] = [];
+      helper.getNode('poll').on('call:status', (c: any) => statuses.push(c.args[0]));
+      const lineNode = helper.getNode('line') as any;
+      await until(() => lineNode.hub.master.stats().replies >= 5, 5000, '5 replies');
+      await until(() => statuses.some((s) => /state not saved \(ESTATE\)/.test(s.text)), 3000, 'status');
+      const warns = lineNode.warn.getCalls().map((c: any) => String(c.args[0])).filter((t: string) => /line state/.test(t));
+      // one line for the unreadable state at start, one for the saves that fail: not one per reply
+      assert.equal(warns.filter((t: string) => /cannot save/.test(t)).length, 1, JSON.stringify(warns));
+      assert.ok(warns.length <= 2, JSON.stringify(warns));
+    } finally {
+      helper.settings({});
+    }
+  });
+
   it('a bad line configuration is reported once at deploy and its consumers show "bad config"', async () => {
     await helper.load(NODES, [{ id: 't', type: 'tab' }, line({ port: 70000 }), { id: 'poll', type: 'mara-poll', z: 't', line: 'line', wires: [[], []] }]);
     const l = helper.getNode('line') as any;

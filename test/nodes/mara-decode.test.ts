@@ -9,7 +9,7 @@ import decodeNode = require('../../nodes/mara-decode');
 const MAX_INPUT_BYTES = 1024 * 1024;
 
 const vectors: { name: string; hex: string }[] = JSON.parse(
-  fs.readFileSync(path.resolve(__dirname, '../../../shared/spec/mara-vectors.json'), 'utf8'),
+  fs.readFileSync(path.resolve(__dirname, '../fixtures/mara-vectors.json'), 'utf8'),
 );
 const hexOf = (name: string) => vectors.find((v) => v.name === name)!.hex;
 const bytesOf = (name: string) => Buffer.from(hexOf(name).replace(/ /g, ''), 'hex');

@@ -127,8 +127,8 @@ describe('ui-mara-screen node', () => {
   before(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mara-screen-node-'));
     fs.mkdirSync(path.join(dir, 'screens'));
-    fs.copyFileSync(path.resolve(__dirname, '../../examples/screens/map.svg'), path.join(dir, 'map.svg'));
-    fs.copyFileSync(path.resolve(__dirname, '../../examples/screens/s1.svg'), path.join(dir, 'screens', 's1.svg'));
+    fs.copyFileSync(path.resolve(__dirname, '../../examples/map.svg'), path.join(dir, 'map.svg'));
+    fs.copyFileSync(path.resolve(__dirname, '../../examples/s1.svg'), path.join(dir, 'screens', 's1.svg'));
     fs.writeFileSync(path.join(os.tmpdir(), 'outside.svg'), SVG);
     setProjectModel(path.join(dir, 'project.xlsx'), projectModel());
     await new Promise<void>((r) => helper.startServer(() => r()));

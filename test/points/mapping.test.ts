@@ -1,5 +1,5 @@
 /**
- * PointMapper (lib/points/mapping.ts): real replies of /work/shared/spec/mara-vectors.json decoded with
+ * PointMapper (lib/points/mapping.ts): real replies of test/fixtures/mara-vectors.json decoded with
  * the codec and mapped onto small project models built here (spec §5, §8, §8.5; hmi §1.2, §2.8).
  */
 import { describe, it } from 'node:test';
@@ -15,7 +15,7 @@ interface Vector {
   name: string;
   hex: string;
 }
-const vectors = JSON.parse(fs.readFileSync(path.resolve(__dirname, '../../../shared/spec/mara-vectors.json'), 'utf8')) as Vector[];
+const vectors = JSON.parse(fs.readFileSync(path.resolve(__dirname, '../fixtures/mara-vectors.json'), 'utf8')) as Vector[];
 
 function reply(name: string): PollReply {
   const v = vectors.find((x) => x.name === name);

@@ -119,7 +119,7 @@ export interface Vector {
   };
 }
 
-export const VECTORS_PATH = path.resolve(__dirname, '../../../shared/spec/mara-vectors.json');
+export const VECTORS_PATH = path.resolve(__dirname, '../fixtures/mara-vectors.json');
 
 export function loadVectors(): Vector[] {
   return JSON.parse(fs.readFileSync(VECTORS_PATH, 'utf8')) as Vector[];

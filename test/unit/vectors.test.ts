@@ -1,5 +1,5 @@
 /**
- * The 29 vectors of /work/shared/spec/mara-vectors.json (spec §10) and the worked BCC examples of
+ * The 29 vectors of test/fixtures/mara-vectors.json (spec §10) and the worked BCC examples of
  * spec §3.2, decoded and re-encoded.
  */
 import { describe, it } from 'node:test';
@@ -11,7 +11,7 @@ import { EventInput, MaraErrorCode, MaraEvent } from '../../lib';
 import { Vector, VectorEvent, catchMara, hexToBytes, parseStamp, refBcc } from './helpers';
 
 const vectors = JSON.parse(
-  fs.readFileSync(path.resolve(__dirname, '../../../shared/spec/mara-vectors.json'), 'utf8'),
+  fs.readFileSync(path.resolve(__dirname, '../fixtures/mara-vectors.json'), 'utf8'),
 ) as Vector[];
 const valid = vectors.filter((v) => v.decoded.valid);
 const rejected = vectors.filter((v) => !v.decoded.valid);
