@@ -170,4 +170,20 @@ describe('one mara points per line', { timeout: 60_000 }, () => {
     assert.ok(seen.statuses.some((s) => /address 7 not placed/.test(s)));
     assert.equal(last(outs, 'L3252B00')?.value, 1, 'the known address still maps');
   });
+
+  it('a mara-line that takes its COMaster from the project warns when it no longer matches the workbook, and names the choices', async () => {
+    const port = await freePort();
+    await helper.load(NODES, [
+      { id: 't', type: 'tab' },
+      { id: 'proj', type: 'mara-project', path: WORKBOOK, dialect: 'txscada', watch: false },
+      // copied once from COMaster 3, then edited by hand: the workbook has 10.0.0.3:4001 with IEDs 1,2,3
+      { id: 'lineP', type: 'mara-line', name: 'LP', transport: 'tcp', host: '127.0.0.1', port, persist: false, pehOnConnect: false, project: 'proj', comaster: '3', projectPoll: 'direct', devices: [{ address: 1, pollInterval: 60 }, { address: 2, pollInterval: 60 }] },
+      { id: 'lineQ', type: 'mara-line', name: 'LQ', transport: 'tcp', host: '127.0.0.1', port, persist: false, pehOnConnect: false, project: 'proj', comaster: '9', devices: [{ address: 1, pollInterval: 60 }] },
+    ]);
+    const p = spy('lineP');
+    const q = spy('lineQ');
+    await until(() => p.warns.some((w) => /workbook's COMaster/.test(w)) && q.warns.some((w) => /project COMaster/.test(w)), 10_000, 'both lines checked against the workbook');
+    assert.ok(p.warns.some((w) => w.includes("the workbook's COMaster 3 is 10.0.0.3:4001 with devices 1,2,3; this line runs 127.0.0.1:" + port + ' with devices 1,2')), p.warns.join('\n'));
+    assert.ok(q.warns.some((w) => /EUNKNOWN: COMaster 9 is not in the workbook; the workbook's COMasters: 1 \(10\.0\.0\.1:9761, disabled\); 2 .*; 3 \(10\.0\.0\.3:4001\)/.test(w)), q.warns.join('\n'));
+  });
 });
