@@ -295,6 +295,8 @@ var MaraScreenUI = (function () {
       this.origOther = null;
       this.origChildren = null;
       this.origText = null;
+      this.lines = null;
+      this.lineTexts = null;
       this.bad = false;
     }
 
@@ -350,32 +352,33 @@ var MaraScreenUI = (function () {
 
     function writeText(e, value) {
       var el = e.node;
-      if (value === null) {
-        if (!e.origChildren) return;
-        while (el.firstChild) el.removeChild(el.firstChild);
-        for (var i = 0; i < e.origChildren.length; i++) el.appendChild(e.origChildren[i].cloneNode(true));
-        stats.writes++;
-        return;
-      }
       if (!e.origChildren) {
         if (e.origText === null) e.origText = String(el.textContent || '').trim();
         e.origChildren = [];
-        for (var j = 0; j < el.childNodes.length; j++) e.origChildren.push(el.childNodes[j].cloneNode(true));
+        for (var j = 0; j < el.childNodes.length; j++) e.origChildren.push(el.childNodes[j]);
+        // a label drawn as lines (two or more tspans, as Inkscape writes them) keeps them: line n of a text goes
+        // into tspan n (its position and style), the rest on the last line; a one-line text on the first line
+        var lines = linesOf(el);
+        if (lines.length > 1) {
+          e.lines = lines;
+          e.lineTexts = lines.map(function (t) { return t.textContent; });
+        }
       }
-      // a label drawn as lines (tspans) keeps them: line n of the text into tspan n (their position and style),
-      // the rest on the last line; a one-line text goes into the first line and the others are emptied
-      var lines = linesOf(el);
-      if (!lines.length) {
-        el.textContent = value;
+      if (e.lines) {
+        var parts = value === null ? e.lineTexts : String(value).split('\n');
+        for (var k = 0; k < e.lines.length; k++) {
+          e.lines[k].textContent = value === null ? parts[k] : k < parts.length ? (k === e.lines.length - 1 ? parts.slice(k).join(' ') : parts[k]) : '';
+        }
         stats.writes++;
         return;
       }
-      var parts = String(value).split('\n');
-      for (var k = 0; k < lines.length; k++) {
-        var t = k < parts.length ? (k === lines.length - 1 ? parts.slice(k).join(' ') : parts[k]) : '';
-        lines[k].textContent = t;
+      if (value === null) {
+        while (el.firstChild) el.removeChild(el.firstChild);
+        for (var i = 0; i < e.origChildren.length; i++) el.appendChild(e.origChildren[i]);
+        stats.writes++;
+        return;
       }
-      // text outside the tspans (whitespace between them) stays as drawn
+      el.textContent = value;
       stats.writes++;
     }
 
