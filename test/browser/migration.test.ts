@@ -81,7 +81,8 @@ describe('a migrated installation in Chromium (issue 12 items 5, 8, 10)', { skip
       'mig/m1.svg': M1,
       'sub/substation.xlsx': workbook.writeXlsx(workbook.exampleSheets()),
     };
-    for (const f of fs.readdirSync(path.join(ROOT, 'examples', 'screens'))) files[`sub/screens/${f}`] = fs.readFileSync(path.join(ROOT, 'examples', 'screens', f));
+    // the example drawings lie beside its workbook (as the screens sheet names them)
+    for (const f of fs.readdirSync(path.join(ROOT, 'examples')).filter((n) => n.endsWith('.svg'))) files[`sub/${f}`] = fs.readFileSync(path.join(ROOT, 'examples', f));
     red = await startNodeRed(flows(), files);
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { chromium } = require('playwright-core') as typeof import('playwright-core');
