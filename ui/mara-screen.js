@@ -1186,13 +1186,22 @@ var MaraScreenUI = (function () {
       var shown = null;
       var bar = null;
       var fitQueued = false;
+      // at most a few fit → dashboard layout rounds per view or page resize, should the dashboard insist on its size
+      var rounds = 0;
+      var ownResize = false;
       var refit = function () {
         if (fitQueued) return;
         fitQueued = true;
         (window.requestAnimationFrame || setTimeout)(function () {
           fitQueued = false;
           // the dashboard then lays its groups out again (its own resize handler); the next fit finds nothing to do
-          if (!destroyed && shown && fitToWidth(host, shown, bar)) window.dispatchEvent(new Event('resize'));
+          if (destroyed || !shown || rounds >= 4) return;
+          if (fitToWidth(host, shown, bar)) {
+            rounds++;
+            ownResize = true;
+            window.dispatchEvent(new Event('resize'));
+            ownResize = false;
+          }
         });
       };
       // the dashboard sizes the card when it places it (after this widget starts): fit again then
@@ -1207,11 +1216,16 @@ var MaraScreenUI = (function () {
         onView: function (svg, b) {
           shown = svg;
           bar = b;
+          rounds = 0;
           refit();
         }
       });
-      window.addEventListener('resize', refit);
-      scope.$on('$destroy', function () { window.removeEventListener('resize', refit); });
+      var onResize = function () {
+        if (!ownResize) rounds = 0;
+        refit();
+      };
+      window.addEventListener('resize', onResize);
+      scope.$on('$destroy', function () { window.removeEventListener('resize', onResize); });
       var snap = store.snap || (scope.msg && scope.msg.kind === 'mara-screen' ? scope.msg : null);
       if (snap) {
         store.snap = snap;
