@@ -68,12 +68,13 @@ export = function register(RED: NodeAPI): void {
       // the last known values (held before the first load, or live before a reload), not nothing
       engine.update(previous.points(), [...writes.values()]);
       const errors = problems.filter((p) => p.severity === 'error');
+      const warnings = problems.filter((p) => p.severity === 'warning');
       if (errors.length)
         node.error(
           `${errors.length} formula(s) cannot run: ` +
-            errors.slice(0, 5).map((p) => `row ${p.row} ${p.tag}.${p.attr}${p.column ? ` column ${p.column}` : ''}: ${p.message}`).join('; '),
+            errors.slice(0, 5).map((p) => `row ${p.row} ${p.tag}.${p.attr}${p.column ? ` column ${p.column}` : ''}: ${p.message}`).join('; ') +
+            (errors.length > 5 || warnings.length ? '; every one in the project\'s problem list (its dialog)' : ''),
         );
-      const warnings = problems.filter((p) => p.severity === 'warning');
       if (warnings.length) node.warn(`${warnings.length} formula warning(s); the first: row ${warnings[0].row} ${warnings[0].tag}.${warnings[0].attr}: ${warnings[0].message}`);
       ready = true;
       engine.fullPass();

@@ -6,6 +6,7 @@ import { MaraMaster } from '../lib/link/master';
 import { createTransport } from '../lib/link/open-transport';
 import { listSerialPorts } from '../lib/link/serial';
 import { MaraLineDef, MaraLineNode, lineOptions, num } from './shared/line-config';
+import { watchProjectLine } from './shared/line-from-project';
 
 export = function register(RED: NodeAPI): void {
   function MaraLine(this: MaraLineNode, config: MaraLineDef) {
@@ -14,6 +15,7 @@ export = function register(RED: NodeAPI): void {
     node.hub = null;
     node.configError = null;
     node.lineName = config.name || (config.transport === 'serial' ? config.serialPath : `${config.host}:${config.port}`);
+    let unwatch = () => undefined as void;
     try {
       const { transport, devices } = lineOptions(config);
       createTransport(transport); // validates the settings now, so a bad config is reported at deploy
@@ -33,6 +35,8 @@ export = function register(RED: NodeAPI): void {
         store,
       });
       node.hub = new LineHub(master, 1000, (e) => node.error(`consumer failed: ${(e as Error)?.message ?? e}`));
+      // settings taken from a project COMaster: the workbook stays the source (a mismatch is warned)
+      unwatch = watchProjectLine(RED, node, config as MaraLineDef & { project?: string; comaster?: string; projectPoll?: string }, { transport, devices });
       // Edge-triggered log: once per state change, not once per reconnect attempt.
       let lastLogged = '';
       master.on('state', (s) => {
@@ -59,6 +63,7 @@ export = function register(RED: NodeAPI): void {
     }
 
     node.on('close', (_removed: boolean, done: () => void) => {
+      unwatch();
       const hub = node.hub;
       node.hub = null;
       if (!hub) return done();

@@ -2,7 +2,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { NodeAPI } from 'node-red';
 import { load } from '../lib/points/workbook';
-import { checkFormulas, projectProblems } from '../lib/points/project-problems';
+import { RuntimeFailure, checkFormulas, projectProblems, runtimeFailures } from '../lib/points/project-problems';
+import type { FormulaEngine } from '../lib/formula/engine';
+import { comasterChoices } from '../lib/points/line-mapper';
 import { checkScreenFiles } from '../lib/points/screen-check';
 import { MaraError } from '../lib/mara/errors';
 import { assertRealPathInside, MaraProjectDef, MaraProjectNode, ProjectService, resolveInUserDir } from './shared/project-service';
@@ -24,6 +26,7 @@ export = function register(RED: NodeAPI): void {
     node.project = null;
     node.configError = null;
     node.dialect = config.dialect === 'excel' ? 'excel' : 'txscada';
+    node.replaceLabels = config.replaceLabels === true;
     try {
       const file = resolveInUserDir(userDir(), config.path);
       let copied: string[] = [];
@@ -68,6 +71,17 @@ export = function register(RED: NodeAPI): void {
 
   const project = (id: string) => (RED.nodes.getNode(id) as MaraProjectNode | null)?.project ?? null;
 
+  /** The formulas failing now in every deployed mara-formula of this project (each node keeps its engine). */
+  const runtimeOf = (id: string): RuntimeFailure[] => {
+    const out: RuntimeFailure[] = [];
+    RED.nodes.eachNode((n) => {
+      if (n.type !== 'mara-formula' || (n as { project?: string }).project !== id) return;
+      const engine = (RED.nodes.getNode(n.id) as { engine?: FormulaEngine } | null)?.engine;
+      if (engine) out.push(...runtimeFailures(engine));
+    });
+    return out;
+  };
+
   // The editor lists a project's problems (and counts) on demand. Every route refuses other web pages
   // (Node-RED answers CORS preflights for any origin: see shared/http-guard.ts).
   RED.httpAdmin.get('/mara/project/:id/problems', RED.auth.needsPermission('mara-project.read'), sameOriginOnly(RED), (req, res) => {
@@ -79,9 +93,22 @@ export = function register(RED: NodeAPI): void {
       version: p.version,
       error: p.error === null ? null : hidePaths(p.error, userDir()),
       counts: { comasters: m.comasters.length, devices: m.devices.length, points: m.points.length, elements: m.elements.length, formulas: m.formulas.length, screens: m.screens.length, colours: m.colours.length },
-      // every problem in full: the workbook's, then each formula's (compile errors, unknown references, cycles)
-      problems: projectProblems({ model: m, problems: p.problems, formulas: checkFormulas(m, { dialect: (RED.nodes.getNode(String(req.params.id)) as MaraProjectNode).dialect }) }).problems,
+      // every problem in full: the workbook's, then each formula's (compile errors, unknown references, cycles,
+      // and what fails now in the running mara-formula nodes, with the value kept)
+      problems: projectProblems({
+        model: m,
+        problems: p.problems,
+        formulas: checkFormulas(m, { dialect: (RED.nodes.getNode(String(req.params.id)) as MaraProjectNode).dialect }),
+        runtime: runtimeOf(String(req.params.id)),
+      }).problems,
     });
+  });
+
+  // The mara-line dialog offers the workbook's COMasters (host, port, IED addresses) to take a line from.
+  RED.httpAdmin.get('/mara/project/:id/comasters', RED.auth.needsPermission('mara-project.read'), sameOriginOnly(RED), (req, res) => {
+    const p = project(String(req.params.id));
+    if (!p) return res.status(404).json({ error: 'project not deployed' });
+    res.json({ comasters: comasterChoices(p.model) });
   });
 
   RED.httpAdmin.post('/mara/project/:id/reload', RED.auth.needsPermission('mara-project.write'), sameOriginOnly(RED), (req, res) => {

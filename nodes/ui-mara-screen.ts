@@ -94,7 +94,7 @@ function register(RED: NodeAPI): void {
       node.warn(m);
     };
     const state = new ScreenState({
-      config: { qualityClass, readOnly, start: config.start ? String(config.start) : null, ...(Object.keys(texts).length ? { texts } : {}) },
+      config: { qualityClass, readOnly, start: config.start ? String(config.start) : null, ...(Object.keys(texts).length ? { texts } : {}), ...(projectNode?.replaceLabels ? { replaceLabels: true } : {}) },
       log: (m) => node.warn(m),
     });
     let closed = false;

@@ -294,6 +294,9 @@ var MaraScreenUI = (function () {
       this.origStroke = null;
       this.origOther = null;
       this.origChildren = null;
+      this.origText = null;
+      this.lines = null;
+      this.lineTexts = null;
       this.bad = false;
     }
 
@@ -331,17 +334,49 @@ var MaraScreenUI = (function () {
       }
     }
 
+    /** The drawing's own text of a label (before any write), trimmed. */
+    function ownText(e) {
+      if (e.origText === null) e.origText = String(e.node.textContent || '').trim();
+      return e.origText !== '';
+    }
+
+    /** The label's lines: its direct `<tspan>` children (Inkscape writes one per line), or none. */
+    function linesOf(el) {
+      var out = [];
+      for (var i = 0; i < el.childNodes.length; i++) {
+        var n = el.childNodes[i];
+        if (n.nodeType === 1 && localNameOf(n) === 'tspan') out.push(n);
+      }
+      return out;
+    }
+
     function writeText(e, value) {
       var el = e.node;
+      if (!e.origChildren) {
+        if (e.origText === null) e.origText = String(el.textContent || '').trim();
+        e.origChildren = [];
+        for (var j = 0; j < el.childNodes.length; j++) e.origChildren.push(el.childNodes[j]);
+        // a label drawn as lines (two or more tspans, as Inkscape writes them) keeps them: line n of a text goes
+        // into tspan n (its position and style), the rest on the last line; a one-line text on the first line
+        var lines = linesOf(el);
+        if (lines.length > 1) {
+          e.lines = lines;
+          e.lineTexts = lines.map(function (t) { return t.textContent; });
+        }
+      }
+      if (e.lines) {
+        var parts = value === null ? e.lineTexts : String(value).split('\n');
+        for (var k = 0; k < e.lines.length; k++) {
+          e.lines[k].textContent = value === null ? parts[k] : k < parts.length ? (k === e.lines.length - 1 ? parts.slice(k).join(' ') : parts[k]) : '';
+        }
+        stats.writes++;
+        return;
+      }
       if (value === null) {
         while (el.firstChild) el.removeChild(el.firstChild);
         for (var i = 0; i < e.origChildren.length; i++) el.appendChild(e.origChildren[i]);
         stats.writes++;
         return;
-      }
-      if (!e.origChildren) {
-        e.origChildren = [];
-        for (var j = 0; j < el.childNodes.length; j++) e.origChildren.push(el.childNodes[j]);
       }
       el.textContent = value;
       stats.writes++;
@@ -429,6 +464,10 @@ var MaraScreenUI = (function () {
       var v;
       if (attr === 'text') {
         if (!e.textual) return false;
+        // a static workbook text (no formula, no point, no toggle drives it) leaves a drawing label that has text
+        // alone, unless the project asks for the workbook's texts (issue 12 item 5)
+        // (only while the drawing's text shows: a live value written since is replaced as usual)
+        if (!none && o.keepLabel && e.aText === undefined && o.keepLabel(key, value) && ownText(e)) return false;
         e.wText = none ? null : displayText(value);
       } else if (isStyleProperty(attr)) {
         if (none) v = null;
@@ -789,11 +828,17 @@ var MaraScreenUI = (function () {
       svg.setAttribute('height', '100%');
       // the drawing stays in its box whatever its own style says (issue 10 item 7)
       ROOT_STYLE.forEach(function (d) { svg.style.setProperty(d[0], d[1], 'important'); });
-      var binder = createBinder(svg, { raf: o.raf, qualityClass: store.config && store.config.qualityClass });
+      var binder = createBinder(svg, { raf: o.raf, qualityClass: store.config && store.config.qualityClass, keepLabel: keepLabel });
       svg.addEventListener('click', function (ev) { onClick(name, binder, ev); });
       c = cache[name] = { svgText: s.svg, svg: svg, binder: binder };
       markClickable(c);
       return c;
+    }
+
+    /** `value` is the tag's static workbook text (record `s`) and the project does not replace drawing labels. */
+    function keepLabel(key, value) {
+      var r = store.records && store.records[key];
+      return !!(r && typeof r.s === 'string') && r.s === String(value) && !(store.config && store.config.replaceLabels);
     }
 
     function markClickable(c) {
@@ -802,8 +847,12 @@ var MaraScreenUI = (function () {
         var r = recs[k];
         if (r || !store.hasRecords) c.binder.node(k).classList.add('mara-clickable');
       });
+      // a hot-spot to a screen that does not exist gets no pointer: clicking it does nothing (issue 12 item 8)
       walk(c.svg, function (n) {
-        if (n.getAttribute('jump-to')) n.classList.add('mara-clickable');
+        var to = n.getAttribute('jump-to');
+        if (!to) return;
+        if (Object.prototype.hasOwnProperty.call(screens, to)) n.classList.add('mara-clickable');
+        else n.classList.remove('mara-clickable');
       });
     }
 
@@ -823,6 +872,7 @@ var MaraScreenUI = (function () {
       }
       send({ type: 'view', screen: name }); // the server accepts clicks only from the screen a client shows
       if (!c.svg) view = null;
+      if (o.onView) o.onView(c.svg, bar);
       upBtn.disabled = !(s.parent && screens[s.parent] && s.parent !== name);
       menu.value = name;
     }
@@ -1009,13 +1059,13 @@ var MaraScreenUI = (function () {
       (store.screens || []).forEach(function (s) {
         if (s && typeof s.name === 'string' && typeof s.svg === 'string') next[s.name] = s;
       });
+      screens = next; // before markClickable: a jump is clickable only to a screen of this snapshot
       Object.keys(cache).forEach(function (n) {
         if (!next[n] || next[n].svg !== cache[n].svgText) {
           if (cache[n].binder) cache[n].binder.dispose();
           delete cache[n];
         } else if (cache[n].svg) markClickable(cache[n]);
       });
-      screens = next;
       var list = buildMenu();
       nav.invalidate();
       if (!list.length) {
@@ -1062,6 +1112,40 @@ var MaraScreenUI = (function () {
   }
 
   /**
+   * The screen fits its group (issue 12 item 10): Dashboard 1 gives a widget a fixed size in grid units, which
+   * cut a wide diagram on a small display and left a large one small. The widget's card takes the width the
+   * page has for the group (never more than the page), and the height that keeps the drawing's aspect; the
+   * group around it grows or shrinks by as much. The drawing scales inside (viewBox, meet).
+   */
+  function fitToWidth(host, svg, bar) {
+    var card = host.closest ? host.closest('md-card') || host.parentElement : host.parentElement;
+    var panel = host.closest ? host.closest('.nr-dashboard-cardpanel') : null;
+    if (!card || !svg || !svg.viewBox || !svg.viewBox.baseVal) return;
+    var vb = svg.viewBox.baseVal;
+    if (!(vb.width > 0 && vb.height > 0)) return;
+    // the tab's content area (Dashboard 1 lays the groups out in it), else the page
+    var area = (host.closest && host.closest('.masonry-container')) || document.documentElement;
+    var gap = 6;
+    var chrome = panel ? Math.max(0, panel.offsetWidth - card.offsetWidth) : 0;
+    var width = Math.max(240, Math.floor(Math.min(area.clientWidth, document.documentElement.clientWidth) - 4 * gap - 2 * chrome));
+    var barH = bar ? bar.offsetHeight : 0;
+    var extra = card.offsetHeight - host.clientHeight; // the card's own padding
+    var height = Math.ceil((width * vb.height) / vb.width + barH + Math.max(0, extra) + 2);
+    var dW = width - card.offsetWidth;
+    var dH = height - card.offsetHeight;
+    if (Math.abs(dW) < 1 && Math.abs(dH) < 1) return;
+    // every box from the card up to the group that the dashboard sized: by the same difference
+    for (var n = card; n && n !== area; n = n.parentElement) {
+      if (n.style.width) n.style.width = n.offsetWidth + dW + 'px';
+      if (n.style.height) n.style.height = n.offsetHeight + dH + 'px';
+      if (n === panel) break;
+    }
+    if (!card.style.width) card.style.width = width + 'px';
+    if (!card.style.height) card.style.height = height + 'px';
+    return true;
+  }
+
+  /**
    * Dashboard 1 glue: `initController(scope, events)` calls this with the node's id.
    *
    * The dashboard keeps the last update with a `msg` (our snapshot) for each widget; deltas come as separate
@@ -1099,11 +1183,49 @@ var MaraScreenUI = (function () {
         if (++tries < 100) setTimeout(start, 20);
         return;
       }
+      var shown = null;
+      var bar = null;
+      var fitQueued = false;
+      // at most a few fit → dashboard layout rounds per view or page resize, should the dashboard insist on its size
+      var rounds = 0;
+      var ownResize = false;
+      var refit = function () {
+        if (fitQueued) return;
+        fitQueued = true;
+        (window.requestAnimationFrame || setTimeout)(function () {
+          fitQueued = false;
+          // the dashboard then lays its groups out again (its own resize handler); the next fit finds nothing to do
+          if (destroyed || !shown || rounds >= 4) return;
+          if (fitToWidth(host, shown, bar)) {
+            rounds++;
+            ownResize = true;
+            window.dispatchEvent(new Event('resize'));
+            ownResize = false;
+          }
+        });
+      };
+      // the dashboard sizes the card when it places it (after this widget starts): fit again then
+      var card = host.closest ? host.closest('md-card') : null;
+      var watch = card && typeof MutationObserver === 'function' ? new MutationObserver(refit) : null;
+      if (watch) watch.observe(card, { attributes: true, attributeFilter: ['style'] });
+      scope.$on('$destroy', function () { if (watch) watch.disconnect(); });
       app = createMaraScreen(host, {
         doc: document,
         win: window,
-        send: function (m) { scope.send(m); }
+        send: function (m) { scope.send(m); },
+        onView: function (svg, b) {
+          shown = svg;
+          bar = b;
+          rounds = 0;
+          refit();
+        }
       });
+      var onResize = function () {
+        if (!ownResize) rounds = 0;
+        refit();
+      };
+      window.addEventListener('resize', onResize);
+      scope.$on('$destroy', function () { window.removeEventListener('resize', onResize); });
       var snap = store.snap || (scope.msg && scope.msg.kind === 'mara-screen' ? scope.msg : null);
       if (snap) {
         store.snap = snap;

@@ -37,6 +37,8 @@ export interface ScreenRecord {
   t?: [[string, string], [string, string]];
   /** Screen to open on click (`on_click_jump`). */
   j?: string;
+  /** The element's static workbook text (nothing computes it): not painted over a drawing label with text. */
+  s?: string;
 }
 
 export interface ScreenConfig {
@@ -44,6 +46,8 @@ export interface ScreenConfig {
   readOnly: boolean;
   start: string | null;
   texts?: Record<string, string>;
+  /** The project asks for the workbook's static texts over the drawing's labels (mara-project option). */
+  replaceLabels?: boolean;
 }
 
 export type AttrValues = { text?: string; fill?: string; stroke?: string };
@@ -195,6 +199,8 @@ export class ScreenState {
       }
       byTag.set(e.tag, e);
     }
+    const linkTargets = new Set<string>();
+    for (const e of byTag.values()) for (const t of e.linkedTextChange ?? []) linkTargets.add(t);
     for (const [tag, e] of byTag) {
       const rec: ScreenRecord = { d: typeof e.description === 'string' ? e.description.slice(0, 200) : '' };
       const tg = e.onClickTextToggle ? parseToggle(e.onClickTextToggle) : null;
@@ -209,6 +215,9 @@ export class ScreenState {
       const links = (e.linkedTextChange ?? []).filter((t) => t !== tag && byTag.has(t) && (byTag.get(t)!.screen ?? '') === (e.screen ?? ''));
       if (links.length) linked.set(tag, links);
       records[tag] = rec;
+      // a static text (no formula, no toggle, no linked text writes it): the browser leaves a drawing label that
+      // has its own text as drawn (issue 12 item 5), unless the project replaces labels
+      if (e.text !== null && e.text !== undefined && String(e.text) !== '' && !computed.has(`${tag}.text`) && !tg && !linkTargets.has(tag)) rec.s = String(e.text).slice(0, 200);
       if (!own(this.snapshot.state, tag)) {
         const init: Partial<Record<ScreenAttr, unknown>> = {};
         if (e.text !== null && e.text !== undefined && String(e.text) !== '') init.text = e.text;

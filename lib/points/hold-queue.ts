@@ -47,6 +47,11 @@ export class HoldQueue<T> {
     return { dropped, refused: null };
   }
 
+  /** The oldest held item (still held), or undefined. */
+  peek(): T | undefined {
+    return this.items[0];
+  }
+
   /** Every held item in arrival order; the queue is empty after. */
   drain(): T[] {
     const out = this.items;

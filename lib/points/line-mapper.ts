@@ -250,9 +250,9 @@ export class LineMapper {
   apply(address: number, reply: ReplyInput, at?: number): LineResult {
     if (reply === null || typeof reply !== 'object') throw new MaraError('EINVAL', 'apply() expects a decoded 0x10 reply {sv, di/diBits, ai, events}');
     if (!Number.isInteger(address) || address < 0 || address > MAX_ADDRESS)
-      return this.unplace(Number.isFinite(address) ? address : -1, 'invalid-address', `address ${String(address)} is not 0-${MAX_ADDRESS}`);
+      return this.unplace(Number.isFinite(address) ? address : -1, 'invalid-address', `address ${String(address)} is not 0-${MAX_ADDRESS}`, reply);
     const unit = this.unitFor(address, sizesOf(reply));
-    if ('reason' in unit) return this.unplace(address, unit.reason, unit.detail);
+    if ('reason' in unit) return this.unplace(address, unit.reason, unit.detail, reply);
     if (unit.kind === 'comaster') {
       for (const d of this.devices) this.source.set(d.id, 'c');
       return { ...this.whole.applyFull(reply, at), address, unit: { kind: 'comaster', comaster: this.comaster } };
@@ -268,7 +268,8 @@ export class LineMapper {
    */
   offline(address?: number, at?: number): StateChange[] {
     const e = address === undefined ? undefined : this.byAddress.get(address);
-    if (e && (this.poll === 'direct' || (this.poll === 'auto' && this.source.get(e.device.id) === 'd'))) return e.mapper.offline(at);
+    // sourceOf, not the raw record: an IED of a multi-drop line that never answered is still its own unit
+    if (e && this.poll !== 'concentrator' && this.sourceOf(e.device) === 'd') return e.mapper.offline(at);
     const out: StateChange[] = [];
     const fromWhole = this.whole.offline(at);
     for (const d of this.devices) {
@@ -307,6 +308,28 @@ export class LineMapper {
     return undefined;
   }
 
+  /**
+   * Takes over the last known state of points (another LineMapper's `snapshot()`, e.g. before a workbook
+   * reload): each IED's mapper its own device's states (SV names repeat per IED), the COMaster's mapper all.
+   */
+  restore(states: readonly PointState[]): number {
+    const per = new Map<string, PointState[]>();
+    for (const st of Array.isArray(states) ? states : []) {
+      if (!st || typeof st.device !== 'string') continue;
+      const l = per.get(st.device);
+      if (l) l.push(st);
+      else per.set(st.device, [st]);
+    }
+    let n = 0;
+    for (const d of this.devices) {
+      const own = this.byAddress.get(d.address);
+      const mine = per.get(d.id) ?? [];
+      if (own && own.device === d) n += own.mapper.restore(mine);
+    }
+    const whole = this.whole.restore(this.devices.flatMap((d) => per.get(d.id) ?? []));
+    return Math.max(n, whole);
+  }
+
   /** The addresses whose replies could not be placed, with why and how often. */
   unplaced(): Unplaced[] {
     return [...this.lost.values()].map((u) => ({ ...u }));
@@ -334,14 +357,18 @@ export class LineMapper {
     return { reason: 'size-mismatch', detail: `${detail}: not mapped (set poll 'direct' or 'concentrator' to force)` };
   }
 
-  private unplace(address: number, reason: UnplacedReason, detail: string): LineResult {
+  private unplace(address: number, reason: UnplacedReason, detail: string, reply: ReplyInput): LineResult {
     const k = `${address}\u0000${reason}`;
     const u = this.lost.get(k);
     if (u) {
       u.count++;
       u.detail = detail;
     } else if (this.lost.size < 1024) this.lost.set(k, { address, reason, detail, count: 1 });
-    return { ...EMPTY_RESULT(), address, unit: null, unplaced: { address, reason, detail, count: this.lost.get(k)?.count ?? 1 } };
+    // its events are handed on flagged (the line already advanced their SEQ), never dropped here
+    const x: ReplyInput = reply.reply && typeof reply.reply === 'object' ? reply.reply : reply;
+    const events = Array.isArray(x.events) ? (x.events as UnmappedEvent['event'][]) : [];
+    const unmapped: UnmappedEvent[] = events.map((event, index) => ({ index, type: String(event?.type ?? ''), address, reason: 'unknown-address', detail: `reply not placed: ${detail}`, event }));
+    return { ...EMPTY_RESULT(), unmapped, address, unit: null, unplaced: { address, reason, detail, count: this.lost.get(k)?.count ?? 1 } };
   }
 }
 

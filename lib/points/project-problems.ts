@@ -164,9 +164,11 @@ function cyclesOf(formulas: ProjectModel['formulas'], byText: Map<string, Formul
   return result.sort((a, b) => a[0] - b[0]);
 }
 
-/** The failing formulas of a running engine, with the value each attribute kept. */
+/**
+ * The failing formulas of a running engine, with the value each attribute kept. A formula waiting for a point
+ * never read ('no-value') is not failing: it has no value yet, and its element shows that (greyed).
+ */
 export function runtimeFailures(engine: Pick<FormulaEngine, 'errors' | 'element'>): RuntimeFailure[] {
-  // 'no-value' only says an input has not been read yet: not something the integrator can mend
   return engine.errors().filter((e) => e.category !== 'no-value').map((e) => {
     const v = engine.element(e.tag)?.[e.attr];
     return { ...e, lastValue: typeof v === 'string' || typeof v === 'number' ? v : null };

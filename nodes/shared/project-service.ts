@@ -109,11 +109,14 @@ export interface MaraProjectDef extends NodeDef {
   path: string;
   dialect: 'txscada' | 'excel';
   watch: boolean;
+  /** Static `eg` texts replace the drawing's labels that have text (default: the drawing's labels stay). */
+  replaceLabels?: boolean;
 }
 
 export interface MaraProjectNode extends Node {
   project: ProjectService | null;
   dialect: 'txscada' | 'excel';
+  replaceLabels?: boolean;
   /** Why the node could not start (bad path). */
   configError: Error | null;
 }

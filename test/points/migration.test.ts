@@ -326,3 +326,20 @@ describe('9. one mapper for every device of a multi-drop line', () => {
     assert.equal(d.get('di', 'L3152B00')?.quality, 'good');
   });
 });
+
+describe('4. a line from the workbook', () => {
+  it('host, port and the IED rows of a COMaster; coded failures naming the choices', async () => {
+    const { lineFromWorkbook } = await import('../../lib/points/line-from-workbook');
+    const direct = lineFromWorkbook(model, { comaster: '3' });
+    assert.ok(direct.ok);
+    assert.deepEqual([direct.host, direct.port, direct.devices], ['10.0.0.3', 4001, [{ address: 1, name: 'IED 31' }, { address: 2, name: 'IED 32' }, { address: 3, name: 'IED 33' }]]);
+    const conc = lineFromWorkbook(model, { comaster: '3', poll: 'concentrator' });
+    assert.ok(conc.ok && conc.devices.length === 1 && conc.devices[0].address === 1);
+    const off = lineFromWorkbook(model, { comaster: '1' });
+    assert.ok(off.ok && /disabled/.test(off.notes[0]));
+    const none = lineFromWorkbook(model, { comaster: '' });
+    assert.ok(!none.ok && none.code === 'EAMBIGUOUS' && /1 \(10\.0\.0\.1:9761, disabled\); 2 \(10\.0\.0\.2:9761\); 3 \(10\.0\.0\.3:4001\)/.test(none.message));
+    const unknown = lineFromWorkbook(model, { comaster: '9' });
+    assert.ok(!unknown.ok && unknown.code === 'EUNKNOWN');
+  });
+});

@@ -422,3 +422,39 @@ describe('the file', () => {
     assert.ok(loadUi(), 'evaluates without window/document');
   });
 });
+
+describe('binder: drawing labels (issue 12 item 5)', () => {
+  const LABELS = `<svg xmlns="http://www.w3.org/2000/svg" width="100" height="50">
+  <text tag="L" id="lab"><tspan id="l1" x="1" y="10">Entre</tspan><tspan id="l2" x="1" y="20">Ríos</tspan></text>
+  <text tag="E" id="empty"></text>
+</svg>`;
+
+  it('a text written into a label of lines goes line by line; null gives the drawn lines back', () => {
+    const { binder, root, raf } = setup(LABELS);
+    binder.set('L', 'text', 'Línea 2\nSalida Norte\nOeste');
+    raf.run();
+    assert.deepEqual([root.byId('l1').textContent, root.byId('l2').textContent], ['Línea 2', 'Salida Norte Oeste']);
+    assert.equal(root.byId('lab').children.length, 2);
+    binder.set('L', 'text', 'E.Rios');
+    raf.run();
+    assert.deepEqual([root.byId('l1').textContent, root.byId('l2').textContent], ['E.Rios', '']);
+    binder.set('L', 'text', null);
+    raf.run();
+    assert.deepEqual([root.byId('l1').textContent, root.byId('l2').textContent], ['Entre', 'Ríos']);
+  });
+
+  it('keepLabel: a static text leaves a label that has text, fills an empty one, and never blocks a live value', () => {
+    const keep = (_k: string, v: unknown) => v === 'E.Rios' || v === '0';
+    const { binder, root, raf } = setup(LABELS, { keepLabel: keep });
+    assert.equal(binder.set('L', 'text', 'E.Rios'), false);
+    binder.set('E', 'text', '0');
+    raf.run();
+    assert.equal(root.byId('lab').textContent, 'EntreRíos');
+    assert.equal(root.byId('empty').textContent, '0');
+    binder.set('L', 'text', 'abierto');
+    raf.run();
+    assert.equal(root.byId('l1').textContent, 'abierto');
+    // once a live value shows, the static one is written like any other
+    assert.equal(binder.set('L', 'text', 'E.Rios'), true);
+  });
+});
