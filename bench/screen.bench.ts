@@ -9,7 +9,7 @@
  * `style.setProperty` / `textContent` loop in a rAF callback, in the same page. The page is cross-origin
  * isolated (COOP/COEP from a local server) so performance.now() has 5 µs resolution instead of 100 µs.
  *
- * Part 2, end-to-end latency: a real Node-RED 4 (child process) with Dashboard 1 and a ui-mara-screen; in the
+ * Part 2, end-to-end latency: a real Node-RED 4 (child process) with Dashboard 1 and a ui_mara_screen; in the
  * page, a change is POSTed to an inject node wired to the widget (/inject/:id, what the editor's button does)
  * and a MutationObserver sees the node's text change. From the fetch call to the paint: the HTTP request,
  * the inject node, the widget's coalescer (leading edge: an isolated change goes out at once, a stream at most
@@ -232,7 +232,7 @@ async function part2(ctx: BrowserContext): Promise<void> {
   const flows = [
     { id: 'tab1', type: 'tab', label: 'bench' },
     ...dashboardNodes([{ id: 'ui-tab', name: 'Bench', order: 1 }], [{ id: 'grp', name: 'Bench', tab: 'ui-tab', width: 6, order: 1 }]),
-    { id: 'scr', type: 'ui-mara-screen', z: 'tab1', group: 'grp', order: 1, width: 6, height: 4, project: '', svg, start: '', qualityClass: 'mara-bad-quality', readOnly: false, wires: [[], []] },
+    { id: 'scr', type: 'ui_mara_screen', z: 'tab1', group: 'grp', order: 1, width: 6, height: 4, project: '', svg, start: '', qualityClass: 'mara-bad-quality', readOnly: false, wires: [[], []] },
     { id: 'inj', type: 'inject', z: 'tab1', props: [{ p: 'payload' }], repeat: '', crontab: '', once: false, onceDelay: 0.1, topic: '', payload: '', payloadType: 'str', wires: [['scr']] },
   ];
   const red: RedChild = await startNodeRed(flows);
@@ -283,7 +283,7 @@ async function part2(ctx: BrowserContext): Promise<void> {
     const got = xs.filter((x) => x >= 0);
     const lost = xs.length - got.length;
     log(`${name}: ${got.length} shown, median ${median(got).toFixed(1)} ms, p95 ${quantileNearestRank(got, 0.95).toFixed(1)} ms, max ${Math.max(...got).toFixed(1)} ms${lost ? `, ${lost} never shown` : ''}`);
-    const base = { changes: xs.length, shown: got.length, path: 'fetch POST /inject → inject node → ui-mara-screen → socket.io → binder rAF → text', ...extra };
+    const base = { changes: xs.length, shown: got.length, path: 'fetch POST /inject → inject node → ui_mara_screen → socket.io → binder rAF → text', ...extra };
     emit(`input to paint latency, ${name}, median`, 'ms', round3(median(got)), base);
     emit(`input to paint latency, ${name}, p95`, 'ms', round3(quantileNearestRank(got, 0.95)), base);
   }

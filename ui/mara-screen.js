@@ -1,5 +1,5 @@
 /*
- * Browser side of the ui-mara-screen dashboard widget (spec hmi §5, §6): binds the nodes of a sanitised SVG
+ * Browser side of the ui_mara_screen dashboard widget (spec hmi §5, §6): binds the nodes of a sanitised SVG
  * screen by their `tag` attribute, paints element changes, dispatches clicks, navigates between screens.
  *
  * Plain ES2017, no imports, no globals besides the one `var MaraScreenUI` this file declares. The node sends this

@@ -1,7 +1,7 @@
 /**
  * Server-side state of an operator-screen widget (spec hmi §5, §6): the screens to show, the element records
  * clicks need, and a snapshot of every element attribute and point quality, with the changes since the last
- * emission collected as a delta. No Node-RED, no dashboard: the ui-mara-screen node (Dashboard 1) wraps it, and a
+ * emission collected as a delta. No Node-RED, no dashboard: the ui_mara_screen node (Dashboard 1) wraps it, and a
  * Dashboard 2 widget can reuse it as is.
  *
  * The snapshot is ONE object, mutated in place: whoever stores it for replay (Dashboard 1 keeps the reference)

@@ -49,7 +49,7 @@ function flows(): unknown[] {
     ...dashboardNodes([{ id: 'ui-tab', name: 'Operator', order: 1 }], [{ id: 'grp', name: 'Substation', tab: 'ui-tab', width: 24, order: 1 }]),
     { id: 'proj', type: 'mara-project', name: '', path: 'mara-projects/substation.xlsx', dialect: 'txscada', watch: false },
     {
-      id: 'scr', type: 'ui-mara-screen', z: 'tab1', name: '', group: 'grp', order: 1, width: 24, height: 15, project: 'proj', svg: '', start: 'S1',
+      id: 'scr', type: 'ui_mara_screen', z: 'tab1', name: '', group: 'grp', order: 1, width: 24, height: 15, project: 'proj', svg: '', start: 'S1',
       qualityClass: 'mara-bad-quality', readOnly: false, x: 300, y: 100, wires: [['outs1'], ['outs2']],
     },
     fn('outs1', OUTS_FN(1)),

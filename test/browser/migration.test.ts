@@ -35,7 +35,7 @@ const M1 = `<?xml version="1.0" encoding="UTF-8"?>
 function flows(): unknown[] {
   const inject = (id: string, target: string) => ({ id, type: 'inject', z: 'tab1', name: id, props: [{ p: 'payload' }], repeat: '', crontab: '', once: false, onceDelay: 0.1, topic: '', payload: '', payloadType: 'str', x: 100, y: 100, wires: [[target]] });
   const screen = (id: string, group: string, project: string) => ({
-    id, type: 'ui-mara-screen', z: 'tab1', name: '', group, order: 1, width: 24, height: 12, project, svg: '', start: '',
+    id, type: 'ui_mara_screen', z: 'tab1', name: '', group, order: 1, width: 24, height: 12, project, svg: '', start: '',
     qualityClass: 'mara-bad-quality', readOnly: false, x: 300, y: 100, wires: [[], []],
   });
   return [

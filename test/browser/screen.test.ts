@@ -1,5 +1,5 @@
 /**
- * ui-mara-screen in a real browser: Node-RED 4 (child process, this checkout linked as a user would install
+ * ui_mara_screen in a real browser: Node-RED 4 (child process, this checkout linked as a user would install
  * it) with Dashboard 1; the widget in project mode (mara-project with the example workbook and its two
  * screens, mara-formula computing element changes from point values, the widget's toggle writes wired back into
  * it), a second widget in single-SVG mode for hostile drawings, and Chromium driven by playwright-core.
@@ -63,13 +63,13 @@ function flows(): unknown[] {
     ),
     { id: 'proj', type: 'mara-project', name: '', path: 'project/substation.xlsx', dialect: 'txscada', watch: false },
     {
-      id: 'scr', type: 'ui-mara-screen', z: 'tab1', name: '', group: 'grp', order: 1, width: 24, height: 15, project: 'proj', svg: '', start: '',
+      id: 'scr', type: 'ui_mara_screen', z: 'tab1', name: '', group: 'grp', order: 1, width: 24, height: 15, project: 'proj', svg: '', start: '',
       qualityClass: 'mara-bad-quality', readOnly: false, x: 300, y: 100, wires: [['outs1'], ['outs2', 'fx']],
     },
     // the workbook's formulas: point values in, element changes out (and confirmed toggles back in)
     { id: 'fx', type: 'mara-formula', z: 'tab1', name: '', project: 'proj', dialect: 'txscada', formulas: [], x: 200, y: 160, wires: [['scr']] },
     {
-      id: 'evil', type: 'ui-mara-screen', z: 'tab1', name: 'lab', group: 'grp-lab', order: 1, width: 8, height: 6, project: '',
+      id: 'evil', type: 'ui_mara_screen', z: 'tab1', name: 'lab', group: 'grp-lab', order: 1, width: 8, height: 6, project: '',
       svg: '<svg xmlns="http://www.w3.org/2000/svg" width="240" height="60"><rect tag="SAFE" id="safe-0" width="40" height="40"/></svg>',
       start: '', qualityClass: 'mara-bad-quality', readOnly: false, x: 300, y: 200, wires: [[], []],
     },
@@ -84,7 +84,7 @@ function flows(): unknown[] {
   ];
 }
 
-describe('ui-mara-screen in Chromium', { skip: haveChromium ? false : CHROMIUM_MISSING, timeout: 300_000 }, () => {
+describe('ui_mara_screen in Chromium', { skip: haveChromium ? false : CHROMIUM_MISSING, timeout: 300_000 }, () => {
   let red: RedChild;
   let ctx: BrowserContext;
   let page: Page;

@@ -30,7 +30,7 @@ import projectNode = require('../../nodes/mara-project');
 import pointsNode = require('../../nodes/mara-points');
 import formulaNode = require('../../nodes/mara-formula');
 import decodeNode = require('../../nodes/mara-decode');
-import screenNode = require('../../nodes/ui-mara-screen');
+import screenNode = require('../../nodes/ui_mara_screen');
 
 const uiTab = require('node-red-dashboard/nodes/ui_tab.js');
 const uiGroup = require('node-red-dashboard/nodes/ui_group.js');
@@ -210,7 +210,7 @@ describe('fuzz: hostile input to a running Node-RED', () => {
       { id: 'dec', type: 'mara-decode', z: 'tab', mode: 'stream', property: 'payload', timeout: 0, wires: [['pts']] },
       { id: 'uitab', type: 'ui_tab', name: 'Home', order: 1 },
       { id: 'grp', type: 'ui_group', name: 'Screens', tab: 'uitab', width: 12, order: 1, disp: true },
-      { id: 'scr', type: 'ui-mara-screen', z: 'tab', group: 'grp', order: 1, width: 0, height: 0, project: '', svg: drawings[1], start: '', qualityClass: 'q', readOnly: false, wires: [[], []] },
+      { id: 'scr', type: 'ui_mara_screen', z: 'tab', group: 'grp', order: 1, width: 0, height: 0, project: '', svg: drawings[1], start: '', qualityClass: 'q', readOnly: false, wires: [[], []] },
     ]);
     const dec = helper.getNode('dec');
     const pts = helper.getNode('pts');

@@ -22,7 +22,7 @@ import formulaNode = require('../../nodes/mara-formula');
 import lineNode = require('../../nodes/mara-line');
 import pollNode = require('../../nodes/mara-poll');
 import simNode = require('../../nodes/mara-simulator');
-import screenNode = require('../../nodes/ui-mara-screen');
+import screenNode = require('../../nodes/ui_mara_screen');
 
 type Msg = { payload: any; topic?: string; error?: any; comsys?: any[]; unmapped?: any[] };
 const ROOT = path.resolve(__dirname, '../..');
@@ -208,7 +208,7 @@ describe('held until the project loads', { timeout: 120_000 }, () => {
       const poll = flow.find((n) => n.type === 'mara-poll')!;
       const pts = flow.find((n) => n.type === 'mara-points')!;
       const frm = flow.find((n) => n.type === 'mara-formula')!;
-      const scr = flow.find((n) => n.type === 'ui-mara-screen')!;
+      const scr = flow.find((n) => n.type === 'ui_mara_screen')!;
       const z = sim.z;
       for (const n of flow) {
         if (n.type === 'mara-simulator') Object.assign(n, { port, activity: false });

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { catchNode, collect, helper } from '../helpers/red';
 import pointsNode = require('../../nodes/mara-points');
 import formulaNode = require('../../nodes/mara-formula');
-import screenNode = require('../../nodes/ui-mara-screen');
+import screenNode = require('../../nodes/ui_mara_screen');
 
 const uiTab = require('node-red-dashboard/nodes/ui_tab.js');
 const uiGroup = require('node-red-dashboard/nodes/ui_group.js');
@@ -35,7 +35,7 @@ describe('hostile msgs to points, formula and screen nodes', () => {
       { id: 'tab', type: 'tab' },
       { id: 'uitab', type: 'ui_tab', name: 'Home', order: 1 },
       { id: 'grp', type: 'ui_group', name: 'Screens', tab: 'uitab', width: 12, order: 1, disp: true },
-      { id: 'scr', type: 'ui-mara-screen', z: 'tab', group: 'grp', order: 1, width: 0, height: 0, project: '', svg: SVG, start: '', qualityClass: 'q', readOnly: false, wires: [[], []] },
+      { id: 'scr', type: 'ui_mara_screen', z: 'tab', group: 'grp', order: 1, width: 0, height: 0, project: '', svg: SVG, start: '', qualityClass: 'q', readOnly: false, wires: [[], []] },
       { id: 'c', type: 'catch', z: 'tab', scope: ['scr'], uncaught: false, wires: [['err']] },
       { id: 'err', type: 'helper', z: 'tab' },
     ]);

@@ -8,7 +8,7 @@ import { catchNode, collect, helper } from '../helpers/red';
 import projectNode = require('../../nodes/mara-project');
 import pointsNode = require('../../nodes/mara-points');
 import formulaNode = require('../../nodes/mara-formula');
-import screenNode = require('../../nodes/ui-mara-screen');
+import screenNode = require('../../nodes/ui_mara_screen');
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const dashboardNodes = ['ui_tab', 'ui_group'].map((n) => require(`node-red-dashboard/nodes/${n}.js`));
 
@@ -130,7 +130,7 @@ describe('project, points and formula nodes', () => {
       ...flow.map((n) => (n.id === 'frm' ? { ...n, id: 'frm7', wires: [['fout', 'scr']] } : n.id === 'pts' ? { ...n, id: 'pts7', wires: [['pout', 'frm7', 'scr']] } : n.id === 'c' ? { ...n, scope: ['pts7', 'frm7'] } : n)),
       { id: 'uitab', type: 'ui_tab', name: 'Home', order: 1 },
       { id: 'grp', type: 'ui_group', name: 'S1', tab: 'uitab', width: 26, order: 1, disp: false },
-      { id: 'scr', type: 'ui-mara-screen', z: 't', group: 'grp', order: 1, width: 0, height: 0, project: 'proj', svg: '', start: '', qualityClass: 'mara-bad-quality', readOnly: false, wires: [[], []] },
+      { id: 'scr', type: 'ui_mara_screen', z: 't', group: 'grp', order: 1, width: 0, height: 0, project: 'proj', svg: '', start: '', qualityClass: 'mara-bad-quality', readOnly: false, wires: [[], []] },
     ]);
     const [snap] = await collect<Msg>(helper.getNode('fout'), 1, 10000);
     const st = (helper.getNode('scr') as any).maraScreen.state;

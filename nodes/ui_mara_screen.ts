@@ -17,7 +17,7 @@ import { tr } from './shared/i18n';
 import { toMaraError } from './shared/errors';
 
 /**
- * ui-mara-screen: a Dashboard 1 widget showing the installation's SVG screens (spec hmi §5, §6). Thin shell:
+ * ui_mara_screen: a Dashboard 1 widget showing the installation's SVG screens (spec hmi §5, §6). Thin shell:
  * lib/hmi/screen-state.ts keeps the snapshot and deltas, ui/mara-screen.js does everything in the browser.
  *
  * Snapshot vs delta with Dashboard 1 (node-red-dashboard ui.js `add()`): the widget is registered with a
@@ -83,7 +83,7 @@ function register(RED: NodeAPI): void {
     const readOnly = config.readOnly === true || dashboardReadOnly;
     const texts: Record<string, string> = {};
     for (const k of BROWSER_TEXTS) {
-      const key = `ui-mara-screen.ui.${k}`;
+      const key = `ui_mara_screen.ui.${k}`;
       const s = RED._(key);
       if (typeof s === 'string' && s && s !== key) texts[k] = s;
     }
@@ -125,10 +125,10 @@ function register(RED: NodeAPI): void {
       if (broken) return;
       if (waiting) return status.set({ fill: 'blue', shape: 'ring', text: waiting }, now);
       const n = state.snapshot.screens.length;
-      if (!n) return status.set({ fill: 'grey', shape: 'ring', text: tr(RED, 'ui-mara-screen.status.noScreen', {}, 'no screen') }, now);
+      if (!n) return status.set({ fill: 'grey', shape: 'ring', text: tr(RED, 'ui_mara_screen.status.noScreen', {}, 'no screen') }, now);
       const bad = Object.keys(state.snapshot.quality).length;
-      const text = n === 1 ? tr(RED, 'ui-mara-screen.status.one', {}, '1 screen') : tr(RED, 'ui-mara-screen.status.many', { n }, '__n__ screens');
-      status.set({ fill: bad ? 'yellow' : 'green', shape: 'dot', text: bad ? `${text} · ${tr(RED, bad === 1 ? 'ui-mara-screen.status.badOne' : 'ui-mara-screen.status.badMany', { n: bad }, bad === 1 ? '1 bad-quality point' : '__n__ bad-quality points')}` : text }, now);
+      const text = n === 1 ? tr(RED, 'ui_mara_screen.status.one', {}, '1 screen') : tr(RED, 'ui_mara_screen.status.many', { n }, '__n__ screens');
+      status.set({ fill: bad ? 'yellow' : 'green', shape: 'dot', text: bad ? `${text} · ${tr(RED, bad === 1 ? 'ui_mara_screen.status.badOne' : 'ui_mara_screen.status.badMany', { n: bad }, bad === 1 ? '1 bad-quality point' : '__n__ bad-quality points')}` : text }, now);
     };
     const fail = (statusText: string, message: string) => {
       broken = message;
@@ -365,7 +365,7 @@ function register(RED: NodeAPI): void {
     try {
       api = resolver(RED);
     } catch (e) {
-      fail(tr(RED, 'ui-mara-screen.status.noDashboard', {}, 'no dashboard'), `node-red-dashboard (Dashboard 1) is not available: ${(e as Error).message}. Install it beside this package (Manage palette).`);
+      fail(tr(RED, 'ui_mara_screen.status.noDashboard', {}, 'no dashboard'), `node-red-dashboard (Dashboard 1) is not available: ${(e as Error).message}. Install it beside this package (Manage palette).`);
     }
     let controller: string | null = null;
     const onEndSocket = (id: unknown) => {
@@ -377,11 +377,11 @@ function register(RED: NodeAPI): void {
       try {
         controller = initControllerSource('mara-screen.js', 'MaraScreenUI', { id: node.id });
       } catch (e) {
-        fail(tr(RED, 'ui-mara-screen.status.badInstall', {}, 'bad install'), `cannot read the widget's browser code (ui/mara-screen.js): ${(e as Error).message}`);
+        fail(tr(RED, 'ui_mara_screen.status.badInstall', {}, 'bad install'), `cannot read the widget's browser code (ui/mara-screen.js): ${(e as Error).message}`);
       }
     }
     const group = config.group ? (RED.nodes.getNode(config.group) as (Node & { config?: { width?: number | string } }) | null) : null;
-    if (api && controller && !group) fail(tr(RED, 'ui-mara-screen.status.noGroup', {}, 'no group'), 'no dashboard group: choose a group (ui_group) in the node');
+    if (api && controller && !group) fail(tr(RED, 'ui_mara_screen.status.noGroup', {}, 'no group'), 'no dashboard group: choose a group (ui_group) in the node');
     if (api && controller && group) {
       const width = Number(config.width) || Number(group.config?.width) || 6;
       const height = Number(config.height) || 10;
@@ -410,9 +410,9 @@ function register(RED: NodeAPI): void {
           initController: controller,
         });
         remover = typeof r === 'function' ? r : null;
-        if (!remover) fail(tr(RED, 'ui-mara-screen.status.noGroup', {}, 'no group'), 'the dashboard did not accept the widget (is the group on a tab?)');
+        if (!remover) fail(tr(RED, 'ui_mara_screen.status.noGroup', {}, 'no group'), 'the dashboard did not accept the widget (is the group on a tab?)');
       } catch (e) {
-        fail(tr(RED, 'ui-mara-screen.status.noDashboard', {}, 'no dashboard'), `the dashboard refused the widget: ${(e as Error).message}`);
+        fail(tr(RED, 'ui_mara_screen.status.noDashboard', {}, 'no dashboard'), `the dashboard refused the widget: ${(e as Error).message}`);
       }
     }
 
@@ -420,14 +420,14 @@ function register(RED: NodeAPI): void {
     if (projectNode) {
       const p = projectNode.project;
       if (!p) {
-        if (!broken) node.status({ fill: 'red', shape: 'dot', text: tr(RED, 'ui-mara-screen.status.badProject', {}, 'bad project') });
+        if (!broken) node.status({ fill: 'red', shape: 'dot', text: tr(RED, 'ui_mara_screen.status.badProject', {}, 'bad project') });
       } else {
-        waiting = tr(RED, 'ui-mara-screen.status.waiting', {}, 'waiting for project');
+        waiting = tr(RED, 'ui_mara_screen.status.waiting', {}, 'waiting for project');
         emitFull();
         p.subscribe(node.id, ({ model, error }) => {
           if (closed) return;
           if (error && !model.screens.length) {
-            if (!broken) node.status({ fill: 'red', shape: 'ring', text: tr(RED, 'ui-mara-screen.status.unreadable', {}, 'project unreadable') });
+            if (!broken) node.status({ fill: 'red', shape: 'ring', text: tr(RED, 'ui_mara_screen.status.unreadable', {}, 'project unreadable') });
             return;
           }
           loadProject(model, p.file).catch((e: Error) => node.error(`screens: ${e.message}`));
@@ -436,7 +436,7 @@ function register(RED: NodeAPI): void {
     } else if (typeof config.svg === 'string' && config.svg.trim()) {
       if (!loadSingle(config.svg)) {
         emitFull();
-        if (!broken) node.status({ fill: 'red', shape: 'dot', text: tr(RED, 'ui-mara-screen.status.badSvg', {}, 'bad SVG') });
+        if (!broken) node.status({ fill: 'red', shape: 'dot', text: tr(RED, 'ui_mara_screen.status.badSvg', {}, 'bad SVG') });
       }
     } else emitFull();
 
@@ -498,7 +498,7 @@ function register(RED: NodeAPI): void {
     // for tests and the benchmark: the state, and a way to emit now
     Object.defineProperty(node, 'maraScreen', { value: { state, flush, emitFull }, enumerable: false });
   }
-  RED.nodes.registerType('ui-mara-screen', UiMaraScreen);
+  RED.nodes.registerType('ui_mara_screen', UiMaraScreen);
 }
 
 /** Tests replace how the dashboard is found (e.g. to simulate it missing); no argument restores the default. */

@@ -9,7 +9,7 @@ import { catchNode, collect, helper } from '../helpers/red';
 import { fakeProjectNode, setProjectModel } from '../helpers/fake-project';
 import { defaultDashboardResolver, DashboardApi, SOCKET_ID } from '../../nodes/shared/dashboard';
 import type { Element, ProjectModel } from '../../lib/points/model';
-import screenNode = require('../../nodes/ui-mara-screen');
+import screenNode = require('../../nodes/ui_mara_screen');
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const uiTab = require('node-red-dashboard/nodes/ui_tab.js');
@@ -54,7 +54,7 @@ function flow(extra: Record<string, unknown> = {}, more: Record<string, unknown>
     { id: 'uitab', type: 'ui_tab', name: 'Home', order: 1 },
     { id: 'grp', type: 'ui_group', name: 'Screens', tab: 'uitab', width: 12, order: 1, disp: true },
     {
-      id: 'scr', type: 'ui-mara-screen', z: 'tab', group: 'grp', order: 1, width: 0, height: 0, project: '', svg: SVG,
+      id: 'scr', type: 'ui_mara_screen', z: 'tab', group: 'grp', order: 1, width: 0, height: 0, project: '', svg: SVG,
       start: '', qualityClass: 'mara-bad-quality', readOnly: false, wires: [['out1'], ['out2']], ...extra,
     },
     { id: 'out1', type: 'helper', z: 'tab' },
@@ -123,7 +123,7 @@ function projectModel(): ProjectModel {
   };
 }
 
-describe('ui-mara-screen node', () => {
+describe('ui_mara_screen node', () => {
   before(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mara-screen-node-'));
     fs.mkdirSync(path.join(dir, 'screens'));
