@@ -14,7 +14,7 @@ const USAGE = `usage: mara-sim [--tcp PORT] [--host HOST] [--devices 1,2,3] [--a
   --seed N          make --activity reproducible
   --serial PATH     also answer on a serial port (needs the serialport package)
   --baud N          serial speed (default 9600)
-  --bugpeh          take the SEQ of broadcasts, like the 2014 firmware (spec §6.2)
+  --bugpeh          take the SEQ of broadcasts, like the 2014 firmware (docs/protocol.md §6.2)
   --summary S       seconds between summary lines (default 10, 0 = none)`;
 
 function fail(msg) {

@@ -73,7 +73,7 @@ export = function register(RED: NodeAPI): void {
 
   RED.nodes.registerType('mara-line', MaraLine as never);
 
-  // Serial port picker for the editor (conventions §4): permission-guarded, never /serialports.
+  // Serial port picker for the editor (CONTRIBUTING.md §4): permission-guarded, never /serialports.
   RED.httpAdmin.get('/mara/serial/ports', RED.auth.needsPermission('mara-line.read'), (_req, res) => {
     listSerialPorts().then(
       (ports) => res.json(ports),

@@ -25,7 +25,7 @@ interface MaraSimulatorDef extends NodeDef {
   activityInterval: number | string;
   /** DI indexes the activity may toggle, e.g. `16,20,24,28` (empty: every DI). */
   breakers?: string;
-  /** Take the SEQ of broadcast frames, like the 2014 firmware (spec §6.2). */
+  /** Take the SEQ of broadcast frames, like the 2014 firmware (docs/protocol.md §6.2). */
   bugPeh?: boolean;
 }
 

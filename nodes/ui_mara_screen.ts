@@ -17,7 +17,7 @@ import { tr } from './shared/i18n';
 import { toMaraError } from './shared/errors';
 
 /**
- * ui_mara_screen: a Dashboard 1 widget showing the installation's SVG screens (spec hmi §5, §6). Thin shell:
+ * ui_mara_screen: a Dashboard 1 widget showing the installation's SVG screens (docs/screens.md §5, docs/screens.md §6). Thin shell:
  * lib/hmi/screen-state.ts keeps the snapshot and deltas, ui/mara-screen.js does everything in the browser.
  *
  * Snapshot vs delta with Dashboard 1 (node-red-dashboard ui.js `add()`): the widget is registered with a
@@ -46,7 +46,7 @@ interface UiMaraScreenDef extends NodeDef {
 type Done = (err?: Error) => void;
 type Send = (msg: NodeMessage | (NodeMessage | null)[]) => void;
 
-/** Emissions to the browsers: at most one per this many ms (conventions §8: ≤ 4/s). */
+/** Emissions to the browsers: at most one per this many ms (CONTRIBUTING.md §8: ≤ 4/s). */
 const MIN_EMIT_MS = 250;
 const DEFAULT_QUALITY_CLASS = 'mara-bad-quality';
 const CLASS_RE = /^[A-Za-z_][A-Za-z0-9_-]{0,63}$/;

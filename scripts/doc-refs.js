@@ -8,7 +8,8 @@
 //   a bare "spec §N" or "§N"                → by the file: formula, HMI, workbook and screen code → the hmi
 //                                             documents; the rest → protocol.md; a section only one of them
 //                                             has goes there.
-// Exits 1 when a citation has no numbered heading to point to.
+// A citation that names its document ("docs/protocol.md §7.3", the form the code uses now) is taken as named.
+// Exits 1 when a citation has no numbered heading to point to (test/dist/doc-refs.test.ts runs it).
 const fs = require('node:fs');
 const path = require('node:path');
 const root = path.resolve(__dirname, '..');
@@ -36,7 +37,9 @@ function hmiDoc(n) {
 }
 
 function resolve(kind, n, file) {
-  if (/conventions/.test(kind)) return 'contributing';
+  const named = /^docs\/(protocol|formulas|screens|workbook)\.md$/.exec(kind);
+  if (named) return named[1];
+  if (/conventions|CONTRIBUTING/.test(kind)) return 'contributing';
   if (/hmi/.test(kind)) return hmiDoc(n);
   if (/mara/.test(kind)) return 'protocol';
   const preferHmi = HMI_FILES.test(file);
@@ -58,7 +61,7 @@ const rows = [];
 for (const file of ['lib', 'nodes', 'ui', 'bin', 'scripts'].flatMap((d) => walk(d))) {
   if (file === 'scripts/doc-refs.js') continue;
   fs.readFileSync(path.join(root, file), 'utf8').split('\n').forEach((line, i) => {
-    for (const m of line.matchAll(/(?:\b(conventions|spec hmi|spec mara|hmi|mara|spec)\s*)?§\s?(\d+(?:\.\d+)*)/g)) {
+    for (const m of line.matchAll(/(?:(docs\/(?:protocol|formulas|screens|workbook)\.md|CONTRIBUTING\.md|\bconventions|\bspec hmi|\bspec mara|\bhmi|\bmara|\bspec)\s*)?§\s?(\d+(?:\.\d+)*)/g)) {
       const doc = resolve(m[1] || '', m[2], file);
       rows.push({ file, line: i + 1, text: m[0].trim(), doc: DOCS[doc].file, section: m[2], ok: DOCS[doc].has.has(m[2]) });
     }

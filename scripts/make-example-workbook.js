@@ -1,6 +1,6 @@
 'use strict';
 /**
- * Generates examples/substation.xlsx and examples/substation.xls: the configuration workbook (spec hmi §7) of a
+ * Generates examples/substation.xlsx and examples/substation.xls: the configuration workbook (docs/workbook.md §7) of a
  * small made-up substation S1 (33 / 13.2 kV), matching what the simulated COMaster sends.
  *
  *   node scripts/make-example-workbook.js [outDir]
@@ -9,11 +9,11 @@
  * exampleSheets(), writeXlsx(sheets), writeXls(sheets, { palette }), DEFAULT_PALETTE.
  *
  * SheetJS Community Edition writes no cell styles (.xlsx nor .xls), and the colour table's RGB is the
- * background fill of its cells (§7.9): the fills are therefore patched in after writing — styles.xml and the
+ * background fill of its cells (docs/workbook.md §7.9): the fills are therefore patched in after writing — styles.xml and the
  * cells' `s` attribute in the .xlsx zip; new XF records (solid pattern, palette index) and a PALETTE record in the
  * .xls BIFF8 stream. The .xls holds cached values only (SheetJS writes no BIFF8 formulas).
  *
- * Mapping to the COMaster's 0x10 reply (spec mara §5.3, §5.4, §8.1, §8.2), the only IED being the COMaster's
+ * Mapping to the COMaster's 0x10 reply (docs/protocol.md §5.3, docs/screens.md §5.4, docs/protocol.md §8.1, docs/protocol.md §8.2), the only IED being the COMaster's
  * own inputs (address 1: 6 SV bytes, 4 DI bytes = 2 ports, 8 AI words):
  *   DI n (bit n of the DI block, LSB first) = port n >> 4, bit n & 15; the sheet lists all 32 inputs in that
  *   order, so "n-th configured DI" and (port, bit) agree.
@@ -31,7 +31,7 @@ const SITE = 'S1';
 const IED = 1;
 const COMASTER = 1;
 
-/** Colour table of spec hmi §5.4: index, name, css, description. */
+/** Colour table of docs/screens.md §5.4: index, name, css, description. */
 const COLOURS = [
   [0, 'gris', '#c0c0c0', 'Calificador > 0'],
   [1, 'ocre', '#ffcc00', 'Tensión 13.2 kV'],
@@ -48,7 +48,7 @@ const COLOURS = [
   [12, 'gris', '#c0c0c0', ''],
 ];
 
-/** State texts of spec hmi §6.3 (textoevtipo). */
+/** State texts of docs/screens.md §6.3 (textoevtipo). */
 const EVENT_TEXTS = [
   [0, 0, 'CERRADO'], [0, 1, 'ABIERTO'],
   [1, 0, 'ALTA'], [1, 1, 'BAJA'],
@@ -64,7 +64,7 @@ const T = (level, cls, bay) => `${SITE}${level}${cls}${String(bay).padStart(2, '
 
 /**
  * The 32 DIs in block order: [tag, description, tipodi, idTextoEv2].
- * tipodi 0 protection, 1 alarm, 2 breaker (§6.3); idTextoEv2 0 breakers, 2 switches, 4 protections, 5 alarms.
+ * tipodi 0 protection, 1 alarm, 2 breaker (docs/screens.md §6.3); idTextoEv2 0 breakers, 2 switches, 4 protections, 5 alarms.
  */
 function diList() {
   const l = [];
@@ -135,7 +135,7 @@ function exampleSheets() {
   const ai = [aiHead];
   aiList().forEach(([tag, desc, channel, unit, m, div, tv, ti, r3313, kind, escE], k) => {
     const r = k + 2; // workbook row
-    // escala is an Excel formula in the real workbooks (§1.2): multip_asm*RelTV/divider (voltages),
+    // escala is an Excel formula in the real workbooks (docs/formulas.md §1.2): multip_asm*RelTV/divider (voltages),
     // multip_asm*RelTV*RelTI/divider (powers); here also multip_asm*RelTI/divider for currents
     const escala =
       kind === 'v' ? F(`I${r}*K${r}/J${r}`, (m * tv) / div) : kind === 'p' ? F(`I${r}*K${r}*L${r}/J${r}`, (m * tv * ti) / div) : F(`I${r}*L${r}/J${r}`, (m * ti) / div);
@@ -195,7 +195,7 @@ function exampleSheets() {
     el(tag, desc, '0', 3, '', '');
     fx(tag, 'fill', `SI(di.${tag}.value,6,3)`);
   };
-  /** Breaker fill, case 048 of §4: closed → colour of its disconnector, open → red if tripped else black. */
+  /** Breaker fill, case 048 of docs/formulas.md §4: closed → colour of its disconnector, open → red if tripped else black. */
   const breaker = (tag, desc, disconnector) => {
     el(tag, desc, '0', 10, '', '');
     fx(tag, 'fill', `SI(di.${tag}.value,si(int(eg.${disconnector}.text),eg.${disconnector}.stroke,12),si(int(eg.${tag}.text),6,10))`);
@@ -260,10 +260,10 @@ function exampleSheets() {
     measure(T(1, 'II_', f), a[T(1, 'II_', f)]);
   }
 
-  // map: station symbol, red when any marked element (the protections) has a non-zero text (§4 case 062)
+  // map: station symbol, red when any marked element (the protections) has a non-zero text (docs/formulas.md §4 case 062)
   el(T(2, 'ETT', 0), 'Alarma mapa subestación S1', '0', 11, '', '', { screen: 'MAP', jump: 'S1' });
   fx(T(2, 'ETT', 0), 'fill', 'SI(SUMA(APLICAR(lambda e: int(e.text), FILTRAR(lambda x: x.mark = 1, eg))),6,11)');
-  // a formula row without a formula: skipped, as the real sheets have many (§7.3)
+  // a formula row without a formula: skipped, as the real sheets have many (docs/workbook.md §7.3)
   fo.push(['TDB', '', 'eg.', T(2, 'TDB', 0), 'text', '']);
 
   sheets.push({ name: 'eg', rows: eg });

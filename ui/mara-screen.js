@@ -1,5 +1,5 @@
 /*
- * Browser side of the ui_mara_screen dashboard widget (spec hmi §5, §6): binds the nodes of a sanitised SVG
+ * Browser side of the ui_mara_screen dashboard widget (docs/screens.md §5, docs/screens.md §6): binds the nodes of a sanitised SVG
  * screen by their `tag` attribute, paints element changes, dispatches clicks, navigates between screens.
  *
  * Plain ES2017, no imports, no globals besides the one `var MaraScreenUI` this file declares. The node sends this
@@ -9,9 +9,9 @@
  * `textContent`, `style.setProperty` of allowlisted properties with checked values, and `classList`.
  *
  * Decisions:
- * - Text display rule (§5.6) is applied HERE, at paint time: the server keeps the element's raw text (a toggle
+ * - Text display rule (docs/screens.md §5.6) is applied HERE, at paint time: the server keeps the element's raw text (a toggle
  *   compares it with its keys, formulas read it), the browser shows `displayText(raw)`.
- * - Colours arrive resolved (the server maps table indexes to CSS, §5.3); null means "back to the drawing".
+ * - Colours arrive resolved (the server maps table indexes to CSS, docs/screens.md §5.3); null means "back to the drawing".
  * - A screen with no `tag` attribute at all binds by `id` (first node per key in document order either way).
  */
 var MaraScreenUI = (function () {
@@ -57,7 +57,7 @@ var MaraScreenUI = (function () {
     return typeof name === 'string' && CLASS_RE.test(name) ? name : null;
   }
 
-  /** Spec §5.6: no space and a dot → parseFloat(v).toFixed(2); a NaN keeps the text (fix). Same as lib/hmi/text.ts. */
+  /** Spec docs/screens.md §5.6: no space and a dot → parseFloat(v).toFixed(2); a NaN keeps the text (fix). Same as lib/hmi/text.ts. */
   function displayText(text) {
     if (text === null || text === undefined) return '';
     var v = typeof text === 'string' ? text : String(text);
@@ -67,7 +67,7 @@ var MaraScreenUI = (function () {
     return n.toFixed(2);
   }
 
-  /** Toggle options `[[key, label], [key, label]]` → the key to switch to from `current` (spec §6.4). */
+  /** Toggle options `[[key, label], [key, label]]` → the key to switch to from `current` (docs/screens.md §6.4). */
   function toggleNext(options, current) {
     var c = current === null || current === undefined ? '' : String(current).trim();
     if (c === options[0][0]) return options[1][0];
@@ -119,7 +119,7 @@ var MaraScreenUI = (function () {
     return h + (h.indexOf('?') >= 0 ? '&' : '?') + 'mara-screen=' + enc;
   }
 
-  /** Screens in menu order (spec §6.2: by parent, then name): a depth-first walk of the tree, names sorted. */
+  /** Screens in menu order (docs/screens.md §6.2: by parent, then name): a depth-first walk of the tree, names sorted. */
   function screenOrder(screens) {
     var byName = Object.create(null);
     screens.forEach(function (s) { byName[s.name] = s; });
@@ -144,9 +144,9 @@ var MaraScreenUI = (function () {
   }
 
   /**
-   * What a click on a bound node does (spec §6.5, after the innermost-node rule):
+   * What a click on a bound node does (docs/screens.md §6.5, after the innermost-node rule):
    * toggle (record with a valid toggle, not read-only) → jump (record's onClickJump, else the node's `jump-to`
-   * when that screen exists, fix of §6.2) → info dialog. In a project a tag without a record shows nothing (the
+   * when that screen exists, fix of docs/screens.md §6.2) → info dialog. In a project a tag without a record shows nothing (the
    * original warned debug users only); a single SVG has no records and shows the info dialog.
    */
   function decideClick(c) {
@@ -233,7 +233,7 @@ var MaraScreenUI = (function () {
   var TEXT_ELEMENTS = { text: true, tspan: true, textPath: true, flowPara: true, flowSpan: true, title: true };
 
   /**
-   * The innermost node handling a click (spec §6.5 fix): from `target` up to (not including) `root`, the first
+   * The innermost node handling a click (docs/screens.md §6.5 fix): from `target` up to (not including) `root`, the first
    * node that is bound (`isKey(key)`) or carries `jump-to`. Returns {node, key, jumpTo} or null.
    */
   function findClickTarget(target, root, isKey, bindBy) {
@@ -307,7 +307,7 @@ var MaraScreenUI = (function () {
       count++;
     });
 
-    /** Paint targets: the node, or for a `<g>` every descendant path/rect outside `tag="nopaint"` (§5.1, §5.3). */
+    /** Paint targets: the node, or for a `<g>` every descendant path/rect outside `tag="nopaint"` (docs/screens.md §5.1, docs/screens.md §5.3). */
     function targetsOf(e) {
       if (e.targets) return e.targets;
       if (!e.group) return (e.targets = [e.node]);
@@ -821,7 +821,7 @@ var MaraScreenUI = (function () {
         cache[name] = { svgText: s.svg, svg: null, binder: null };
         return cache[name];
       }
-      // §5.7: viewBox from the root's size, aspect kept; the container takes the page colour
+      // docs/screens.md §5.7: viewBox from the root's size, aspect kept; the container takes the page colour
       if (!svg.getAttribute('viewBox') && s.width > 0 && s.height > 0) svg.setAttribute('viewBox', '0 0 ' + s.width + ' ' + s.height);
       svg.setAttribute('preserveAspectRatio', 'xMaxYMid meet');
       svg.setAttribute('width', '100%');
@@ -895,7 +895,7 @@ var MaraScreenUI = (function () {
     upBtn.addEventListener('click', function () { nav.up(); });
     menu.addEventListener('change', function () { nav.go(menu.value); });
 
-    // ---- clicks (§6.5)
+    // ---- clicks (docs/screens.md §6.5)
     function onClick(screenName, binder, ev) {
       if (disposed || !store) return;
       var root = ev.currentTarget;

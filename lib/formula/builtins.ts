@@ -1,5 +1,5 @@
 /**
- * The txscada function library (spec hmi §2.6) with Python 2.7 semantics. Every argument has already
+ * The txscada function library (docs/formulas.md §2.6) with Python 2.7 semantics. Every argument has already
  * been evaluated (eager, left to right) when a function runs.
  */
 import { overflow, typeError, valueError } from './errors';
@@ -34,7 +34,7 @@ export interface Builtin {
   max: number;
   /** 'builtin' = a Python builtin (int, float, str, abs, min, max, round); 'function' = the sheet library. */
   kind: 'builtin' | 'function';
-  /** Visible inside lambda bodies (spec §2.6: only int, float, str and the extensions). */
+  /** Visible inside lambda bodies (docs/formulas.md §2.6: only int, float, str and the extensions). */
   inLambda: boolean;
   impl: (args: V[], rt: Runtime) => V;
   fn: Fn;

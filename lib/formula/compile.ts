@@ -1,7 +1,7 @@
 /**
  * compile(): text → tokens → AST → closures, once. Evaluation only calls closures. Name problems that
  * can be seen statically (unknown function, name, attribute; wrong number of arguments) do not stop
- * compilation: the formula fails at evaluation with the category of spec §2.9 ('unknown-reference',
+ * compilation: the formula fails at evaluation with the category of docs/formulas.md §2.9 ('unknown-reference',
  * 'type'), as the original did, and the problems are listed in `warnings` for the editor / engine.
  */
 import { FormulaError, PyErr, attrError, limitError, nameError, typeError } from './errors';
@@ -17,7 +17,7 @@ import { Fn, PyFloat, Rec, Tbl, pyAdd, pyCmp, pyDiv, pyEq, pyFloatOf, pyIntOf, p
 import type { Cl, Frame, Runtime, TableName, V } from './values';
 
 export interface CompileOptions {
-  /** 'txscada' (default): the original's language, spec §2. 'excel': see FUNCTIONS.md. */
+  /** 'txscada' (default): the original's language, docs/formulas.md §2. 'excel': see FUNCTIONS.md. */
   dialect?: Dialect;
   /** Longest accepted formula, in characters (default 65536). */
   maxLength?: number;

@@ -1,6 +1,6 @@
 /**
- * Safe reading of the evaluation context (spec hmi §2.8). Only own data properties are read (never a
- * getter, never the prototype chain), only the attributes §2.8 allows, and keys that name members of
+ * Safe reading of the evaluation context (docs/formulas.md §2.8). Only own data properties are read (never a
+ * getter, never the prototype chain), only the attributes docs/formulas.md §2.8 allows, and keys that name members of
  * Object.prototype (`__proto__`, `constructor`, `toString`…) never resolve. Anything the context does
  * wrong (a throwing proxy trap, an accessor, a non-object record) becomes an 'unknown-reference' or
  * 'type' evaluation error.
@@ -14,7 +14,7 @@ export const TABLES: readonly TableName[] = ['ai', 'di', 'eg', 'sv'];
 
 type AttrKind = 'int' | 'float' | 'intOrNull' | 'str';
 
-/** The readable attributes of each table, their kind and their default (spec §1.2, §2.8). */
+/** The readable attributes of each table, their kind and their default (docs/formulas.md §1.2, docs/formulas.md §2.8). */
 export const ATTRS: Record<TableName, Record<string, { kind: AttrKind; dflt: V }>> = {
   ai: { value: { kind: 'int', dflt: -1 }, escala: { kind: 'float', dflt: new PyFloat(1) }, q: { kind: 'int', dflt: 0 } },
   di: { value: { kind: 'int', dflt: 0 } },
@@ -107,7 +107,7 @@ export function getTable(rt: Runtime, name: TableName, inLambda = false): Tbl {
   return t;
 }
 
-/** The record `tag` of a table, or an AttributeError (unknown tag, spec §2.8). */
+/** The record `tag` of a table, or an AttributeError (unknown tag, docs/formulas.md §2.8). */
 export function getRecord(t: Tbl, tag: string): Rec {
   const v = ownData(t.obj, tag, t.table, null);
   if (v === MISSING || v === undefined) throw attrError(`${t.table} has no tag '${tag}'`);
@@ -115,7 +115,7 @@ export function getRecord(t: Tbl, tag: string): Rec {
   return new Rec(t.table, tag, v);
 }
 
-/** Attribute `attr` of a record: only the attributes of spec §2.8; absent ones take their default. */
+/** Attribute `attr` of a record: only the attributes of docs/formulas.md §2.8; absent ones take their default. */
 export function getAttr(r: Rec, attr: string): V {
   const spec = isAttr(r.table, attr) ? ATTRS[r.table][attr] : undefined;
   if (spec === undefined) {
@@ -128,7 +128,7 @@ export function getAttr(r: Rec, attr: string): V {
 
 /**
  * What the formula engine stores for a value it does not have: a point never received, an element
- * attribute whose formula has not produced a result yet (spec hmi §1.2 fix: no made-up −1). A formula
+ * attribute whose formula has not produced a result yet (docs/formulas.md §1.2 fix: no made-up −1). A formula
  * that reads it fails with 'no-value' (its target keeps its previous value). A symbol, so no data from
  * outside (JSON, a msg) can produce it; the defaults of ATTRS still apply to contexts made by callers.
  */
@@ -153,7 +153,7 @@ function convert(v: unknown, kind: AttrKind, table: TableName, tag: string, attr
   throw typeError(`${table}.${tag}.${attr} holds an unsupported value (${typeof v}) in the context`);
 }
 
-/** The records of a table in insertion order (FILTRAR over a table, spec §2.6). */
+/** The records of a table in insertion order (FILTRAR over a table, docs/formulas.md §2.6). */
 export function tableRecords(rt: Runtime, t: Tbl): Rec[] {
   let keys: string[];
   try {

@@ -13,7 +13,7 @@ export interface FunctionDoc {
 }
 
 export const functions: readonly FunctionDoc[] = [
-  // txscada (spec §2.6)
+  // txscada (docs/formulas.md §2.6)
   { names: ['SI', 'si'], dialect: 'txscada', arity: '3', semantics: '`a` if `c` is truthy else `b`. **Eager**: all three arguments are evaluated first (an error in the unused branch fails the formula).', example: '`SI(di.E4CREC01.value,6,3)` → 6 when the DI is 1' },
   { names: ['O'], dialect: 'txscada', arity: '0–n', semantics: 'First truthy argument, or None (also with no arguments). Eager.', example: '`O(ai.X.q,ai.Y.q)` → None when both are 0' },
   { names: ['RAIZ'], dialect: 'txscada', arity: '1', semantics: '`x ** 0.5`: always a float; negative `x` → math-domain.', example: '`RAIZ(9)` → 3.0' },
@@ -23,7 +23,7 @@ export const functions: readonly FunctionDoc[] = [
   { names: ['FLOAT'], dialect: 'txscada', arity: '1–2', semantics: "`'%.{d}f' % x` (default `d` = 3) → a string; exact ties round half-to-even like Python.", example: "`FLOAT(33.0)` → '33.000', `FLOAT(0.125,2)` → '0.12'" },
   { names: ['int'], dialect: 'txscada', arity: '0–2', semantics: "Python 2 `int`: floats truncate toward zero; strings: whitespace, sign, decimal digits only (`' 1 '` → 1, `'1.0'` → conversion); None → type. `int(s, base)`.", example: "`int(eg.E4289T01.text)`" },
   { names: ['float'], dialect: 'txscada', arity: '0–1', semantics: "Python 2 `float`: decimal or exponent notation, `inf`, `nan`; `''` or `'3,45'` → conversion.", example: "`float(eg.E42SS_02.text)`" },
-  { names: ['str'], dialect: 'txscada', arity: '0–1', semantics: 'Python 2 `str`: floats with 12 significant digits (spec §2.7), None → `None`, booleans → `True`/`False`.', example: "`str(ai.E42VV_00.value*ai.E42VV_00.escala)` → '33.0'" },
+  { names: ['str'], dialect: 'txscada', arity: '0–1', semantics: 'Python 2 `str`: floats with 12 significant digits (docs/formulas.md §2.7), None → `None`, booleans → `True`/`False`.', example: "`str(ai.E42VV_00.value*ai.E42VV_00.escala)` → '33.0'" },
   { names: ['abs'], dialect: 'txscada', arity: '1', semantics: 'Extension: absolute value (keeps int/float).', example: '`abs(-2)` → 2' },
   { names: ['min', 'max'], dialect: 'txscada', arity: '1–n', semantics: 'Extension: smallest / largest argument, or item of one list argument; the first one on ties.', example: '`max(ai.X.value, 0)`' },
   { names: ['round'], dialect: 'txscada', arity: '1–2', semantics: 'Extension: Python 2 `round(x, n=0)`: exact half away from zero, returns a float.', example: '`round(2.5)` → 3.0, `round(2.675, 2)` → 2.67' },
@@ -56,7 +56,7 @@ export function functionsMarkdown(): string {
   out.push('# Formula functions');
   out.push('');
   out.push('Generated from `lib/formula/docs.ts` (`functionsMarkdown()`). Dialect `txscada` (default) is the');
-  out.push("original's language (spec hmi §2): names are case-sensitive; inside a lambda only its parameter and");
+  out.push("original's language (docs/formulas.md §2): names are case-sensitive; inside a lambda only its parameter and");
   out.push('`int`, `float`, `str`, `abs`, `min`, `max`, `round` are visible. Dialect `excel`: names are');
   out.push('case-insensitive, `;` may separate arguments, there are no lambdas.');
   out.push('');

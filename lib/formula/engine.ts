@@ -4,7 +4,7 @@ import { excelText } from './excel';
 import { pyStr } from './index';
 import type { CompiledFormula, Dialect, ErrorCategory, EvalResult, FormulaContext, Reference } from './types';
 
-/** One formula of the installation: it computes attribute `attr` of element `tag` (spec hmi §2, §7.3). */
+/** One formula of the installation: it computes attribute `attr` of element `tag` (docs/formulas.md §2, docs/workbook.md §7.3). */
 export interface EngineFormula {
   tag: string;
   attr: ElementAttr;
@@ -13,7 +13,7 @@ export interface EngineFormula {
   row: number;
 }
 
-/** The initial state of an element (spec hmi §5.2); missing attributes take the defaults. */
+/** The initial state of an element (docs/screens.md §5.2); missing attributes take the defaults. */
 export interface EngineElement {
   tag: string;
   text?: string;
@@ -107,7 +107,7 @@ function qualityCode(p: PointInput): number {
 type Table = Record<string, Record<string, unknown>>;
 
 const OUTPUT_ATTRS: readonly ElementAttr[] = ['text', 'fill', 'stroke'];
-/** A bare `eg` (FILTRAR over every element) depends on these attributes of every element (spec §3.3 item 1). */
+/** A bare `eg` (FILTRAR over every element) depends on these attributes of every element (docs/formulas.md §3.3 item 1). */
 const WILDCARD_ATTRS = ['text', 'mark'];
 
 const own = (o: object, k: string) => Object.prototype.hasOwnProperty.call(o, k);
@@ -115,7 +115,7 @@ const own = (o: object, k: string) => Object.prototype.hasOwnProperty.call(o, k)
 /**
  * Holds the point and element state of one installation and its formulas; evaluates them in
  * dependency order (ties by workbook row), and after a change re-evaluates only the transitive
- * dependants (spec hmi §3.3). A full pass and any sequence of incremental updates reach the same
+ * dependants (docs/formulas.md §3.3). A full pass and any sequence of incremental updates reach the same
  * state. Errors keep the previous value and are recorded per formula; they never stop the others.
  */
 export class FormulaEngine {
@@ -156,7 +156,7 @@ export class FormulaEngine {
 
   /**
    * Replaces points, elements and formulas. Returns the problems: syntax errors (the formula does not
-   * run), unknown references and cycles (warnings: it runs, with the rule of spec §3.3 item 3).
+   * run), unknown references and cycles (warnings: it runs, with the rule of docs/formulas.md §3.3 item 3).
    */
   load(model: { points?: { tag: string; table: Point['table']; escala?: number }[]; elements?: EngineElement[]; formulas: EngineFormula[] }): EngineProblem[] {
     for (const t of ['ai', 'di', 'eg', 'sv'] as const) this.ctx[t] = Object.create(null);
@@ -194,7 +194,7 @@ export class FormulaEngine {
     }
     this.link(nodes, problems);
     // A computed attribute has no value until its formula gives one: the workbook's cached value is
-    // not live data (spec hmi §1.2 fix), so the screen keeps the drawing's own look meanwhile.
+    // not live data (docs/formulas.md §1.2 fix), so the screen keeps the drawing's own look meanwhile.
     this.nodesByTag = new Map();
     for (const n of this.nodes) {
       if (!this.cyclic.has(n)) this.ctx.eg[n.f.tag][n.f.attr] = NO_VALUE;
@@ -294,7 +294,7 @@ export class FormulaEngine {
   private ensurePoint(table: 'ai' | 'di' | 'sv', tag: string, escala?: number): Record<string, unknown> {
     const t = this.ctx[table];
     if (!own(t, tag)) {
-      // never read: no value (not the original's -1 / 0), quality invalid (spec hmi §1.2 fix)
+      // never read: no value (not the original's -1 / 0), quality invalid (docs/formulas.md §1.2 fix)
       t[tag] = table === 'ai' ? { value: NO_VALUE, escala: escala ?? 1, q: NO_VALUE, [QUAL]: Q_INVALID } : { value: NO_VALUE, [QUAL]: Q_INVALID };
     } else if (table === 'ai' && escala !== undefined) t[tag].escala = escala;
     return t[tag];
@@ -365,7 +365,7 @@ export class FormulaEngine {
 
   /**
    * Writes an element attribute from outside the formulas (operator toggles, linked texts, event
-   * hooks: spec §3.3 item 8). The write is published like a formula result and its dependants run.
+   * hooks: docs/formulas.md §3.3 item 8). The write is published like a formula result and its dependants run.
    */
   setElement(tag: string, attr: ElementAttr | 'mark', value: unknown): boolean {
     const r = this.ensureElement(tag, {});
@@ -384,7 +384,7 @@ export class FormulaEngine {
     return this.propagate();
   }
 
-  /** Evaluates every formula (a full pass, spec §3.3 item 5). */
+  /** Evaluates every formula (a full pass, docs/formulas.md §3.3 item 5). */
   fullPass(): ElementChange[] {
     this.dirty.fill(true);
     this.sweep(0);
@@ -395,7 +395,7 @@ export class FormulaEngine {
    * Re-evaluates the formulas marked by changed inputs, and theirs in turn, in one forward pass (in
    * evaluation order). A mark made during the pass on a formula at or before the one running (a
    * back-edge of a cycle) waits for the next propagation, which runs it with this pass's values
-   * (spec §3.3 item 3).
+   * (docs/formulas.md §3.3 item 3).
    */
   propagate(): ElementChange[] {
     const heap = this.heap;
@@ -448,7 +448,7 @@ export class FormulaEngine {
     const r = this.ctx.eg[n.f.tag];
     if (!norm.ok) {
       n.lastError = { category: norm.error, message: norm.message };
-      // the attribute keeps its previous value (spec §2.9); its quality still follows the inputs
+      // the attribute keeps its previous value (docs/formulas.md §2.9); its quality still follows the inputs
       if (this.setQualityOf(n, r[n.f.attr] === NO_VALUE ? Q_INVALID : this.inputQuality(n))) this.markAll(n.outReaders);
       return;
     }
@@ -485,7 +485,7 @@ export class FormulaEngine {
     return true;
   }
 
-  /** Quality code of element `tag`: the worst of its formulas and of a point with the same tag (spec hmi §1.1). */
+  /** Quality code of element `tag`: the worst of its formulas and of a point with the same tag (docs/formulas.md §1.1). */
   private tagQuality(tag: string): number {
     let q = Q_GOOD;
     for (const t of ['di', 'ai', 'sv'] as const) {
@@ -574,7 +574,7 @@ export class FormulaEngine {
   }
 
   /**
-   * "Try this formula" (spec §3.1): evaluates `text` against the current state with `overrides`
+   * "Try this formula" (docs/formulas.md §3.1): evaluates `text` against the current state with `overrides`
    * (`"table.TAG.attr" → value`, missing tags created) patched into a copy; the state is untouched.
    */
   tryFormula(text: string, overrides: Record<string, unknown> = {}): EvalResult & { normalised?: unknown } {
@@ -603,7 +603,7 @@ export class FormulaEngine {
 }
 
 /**
- * The write rule of spec §2.9: `text` takes the str() of the result (null is a type error); fill and
+ * The write rule of docs/formulas.md §2.9: `text` takes the str() of the result (null is a type error); fill and
  * stroke take an integer, an integral float, a boolean (0/1) or null.
  */
 export function normalise(attr: ElementAttr, r: { value: unknown; type: string }, dialect: Dialect): { ok: true; value: string | number | null } | { ok: false; error: ErrorCategory; message: string } {

@@ -1,7 +1,7 @@
 import type { ErrorCategory } from './types';
 
 /**
- * A formula that cannot be compiled (spec hmi §2.9 'syntax'; also the length and nesting limits).
+ * A formula that cannot be compiled (docs/formulas.md §2.9 'syntax'; also the length and nesting limits).
  * `column` is the 1-based position of the fault in the formula text (counted from its first character,
  * line breaks included).
  */
@@ -42,5 +42,5 @@ export const zeroDivision = (detail: string) => new PyErr('division-by-zero', 'Z
 export const mathDomain = (detail: string) => new PyErr('math-domain', 'ValueError', detail);
 export const overflow = (detail: string) => new PyErr('math-domain', 'OverflowError', detail);
 export const limitError = (detail: string) => new PyErr('type', 'RuntimeError', detail, true);
-/** A read of a value the engine does not have (spec hmi §1.2 fix: a point never read has no value). */
+/** A read of a value the engine does not have (docs/formulas.md §1.2 fix: a point never read has no value). */
 export const noValue = (detail: string) => new PyErr('no-value', 'NoValue', detail);

@@ -1,5 +1,5 @@
 /**
- * The HMI formula language (spec hmi §2): `compile(text, {dialect})` → `{references, warnings,
+ * The HMI formula language (docs/formulas.md §2): `compile(text, {dialect})` → `{references, warnings,
  * evaluate(context)}`. Dialect 'txscada' (default) is the original's Python 2.7 expression language;
  * 'excel' is an Excel-like dialect for new sheets. See FUNCTIONS.md for the function reference.
  */
@@ -38,7 +38,7 @@ function toV(value: unknown, type: string): V {
 }
 
 /**
- * Python 2.7 `str()` of a result (spec §2.7): integers in decimal, floats with the 12-significant-digit
+ * Python 2.7 `str()` of a result (docs/formulas.md §2.7): integers in decimal, floats with the 12-significant-digit
  * rule ('33.0', '62.7110244989', '1e+16', '1e-05', '-0.0', 'nan', 'inf'), None → 'None', booleans →
  * 'True'/'False', strings unchanged, lists as Python prints them (items of a list given as plain JS
  * numbers are taken as integers when integral).

@@ -1,5 +1,5 @@
 /**
- * The lexer (spec hmi §2.1, §2.2). One pass, no backtracking. Positions are 0-based offsets into the
+ * The lexer (docs/formulas.md §2.1, docs/formulas.md §2.2). One pass, no backtracking. Positions are 0-based offsets into the
  * formula text (errors report offset + 1 as the column).
  */
 import { FormulaError } from './errors';
@@ -158,7 +158,7 @@ export function lex(text: string, dialect: Dialect): Token[] {
           i++;
           continue;
         }
-        // compat (spec §2.1): the original doubles every '=' of the text, inside strings too
+        // compat (docs/formulas.md §2.1): the original doubles every '=' of the text, inside strings too
         s += ch === '=' && dialect === 'txscada' ? '==' : ch;
         i++;
       }

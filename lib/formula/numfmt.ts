@@ -1,6 +1,6 @@
 /**
  * Exact number formatting for the formula language: Python 2.7 `str(float)` (12 significant digits,
- * spec hmi §2.7), `repr(float)` (shortest round-trip), `'%.Nf'` / `'%.Ne'` / `'%.Ng'`, Python 2
+ * docs/formulas.md §2.7), `repr(float)` (shortest round-trip), `'%.Nf'` / `'%.Ne'` / `'%.Ng'`, Python 2
  * `round()`, and the excel dialect's general format and rounding.
  *
  * Every rounding decision that can hit an exact decimal tie is made on the exact decimal expansion of

@@ -1,5 +1,5 @@
 /**
- * Pratt parser for the grammar of spec hmi §2.3 (txscada) and the excel dialect. Produces a small AST
+ * Pratt parser for the grammar of docs/formulas.md §2.3 (txscada) and the excel dialect. Produces a small AST
  * that compile.ts turns into closures once. Nesting is bounded twice: the parser's own recursion
  * (parentheses, unary chains, right operands) and the depth of the tree (postfix chains); chains of
  * one left-associative operator (`a+b-c+…`, `a and b and …`, comparisons) are flat n-ary nodes, so a

@@ -1,6 +1,6 @@
 /**
  * The contract between the formula language (compile) and its users (the engine, the nodes, the
- * maintainers' acceptance checks). Spec hmi §2, §3.
+ * maintainers' acceptance checks). Spec docs/formulas.md §2, docs/formulas.md §3.
  */
 
 export type Dialect = 'txscada' | 'excel';
@@ -17,7 +17,7 @@ export interface Reference {
   attr: string | null;
 }
 
-/** The values a formula reads (spec hmi §2.8). Tables are keyed by tag; only own properties count. */
+/** The values a formula reads (docs/formulas.md §2.8). Tables are keyed by tag; only own properties count. */
 export interface FormulaContext {
   ai?: Record<string, { value?: number; escala?: number; q?: number }>;
   di?: Record<string, { value?: number }>;

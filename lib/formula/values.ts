@@ -1,5 +1,5 @@
 /**
- * Runtime values of the formula language and their Python 2.7 semantics (spec hmi §2.4, §2.5).
+ * Runtime values of the formula language and their Python 2.7 semantics (docs/formulas.md §2.4, docs/formulas.md §2.5).
  *
  * Representation: integer = JS number (safe integer, never -0) or bigint (beyond ±2^53, like a Python
  * long); float = PyFloat (boxed, so 33.0 stays a float); string; boolean; null (None); list = JS array;

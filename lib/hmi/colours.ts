@@ -1,5 +1,5 @@
 /**
- * Colour table and colour values for painting bound SVG elements (spec §5.3, §5.4).
+ * Colour table and colour values for painting bound SVG elements (docs/screens.md §5.3, docs/screens.md §5.4).
  *
  * An element's `fill`/`stroke` is a colour-table index (the workbook's `color` sheet). Index 0 and null
  * mean "do not override the drawing" (compat: the original never painted index 0). An index missing from
@@ -59,7 +59,7 @@ export interface ColourEntry {
 
 export type ColourTable = readonly ColourEntry[] | ReadonlyMap<number, string> | Readonly<Record<string, string>>;
 
-/** The real table of spec §5.4 (sheet `color` of EstructuraBDD-v6-23), usable as a default. */
+/** The real table of docs/screens.md §5.4 (sheet `color` of EstructuraBDD-v6-23), usable as a default. */
 export const DEFAULT_COLOUR_TABLE: readonly ColourEntry[] = Object.freeze([
   { index: 0, name: 'gris', css: '#c0c0c0', description: 'Calificador > 0 (qualified measurement)' },
   { index: 1, name: 'ocre', css: '#ffcc00', description: 'Tensión 13.2 kV' },

@@ -1,5 +1,5 @@
 /**
- * What the browser-side binder may write on SVG nodes from data (conventions §8: allowlist attribute
+ * What the browser-side binder may write on SVG nodes from data (CONTRIBUTING.md §8: allowlist attribute
  * names; never `on*`, `href`/`xlink:href`, `style` or `src` from data).
  *
  * Allowed names: `fill`, `stroke`, `opacity`, `fill-opacity`, `stroke-opacity`, `stroke-width`,

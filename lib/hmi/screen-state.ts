@@ -1,5 +1,5 @@
 /**
- * Server-side state of an operator-screen widget (spec hmi §5, §6): the screens to show, the element records
+ * Server-side state of an operator-screen widget (docs/screens.md §5, docs/screens.md §6): the screens to show, the element records
  * clicks need, and a snapshot of every element attribute and point quality, with the changes since the last
  * emission collected as a delta. No Node-RED, no dashboard: the ui_mara_screen node (Dashboard 1) wraps it, and a
  * Dashboard 2 widget can reuse it as is.
@@ -9,7 +9,7 @@
  * snapshot that already contains it changes nothing.
  *
  * Values in the snapshot are what the browser paints: `text` the element's raw text (the browser applies the
- * display rule of §5.6), `fill`/`stroke` a CSS colour (table indexes resolved with `colourCss`, strict CSS
+ * display rule of docs/screens.md §5.6), `fill`/`stroke` a CSS colour (table indexes resolved with `colourCss`, strict CSS
  * colours accepted), absent = the drawing's own. Quality: only tags whose quality is not good are listed.
  */
 import { isTag } from '../points/tag';
@@ -19,7 +19,7 @@ import { parseToggle, Toggle } from './toggle';
 export type ScreenAttr = 'text' | 'fill' | 'stroke';
 export const SCREEN_ATTRS: readonly ScreenAttr[] = ['text', 'fill', 'stroke'];
 
-/** One screen as the browser gets it: sanitised SVG text plus what §5.7 needs. */
+/** One screen as the browser gets it: sanitised SVG text plus what docs/screens.md §5.7 needs. */
 export interface ScreenView {
   name: string;
   description: string;
@@ -33,7 +33,7 @@ export interface ScreenView {
 /** What a click needs to know about an element: description, toggle options, jump target. */
 export interface ScreenRecord {
   d: string;
-  /** Toggle options `[[key, label], [key, label]]` (§6.4). */
+  /** Toggle options `[[key, label], [key, label]]` (docs/screens.md §6.4). */
   t?: [[string, string], [string, string]];
   /** Screen to open on click (`on_click_jump`). */
   j?: string;
@@ -180,11 +180,11 @@ export class ScreenState {
   /**
    * The element records (project mode). Elements seen for the first time get their workbook values as the
    * initial state (an empty text leaves the drawing's text); elements already in the state keep their live
-   * values. Disabled elements are neither listed nor painted (§5.2).
+   * values. Disabled elements are neither listed nor painted (docs/screens.md §5.2).
    */
   setElements(elements: readonly ElementLike[], formulas: readonly { tag: string; attr: string }[] = []): void {
     // an attribute a formula computes has no value until the formula gives one (mara-formula sends it):
-    // the workbook's cached value is not live data, so it is not painted meanwhile (spec hmi §1.2 fix)
+    // the workbook's cached value is not live data, so it is not painted meanwhile (docs/formulas.md §1.2 fix)
     const computed = new Set(formulas.map((f) => `${f.tag}.${f.attr}`));
     const records: Record<string, ScreenRecord> = {};
     const toggles = new Map<string, Toggle>();
@@ -255,7 +255,7 @@ export class ScreenState {
       return undefined;
     }
     if (typeof value !== 'number' && typeof value !== 'string') return undefined;
-    // 0, '0' and '' are "no colour" (compat: index 0 is never painted, §5.3): back to the drawing
+    // 0, '0' and '' are "no colour" (compat: index 0 is never painted, docs/screens.md §5.3): back to the drawing
     if (value === 0 || (typeof value === 'string' && /^0*$/.test(value.trim()))) return null; // (/^\s*0*\s*$/ backtracked: 29 s on 100 KB)
     // an index missing from the table, a fraction or a string that is no strict CSS colour is ignored
     // (colourCss logs it once), not taken as "back to the drawing"
@@ -391,7 +391,7 @@ export class ScreenState {
   }
 
   /**
-   * A confirmed manual toggle (§6.4): `value` must be one of the element's toggle keys. Sets the element's text
+   * A confirmed manual toggle (docs/screens.md §6.4): `value` must be one of the element's toggle keys. Sets the element's text
    * and the texts of its linked elements; returns the writes made, for the node to output.
    */
   toggle(tag: unknown, value: unknown): ToggleResult {

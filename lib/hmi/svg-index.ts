@@ -1,6 +1,6 @@
 /**
  * Index of a screen: its bound nodes (`tag`), navigation hot-spots (`jump-to`), size and page colour
- * (spec §5.1, §5.7). Index the document you serve (the output of `sanitizeSvg`): node positions refer
+ * (docs/screens.md §5.1, docs/screens.md §5.7). Index the document you serve (the output of `sanitizeSvg`): node positions refer
  * to the document passed in. The content of `<metadata>` is not indexed (the sanitiser empties it), so a
  * clean drawing gives the same index before and after sanitising.
  */

@@ -1,5 +1,5 @@
 /**
- * Text display rule of the operator screens (spec §5.6).
+ * Text display rule of the operator screens (docs/screens.md §5.6).
  *
  * If the text contains no space and contains a `.`, it is shown as a number with exactly two decimals
  * (`parseFloat(v).toFixed(2)`): `'62.7110244989'` → `'62.71'`, `'0.0'` → `'0.00'`. Texts without a dot

@@ -1,5 +1,5 @@
 /**
- * Manual two-state text toggles (spec §6.4): `on_click_text_toggle` such as `1 (Cerrado), 0 (Abierto)`.
+ * Manual two-state text toggles (docs/screens.md §6.4): `on_click_text_toggle` such as `1 (Cerrado), 0 (Abierto)`.
  *
  * Syntax (as the original's validation regex): exactly two options separated by a comma; each option is a
  * KEY made of ASCII letters, digits and underscores, optionally followed by a label in parentheses made

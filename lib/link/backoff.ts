@@ -1,5 +1,5 @@
 /**
- * Exponential back-off with jitter for reconnects (conventions §4): min, 2·min, 4·min … capped at max,
+ * Exponential back-off with jitter for reconnects (CONTRIBUTING.md §4): min, 2·min, 4·min … capped at max,
  * each delay spread by ±jitter so many lines restarting together do not reconnect in lock-step.
  */
 export class Backoff {

@@ -11,7 +11,7 @@ export interface LineConsumer {
 }
 
 /**
- * Shares one master among the nodes of a line (conventions §4): the first registration starts it, the
+ * Shares one master among the nodes of a line (CONTRIBUTING.md §4): the first registration starts it, the
  * last deregistration stops it after a grace period, so a partial deploy that restarts a consumer
  * does not drop the connection.
  */

@@ -3,15 +3,15 @@ import type { MaraError } from '../mara/errors';
 import type { StateStore } from './state-store';
 import type { Transport } from './transport';
 
-/** One device (a COMaster or an IED) polled on the line [§7.2]. */
+/** One device (a COMaster or an IED) polled on the line [docs/protocol.md §7.2]. */
 export interface DeviceConfig {
   address: number;
   name?: string;
-  /** Poll interval in ms (default 5000, spec §7.1). */
+  /** Poll interval in ms (default 5000, docs/protocol.md §7.1). */
   pollIntervalMs?: number;
   /** Response timeout in ms (default 1000). */
   timeoutMs?: number;
-  /** Retransmissions with the same SEQ before the device is offline (default 3, spec §7.2). */
+  /** Retransmissions with the same SEQ before the device is offline (default 3, docs/protocol.md §7.2). */
   retries?: number;
 }
 
@@ -38,9 +38,9 @@ export interface MasterOptions {
   offlineMaxIntervalMs?: number;
   /** Serial: drop a partial frame after this silence (default: 5 character times, at least 20 ms). */
   interByteTimeoutMs?: number;
-  /** Poll again at once when a reply carries this many events (default 10, spec §5.2); 0 = off. */
+  /** Poll again at once when a reply carries this many events (default 10, docs/protocol.md §5.2); 0 = off. */
   drainEvents?: number;
-  /** Close a TCP link when every device on it is offline, and reconnect (spec §7.1; default true). */
+  /** Close a TCP link when every device on it is offline, and reconnect (docs/protocol.md §7.1; default true). */
   reconnectWhenAllOffline?: boolean;
   /**
    * The recovery rule's bound in ms (default 2000): after a link or device comes back, its first good reply
@@ -81,7 +81,7 @@ export interface PollResult {
   seq: number;
   /** From the request's first byte written to the reply's last byte received. */
   rttMs: number;
-  /** A replay with another SEQ that had not been handed on before (spec §7.3 step 5, see README). */
+  /** A replay with another SEQ that had not been handed on before (docs/protocol.md §7.3 step 5, see README). */
   stale: boolean;
   at: number;
 }

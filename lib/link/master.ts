@@ -24,7 +24,7 @@ interface Dev {
   seq: number;
   /** `${seq}:${digest}` of the last replies handed on. */
   recent: string[];
-  /** SEQ of the last 0x10 sent to it (commands reuse it, spec §6.2). */
+  /** SEQ of the last 0x10 sent to it (commands reuse it, docs/protocol.md §6.2). */
   lastSentSeq: number | null;
   /** Failed transmissions of the current exchange. */
   attempts: number;
@@ -33,12 +33,12 @@ interface Dev {
    * once, so it never gets more replies handed on than this, however many replays it sends.
    */
   credit: number;
-  /** Consecutive exchanges answered only by a replay with another SEQ (BugPeH, spec §6.2). */
+  /** Consecutive exchanges answered only by a replay with another SEQ (BugPeH, docs/protocol.md §6.2). */
   staleAttempts: number;
   /**
    * SEQ of a poll that was (or, after a restart, may have been) sent and whose reply was not accepted:
    * the device may hold it as its "last SEQ" with an undelivered reply behind it. A broadcast PEH must
-   * then carry exactly this SEQ, or wait [§6.2].
+   * then carry exactly this SEQ, or wait [docs/protocol.md §6.2].
    */
   pendingSeq: number | null;
   queued: boolean;
@@ -70,7 +70,7 @@ interface InFlight {
 }
 
 /**
- * The Mara line master (spec §7): owns one transport, polls every device with exactly one request in
+ * The Mara line master (docs/protocol.md §7): owns one transport, polls every device with exactly one request in
  * flight, applies the SEQ rules so no reply is lost or handed on twice, retries, marks silent
  * devices offline and polls them slower, sends PEH time sets, and runs commands before polls.
  */
@@ -369,7 +369,7 @@ export class MaraMaster extends EventEmitter<MasterEvents> {
         this.sendPeh(seq);
         return;
       }
-      // deferred: a device has an unanswered poll whose SEQ the PEH would overwrite [§6.2]
+      // deferred: a device has an unanswered poll whose SEQ the PEH would overwrite [docs/protocol.md §6.2]
     }
     const it = this.commands.shift() ?? this.polls.shift();
     if (!it) return;
@@ -456,7 +456,7 @@ export class MaraMaster extends EventEmitter<MasterEvents> {
     }
     const d = f.item.dev;
     if (frame.kind !== 'poll-reply') {
-      // a 0x10 without payload from the slave is not a reply [§9 row 13]
+      // a 0x10 without payload from the slave is not a reply [docs/protocol.md §9 row 13]
       this.failAttempt(f, 'bad');
       return;
     }
@@ -514,7 +514,7 @@ export class MaraMaster extends EventEmitter<MasterEvents> {
     queueMicrotask(() => this.pump());
   }
 
-  /** An accepted reply [§7.3 step 2]: hand it on (unless it is the replay of one handed on), then advance and persist. */
+  /** An accepted reply [docs/protocol.md §7.3 step 2]: hand it on (unless it is the replay of one handed on), then advance and persist. */
   private accept(d: Dev, f: InFlight, frame: MaraFrame, raw: Buffer): void {
     const rtt = this.finishInFlight(f, raw);
     if (rtt === null) return;
@@ -572,7 +572,7 @@ export class MaraMaster extends EventEmitter<MasterEvents> {
   }
 
   /**
-   * A valid reply with another SEQ [§7.3 step 5]: the device took our SEQ for a retransmission (it holds
+   * A valid reply with another SEQ [docs/protocol.md §7.3 step 5]: the device took our SEQ for a retransmission (it holds
    * that SEQ from a PEH or a command, BugPeH) and replayed an earlier reply. The attempt ends at once:
    * the replay is handed on (flagged `stale`) only when it was never handed on, so nothing is lost or
    * doubled; the SEQ advances and the device is polled again at once, so it acknowledges the replayed
@@ -680,7 +680,7 @@ export class MaraMaster extends EventEmitter<MasterEvents> {
   // ---------------------------------------------------------------- PEH and commands
 
   /**
-   * The SEQ a broadcast PEH may carry now, or null to defer it [§6.2]. A slave that stores the SEQ of a
+   * The SEQ a broadcast PEH may carry now, or null to defer it [docs/protocol.md §6.2]. A slave that stores the SEQ of a
    * broadcast (BugPeH) must keep the SEQ of a poll whose reply we still need, so the PEH carries that
    * SEQ; when devices wait with different SEQs (a multi-drop bus) no value is safe and the PEH waits
    * until their retries are answered. An offline device does not hold it back (see README).
@@ -696,7 +696,7 @@ export class MaraMaster extends EventEmitter<MasterEvents> {
     return seq ?? this.lastPollSeq ?? SEQ_PEH_DEFAULT;
   }
 
-  /** A PEH carries the SEQ from pehSeq(), so no slave mistakes the next poll for a retransmission nor forgets a pending one [§6.2]. */
+  /** A PEH carries the SEQ from pehSeq(), so no slave mistakes the next poll for a retransmission nor forgets a pending one [docs/protocol.md §6.2]. */
   private sendPeh(seq: number): void {
     const raw = encodeTimeSet(dateToTime(new Date(this.opts.now()), { utc: this.opts.utc }), { src: this.opts.masterAddress, seq });
     this.writing = true;

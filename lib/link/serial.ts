@@ -26,7 +26,7 @@ export interface SerialPortLike {
 
 export type SerialPortClass = new (options: SerialPortCtorOptions) => SerialPortLike;
 
-/** Loads serialport's class on first use, so a failed native build leaves the TCP transport usable (conventions §1). */
+/** Loads serialport's class on first use, so a failed native build leaves the TCP transport usable (CONTRIBUTING.md §1). */
 function loadSerialPort(): SerialPortClass & { list?: () => Promise<PortListEntry[]> } {
   try {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -51,7 +51,7 @@ function openErrorCode(message: string): string {
 
 const PARITY_LETTER = { none: 'N', even: 'E', odd: 'O', mark: 'M', space: 'S' } as const;
 
-/** Fills in spec §1.2's defaults: 9600 8N1. */
+/** Fills in docs/protocol.md §1.2's defaults: 9600 8N1. */
 export function serialSettings(o: SerialOptions): Omit<SerialPortCtorOptions, 'autoOpen'> {
   return { path: o.path, baudRate: o.baudRate ?? DEFAULT_BAUD, dataBits: o.dataBits ?? 8, parity: o.parity ?? 'none', stopBits: o.stopBits ?? 1 };
 }
@@ -69,7 +69,7 @@ const DEVICE_WATCH_MS = 1000;
 type State = 'idle' | 'opening' | 'aborting' | 'open' | 'closing' | 'closed';
 
 /**
- * A serial port (RS-485 adapter, spec §1.2). Port loss (adapter unplugged, pty closed on the other side)
+ * A serial port (RS-485 adapter, docs/protocol.md §1.2). Port loss (adapter unplugged, pty closed on the other side)
  * ends the transport with one `close` carrying the error; errors are never re-emitted as 'error'.
  */
 export class SerialTransport extends EventEmitter<TransportEvents> implements Transport {
@@ -117,7 +117,7 @@ export class SerialTransport extends EventEmitter<TransportEvents> implements Tr
     }
     this.port = port;
     this.closed = new Promise((r) => (this.settleClosed = r));
-    // Listener before open (conventions §3). Write and close errors land here; port loss comes as 'close'.
+    // Listener before open (CONTRIBUTING.md §3). Write and close errors land here; port loss comes as 'close'.
     port.on('error', (err) => {
       this.lossErr ??= err;
     });
@@ -220,7 +220,7 @@ export class SerialTransport extends EventEmitter<TransportEvents> implements Tr
 }
 
 // ---------------------------------------------------------------------------------------------------
-// Port listing for the editor's picker (conventions §4).
+// Port listing for the editor's picker (CONTRIBUTING.md §4).
 
 /** What serialport's `SerialPort.list()` returns on Linux. */
 interface PortListEntry {

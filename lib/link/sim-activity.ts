@@ -1,7 +1,7 @@
 /**
  * A plausible substation for a SimDevice: breakers toggling now and then (DI flips, each an event),
  * currents drifting (AI random walk, with an occasional q = 1 glitch) and, optionally, the energy
- * events of every 15-minute period of device time [§5.6.2]. Deterministic with `seed` or `rng`.
+ * events of every 15-minute period of device time [docs/protocol.md §5.6.2]. Deterministic with `seed` or `rng`.
  */
 import { MaraTime } from '../mara';
 import { SimDevice } from './sim-device';
@@ -92,7 +92,7 @@ export class SubstationActivity {
     if (this.period === null) this.period = key;
     if (key === this.period) return;
     this.period = key;
-    // timestamp = end of the finished period; the one ending at 00:00 is CODE 1 stamped 23:59 [§5.6.2]
+    // timestamp = end of the finished period; the one ending at 00:00 is CODE 1 stamped 23:59 [docs/protocol.md §5.6.2]
     let stamp: MaraTime = { ...t, minute: q, second: 0, fraction: 0 };
     let code = 0;
     if (t.hour === 0 && q === 0) {

@@ -1,6 +1,6 @@
 /**
  * One simulated Mara slave (a COMaster or an IED), without any I/O: `handle(frame)` returns the
- * reply bytes or null. Behaviour per spec §7.3 (SEQ / retry buffer) and §7.5 (minimum faithful slave).
+ * reply bytes or null. Behaviour per docs/protocol.md §7.3 (SEQ / retry buffer) and docs/protocol.md §7.5 (minimum faithful slave).
  */
 import {
   ADDR_BROADCAST, CMD, EVENT_LEN, EventInput, MaraError, MaraFrame, MaraTime, PAYLOAD_MAX,
@@ -10,7 +10,7 @@ import {
 export interface SimDeviceOptions {
   /** RS-485 address the device answers to (default 1, the COMaster). */
   address?: number;
-  /** System-variable bytes (default 6 zero bytes, one SMVE block, spec §8.5). */
+  /** System-variable bytes (default 6 zero bytes, one SMVE block, docs/protocol.md §8.5). */
   sv?: ArrayLike<number>;
   /** DI bytes (default 4 = two 16-bit ports). */
   di?: ArrayLike<number>;
@@ -18,9 +18,9 @@ export interface SimDeviceOptions {
   ai?: ArrayLike<number>;
   /** Address put in the events' TCD byte (default = address); at most 15 so both readings of spec Q1 agree. */
   eventAddr?: number;
-  /** Events per 0x10 reply (default 10, spec §5.2). */
+  /** Events per 0x10 reply (default 10, docs/protocol.md §5.2). */
   maxEventsPerReply?: number;
-  /** Also take the SEQ of broadcast frames, as the BugPeH firmware did (spec §6.2, Q5). Default false. */
+  /** Also take the SEQ of broadcast frames, as the BugPeH firmware did (docs/protocol.md §6.2, Q5). Default false. */
   seqFromBroadcast?: boolean;
   /** Undelivered events kept; on overflow the oldest is dropped and counted (default 100000). */
   eventQueueLimit?: number;
@@ -51,11 +51,11 @@ export interface SimDeviceStats {
   broadcasts: number;
 }
 
-/** Byte lengths of the RAM reads: 0x06 (IED628) returns at most 242 bytes, 0x16 (COMaster) 240 [§4.3]. */
+/** Byte lengths of the RAM reads: 0x06 (IED628) returns at most 242 bytes, 0x16 (COMaster) 240 [docs/protocol.md §4.3]. */
 const RAM_READ_MAX: Record<number, number> = { [CMD.READ_REGISTERS]: 242, [CMD.READ_RAM]: 240 };
-/** Commands that are simply confirmed by echoing their arguments [§4.3]. */
+/** Commands that are simply confirmed by echoing their arguments [docs/protocol.md §4.3]. */
 const ECHO_CMDS = new Set<number>([CMD.PEH_PERIOD, CMD.SIMULATED_VALUES, CMD.SCAN_CONTROL, CMD.LOCAL_CONTROL, CMD.CONTROL_PORT]);
-/** Event ports are 3 bits wide [§5.6.1]: DI beyond 8 × 16 inputs cannot produce events. */
+/** Event ports are 3 bits wide [docs/protocol.md §5.6.1]: DI beyond 8 × 16 inputs cannot produce events. */
 const EVENT_DI_MAX = 128;
 
 function bytesOption(name: string, a: ArrayLike<number> | undefined, dflt: number[], max: number): number[] {
@@ -127,7 +127,7 @@ export class SimDevice {
     return this.clock() + this.offsetMs;
   }
 
-  /** Device time. A clock before 2000 (never set) gives 2000-00-00 00:00:00 like an unsynchronised unit [§7.3 rule 7]. */
+  /** Device time. A clock before 2000 (never set) gives 2000-00-00 00:00:00 like an unsynchronised unit [docs/protocol.md §7.3 rule 7]. */
   time(): MaraTime {
     try {
       return dateToTime(new Date(this.nowMs()), { utc: this.utc });
@@ -142,7 +142,7 @@ export class SimDevice {
       this.stats.broadcasts++;
       if (this.seqFromBroadcast) this.lastSeq = frame.seq;
       if (frame.cmd === CMD.TIME_SET && frame.time) this.applyPeh(frame.time);
-      return null; // never answer a broadcast [§4.1]
+      return null; // never answer a broadcast [docs/protocol.md §4.1]
     }
     if (frame.dst !== this.address) return null;
     if (frame.kind === 'poll-reply') return null; // a reply, not a request (e.g. our own echo on RS-485)
@@ -166,12 +166,12 @@ export class SimDevice {
           this.restart();
           return null;
         }
-        return this.reply(frame, [0, 0]); // `05 00 00`: restart refused (wrong guard) [§4.1]
+        return this.reply(frame, [0, 0]); // `05 00 00`: restart refused (wrong guard) [docs/protocol.md §4.1]
       case CMD.READ_REGISTERS:
       case CMD.READ_RAM:
         return d.length === 3 ? this.reply(frame, this.readRam(frame.cmd, d[0], d[1], d[2])) : null;
       default:
-        return ECHO_CMDS.has(frame.cmd) ? this.reply(frame, d) : null; // unknown commands are ignored [§7.5]
+        return ECHO_CMDS.has(frame.cmd) ? this.reply(frame, d) : null; // unknown commands are ignored [docs/protocol.md §7.5]
     }
   }
 
@@ -191,7 +191,7 @@ export class SimDevice {
     return ((this.di[index >> 3] >> (index & 7)) & 1) === 1;
   }
 
-  /** Sets AI `index` to a 12-bit value with quality q (0 normal, 1 stalled, 2 calculated, 3 other) [§5.4]. */
+  /** Sets AI `index` to a 12-bit value with quality q (0 normal, 1 stalled, 2 calculated, 3 other) [docs/protocol.md §5.4]. */
   setAi(index: number, value: number, q = 0): void {
     if (!Number.isInteger(index) || index < 0 || index >= this.ai.length) throw new MaraError('EINVAL', `AI index must be 0-${this.ai.length - 1}, got ${index}`);
     if (!Number.isInteger(value) || value < 0 || value > 0x0fff) throw new MaraError('EINVAL', `AI value must be 0-4095, got ${value}`);
@@ -245,7 +245,7 @@ export class SimDevice {
   private poll(frame: MaraFrame): Buffer {
     if (this.retry && frame.seq === this.lastSeq) {
       this.stats.replays++;
-      return this.count(Buffer.from(this.retry.bytes)); // retransmission: byte for byte [§7.3]
+      return this.count(Buffer.from(this.retry.bytes)); // retransmission: byte for byte [docs/protocol.md §7.3]
     }
     // a new SEQ acknowledges the previous reply: its events are delivered
     if (this.retry) for (const ev of this.retry.events) this.delivered(ev);
@@ -274,7 +274,7 @@ export class SimDevice {
     this.offsetMs = timeToDate(t, { utc: this.utc }).getTime() - this.clock();
   }
 
-  /** `13 Port Bit State` [§4.3]: returns the echo, with Bit = 0xFF when nothing was written. */
+  /** `13 Port Bit State` [docs/protocol.md §4.3]: returns the echo, with Bit = 0xFF when nothing was written. */
   private control(port: number, bit: number, state: number): number[] {
     const index = port * 16 + bit;
     if (bit > 15 || index >= Math.min(this.di.length * 8, EVENT_DI_MAX)) return [port, 0xff, state];
@@ -284,7 +284,7 @@ export class SimDevice {
 
   /** Deterministic fake memory: byte at address a is (a * 7 + 3) & 0xFF. */
   private readRam(cmd: number, a0: number, a1: number, cant: number): number[] {
-    // 0x06 sends PagAddr IniAddr (high first), 0x16 AddrL AddrH [§4.3]
+    // 0x06 sends PagAddr IniAddr (high first), 0x16 AddrL AddrH [docs/protocol.md §4.3]
     const addr = cmd === CMD.READ_REGISTERS ? (a0 << 8) | a1 : (a1 << 8) | a0;
     const n = Math.min(cant, RAM_READ_MAX[cmd]);
     const out = [a0, a1, n];

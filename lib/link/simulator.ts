@@ -1,6 +1,6 @@
 /**
  * A Mara line simulator: several SimDevice on one line, reachable over TCP (as a COMaster listening
- * on 9761, spec §1.1) and/or a serial port (as IEDs on RS-485, §1.2), with fault injection for tests.
+ * on 9761, docs/protocol.md §1.1) and/or a serial port (as IEDs on RS-485, docs/protocol.md §1.2), with fault injection for tests.
  * Every link has its own FrameReader; all links share the devices (like several masters on one bus).
  */
 import { EventEmitter } from 'node:events';
@@ -132,7 +132,7 @@ export class MaraSimulator extends EventEmitter<SimulatorEvents> {
     await new Promise<void>((resolve, reject) => port.open((err) => (err ? reject(err) : resolve())));
     this.serial = port;
     const link = this.addLink(`serial ${opts.path}`, (b) => port.write(b));
-    // Drop a partial frame after an inter-byte silence [§1.3 step 5]: 30 character times, at least 20 ms,
+    // Drop a partial frame after an inter-byte silence [docs/protocol.md §1.3 step 5]: 30 character times, at least 20 ms,
     // generous because USB adapters deliver bytes in bursts.
     const gapMs = Math.max(20, Math.ceil((30 * 10 * 1000) / baudRate));
     let timer: NodeJS.Timeout | undefined;
@@ -273,7 +273,7 @@ export class MaraSimulator extends EventEmitter<SimulatorEvents> {
       this.corruptCount--;
       this.counters.repliesCorrupted++;
       bytes = Buffer.from(reply);
-      // any single-byte change alters the additive sum, so the BCC check fails [§3.1];
+      // any single-byte change alters the additive sum, so the BCC check fails [docs/protocol.md §3.1];
       // the last payload byte (or BCCL when there is no payload) keeps SOF/QTY intact for the reader
       bytes[bytes.length > 8 ? bytes.length - 3 : bytes.length - 1] ^= 0x01;
     }

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { MaraError } from '../mara/errors';
 
 /**
- * What survives a restart for one device [§7.3 step 2]: the SEQ of the next poll and the digests of
+ * What survives a restart for one device [docs/protocol.md §7.3 step 2]: the SEQ of the next poll and the digests of
  * the last replies handed on, so the replay of one that was already handed on is acknowledged
  * without being emitted twice.
  */

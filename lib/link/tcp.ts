@@ -20,7 +20,7 @@ export function describeTcp(host: string, port = DEFAULT_TCP_PORT): string {
 type State = 'idle' | 'opening' | 'open' | 'closing' | 'closed';
 
 /**
- * TCP client to a COMaster or a serial-to-Ethernet converter (spec §1.1). Socket errors never surface
+ * TCP client to a COMaster or a serial-to-Ethernet converter (docs/protocol.md §1.1). Socket errors never surface
  * as an 'error' event: they end the connection and become the `close` event's `err`.
  */
 export class TcpTransport extends EventEmitter<TransportEvents> implements Transport {
@@ -54,7 +54,7 @@ export class TcpTransport extends EventEmitter<TransportEvents> implements Trans
       const socket = new net.Socket();
       this.socket = socket;
       let lastErr: Error | undefined;
-      // Listener first (conventions §3): an 'error' without one would crash the process.
+      // Listener first (CONTRIBUTING.md §3): an 'error' without one would crash the process.
       socket.on('error', (err) => {
         lastErr ??= err;
       });

@@ -19,7 +19,7 @@ export interface Transport extends EventEmitter<TransportEvents> {
   readonly description: string;
   /**
    * Time to send one character in ms (10 bits at the baud rate for 8N1), 0 when not meaningful (TCP).
-   * The master uses it for the inter-byte silence rule of spec §1.3 step 5.
+   * The master uses it for the inter-byte silence rule of docs/protocol.md §1.3 step 5.
    */
   readonly charTimeMs: number;
   readonly isOpen: boolean;
@@ -31,7 +31,7 @@ export interface Transport extends EventEmitter<TransportEvents> {
   close(): Promise<void>;
 }
 
-/** Serial settings (spec §1.2: 9600 8N1 by default). */
+/** Serial settings (docs/protocol.md §1.2: 9600 8N1 by default). */
 export interface SerialOptions {
   path: string;
   baudRate?: number;
@@ -40,7 +40,7 @@ export interface SerialOptions {
   stopBits?: 1 | 1.5 | 2;
 }
 
-/** TCP client settings (spec §1.1: port 9761). */
+/** TCP client settings (docs/protocol.md §1.1: port 9761). */
 export interface TcpOptions {
   host: string;
   port?: number;

@@ -1,5 +1,5 @@
 /**
- * The Mara check code [§3.1]: one's complement of the 16-bit sum of the bytes
+ * The Mara check code [docs/protocol.md §3.1]: one's complement of the 16-bit sum of the bytes
  * [0, end) read as big-endian words, an odd last byte padded with 0x00.
  * Computed as 256 × (sum of even-offset bytes) + (sum of odd-offset bytes),
  * which needs no per-word masking: 253 bytes cannot overflow a double.

@@ -1,12 +1,12 @@
 import { CMD } from './constants';
 
-/** Commands whose answer echoes the request's arguments as confirmation [§4.3]. */
+/** Commands whose answer echoes the request's arguments as confirmation [docs/protocol.md §4.3]. */
 const ECHO = new Set<number>([
   CMD.CONTROL_BIT, CMD.TEST_EVENTS, CMD.CONTROL_PORT, CMD.CONTROL_LOGICAL_PORT, CMD.LOCAL_CONTROL,
   CMD.PEH_PERIOD, CMD.SIMULATED_VALUES, CMD.SYNC_PERIOD, CMD.UART_SPEED, CMD.SCAN_CONTROL, CMD.PROGRAM_MODE,
 ]);
 
-/** Commands never answered: broadcasts by nature, or the unit restarts [§4.1, §4.3]. */
+/** Commands never answered: broadcasts by nature, or the unit restarts [docs/protocol.md §4.1, docs/protocol.md §4.3]. */
 const NO_REPLY = new Set<number>([CMD.LEGACY_TIME_SET, CMD.SYNC, 0x0d, CMD.TIME_SET, CMD.RESTART]);
 
 export function expectsReply(cmd: number, dst: number): boolean {
@@ -14,7 +14,7 @@ export function expectsReply(cmd: number, dst: number): boolean {
 }
 
 /**
- * Whether an answer confirms the command [§4.1: there is no generic ACK/NACK, failure is per command].
+ * Whether an answer confirms the command [docs/protocol.md §4.1: there is no generic ACK/NACK, failure is per command].
  * Returns '' when confirmed, else why not.
  */
 export function refusal(cmd: number, request: Uint8Array, answer: Uint8Array): string {

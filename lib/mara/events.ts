@@ -10,7 +10,7 @@ interface EventBase {
   /** Bit 5 of the TCD byte. */
   calif: number;
 }
-/** Type 0: a digital input changed [§5.6.1]. */
+/** Type 0: a digital input changed [docs/protocol.md §5.6.1]. */
 export interface DigitalEvent extends EventBase {
   type: 'digital';
   state: number;
@@ -18,7 +18,7 @@ export interface DigitalEvent extends EventBase {
   bit: number;
   time: MaraTime;
 }
-/** Type 1: an energy (pulse count) register [§5.6.2]; no seconds in its time. */
+/** Type 1: an energy (pulse count) register [docs/protocol.md §5.6.2]; no seconds in its time. */
 export interface EnergyEvent extends EventBase {
   type: 'energy';
   channel: number;
@@ -28,7 +28,7 @@ export interface EnergyEvent extends EventBase {
   /** Bits 7-6 of byte 1, 0 in every captured event; kept so re-encoding is exact. */
   idle?: number;
 }
-/** Type 2: reserved, decoded and passed through [§5.6.3]. */
+/** Type 2: reserved, decoded and passed through [docs/protocol.md §5.6.3]. */
 export interface IdleEvent extends EventBase {
   type: 'idle';
   code: number;
@@ -36,7 +36,7 @@ export interface IdleEvent extends EventBase {
   /** The undefined bits 7-6 and 2-0 of byte 1, as received; kept so re-encoding is exact. */
   idle?: number;
 }
-/** Type 3: communications / system event [§5.6.4]. */
+/** Type 3: communications / system event [docs/protocol.md §5.6.4]. */
 export interface ComsysEvent extends EventBase {
   type: 'comsys';
   code: number;
@@ -45,7 +45,7 @@ export interface ComsysEvent extends EventBase {
 }
 export type MaraEvent = DigitalEvent | EnergyEvent | IdleEvent | ComsysEvent;
 
-/** Decodes the 10-byte event at `off`; appends to `warnings` what is odd but acceptable [§9]. */
+/** Decodes the 10-byte event at `off`; appends to `warnings` what is odd but acceptable [docs/protocol.md §9]. */
 /** `b` must be a Buffer the caller owns: `raw` is a view into it, not a copy. */
 export function decodeEvent(b: Buffer, off: number, warnings?: string[]): MaraEvent {
   const tcd = b[off];
@@ -65,7 +65,7 @@ export function decodeEvent(b: Buffer, off: number, warnings?: string[]): MaraEv
         channel: b1 & 7,
         code: (b1 >> 3) & 7,
         idle: b1 >> 6,
-        // HH byte, then a little-endian word [§5.6.2, Q7]
+        // HH byte, then a little-endian word [docs/protocol.md §5.6.2, Q7]
         value: (b[off + 7] << 16) | (b[off + 9] << 8) | b[off + 8],
         time: { year: 2000 + b[off + 2], month: b[off + 3], day: b[off + 4], hour: b[off + 5], minute: b[off + 6], second: 0, fraction: 0 },
       };

@@ -11,7 +11,7 @@ import { MaraTime, checkTimeFields, dateToTime, readTime, timeProblem, writeTime
 /** What a frame carries, by command and direction. */
 export type FrameKind = 'poll-request' | 'poll-reply' | 'time-set' | 'time-reply' | 'other';
 
-/** A validated frame [§2]. `bcc` is `(BCCH << 8) | BCCL`; `data` the payload (a view into a private copy). */
+/** A validated frame [docs/protocol.md §2]. `bcc` is `(BCCH << 8) | BCCL`; `data` the payload (a view into a private copy). */
 export interface MaraFrame {
   length: number;
   dst: number;
@@ -25,7 +25,7 @@ export interface MaraFrame {
   reply?: PollReply;
   /** Decoded time of a 0x12 PEH or a 0x1A read-time reply. */
   time?: MaraTime;
-  /** Odd but acceptable content [§9 "accept but flag"]: the frame is still valid. */
+  /** Odd but acceptable content [docs/protocol.md §9 "accept but flag"]: the frame is still valid. */
   warnings: string[];
 }
 
@@ -44,7 +44,7 @@ function byteField(name: string, v: unknown): number {
   return v;
 }
 
-/** Builds a frame: SOF, QTY, header, payload, BCC [§2, §3]. Rejects QTY > 253 with EINVAL. */
+/** Builds a frame: SOF, QTY, header, payload, BCC [docs/protocol.md §2, docs/protocol.md §3]. Rejects QTY > 253 with EINVAL. */
 export function encodeFrame(f: FrameFields): Buffer {
   if (f === null || typeof f !== 'object') throw new MaraError('EINVAL', 'frame fields must be an object');
   const dst = byteField('dst', f.dst);
@@ -137,7 +137,7 @@ export interface Addressing {
   seq?: number;
 }
 
-/** A 0x10 poll request [§5.1]: `FE 08 DST SRC SEQ 10 BCCH BCCL`. */
+/** A 0x10 poll request [docs/protocol.md §5.1]: `FE 08 DST SRC SEQ 10 BCCH BCCL`. */
 export function encodePoll(a: { dst: number; src?: number; seq: number }): Buffer {
   return encodeFrame({ dst: a.dst, src: a.src ?? ADDR_MASTER, seq: a.seq, cmd: CMD.POLL });
 }
@@ -165,8 +165,8 @@ export interface TimeSetOptions extends Addressing {
 }
 
 /**
- * A PEH (0x12) frame [§6.1]: broadcast 0xFF, from 0x40, SEQ 0xBB unless given (the master passes the
- * SEQ of its last poll, §6.2). `date` is a Date (local civil time unless `utc`) or a MaraTime.
+ * A PEH (0x12) frame [docs/protocol.md §6.1]: broadcast 0xFF, from 0x40, SEQ 0xBB unless given (the master passes the
+ * SEQ of its last poll, docs/protocol.md §6.2). `date` is a Date (local civil time unless `utc`) or a MaraTime.
  */
 export function encodeTimeSet(date: Date | MaraTime, opts: TimeSetOptions = {}): Buffer {
   const t: MaraTime = date instanceof Date ? dateToTime(date, { utc: opts.utc }) : { ...date };

@@ -40,7 +40,7 @@ interface Pending {
 }
 
 /**
- * Stream reassembly [§1.3]: feed chunks of any size with `push`; emits `frame` for every valid frame,
+ * Stream reassembly [docs/protocol.md §1.3]: feed chunks of any size with `push`; emits `frame` for every valid frame,
  * `reject` for corrupted ones and `discard` for runs of bytes that were not part of a frame.
  * After a false SOF it resumes at the next byte, so a frame hidden behind a stray 0xFE is found.
  * It holds at most one partial frame (QTY_MAX - 1 bytes) between calls. Listeners run after the
@@ -79,9 +79,9 @@ export class FrameReader extends EventEmitter<FrameReaderEvents> {
   }
 
   /**
-   * Drops a partial frame (serial inter-byte silence, §1.3 step 5) and reports what is pending.
+   * Drops a partial frame (serial inter-byte silence, docs/protocol.md §1.3 step 5) and reports what is pending.
    * The held candidate can never complete: like a failed BCC, only its SOF is dropped and the bytes
-   * after it are hunted again, so a complete frame behind a false SOF is not lost (§1.3 step 4).
+   * after it are hunted again, so a complete frame behind a false SOF is not lost (docs/protocol.md §1.3 step 4).
    */
   flush(): void {
     while (this.held.length) {

@@ -2,14 +2,14 @@ import { AI_Q_SHIFT, AI_RESERVED_MASK, AI_VALUE_MASK, EVENT_LEN, HEADER_LEN } fr
 import { MaraError } from './errors';
 import { EventInput, MaraEvent, decodeEvent, encodeEvent } from './events';
 
-/** One analog input word [§5.4]: `raw` the LE16 word, `value` its 12 bits, `q` its two top bits. */
+/** One analog input word [docs/protocol.md §5.4]: `raw` the LE16 word, `value` its 12 bits, `q` its two top bits. */
 export interface AnalogValue {
   raw: number;
   value: number;
   q: number;
 }
 
-/** The payload of a 0x10 reply [§5.2]. `di` are the DI bytes; `diBits[n]` is input n (LSB first). */
+/** The payload of a 0x10 reply [docs/protocol.md §5.2]. `di` are the DI bytes; `diBits[n]` is input n (LSB first). */
 export interface PollReply {
   sv: number[];
   di: number[];
@@ -20,7 +20,7 @@ export interface PollReply {
 
 const BLOCKS = ['QSV', 'QDI', 'QAI', 'QEV'] as const;
 
-/** Checks the count byte of block k at `p` and returns where its data start [§9 rows 6-7]. */
+/** Checks the count byte of block k at `p` and returns where its data start [docs/protocol.md §9 rows 6-7]. */
 function countByte(b: Buffer, p: number, end: number, k: number): number {
   if (p >= end) throw new MaraError('EPAYLOAD', `payload ends before the ${BLOCKS[k]} count byte`, p);
   const c = b[p];
@@ -31,7 +31,7 @@ function countByte(b: Buffer, p: number, end: number, k: number): number {
 
 /**
  * Decodes the 0x10 reply payload of frame `b` (a Buffer the caller owns), payload from offset 6 to `end`
- * (exclusive). Throws EPAYLOAD naming the byte offset of the first inconsistency [§9 rows 6-10].
+ * (exclusive). Throws EPAYLOAD naming the byte offset of the first inconsistency [docs/protocol.md §9 rows 6-10].
  */
 export function decodePollReply(b: Buffer, end: number, warnings: string[]): PollReply {
   // Block bounds, walked with scalars: this function runs for every reply on a busy line.
@@ -113,7 +113,7 @@ function byteArray(name: string, a: ArrayLike<number> | undefined): number[] {
 function packBits(bits: ArrayLike<boolean | number>): number[] {
   if (typeof bits !== 'object' || bits === null || typeof bits.length !== 'number')
     throw new MaraError('EINVAL', 'diBits must be an array');
-  // whole 16-bit ports, as a COMaster sends them [§5.3, Q9]
+  // whole 16-bit ports, as a COMaster sends them [docs/protocol.md §5.3, Q9]
   const out = new Array<number>(Math.ceil(bits.length / 16) * 2).fill(0);
   for (let i = 0; i < bits.length; i++) if (bits[i]) out[i >> 3] |= 1 << (i & 7);
   return out;

@@ -2,7 +2,7 @@ import { FRACTION_PER_SECOND } from './constants';
 import { MaraError } from './errors';
 
 /**
- * A Mara date and time [§5.5, §6.1]: local civil time of the installation, no zone.
+ * A Mara date and time [docs/protocol.md §5.5, docs/protocol.md §6.1]: local civil time of the installation, no zone.
  * `year` in full (2014), `fraction` in 1/32768 s. Event times carry no day of week.
  */
 export interface MaraTime {
@@ -59,7 +59,7 @@ function daysInMonth(year: number, month: number): number {
 
 /** Why a decoded time is impossible (unsynchronised clocks send 2000-00-00), or '' when it is plausible. */
 export function timeProblem(t: MaraTime): string {
-  // YY is 0-253 [§5.5, §6.1]; 254/255 decode to years the encoder (checkTimeFields) refuses
+  // YY is 0-253 [docs/protocol.md §5.5, docs/protocol.md §6.1]; 254/255 decode to years the encoder (checkTimeFields) refuses
   if (t.year < 2000 || t.year > 2253) return `year ${t.year}`;
   if (t.month < 1 || t.month > 12) return `month ${t.month}`;
   const dim = daysInMonth(t.year, t.month);
@@ -112,7 +112,7 @@ export function dateToTime(d: Date, opts: { utc?: boolean } = {}): MaraTime {
   return t;
 }
 
-/** Throws EINVAL unless every field fits its byte; the year must be 2000-2253 [§5.5]. */
+/** Throws EINVAL unless every field fits its byte; the year must be 2000-2253 [docs/protocol.md §5.5]. */
 export function checkTimeFields(t: MaraTime, withDow: boolean): void {
   if (t === null || typeof t !== 'object') throw new MaraError('EINVAL', 'time must be an object');
   const f = (name: keyof MaraTime, lo: number, hi: number) => {

@@ -4,7 +4,7 @@
  *
  * Two ways a line reaches its IEDs, both in the workbook as a COMaster with its IED rows:
  *  - concentrator: the line polls the COMaster, whose reply carries the blocks of all its IEDs in IED order
- *    (spec §5.2, §8.1): mapped by one PointMapper over the whole COMaster;
+ *    (docs/protocol.md §5.2, docs/protocol.md §8.1): mapped by one PointMapper over the whole COMaster;
  *  - direct (multi-drop RS-485, or a serial-to-Ethernet converter): the line polls each IED at its RS-485
  *    address, and the reply carries that IED's blocks alone: mapped by a PointMapper over that IED only.
  * `poll: 'auto'` (default) tells them apart per reply by its block sizes against the workbook's can_varsys /
@@ -18,7 +18,7 @@ import type { Comaster, Device, PointTable, ProjectModel } from './model';
 
 type ModelInput = Pick<ProjectModel, 'comasters' | 'devices' | 'points'>;
 
-/** Mara addresses are one byte (spec §2). */
+/** Mara addresses are one byte (docs/protocol.md §2). */
 const MAX_ADDRESS = 255;
 
 /** What the line knows about itself: its TCP host/port (none for a serial line) and the addresses it polls. */

@@ -3,8 +3,8 @@
  * reply, and how events find their point. Built once (from a ProjectModel or from a plain table), then
  * only read, so `apply()` is a few loops over typed arrays.
  *
- * Order (spec §8.1-§8.2, the repository's `COMaster.dis/ais/svs`):
- *  - DIs of the COMaster by (IED offset, DI offset, port, bit); the n-th one reads DI bit n (§5.3);
+ * Order (docs/protocol.md §8.1-docs/protocol.md §8.2, the repository's `COMaster.dis/ais/svs`):
+ *  - DIs of the COMaster by (IED offset, DI offset, port, bit); the n-th one reads DI bit n (docs/protocol.md §5.3);
  *  - AIs by (IED offset, AI offset); the n-th one reads AI word n;
  *  - SVs by (IED offset, SV offset, bit); the n-th distinct (IED, offset) reads SV byte n. A byte that
  *    the workbook splits into bit rows (two or more rows at the same offset with a bit number) gives
@@ -26,7 +26,7 @@ export const TABLE_AI = 1;
 export const TABLE_SV = 2;
 const TABLE_CODE: Record<PointTable, number> = { di: TABLE_DI, ai: TABLE_AI, sv: TABLE_SV };
 
-/** Event ADDR is 5 bits (spec §5.5), port 3 bits, bit 4 bits, energy channel 3 bits. */
+/** Event ADDR is 5 bits (docs/protocol.md §5.5), port 3 bits, bit 4 bits, energy channel 3 bits. */
 export const MAX_EVENT_ADDR = 31;
 export const diEventKey = (addr: number, port: number, bit: number) => (addr << 7) | (port << 4) | bit;
 export const energyKey = (addr: number, channel: number) => (addr << 3) | channel;
@@ -52,7 +52,7 @@ export interface DeviceInfo {
   /** Index of its first SV byte in the reply, -1 when unknown (no flags are read). */
   svStart: number;
   svCount: number;
-  /** The COMaster's own block (address 1, spec §5.5): its CalifNoResp bit is not interpreted. */
+  /** The COMaster's own block (address 1, docs/protocol.md §5.5): its CalifNoResp bit is not interpreted. */
   own: boolean;
 }
 
@@ -220,7 +220,7 @@ export function layoutFromModel(
       // fewer points than the block holds, where nothing comes after them: spare inputs, nothing shifts
       const spare = rank[k] < declared && (mode === 'blocks' || k === devs.length - 1);
       if (mode === 'blocks') msg += rank[k] > declared ? ' — the extra ones read nothing' : '';
-      else if (k < devs.length - 1) msg += ' — in zip order (spec §8.1) the points of the devices after it read shifted positions';
+      else if (k < devs.length - 1) msg += ' — in zip order (docs/protocol.md §8.1) the points of the devices after it read shifted positions';
       (spare ? notes : problems).push(spare ? `${msg} (spare, nothing shifts)` : msg);
     });
   };
@@ -357,7 +357,7 @@ function indexEnergy(layout: Layout, ais: { slot: number; addr: number; channel:
 export interface TableRow {
   tag: string;
   table: PointTable;
-  /** Position in the reply: DI bit n (LSB first, §5.3), AI word n, SV byte n. */
+  /** Position in the reply: DI bit n (LSB first, docs/protocol.md §5.3), AI word n, SV byte n. */
   index: number;
   /** DI: 1 inverts the bit. */
   maskinv?: number | boolean;

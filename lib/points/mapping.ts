@@ -1,9 +1,9 @@
 /**
  * PointMapper: decoded 0x10 replies → the points of a project whose value or quality changed (spec
- * §8), plus digital/energy events mapped to their points and COMSYS events. Pure: no I/O, no Node-RED,
+ * docs/protocol.md §8), plus digital/energy events mapped to their points and COMSYS events. Pure: no I/O, no Node-RED,
  * no timers; time comes from `at` or `opts.clock`.
  *
- * Values (spec §8, hmi §1.2, §2.8):
+ * Values (docs/protocol.md §8, docs/formulas.md §1.2, docs/formulas.md §2.8):
  *  - DI `value` = bit XOR maskinv (0/1).
  *  - AI `value` = the RAW 12-bit count, because that is what formulas read as `ai.TAG.value` (they
  *    multiply by `ai.TAG.escala` themselves); the record also carries `escala` and `eng` = raw × escala,
@@ -12,7 +12,7 @@
  *  - SV `value` = the byte (or the bit, for a byte the workbook splits into bit rows).
  *  - `q` is the Mara qualifier that formulas read as `ai.TAG.q`: the AI word's bits 15-14, forced to 1
  *    when the point is invalid for lack of communication (COMaster offline, IED CalifNoResp) as the
- *    design asks (spec §8.2 "all AIs of that IED get q = 1", hmi §1.2); 0 for DIs and SVs otherwise.
+ *    design asks (docs/protocol.md §8.2 "all AIs of that IED get q = 1", docs/formulas.md §1.2); 0 for DIs and SVs otherwise.
  *  - `quality`: IEC 61850 validity, see ./quality.ts for the rules.
  *
  * Output order of one reply: the reply's digital and energy events first, in reply order (they are
@@ -39,7 +39,7 @@ export interface MapperOptions {
   comaster?: string;
   /** Milliseconds since the epoch, for records without an explicit `at`; default Date.now. */
   clock?: () => number;
-  /** 'zip' (default, spec §8.1) or 'blocks' (each IED zipped with its own block; see mapping-layout.ts). */
+  /** 'zip' (default, docs/protocol.md §8.1) or 'blocks' (each IED zipped with its own block; see mapping-layout.ts). */
   layout?: LayoutMode;
   /**
    * What an IED clock without PEH (SV PrimeraPeH = 0) or out of tolerance does: 'flag' (default) marks
@@ -99,7 +99,7 @@ export interface EnergyChange extends EventBase {
   energy: number;
   pulses: number;
   escalaE: number | null;
-  /** CODE: 0 a 15-minute period, 1 the last period of the day, 3 the daily register (spec §5.6.2). */
+  /** CODE: 0 a 15-minute period, 1 the last period of the day, 3 the daily register (docs/protocol.md §5.6.2). */
   code: number;
   channel: number;
   mara: EnergyEvent;
@@ -107,7 +107,7 @@ export interface EnergyChange extends EventBase {
 
 export type PointChange = StateChange | DigitalEventChange | EnergyChange;
 
-/** A COMSYS event (spec §5.6.4, §8.4). */
+/** A COMSYS event (docs/protocol.md §5.6.4, docs/protocol.md §8.4). */
 export interface ComsysRecord {
   kind: 'comsys';
   address: number;
@@ -124,7 +124,7 @@ export interface ComsysRecord {
 
 export type UnmappedReason = 'unknown-address' | 'unknown-point' | 'unknown-channel' | 'reserved-type' | 'unknown-type';
 
-/** An event that names no configured point (spec §7.3 rule 7: accepted and flagged, never thrown). */
+/** An event that names no configured point (docs/protocol.md §7.3 rule 7: accepted and flagged, never thrown). */
 export interface UnmappedEvent {
   /** Position in the reply's events. */
   index: number;
@@ -372,7 +372,7 @@ export class PointMapper {
     this.online = true;
     this.stats.replies++;
 
-    // 1. per-IED flags from the first SV byte of each block (spec §8.5)
+    // 1. per-IED flags from the first SV byte of each block (docs/protocol.md §8.5)
     const sv = r.sv ?? EMPTY;
     const svLen = sv.length;
     const devs = L.devices;
@@ -473,14 +473,14 @@ export class PointMapper {
             unmapped.push({
               index: k, type, address: addr, event: ev,
               reason: type === 'idle' ? 'reserved-type' : 'unknown-type',
-              detail: type === 'idle' ? 'type 2 (IDLE) events are reserved (spec §5.6.3)' : `unknown event type ${type}`,
+              detail: type === 'idle' ? 'type 2 (IDLE) events are reserved (docs/protocol.md §5.6.3)' : `unknown event type ${type}`,
             });
         }
       }
     }
     const nEvents = out.length;
 
-    // 3. DIs: bit n of the DI block, LSB first (spec §5.3), XOR maskinv
+    // 3. DIs: bit n of the DI block, LSB first (docs/protocol.md §5.3), XOR maskinv
     const diBytes = r.di;
     const useBytes = diBytes !== undefined && diBytes !== null && diBytes.length > 0;
     const diBits = useBytes ? EMPTY : (r.diBits ?? EMPTY);
@@ -508,7 +508,7 @@ export class PointMapper {
       }
     }
 
-    // 4. AIs: 12-bit count and 2-bit qualifier (spec §5.4)
+    // 4. AIs: 12-bit count and 2-bit qualifier (docs/protocol.md §5.4)
     const ai = r.ai ?? EMPTY;
     const { aiPos, aiSlot, aiDev } = L;
     for (let i = 0; i < aiPos.length; i++) {

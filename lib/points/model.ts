@@ -1,5 +1,5 @@
 /**
- * One installation as its workbook describes it (spec hmi §7): COMasters, IEDs, points, graphic
+ * One installation as its workbook describes it (docs/workbook.md §7): COMasters, IEDs, points, graphic
  * elements, formulas, screens, colours and event texts. Plain data (JSON-serialisable), no methods:
  * it crosses a worker boundary and is stored in flows. `row` is the 1-based workbook row it came from.
  */
@@ -18,9 +18,9 @@ export interface Comaster {
 export interface Device {
   id: string;
   comaster: string;
-  /** Position of its blocks in the COMaster's reply (IED order, spec §5.2). */
+  /** Position of its blocks in the COMaster's reply (IED order, docs/screens.md §5.2). */
   offset: number;
-  /** RS-485 address: events name their IED by it (spec §5.5). */
+  /** RS-485 address: events name their IED by it (docs/screens.md §5.5). */
   address: number;
   /** Bytes / words this IED contributes to the reply blocks (can_varsys, can_dis, can_ais). */
   svCount: number;
@@ -30,13 +30,13 @@ export interface Device {
 }
 
 export interface PointBase {
-  /** '' for a reserve row (no tag): it keeps its position in the reply order (spec §8.1) and maps nothing. */
+  /** '' for a reserve row (no tag): it keeps its position in the reply order (docs/protocol.md §8.1) and maps nothing. */
   tag: string;
   table: PointTable;
   /** Device id. */
   device: string;
   comaster: string;
-  /** Ordering key inside its device's block (not a calibration offset, spec §8.2). */
+  /** Ordering key inside its device's block (not a calibration offset, docs/protocol.md §8.2). */
   offset: number;
   description: string;
   row: number;
@@ -45,9 +45,9 @@ export interface DiPoint extends PointBase {
   table: 'di';
   port: number;
   bit: number;
-  /** 0/1: the stored value is bit XOR maskinv (spec §8.1). */
+  /** 0/1: the stored value is bit XOR maskinv (docs/protocol.md §8.1). */
   maskinv: number;
-  /** Event behaviour: 0 protection, 1 alarm, 2 breaker (spec hmi §6.3). */
+  /** Event behaviour: 0 protection, 1 alarm, 2 breaker (docs/screens.md §6.3). */
   tipo: number;
   /** Key of the state texts in `eventTexts`. */
   textId: number | null;
@@ -61,7 +61,7 @@ export interface AiPoint extends PointBase {
   escala: number;
   /** Energy value = pulses × escalaE. */
   escalaE: number | null;
-  /** Scale factors escala is computed from (sheet columns multip_asm, divider, RelTV, RelTI, peso_p / Rel33-13; spec §8.2). */
+  /** Scale factors escala is computed from (sheet columns multip_asm, divider, RelTV, RelTI, peso_p / Rel33-13; docs/protocol.md §8.2). */
   multipAsm?: number | null;
   divider?: number | null;
   relTv?: number | null;
@@ -110,13 +110,13 @@ export interface Screen {
 export interface Colour {
   index: number;
   name: string;
-  /** `#rrggbb`, from the cell's background fill (spec hmi §7.9), or null when the cell has none. */
+  /** `#rrggbb`, from the cell's background fill (docs/workbook.md §7.9), or null when the cell has none. */
   css: string | null;
   description: string;
   row?: number;
 }
 
-/** State text of a DI event: `textId` + value → text (sheet textoevtipo, spec hmi §6.3). */
+/** State text of a DI event: `textId` + value → text (sheet textoevtipo, docs/screens.md §6.3). */
 export interface EventText {
   textId: number;
   value: number;
@@ -124,7 +124,7 @@ export interface EventText {
   row?: number;
 }
 
-/** A communication event kind (sheet com, spec hmi §7.7). */
+/** A communication event kind (sheet com, docs/workbook.md §7.7). */
 export interface ComEvent {
   code: number;
   description: string;

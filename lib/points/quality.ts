@@ -1,10 +1,10 @@
 /**
  * Quality of mapped points: the IEC 61850 validity (`good` / `questionable` / `invalid`) derived from
- * what the Mara protocol carries — the AI word's 2-bit qualifier (spec §5.4), the per-IED system
- * variable flags the COMaster keeps (spec §8.5) and the state of the link. Pure functions and constants,
+ * what the Mara protocol carries — the AI word's 2-bit qualifier (docs/protocol.md §5.4), the per-IED system
+ * variable flags the COMaster keeps (docs/protocol.md §8.5) and the state of the link. Pure functions and constants,
  * no state.
  *
- * Rules (decided for PointMapper, spec §8.2, hmi §1.2):
+ * Rules (decided for PointMapper, docs/protocol.md §8.2, docs/formulas.md §1.2):
  *  - `invalid`: the COMaster is offline (`PointMapper.offline()`), or the IED's SV flag CalifNoResp is set
  *    (the COMaster gave up on it after 5 unanswered queries: its DI bits are stale and its AI words are
  *    forced to 0x4000), or an AI word carries q = 1 ("stalled": forced to zero, painted red by the HMI).
@@ -13,7 +13,7 @@
  *  - A clock that has not received a PEH (PrimeraPeH = 0) or is out of tolerance does NOT change the
  *    validity of values by default: it only affects timestamps, so event records carry
  *    `clockNotSynchronized: true` (IEC 61850 keeps this in TimeQuality, not in validity). The SMVE SV
- *    layout is informative (§8.5), the COMaster's own block differs, and the real 2014 capture shows a
+ *    layout is informative (docs/protocol.md §8.5), the COMaster's own block differs, and the real 2014 capture shows a
  *    working COMaster block with bit 6 = 0: degrading values on it would flag a healthy installation.
  *    `unsyncedClock: 'questionable'` opts into the stricter reading.
  */
@@ -30,7 +30,7 @@ export const Q_INVALID = 3;
 /** Code → name; a never-received point reads as `invalid`. */
 export const QUALITY_NAMES: readonly Quality[] = ['invalid', 'good', 'questionable', 'invalid'];
 
-/** Bits of the first SV byte of an IED block, ComErrorL (spec §8.5, SMVE profile). */
+/** Bits of the first SV byte of an IED block, ComErrorL (docs/protocol.md §8.5, SMVE profile). */
 export const SV_FLAG = {
   /** 0 = the last reset had a brown-out cause. */
   BOR: 0x01,
@@ -55,7 +55,7 @@ export function aiQualityCode(q: number): number {
   return q === 0 ? Q_GOOD : q === 1 ? Q_INVALID : Q_QUESTIONABLE;
 }
 
-/** Validity of an AI word's qualifier (bits 15-14 of the word, spec §5.4). */
+/** Validity of an AI word's qualifier (bits 15-14 of the word, docs/protocol.md §5.4). */
 export function aiQuality(q: number): Quality {
   return QUALITY_NAMES[aiQualityCode(q)];
 }
@@ -82,7 +82,7 @@ export function svFlags(byte: number): {
   };
 }
 
-/** Short English meaning of a COMSYS event (spec §5.6.4); unknown codes say so. */
+/** Short English meaning of a COMSYS event (docs/protocol.md §5.6.4); unknown codes say so. */
 export function comsysMeaning(code: number, motiv: number): string {
   switch (code) {
     case 2:

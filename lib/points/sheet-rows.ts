@@ -1,6 +1,6 @@
 /**
  * Rows of cells: the one shape every source (xlsx/xls through the worker, CSV, JSON) is turned into before
- * workbook-build.ts makes the model out of it. Also the label rules of spec hmi §7.1 and a small CSV reader.
+ * workbook-build.ts makes the model out of it. Also the label rules of docs/workbook.md §7.1 and a small CSV reader.
  */
 
 /** An Excel error value in a cell (`#DIV/0!`, `#N/A`, …): never a usable value. */
@@ -43,7 +43,7 @@ export function cellText(c: Cell | undefined): string {
 }
 
 /**
- * Column labels normalised as spec hmi §7.1: lower-case, spaces and `-` → `_`, empty → `no_now_name`, a leading
+ * Column labels normalised as docs/workbook.md §7.1: lower-case, spaces and `-` → `_`, empty → `no_now_name`, a leading
  * `_` gets the prefix `column_`, repeated labels get `_1`, `_2`, … in order. Labels are trimmed first (the
  * original kept surrounding blanks, which turned `tag ` into an unknown `tag_`).
  */

@@ -1,6 +1,6 @@
 /**
- * The sheets of a Mara workbook and their columns (spec hmi §7): for each column the normalised labels that
- * name it, the canonical one first, then the aliases of older workbooks (§7.1, §7.4, §7.9) and the field names
+ * The sheets of a Mara workbook and their columns (docs/workbook.md §7): for each column the normalised labels that
+ * name it, the canonical one first, then the aliases of older workbooks (docs/workbook.md §7.1, docs/workbook.md §7.4, docs/workbook.md §7.9) and the field names
  * of the JSON model (lower-cased, since the JSON form goes through the same label normalisation).
  */
 
@@ -17,7 +17,7 @@ export type SheetKind =
   | 'formulas'
   | 'color';
 
-/** Load order of spec hmi §7.2: each sheet may refer to the ones before it. */
+/** Load order of docs/workbook.md §7.2: each sheet may refer to the ones before it. */
 export const SHEET_ORDER: readonly SheetKind[] = ['comaster', 'ied', 'di', 'ai', 'varsys', 'com', 'textoevtipo', 'screens', 'eg', 'formulas', 'color'];
 
 /** Sheet names (lower-case) that name each kind. */
@@ -45,7 +45,7 @@ function col(required: boolean, ...names: string[]): ColumnDef {
   return { names, required };
 }
 
-/** Columns read per sheet. Unknown extra columns are ignored (spec hmi §7.1). */
+/** Columns read per sheet. Unknown extra columns are ignored (docs/workbook.md §7.1). */
 export const COLUMNS = {
   comaster: {
     id: col(true, 'id'),

@@ -1,5 +1,5 @@
 /**
- * The one grammar of tags (spec hmi §1.1), used wherever a tag enters: workbook import, msgs to the points,
+ * The one grammar of tags (docs/formulas.md §1.1), used wherever a tag enters: workbook import, msgs to the points,
  * formula and screen nodes, and the screen state. A tag names a point or a graphic element: 1 to 64 Unicode
  * letters, digits, `_`, `.` or `-` (what the SVG sanitiser keeps in a drawing's `tag` attribute; real tags are
  * 8 characters such as `E4152B04`, at most 16 in the original database), case-sensitive.

@@ -1,7 +1,7 @@
 /**
- * Rows of cells → ProjectModel: the one code path shared by xlsx/xls, CSV and JSON (spec hmi §7).
+ * Rows of cells → ProjectModel: the one code path shared by xlsx/xls, CSV and JSON (docs/workbook.md §7).
  *
- * Rules: sheets are read in the load order of §7.2, each may refer only to what came before it. A sheet that
+ * Rules: sheets are read in the load order of docs/workbook.md §7.2, each may refer only to what came before it. A sheet that
  * lacks a required column gives one problem and is skipped. Every other problem names its sheet, its 1-based row
  * and its column; a row with an 'error' problem is left out of the model as a whole (nothing half-imported); a
  * 'warning' says what was imported instead (an element with an unknown screen, a reserve point, a bad toggle left
@@ -324,7 +324,7 @@ export function buildModel(inputs: readonly BuildInput[], problems: Problem[]): 
   };
 
   // di ---------------------------------------------------------------------------------------------------
-  // A row without a tag is a reserve input: the original counted it in the DI bit order (spec §8.1), so it is
+  // A row without a tag is a reserve input: the original counted it in the DI bit order (docs/protocol.md §8.1), so it is
   // kept, untagged, to hold its bit; dropping it would shift every later DI of the block by one.
   const di = open('di');
   const dis: DiPoint[] = [];
@@ -538,7 +538,7 @@ export function buildModel(inputs: readonly BuildInput[], problems: Problem[]): 
         .map((s) => s.trim())
         .filter((s) => s !== '');
       if (tag && elements.has(tag)) r.fail('tag', `tag ${tag} already used in row ${rows.get(elements.get(tag)!)!.at} of this sheet (that row is kept)`);
-      // Screen (spec hmi §6.1): an explicit screen column wins when it names a screen; otherwise (empty, or a name
+      // Screen (docs/screens.md §6.1): an explicit screen column wins when it names a screen; otherwise (empty, or a name
       // such as GENERAL that is no screen) the longest screen prefix of the tag. The element is never dropped for
       // its screen: the screen only decides where it is listed; it is bound wherever a drawing carries its tag.
       let screen = '';
@@ -601,7 +601,7 @@ export function buildModel(inputs: readonly BuildInput[], problems: Problem[]): 
     for (const r of fo.rows()) {
       const attrText = r.str('attr');
       const text = r.str('text');
-      if (!attrText || !text) continue; // spec §7.3: rows without a formula or an attribute are skipped
+      if (!attrText || !text) continue; // docs/workbook.md §7.3: rows without a formula or an attribute are skipped
       const tag = r.key('tag', 'tag');
       const attr = attrText.toLowerCase() as ElementAttr;
       if (!ATTRS.includes(attr)) r.fail('attr', `attribute ${JSON.stringify(attrText)} is not one of text, fill, stroke`);

@@ -1,5 +1,5 @@
 /**
- * Workbook import (spec hmi §7): `.xlsx` / `.xls` (SheetJS, in a contained worker: workbook-worker.ts), CSV per
+ * Workbook import (docs/workbook.md §7): `.xlsx` / `.xls` (SheetJS, in a contained worker: workbook-worker.ts), CSV per
  * sheet and the JSON form of the model. Every source becomes rows of cells and goes through the same builder
  * (workbook-build.ts). Nothing here throws or rejects because of its input: whatever is wrong comes back as
  * problems, next to the part of the model that could be imported.

@@ -15,7 +15,7 @@ export interface DashboardApi {
 export type DashboardResolver = (RED: NodeAPI) => DashboardApi;
 
 /**
- * The dashboard API, resolved lazily (conventions §8): `RED.require` first (the runtime's own instance of the
+ * The dashboard API, resolved lazily (CONTRIBUTING.md §8): `RED.require` first (the runtime's own instance of the
  * module, the one its ui_base node uses), then a plain `require` (the test helper does not resolve dev
  * dependencies through RED.require). Throws when neither works; callers turn that into a status and one error.
  */

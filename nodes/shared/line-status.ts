@@ -2,7 +2,7 @@ import type { NodeStatus } from 'node-red';
 import type { DeviceStats, LinkState, PersistenceState } from '../../lib/link/master-types';
 
 /**
- * The status a consumer of a line shows (conventions §5), from the link state and the devices; a state
+ * The status a consumer of a line shows (CONTRIBUTING.md §5), from the link state and the devices; a state
  * store that fails (issue 10 item 9) turns a good status yellow with ` · state not saved`.
  */
 export function lineStatus(link: LinkState, devices: DeviceStats[], persistence?: PersistenceState): NodeStatus {

@@ -123,7 +123,7 @@ export interface MaraProjectNode extends Node {
 
 /**
  * A path the user typed, resolved inside the Node-RED user directory: absolute paths and `..` that
- * would leave it are refused (conventions §13: no user-supplied paths joined on the server), and so is a
+ * would leave it are refused (CONTRIBUTING.md §13: no user-supplied paths joined on the server), and so is a
  * path that leaves it through a symbolic link (see {@link assertRealPathInside}). Errors never show the
  * server's absolute paths.
  */

@@ -1,7 +1,7 @@
 import type { NodeStatus } from 'node-red';
 
 /**
- * Shows a node status only when it changes and at most once per `minMs` (conventions §5): a busy
+ * Shows a node status only when it changes and at most once per `minMs` (CONTRIBUTING.md §5): a busy
  * line must not flood the editor's comms with a status per frame. The last status always lands.
  */
 export class StatusThrottle {
