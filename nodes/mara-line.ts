@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { NodeAPI } from 'node-red';
-import { FileStateStore, MemoryStateStore } from '../lib/link/state-store';
+import { FileStateStore, MemoryStateStore, StateStore } from '../lib/link/state-store';
+import { sameOriginOnly } from './shared/http-guard';
 import { LineHub } from '../lib/link/line-hub';
 import { MaraMaster } from '../lib/link/master';
 import { createTransport } from '../lib/link/open-transport';
@@ -16,11 +17,12 @@ export = function register(RED: NodeAPI): void {
     node.configError = null;
     node.lineName = config.name || (config.transport === 'serial' ? config.serialPath : `${config.host}:${config.port}`);
     let unwatch = () => undefined as void;
+    let store: StateStore | null = null;
     try {
       const { transport, devices } = lineOptions(config);
       createTransport(transport); // validates the settings now, so a bad config is reported at deploy
       const userDir = (RED.settings as { userDir?: string }).userDir;
-      const store =
+      store =
         config.persist !== false && userDir
           ? new FileStateStore(path.join(userDir, 'mara-state', `${node.id.replace(/[^\w.-]/g, '_')}.json`))
           : new MemoryStateStore();
@@ -62,19 +64,34 @@ export = function register(RED: NodeAPI): void {
       node.error(`bad config: ${(e as Error).message}`);
     }
 
-    node.on('close', (_removed: boolean, done: () => void) => {
+    node.on('close', (removed: boolean, done: () => void) => {
       unwatch();
       const hub = node.hub;
       node.hub = null;
-      if (!hub) return done();
-      hub.stop().then(done, done);
+      // a deleted line takes its saved SEQ state with it (after the master stopped, so nothing saves again)
+      const forget = () => {
+        if (!removed) return;
+        try {
+          store?.remove?.();
+        } catch (e) {
+          node.warn((e as Error).message);
+        }
+      };
+      if (!hub) {
+        forget();
+        return done();
+      }
+      hub.stop().then(
+        () => (forget(), done()),
+        () => (forget(), done()),
+      );
     });
   }
 
   RED.nodes.registerType('mara-line', MaraLine as never);
 
   // Serial port picker for the editor (CONTRIBUTING.md §4): permission-guarded, never /serialports.
-  RED.httpAdmin.get('/mara/serial/ports', RED.auth.needsPermission('mara-line.read'), (_req, res) => {
+  RED.httpAdmin.get('/mara/serial/ports', RED.auth.needsPermission('mara-line.read'), sameOriginOnly(RED), (_req, res) => {
     listSerialPorts().then(
       (ports) => res.json(ports),
       (err: Error) => res.status(500).json({ error: err.message }),

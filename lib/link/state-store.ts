@@ -19,6 +19,8 @@ export interface StateStore {
   load(): LineState;
   /** Called synchronously right after a reply is handed on: the new state must be in place when it returns; throws on failure. */
   save(state: LineState): void;
+  /** Forgets the saved state for good (the line was deleted); optional. */
+  remove?(): void;
 }
 
 /** Keeps state in memory only (tests, or when persistence is off). */
@@ -52,6 +54,17 @@ export class FileStateStore implements StateStore {
 
   constructor(readonly file: string) {
     this.tmp = `${file}.${process.pid}.tmp`;
+  }
+
+  /** Deletes the state file (a file kept aside as .bad-* stays for inspection). */
+  remove(): void {
+    for (const f of [this.file, this.tmp]) {
+      try {
+        fs.unlinkSync(f);
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw new MaraError('ESTATE', `state file ${path.basename(f)} cannot be removed (${(e as NodeJS.ErrnoException).code})`);
+      }
+    }
   }
 
   load(): LineState {

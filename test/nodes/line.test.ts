@@ -207,6 +207,28 @@ describe('line nodes', () => {
     }
   });
 
+  it('deleting a line removes its state file; a redeploy that keeps it does not', async () => {
+    const fs = await import('node:fs');
+    const os = await import('node:os');
+    const path = await import('node:path');
+    const userDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mara-userdir-'));
+    const file = path.join(userDir, 'mara-state', 'line.json');
+    helper.settings({ userDir });
+    try {
+      const flow = [{ id: 't', type: 'tab' }, line({ persist: true }), { id: 'poll', type: 'mara-poll', z: 't', line: 'line', wires: [[], []] }];
+      await helper.load(NODES, flow);
+      const lineNode = helper.getNode('line') as any;
+      await until(() => lineNode.hub.master.stats().replies >= 2 && fs.existsSync(file), 5000, 'state saved');
+      await helper.setFlows([...flow.slice(0, 1), line({ persist: true, name: 'renamed' }), flow[2]], 'nodes'); // changed, not deleted
+      await until(() => (helper.getNode('line') as any)?.hub?.master.stats().replies >= 1, 5000, 'polling again');
+      assert.ok(fs.existsSync(file), 'a changed line keeps its state');
+      await helper.setFlows([flow[0]], 'full'); // line and poll deleted
+      assert.equal(fs.existsSync(file), false, 'the deleted line took its state file with it');
+    } finally {
+      helper.settings({});
+    }
+  });
+
   it('a bad line configuration is reported once at deploy and its consumers show "bad config"', async () => {
     await helper.load(NODES, [{ id: 't', type: 'tab' }, line({ port: 70000 }), { id: 'poll', type: 'mara-poll', z: 't', line: 'line', wires: [[], []] }]);
     const l = helper.getNode('line') as any;
