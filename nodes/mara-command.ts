@@ -5,6 +5,7 @@ import { CommandSpec, parseCommand } from './shared/command-spec';
 import { commandFields } from './shared/command-fields';
 import { MaraLineNode, num } from './shared/line-config';
 import { lineStatus } from './shared/line-status';
+import { scoped, tr } from './shared/i18n';
 import { StatusThrottle } from './shared/status';
 
 interface MaraCommandDef extends NodeDef {
@@ -39,16 +40,17 @@ export = function register(RED: NodeAPI): void {
     let lastError = '';
 
     if (!hub) {
-      node.status({ fill: 'red', shape: 'dot', text: 'bad config' });
+      node.status({ fill: 'red', shape: 'dot', text: tr(RED, 'mara-command.status.badConfig', {}, 'bad config') });
       node.on('input', (_m: NodeMessageInFlow, _s: Send, done: Done) => done(new MaraError('ENOTCONN', 'no usable mara-line')));
       return;
     }
     const master = hub.master;
+    const t = scoped(RED, 'mara-command');
     let link = { state: 'stopped' } as Parameters<typeof lineStatus>[0];
     const refresh = (now = false) => {
       if (link.state === 'connected' && lastError) status.set({ fill: 'red', shape: 'ring', text: lastError }, now);
-      else if (link.state === 'connected' && pending) status.set({ fill: 'blue', shape: 'dot', text: `sending (${pending})` }, now);
-      else status.set(lineStatus(link, master.devices, master.persistence), now);
+      else if (link.state === 'connected' && pending) status.set({ fill: 'blue', shape: 'dot', text: tr(RED, 'mara-command.status.sending', { n: pending }, 'sending (__n__)') }, now);
+      else status.set(lineStatus(link, master.devices, master.persistence, t), now);
     };
     hub.register(node.id, {
       onState(s) {

@@ -7,6 +7,7 @@ import { MaraError } from '../lib/mara/errors';
 import type { ElementAttr } from '../lib/points/model';
 import type { MaraProjectNode } from './shared/project-service';
 import { StatusThrottle } from './shared/status';
+import { tr } from './shared/i18n';
 import { toMaraError } from './shared/errors';
 import { editorWrite } from './shared/http-guard';
 
@@ -53,10 +54,12 @@ export = function register(RED: NodeAPI): void {
       const all = engine.errors();
       const waiting = all.filter((e) => e.category === 'no-value').length;
       const failing = all.length - waiting;
-      if (!ready) return status.set({ fill: 'blue', shape: 'ring', text: 'waiting for project' }, now);
-      if (errs) return status.set({ fill: 'red', shape: 'dot', text: `${errs} bad formula${errs > 1 ? 's' : ''}` }, now);
-      if (failing) return status.set({ fill: 'yellow', shape: 'dot', text: `${engine.size} formulas · ${failing} failing` }, now);
-      status.set({ fill: waiting ? 'grey' : 'green', shape: 'dot', text: `${engine.size} formulas${waiting ? ` · ${waiting} without values` : ''}` }, now);
+      if (!ready) return status.set({ fill: 'blue', shape: 'ring', text: tr(RED, 'mara-formula.status.waiting', {}, 'waiting for project') }, now);
+      if (errs) return status.set({ fill: 'red', shape: 'dot', text: errs === 1 ? tr(RED, 'mara-formula.status.badOne', {}, '1 bad formula') : tr(RED, 'mara-formula.status.badMany', { n: errs }, '__n__ bad formulas') }, now);
+      const n = engine.size;
+      const count = n === 1 ? tr(RED, 'mara-formula.status.one', {}, '1 formula') : tr(RED, 'mara-formula.status.many', { n }, '__n__ formulas');
+      if (failing) return status.set({ fill: 'yellow', shape: 'dot', text: `${count} · ${tr(RED, 'mara-formula.status.failing', { n: failing }, '__n__ failing')}` }, now);
+      status.set({ fill: waiting ? 'grey' : 'green', shape: 'dot', text: waiting ? `${count} · ${tr(RED, 'mara-formula.status.noValues', { n: waiting }, '__n__ without values')}` : count }, now);
     };
 
     /** Loads formulas, reports bad ones once (with row and column), and sends the full state. */
@@ -90,12 +93,12 @@ export = function register(RED: NodeAPI): void {
     if (projectNode) {
       const p = projectNode.project;
       if (!p) {
-        node.status({ fill: 'red', shape: 'dot', text: 'bad project' });
+        node.status({ fill: 'red', shape: 'dot', text: tr(RED, 'mara-formula.status.badProject', {}, 'bad project') });
       } else {
         showStatus(true);
         p.subscribe(node.id, ({ model, error }) => {
           if (error && !model.formulas.length) {
-            node.status({ fill: 'red', shape: 'ring', text: 'project unreadable' });
+            node.status({ fill: 'red', shape: 'ring', text: tr(RED, 'mara-formula.status.unreadable', {}, 'project unreadable') });
             return;
           }
           start(model.formulas, { points: model.points, elements: model.elements, formulas: model.formulas });

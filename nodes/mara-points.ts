@@ -8,6 +8,7 @@ import { checkReplyInput } from '../lib/points/reply-check';
 import type { MaraProjectNode } from './shared/project-service';
 import { lineInfoOf } from './shared/points-line';
 import { StatusThrottle } from './shared/status';
+import { tr } from './shared/i18n';
 import { toMaraError } from './shared/errors';
 
 interface MaraPointsDef extends NodeDef {
@@ -108,17 +109,25 @@ export = function register(RED: NodeAPI): void {
 
     const polledCount = () => (line?.addresses?.length || (mapper instanceof LineMapper ? mapper.addresses.length : 1) || 1);
     const show = (now = false) => {
-      if (pickError) return status.set({ fill: 'red', shape: 'dot', text: `${pickError.code}: name the COMaster` }, now);
+      if (pickError) return status.set({ fill: 'red', shape: 'dot', text: tr(RED, 'mara-points.status.pickComaster', { code: pickError.code }, '__code__: name the COMaster') }, now);
       if (!mapper) {
-        const what = pending ? 'waiting for a reply (which line?)' : 'waiting for project';
-        return status.set({ fill: 'blue', shape: 'ring', text: held.size ? `${what} · ${held.size} held` : what }, now);
+        const what = pending ? tr(RED, 'mara-points.status.waitingReply', {}, 'waiting for a reply (which line?)') : tr(RED, 'mara-points.status.waiting', {}, 'waiting for project');
+        return status.set({ fill: 'blue', shape: 'ring', text: held.size ? `${what} · ${tr(RED, 'mara-points.status.held', { n: held.size }, '__n__ held')}` : what }, now);
       }
-      const lost = unplaced.size ? ` · address ${[...new Set([...unplaced.keys()].map((k) => k.split(' ')[0]))].join(',')} not placed` : '';
-      if (offline.size && offline.size >= polledCount()) return status.set({ fill: 'red', shape: 'ring', text: `${mapper.size} points invalid${lost}` }, now);
+      const n = mapper.size;
+      const addresses = [...new Set([...unplaced.keys()].map((k) => k.split(' ')[0]))].join(',');
+      const lost = unplaced.size ? ` · ${tr(RED, 'mara-points.status.notPlaced', { addresses }, 'address __addresses__ not placed')}` : '';
+      if (offline.size && offline.size >= polledCount()) {
+        const invalid = n === 1 ? tr(RED, 'mara-points.status.invalidOne', {}, '1 point invalid') : tr(RED, 'mara-points.status.invalidMany', { n }, '__n__ points invalid');
+        return status.set({ fill: 'red', shape: 'ring', text: `${invalid}${lost}` }, now);
+      }
       const probs = mapper.problems.length;
-      const off = offline.size ? ` · ${offline.size} device${offline.size > 1 ? 's' : ''} offline` : '';
-      const who = mapper instanceof LineMapper ? `COMaster ${mapper.comaster}: ` : '';
-      status.set({ fill: probs || lost || off ? 'yellow' : 'green', shape: 'dot', text: `${who}${mapper.size} points${off}${lost}${probs ? ` · ${probs} problems` : ''}${replies ? '' : ' · no reply yet'}` }, now);
+      const off = !offline.size ? '' : ` · ${offline.size === 1 ? tr(RED, 'mara-points.status.offlineOne', {}, '1 device offline') : tr(RED, 'mara-points.status.offlineMany', { n: offline.size }, '__n__ devices offline')}`;
+      const problems = !probs ? '' : ` · ${probs === 1 ? tr(RED, 'mara-points.status.problemOne', {}, '1 problem') : tr(RED, 'mara-points.status.problemMany', { n: probs }, '__n__ problems')}`;
+      const noReply = replies ? '' : ` · ${tr(RED, 'mara-points.status.noReply', {}, 'no reply yet')}`;
+      const points = n === 1 ? tr(RED, 'mara-points.status.pointOne', {}, '1 point') : tr(RED, 'mara-points.status.pointMany', { n }, '__n__ points');
+      const head = mapper instanceof LineMapper ? tr(RED, 'mara-points.status.comaster', { id: mapper.comaster, points }, 'COMaster __id__: __points__') : points;
+      status.set({ fill: probs || lost || off ? 'yellow' : 'green', shape: 'dot', text: `${head}${off}${lost}${problems}${noReply}` }, now);
     };
 
     const use = (m: LineMapper | PointMapper) => {
@@ -196,12 +205,12 @@ export = function register(RED: NodeAPI): void {
     const waitsForProject = !!projectNode?.project;
     if (projectNode) {
       const p = projectNode.project;
-      if (!p) node.status({ fill: 'red', shape: 'dot', text: 'bad project' });
+      if (!p) node.status({ fill: 'red', shape: 'dot', text: tr(RED, 'mara-points.status.badProject', {}, 'bad project') });
       else {
         show(true);
         p.subscribe(node.id, ({ model, error }) => {
           if (!model.points.length) {
-            node.status({ fill: 'red', shape: 'ring', text: error ? 'project unreadable' : 'no points' });
+            node.status({ fill: 'red', shape: 'ring', text: error ? tr(RED, 'mara-points.status.unreadable', {}, 'project unreadable') : tr(RED, 'mara-points.status.noPoints', {}, 'no points') });
             return;
           }
           build(model);
@@ -219,7 +228,7 @@ export = function register(RED: NodeAPI): void {
         use(PointMapper.fromTable(rows));
       } catch (e) {
         node.error(`bad config: ${(e as Error).message}`);
-        node.status({ fill: 'red', shape: 'dot', text: 'bad config' });
+        node.status({ fill: 'red', shape: 'dot', text: tr(RED, 'mara-points.status.badConfig', {}, 'bad config') });
       }
     }
 

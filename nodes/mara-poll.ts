@@ -3,6 +3,7 @@ import { MaraError } from '../lib/mara/errors';
 import { preview } from '../lib/preview';
 import type { MaraLineNode } from './shared/line-config';
 import { lineStatus } from './shared/line-status';
+import { scoped, tr } from './shared/i18n';
 import { StatusThrottle } from './shared/status';
 
 interface MaraPollDef extends NodeDef {
@@ -20,15 +21,16 @@ export = function register(RED: NodeAPI): void {
     const line = RED.nodes.getNode(config.line) as MaraLineNode | null;
     const hub = line?.hub ?? null;
     if (!line || !hub) {
-      node.status({ fill: 'red', shape: 'dot', text: 'bad config' });
+      node.status({ fill: 'red', shape: 'dot', text: tr(RED, 'mara-poll.status.badConfig', {}, 'bad config') });
       if (!line) node.error('no mara-line configured');
       node.on('input', (_m: NodeMessageInFlow, _s: Send, done: Done) => done(new MaraError('ENOTCONN', 'no usable mara-line')));
       return;
     }
     const master = hub.master;
     const lineName = line.lineName;
+    const t = scoped(RED, 'mara-poll');
     let link = { state: 'stopped' } as Parameters<typeof lineStatus>[0];
-    const refresh = (now = false) => status.set(lineStatus(link, master.devices, master.persistence), now);
+    const refresh = (now = false) => status.set(lineStatus(link, master.devices, master.persistence, t), now);
 
     hub.register(node.id, {
       onState(s) {

@@ -8,6 +8,7 @@ import { msgBytes } from './shared/bytes';
 import { num } from './shared/line-config';
 import { applyValues, parseAddresses } from './shared/sim-input';
 import { StatusThrottle } from './shared/status';
+import { tr } from './shared/i18n';
 import { toMaraError } from './shared/errors';
 
 interface MaraSimulatorDef extends NodeDef {
@@ -46,7 +47,8 @@ export = function register(RED: NodeAPI): void {
       if (!sim) return;
       if (error) return status.set({ fill: 'red', shape: 'ring', text: error }, now);
       const s = sim.stats;
-      const clients = config.transport === 'serial' ? '' : ` · ${s.connections} client${s.connections === 1 ? '' : 's'}`;
+      const n = s.connections;
+      const clients = config.transport === 'serial' ? '' : ` · ${n === 1 ? tr(RED, 'mara-simulator.status.clientOne', {}, '1 client') : tr(RED, 'mara-simulator.status.clientMany', { n }, '__n__ clients')}`;
       status.set({ fill: s.connections || config.transport === 'serial' ? 'green' : 'grey', shape: 'dot', text: `${where}${clients}` }, now);
     };
 
@@ -69,8 +71,8 @@ export = function register(RED: NodeAPI): void {
       sim.on('disconnect', () => show(true));
       const opened =
         config.transport === 'serial'
-          ? sim.openSerial({ path: config.serialPath, baudRate: num(config.baud, 9600) }).then(() => `serial ${config.serialPath}`)
-          : sim.listenTcp({ host: config.host || '127.0.0.1', port: num(config.port, 9761) }).then((port) => `tcp :${port}`);
+          ? sim.openSerial({ path: config.serialPath, baudRate: num(config.baud, 9600) }).then(() => tr(RED, 'mara-simulator.status.serial', { path: config.serialPath }, 'serial __path__'))
+          : sim.listenTcp({ host: config.host || '127.0.0.1', port: num(config.port, 9761) }).then((port) => tr(RED, 'mara-simulator.status.tcp', { port }, 'tcp :__port__'));
       opened.then(
         (w) => {
           where = w;
@@ -89,7 +91,7 @@ export = function register(RED: NodeAPI): void {
         for (const d of sim.devices) stops.push(startActivity(d, { intervalMs: ms, ...(dis.length ? { dis } : {}) }));
       }
     } catch (e) {
-      node.status({ fill: 'red', shape: 'dot', text: 'bad config' });
+      node.status({ fill: 'red', shape: 'dot', text: tr(RED, 'mara-simulator.status.badConfig', {}, 'bad config') });
       node.error(`bad config: ${(e as Error).message}`);
     }
 
