@@ -11,6 +11,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
@@ -27,6 +28,23 @@ const RETRIES = 3;
 /** timeout × (retries + 1), plus the wait for the next poll and 1 s for the screen (250 ms coalescing, a frame). */
 const BOUND_MS = TIMEOUT_MS * (RETRIES + 1) + POLL_S * 1000 + 1000;
 const BAD = 'mara-bad-quality';
+
+/** Resolves once something accepts a TCP connection on 127.0.0.1:`port`. */
+async function waitForServer(port: number, ms: number): Promise<void> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const ok = await new Promise<boolean>((resolve) => {
+      const s = net.connect(port, '127.0.0.1', () => {
+        s.destroy();
+        resolve(true);
+      });
+      s.on('error', () => resolve(false));
+    });
+    if (ok) return;
+    if (Date.now() > deadline) throw new Error(`nothing listens on port ${port} after ${ms} ms`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
 
 describe('quality on the screen, in Chromium', { skip: haveChromium ? false : CHROMIUM_MISSING, timeout: 240_000 }, () => {
   let red: RedChild;
@@ -115,15 +133,11 @@ describe('quality on the screen, in Chromium', { skip: haveChromium ? false : CH
 
   it('the COMaster answers: live colours, nothing greyed', async () => {
     await deploy(flow);
-    // the simulator starts; wait for its server before setting its field state
-    for (let i = 0; i < 100; i++) {
-      try {
-        await fieldState();
-        break;
-      } catch {
-        await new Promise((r) => setTimeout(r, 100));
-      }
-    }
+    // The deploy answers before Node-RED has started the new nodes, and an inject to a node that does not
+    // exist yet is dropped without an error (HTTP 200): the field state would be lost and the breaker stay
+    // open. So wait until the simulator node has started (its server accepts a connection) first.
+    await waitForServer(Number(sim.port), 20_000);
+    await fieldState();
     // the line reconnects on its back-off (up to 30 s after refused connections)
     await live(60_000).catch(async (e) => {
       throw new Error(`${(e as Error).message}; still greyed: ${(await greyed()).join(' ')}; breaker fill ${await page.evaluate(() => (document.querySelector('[tag="S1152B03"]') as SVGElement).style.getPropertyValue('fill'))}`);
