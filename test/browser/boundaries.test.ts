@@ -148,9 +148,10 @@ describe('boundaries in Chromium (issue 10 items 6, 7, 8)', { skip: haveChromium
       await attacker.waitForTimeout(500); // the forms and the beacon
       const results = await attacker.evaluate(() => (window as any).__results);
       process.stderr.write(`[boundaries] cross-origin attempts: ${JSON.stringify(results)}\n`);
-      assert.equal(results['octet-stream cors'], 403, 'Node-RED answered the preflight; our guard refuses');
-      assert.equal(results['try json cors'], 403);
-      assert.equal(results['reload cors'], 403);
+      // Node-RED 4.1 answers every CORS preflight (Access-Control-Allow-Origin: *), so our guard must refuse (403);
+      // Node-RED 5 no longer does, so the browser itself blocks the request. Either way nothing got through.
+      for (const k of ['octet-stream cors', 'try json cors', 'reload cors'])
+        assert.ok(results[k] === 403 || results[k] === 'blocked', `${k}: ${JSON.stringify(results[k])} (expected 403 from our guard, or blocked by the browser)`);
     } finally {
       await attacker.close();
     }

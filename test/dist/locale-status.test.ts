@@ -8,10 +8,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { lineStatus } from '../../nodes/shared/line-status';
 
+import { resolveFromNodeRed } from '../helpers/node-red-path';
+
 const root = path.resolve(__dirname, '../..');
 const nodesDir = path.join(root, 'nodes');
 const types: string[] = Object.keys(JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'))['node-red'].nodes);
-const core = JSON.parse(fs.readFileSync(require.resolve('@node-red/nodes/locales/en-US/messages.json'), 'utf8'));
+const core = JSON.parse(fs.readFileSync(resolveFromNodeRed('@node-red/nodes/locales/en-US/messages.json'), 'utf8'));
 
 const catalog = (type: string): unknown => JSON.parse(fs.readFileSync(path.join(nodesDir, 'locales', 'en-US', `${type}.json`), 'utf8'));
 const lookup = (obj: unknown, key: string): unknown => key.split('.').reduce<unknown>((o, k) => (o && typeof o === 'object' ? (o as Record<string, unknown>)[k] : undefined), obj);

@@ -9,6 +9,8 @@ const core = path.join(path.dirname(resolveFromNodeRed('@node-red/nodes/package.
 /** Core catch and status nodes, to assert Catch-visible errors and statuses. */
 export const catchNode = require(path.join(core, '25-catch.js'));
 export const statusNode = require(path.join(core, '25-status.js'));
+/** A core node module of the Node-RED under test (4.1, or 5 under MARA_NODE_RED_PATH), e.g. `coreNode('24-complete.js')`. */
+export const coreNode = (file: string): unknown => require(path.join(core, file));
 
 export { helper };
 

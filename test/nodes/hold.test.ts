@@ -13,7 +13,7 @@ import path from 'node:path';
 import { decodeFrame, encodePoll } from '../../lib';
 import { SimDevice } from '../../lib/link/sim-device';
 import { until } from '../helpers/pipe';
-import { catchNode, helper } from '../helpers/red';
+import { catchNode, coreNode, helper } from '../helpers/red';
 import { freePort } from '../helpers/red-child';
 import { exampleDrawings } from '../helpers/examples';
 import projectNode = require('../../nodes/mara-project');
@@ -26,15 +26,10 @@ import screenNode = require('../../nodes/ui_mara_screen');
 
 type Msg = { payload: any; topic?: string; error?: any; comsys?: any[]; unmapped?: any[] };
 const ROOT = path.resolve(__dirname, '../..');
-const core = path.join(path.dirname(require.resolve('@node-red/nodes/package.json')), 'core', 'common');
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const completeNode = require(path.join(core, '24-complete.js'));
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const injectNode = require(path.join(core, '20-inject.js'));
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const commentNode = require(path.join(core, '90-comment.js'));
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const debugNode = require(path.join(core, '21-debug.js'));
+const completeNode = coreNode('24-complete.js') as never;
+const injectNode = coreNode('20-inject.js') as never;
+const commentNode = coreNode('90-comment.js') as never;
+const debugNode = coreNode('21-debug.js') as never;
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const dashboard = ['ui_base', 'ui_tab', 'ui_group'].map((n) => require(`node-red-dashboard/nodes/${n}.js`));
 

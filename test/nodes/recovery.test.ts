@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { until } from '../helpers/pipe';
-import { catchNode, helper } from '../helpers/red';
+import { catchNode, coreNode, helper } from '../helpers/red';
 import { freePort } from '../helpers/red-child';
 import { exampleDrawings } from '../helpers/examples';
 import projectNode = require('../../nodes/mara-project');
@@ -17,17 +17,13 @@ import formulaNode = require('../../nodes/mara-formula');
 import lineNode = require('../../nodes/mara-line');
 import pollNode = require('../../nodes/mara-poll');
 import simNode = require('../../nodes/mara-simulator');
-import screenNode = require('../../nodes/ui-mara-screen');
+import screenNode = require('../../nodes/ui_mara_screen');
 
 type Msg = { payload: any; topic?: string; mara?: any };
 const ROOT = path.resolve(__dirname, '../..');
-const core = path.join(path.dirname(require.resolve('@node-red/nodes/package.json')), 'core', 'common');
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const injectNode = require(path.join(core, '20-inject.js'));
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const commentNode = require(path.join(core, '90-comment.js'));
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const debugNode = require(path.join(core, '21-debug.js'));
+const injectNode = coreNode('20-inject.js') as never;
+const commentNode = coreNode('90-comment.js') as never;
+const debugNode = coreNode('21-debug.js') as never;
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const dashboard = ['ui_base', 'ui_tab', 'ui_group'].map((n) => require(`node-red-dashboard/nodes/${n}.js`));
 
@@ -44,7 +40,7 @@ describe('recovery after a COMaster that never answered', { timeout: 120_000 }, 
       const port = String(await freePort());
       const sim = flow.find((n) => n.type === 'mara-simulator')!;
       const poll = flow.find((n) => n.type === 'mara-poll')!;
-      const scr = flow.find((n) => n.type === 'ui-mara-screen')!;
+      const scr = flow.find((n) => n.type === 'ui_mara_screen')!;
       const field = JSON.parse(flow.find((n) => n.name === 'initial field state')!.payload);
       const z = sim.z;
       for (const n of flow) {
