@@ -104,13 +104,14 @@ function transpileFormula(): string {
   const out = fs.mkdtempSync(path.join(os.tmpdir(), 'mara-formula-bench-'));
   process.on('exit', () => fs.rmSync(out, { recursive: true, force: true }));
   const dir = path.join('lib', 'formula');
-  fs.mkdirSync(path.join(out, dir), { recursive: true });
-  for (const f of fs.readdirSync(path.join(ROOT, dir))) {
-    if (!f.endsWith('.ts') || f.endsWith('.d.ts')) continue;
-    const file = path.join(ROOT, dir, f);
+  // lib/formula and the one module outside it that it needs at run time (lib/preview.ts; the rest are types)
+  const files = [...fs.readdirSync(path.join(ROOT, dir)).filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts')).map((f) => path.join(dir, f)), path.join('lib', 'preview.ts')];
+  for (const rel of files) {
+    const file = path.join(ROOT, rel);
     const res = ts.transpileModule(fs.readFileSync(file, 'utf8'), { compilerOptions: options, fileName: file, reportDiagnostics: true });
-    if (res.diagnostics?.length) fail(`${dir}/${f}: ${ts.flattenDiagnosticMessageText(res.diagnostics[0].messageText, '\n')}`);
-    fs.writeFileSync(path.join(out, dir, f.replace(/\.ts$/, '.js')), res.outputText);
+    if (res.diagnostics?.length) fail(`${rel}: ${ts.flattenDiagnosticMessageText(res.diagnostics[0].messageText, '\n')}`);
+    fs.mkdirSync(path.join(out, path.dirname(rel)), { recursive: true });
+    fs.writeFileSync(path.join(out, rel.replace(/\.ts$/, '.js')), res.outputText);
   }
   return path.join(out, dir);
 }
