@@ -1,7 +1,7 @@
 'use strict';
 // tsc into dist/, then copy what Node-RED looks for next to each node's .js: the editor .html,
 // locales/ and icons/; and ui/ (browser code of the dashboard widgets) to dist/ui/.
-// `--release` (what `npm pack` runs, scripts/prepack.js): no source maps and no .build-stamp, so the
+// `--release` (what `npm pack` runs, scripts/build-release.js): no source maps and no .build-stamp, so the
 // tarball holds only what a user runs and the next `npm test` rebuilds the development dist/.
 const fs = require('node:fs');
 const path = require('node:path');
