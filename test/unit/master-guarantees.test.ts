@@ -5,21 +5,21 @@
  */
 import { afterEach, beforeEach, describe, it, mock } from 'node:test';
 import assert from 'node:assert/strict';
-import { MaraMaster } from '../../lib/link/master';
-import type { DeviceChange, MasterOptions, PollResult } from '../../lib/link/master-types';
+import type { PollResult } from '../../lib/link/master-types';
 import { SimDevice } from '../../lib/link/sim-device';
 import { MemoryStateStore } from '../../lib/link/state-store';
 import { decodeFrame, encodePollReply } from '../../lib/mara';
-import { Wire } from '../helpers/pipe';
+import { eventsOut, queue as queueBy, setup } from '../helpers/master-rig';
 
-const masters: MaraMaster[] = [];
+/** Events told apart across devices: the address in the value's high bits. */
+const queue = (d: SimDevice, n: number): string[] => queueBy(d, n, (i) => (d.address << 10) + i);
+
 let mocked = false;
 function useMockTimers(): void {
   mock.timers.enable({ apis: ['setTimeout', 'setInterval', 'Date'], now: 1_000_000 });
   mocked = true;
 }
 afterEach(async () => {
-  await Promise.all(masters.splice(0).map((m) => m.stop()));
   if (mocked) mock.timers.reset();
   mocked = false;
 });
@@ -49,34 +49,6 @@ async function waitFor(cond: () => boolean, ms = 5000, what = 'condition'): Prom
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 2));
   }
-}
-
-function setup(devs: SimDevice[], opts: Partial<MasterOptions> = {}, dev: Partial<MasterOptions['devices'][0]> = {}) {
-  const wire = new Wire(devs);
-  const m = new MaraMaster({
-    transport: wire.transport,
-    devices: devs.map((d) => ({ address: d.address, pollIntervalMs: 30, timeoutMs: 40, retries: 3, ...dev })),
-    pehOnConnect: false,
-    backoffMinMs: 20,
-    backoffMaxMs: 100,
-    ...opts,
-  });
-  masters.push(m);
-  const replies: PollResult[] = [];
-  const changes: DeviceChange[] = [];
-  m.on('reply', (r) => replies.push(r));
-  m.on('device', (c) => changes.push(c));
-  return { wire, m, replies, changes };
-}
-
-const eventsOut = (replies: PollResult[], address?: number) =>
-  replies.filter((r) => address === undefined || r.address === address).flatMap((r) => r.frame.reply!.events.map((e) => e.raw.toString('hex')));
-
-function queue(d: SimDevice, n: number): string[] {
-  const out: string[] = [];
-  for (let i = 0; i < n; i++)
-    out.push(d.queueEvent({ type: 'energy', raw: Buffer.alloc(0), addr: d.address & 15, calif: 0, channel: i & 7, code: 0, value: (d.address << 10) + i, time: { year: 2026, month: 11, day: 24, hour: 8, minute: 15, second: 0, fraction: 0 } }).toString('hex'));
-  return out;
 }
 
 /** AI 6 = 0xFE00 and AI 7 = 0x0040 put the bytes FE 40 six bytes before the reply's end: a false SOF (QTY 64) inside it. */

@@ -1,51 +1,16 @@
 /** The line master against simulated devices on an in-memory wire: SEQ rules, retries, faults, queue. */
-import { afterEach, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { MaraMaster } from '../../lib/link/master';
-import type { DeviceChange, MasterOptions, PollResult } from '../../lib/link/master-types';
+import type { PollResult } from '../../lib/link/master-types';
 import { SimDevice } from '../../lib/link/sim-device';
 import { FileStateStore, MemoryStateStore } from '../../lib/link/state-store';
 import { MaraError } from '../../lib/mara/errors';
 import { until, Wire } from '../helpers/pipe';
-
-const masters: MaraMaster[] = [];
-afterEach(async () => {
-  await Promise.all(masters.splice(0).map((m) => m.stop()));
-});
-
-function setup(devs: SimDevice[], opts: Partial<MasterOptions> = {}, dev: Partial<MasterOptions['devices'][0]> = {}) {
-  const wire = new Wire(devs);
-  const m = new MaraMaster({
-    transport: wire.transport,
-    devices: devs.map((d) => ({ address: d.address, pollIntervalMs: 30, timeoutMs: 40, retries: 3, ...dev })),
-    pehOnConnect: false,
-    backoffMinMs: 20,
-    backoffMaxMs: 100,
-    ...opts,
-  });
-  masters.push(m);
-  const replies: PollResult[] = [];
-  const changes: DeviceChange[] = [];
-  m.on('reply', (r) => replies.push(r));
-  m.on('device', (c) => changes.push(c));
-  return { wire, m, replies, changes };
-}
-
-/** Hex of every event handed on, in order. */
-const eventsOut = (replies: PollResult[], address?: number) =>
-  replies.filter((r) => address === undefined || r.address === address).flatMap((r) => r.frame.reply!.events.map((e) => e.raw.toString('hex')));
-
-/** Queues n events on the device and returns their hex in order. */
-function queue(d: SimDevice, n: number): string[] {
-  const out: string[] = [];
-  for (let i = 0; i < n; i++) {
-    out.push(d.queueEvent({ type: 'energy', raw: Buffer.alloc(0), addr: d.address & 15, calif: 0, channel: i & 7, code: 0, value: i, time: { year: 2026, month: 11, day: 24, hour: 8, minute: 15, second: 0, fraction: 0 } }).toString('hex'));
-  }
-  return out;
-}
+import { eventsOut, queue, setup } from '../helpers/master-rig';
 
 describe('MaraMaster', () => {
   it('polls with SEQ 0x20, 0x21… and hands on each reply once', async () => {
