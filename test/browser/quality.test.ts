@@ -4,9 +4,9 @@
  *     breakers open, dead bars and -10 944 A that the old -1 / 0 defaults painted as good data;
  *  2. the simulator arrives (a "nodes" deploy adds it): live colours, nothing greyed;
  *  3. the simulator stops answering: every element that depends on a point is greyed within
- *     timeout × (retries + 1) + one poll interval + 1 s (the master detects it by its timeouts);
+ *     timeout × (retries + 1) + one poll interval + 2 s (the master detects it by its timeouts);
  *  4. the link is cut (the simulator is removed: its server closes, connections are refused): the same
- *     bound. This needs the line master to mark devices offline on link loss (issue 9 item 6, lib/link).
+ *     bound: the line master marks its devices offline on link loss (docs/protocol.md, issue 9 item 6).
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -25,8 +25,11 @@ const haveChromium = fs.existsSync(CHROMIUM);
 const POLL_S = 1;
 const TIMEOUT_MS = 1000;
 const RETRIES = 3;
-/** timeout × (retries + 1), plus the wait for the next poll and 1 s for the screen (250 ms coalescing, a frame). */
-const BOUND_MS = TIMEOUT_MS * (RETRIES + 1) + POLL_S * 1000 + 1000;
+/**
+ * timeout × (retries + 1), plus the wait for the next poll and 2 s for the screen: 250 ms coalescing and a frame,
+ * with room for a loaded 2-core CI machine (measured 4.0–5.3 s there; the line's own part is 4–5 s by construction).
+ */
+const BOUND_MS = TIMEOUT_MS * (RETRIES + 1) + POLL_S * 1000 + 2000;
 const BAD = 'mara-bad-quality';
 
 /** Resolves once something accepts a TCP connection on 127.0.0.1:`port`. */
@@ -145,14 +148,14 @@ describe('quality on the screen, in Chromium', { skip: haveChromium ? false : CH
     assert.deepEqual(await greyed(), []);
   });
 
-  it(`the COMaster stops answering: every point is greyed within ${BOUND_MS} ms (timeout × (retries + 1) + poll + 1 s)`, async () => {
+  it(`the COMaster stops answering: every point is greyed within ${BOUND_MS} ms (timeout × (retries + 1) + poll + 2 s)`, async () => {
     const t0 = Date.now();
     await red.inject('test-sim-in', { topic: 'fault', payload: { silence: 20_000 } });
     await allGreyed(BOUND_MS);
     process.stderr.write(`[quality browser test] silence → all ${dependent.length} elements greyed in ${Date.now() - t0} ms (bound ${BOUND_MS} ms)\n`);
   });
 
-  it(`the link is cut (the simulator's server closes): every point is greyed within ${BOUND_MS} ms [needs link loss → offline in the master]`, async () => {
+  it(`the link is cut (the simulator's server closes): every point is greyed within ${BOUND_MS} ms`, async () => {
     await live(90_000); // the silence ends; the device is polled again
     const t0 = Date.now();
     await deploy(flow.filter((n) => n.id !== sim.id));
