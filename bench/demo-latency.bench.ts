@@ -5,10 +5,10 @@
  * stdout: one JSON line per figure.
  */
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { median, quantile, reporter } from './common';
-import { CHROMIUM, CHROMIUM_ARGS, ROOT, ensureBuilt, freePort, startNodeRed } from '../test/helpers/red-child';
+import { CHROMIUM, ROOT, ensureBuilt, freePort, startNodeRed } from '../test/helpers/red-child';
+import { openChromium } from '../test/helpers/chromium';
 
 const rep = reporter('demo-latency');
 const POLL_MS = 100;
@@ -31,12 +31,9 @@ async function main(): Promise<void> {
   const files: Record<string, Buffer> = { 'mara-projects/substation.xlsx': fs.readFileSync(path.join(ROOT, 'examples', 'substation.xlsx')) };
   for (const f of fs.readdirSync(path.join(ROOT, 'examples')).filter((n) => n.endsWith('.svg'))) files[`mara-projects/${f}`] = fs.readFileSync(path.join(ROOT, 'examples', f));
   const red = await startNodeRed(flow, files);
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { chromium } = require('playwright-core') as typeof import('playwright-core');
-  const userData = fs.mkdtempSync(path.join(os.tmpdir(), 'mara-chromium-'));
-  const ctx = await chromium.launchPersistentContext(userData, { executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: false, viewport: { width: 1400, height: 950 } });
+  const browser = await openChromium({ width: 1400, height: 950 });
   try {
-    const page = ctx.pages()[0] ?? (await ctx.newPage());
+    const { page } = browser;
     await page.goto(`${red.url}/ui/`);
     await page.waitForSelector('[tag="S1152B03"]', { timeout: 20_000 });
     await page.waitForFunction(() => (document.querySelector('[tag="S1152B03"]') as SVGElement | null)?.style.getPropertyValue('fill') === 'rgb(255, 204, 0)', null, { timeout: 10_000 });
@@ -54,8 +51,7 @@ async function main(): Promise<void> {
     rep.emit('simulator change to page, p95', 'ms', Math.round(quantile(ms, 0.95) * 10) / 10, extra);
     rep.emit('simulator change to page, max', 'ms', Math.round(Math.max(...ms) * 10) / 10, extra);
   } finally {
-    await ctx.close().catch(() => undefined);
-    fs.rmSync(userData, { recursive: true, force: true });
+    await browser.close();
     await red.stop();
   }
 }

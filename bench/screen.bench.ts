@@ -19,10 +19,10 @@
  */
 import fs from 'node:fs';
 import http from 'node:http';
-import os from 'node:os';
 import path from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
-import { CHROMIUM, CHROMIUM_ARGS, CHROMIUM_MISSING, ROOT, RedChild, dashboardNodes, ensureBuilt, startNodeRed } from '../test/helpers/red-child';
+import { CHROMIUM, CHROMIUM_MISSING, ROOT, RedChild, dashboardNodes, ensureBuilt, startNodeRed } from '../test/helpers/red-child';
+import { openChromium } from '../test/helpers/chromium';
 import { median, quantileNearestRank, reporter, round3, sum } from './common';
 
 const ELEMENTS = 2000;
@@ -295,12 +295,9 @@ async function main(): Promise<void> {
     return;
   }
   ensureBuilt();
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { chromium } = require('playwright-core') as typeof import('playwright-core');
-  const userData = fs.mkdtempSync(path.join(os.tmpdir(), 'mara-bench-chromium-'));
-  cleanups.push(() => fs.rmSync(userData, { recursive: true, force: true }));
-  const ctx = await chromium.launchPersistentContext(userData, { executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: false, viewport: { width: 1280, height: 900 } });
-  cleanups.push(() => ctx.close());
+  const browser = await openChromium({ width: 1280, height: 900 }, 'mara-bench-chromium-');
+  cleanups.push(() => browser.close());
+  const { ctx } = browser;
   // tsx (esbuild keepNames) wraps named functions in __name(); the functions passed to page.evaluate run in the
   // page, where that helper does not exist
   await ctx.addInitScript({ content: 'window.__name = function (f) { return f; };' });

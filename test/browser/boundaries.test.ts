@@ -14,10 +14,10 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import http from 'node:http';
-import os from 'node:os';
 import path from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
-import { CHROMIUM, CHROMIUM_ARGS, CHROMIUM_MISSING, ROOT, RedChild, dashboardNodes, ensureBuilt, startNodeRed } from '../helpers/red-child';
+import { CHROMIUM, CHROMIUM_MISSING, ROOT, RedChild, dashboardNodes, ensureBuilt, startNodeRed } from '../helpers/red-child';
+import { openChromium, OpenBrowser } from '../helpers/chromium';
 import { exampleDrawings } from '../helpers/examples';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -95,7 +95,7 @@ describe('boundaries in Chromium (issue 10 items 6, 7, 8)', { skip: haveChromium
   let red: RedChild;
   let ctx: BrowserContext;
   let page: Page;
-  let userData = '';
+  let browser: OpenBrowser | undefined;
   let site: http.Server;
   let siteUrl = '';
   const pageErrors: string[] = [];
@@ -119,18 +119,14 @@ describe('boundaries in Chromium (issue 10 items 6, 7, 8)', { skip: haveChromium
     });
     await new Promise<void>((r) => site.listen(0, '127.0.0.1', () => r()));
     siteUrl = `http://127.0.0.1:${(site.address() as { port: number }).port}/`;
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { chromium } = require('playwright-core') as typeof import('playwright-core');
-    userData = fs.mkdtempSync(path.join(os.tmpdir(), 'mara-chromium-'));
-    ctx = await chromium.launchPersistentContext(userData, { executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: false, viewport: { width: 1366, height: 900 } });
-    page = ctx.pages()[0] ?? (await ctx.newPage());
+    browser = await openChromium({ width: 1366, height: 900 });
+    ({ ctx, page } = browser);
     page.on('pageerror', (e) => pageErrors.push(e.message));
     for (let i = 0; i < 100 && (await points().catch(() => 0)) === 0; i++) await new Promise((r) => setTimeout(r, 100));
   });
 
   after(async () => {
-    await ctx?.close().catch(() => undefined);
-    if (userData) fs.rmSync(userData, { recursive: true, force: true });
+    await browser?.close();
     await new Promise<void>((r) => (site ? site.close(() => r()) : r()));
     if (red) {
       if (process.env.MARA_DEBUG_RED) process.stderr.write(red.output());

@@ -6,10 +6,10 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import type { BrowserContext, Page } from 'playwright-core';
-import { CHROMIUM, CHROMIUM_ARGS, CHROMIUM_MISSING, ROOT, ensureBuilt, freePort, RedChild, startNodeRed } from '../helpers/red-child';
+import type { Page } from 'playwright-core';
+import { CHROMIUM, CHROMIUM_MISSING, ROOT, ensureBuilt, freePort, RedChild, startNodeRed } from '../helpers/red-child';
+import { openChromium, OpenBrowser } from '../helpers/chromium';
 
 const haveChromium = fs.existsSync(CHROMIUM);
 const POLL_S = 1;
@@ -30,9 +30,8 @@ async function demoFlow(): Promise<unknown[]> {
 
 describe('the demo flow in Chromium', { skip: haveChromium ? false : CHROMIUM_MISSING, timeout: 180_000 }, () => {
   let red: RedChild;
-  let ctx: BrowserContext;
   let page: Page;
-  let userData = '';
+  let browser: OpenBrowser | undefined;
 
   const fillOf = (tag: string) => page.evaluate((t) => (document.querySelector(`[tag="${t}"]`) as SVGElement | null)?.style.getPropertyValue('fill') ?? null, tag);
   const flip = (di: number, on: boolean) => red.inject('test-sim-in', { payload: { di: { [di]: on ? 1 : 0 } } });
@@ -42,18 +41,14 @@ describe('the demo flow in Chromium', { skip: haveChromium ? false : CHROMIUM_MI
     const files: Record<string, Buffer> = { 'mara-projects/substation.xlsx': fs.readFileSync(path.join(ROOT, 'examples', 'substation.xlsx')) };
     for (const f of fs.readdirSync(path.join(ROOT, 'examples')).filter((n) => n.endsWith('.svg'))) files[`mara-projects/${f}`] = fs.readFileSync(path.join(ROOT, 'examples', f));
     red = await startNodeRed(await demoFlow(), files);
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { chromium } = require('playwright-core') as typeof import('playwright-core');
-    userData = fs.mkdtempSync(path.join(os.tmpdir(), 'mara-chromium-'));
-    ctx = await chromium.launchPersistentContext(userData, { executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: false, viewport: { width: 1400, height: 950 } });
-    page = ctx.pages()[0] ?? (await ctx.newPage());
+    browser = await openChromium({ width: 1400, height: 950 });
+    page = browser.page;
     await page.goto(`${red.url}/ui/`);
     await page.waitForSelector('[tag="S1152B03"]', { timeout: 20_000 });
   });
 
   after(async () => {
-    await ctx?.close().catch(() => undefined);
-    if (userData) fs.rmSync(userData, { recursive: true, force: true });
+    await browser?.close();
     await red?.stop();
   });
 

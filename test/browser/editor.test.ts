@@ -9,10 +9,10 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import type { BrowserContext, Page } from 'playwright-core';
-import { CHROMIUM, CHROMIUM_ARGS, CHROMIUM_MISSING, ROOT, ensureBuilt, freePort, RedChild, startNodeRed } from '../helpers/red-child';
+import type { Page } from 'playwright-core';
+import { CHROMIUM, CHROMIUM_MISSING, ROOT, ensureBuilt, freePort, RedChild, startNodeRed } from '../helpers/red-child';
+import { openChromium, OpenBrowser } from '../helpers/chromium';
 
 const haveChromium = fs.existsSync(CHROMIUM);
 const SHOTS = process.env.MARA_SCREENSHOTS || '';
@@ -33,9 +33,8 @@ async function exampleFlows(): Promise<Record<string, unknown>[]> {
 
 describe('the editor with the examples', { skip: haveChromium ? false : CHROMIUM_MISSING, timeout: 300_000 }, () => {
   let red: RedChild;
-  let ctx: BrowserContext;
   let page: Page;
-  let userData = '';
+  let browser: OpenBrowser | undefined;
   let flows: Record<string, unknown>[] = [];
 
   /** Opens the edit dialog of node `id` (a config node through its own editor) and waits for its form. */
@@ -62,11 +61,8 @@ describe('the editor with the examples', { skip: haveChromium ? false : CHROMIUM
     flows = await exampleFlows();
     const files: Record<string, Buffer> = {};
     red = await startNodeRed(flows, files, { editorTheme: { tours: false } });
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { chromium } = require('playwright-core') as typeof import('playwright-core');
-    userData = fs.mkdtempSync(path.join(os.tmpdir(), 'mara-editor-'));
-    ctx = await chromium.launchPersistentContext(userData, { executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: false, viewport: { width: 1500, height: 1000 } });
-    page = ctx.pages()[0] ?? (await ctx.newPage());
+    browser = await openChromium({ width: 1500, height: 1000 }, 'mara-editor-');
+    page = browser.page;
     await page.goto(`${red.url}/`);
     await page.waitForFunction((n) => {
       const R = (window as any).RED;
@@ -76,8 +72,7 @@ describe('the editor with the examples', { skip: haveChromium ? false : CHROMIUM
   });
 
   after(async () => {
-    await ctx?.close().catch(() => undefined);
-    if (userData) fs.rmSync(userData, { recursive: true, force: true });
+    await browser?.close();
     await red?.stop();
   });
 

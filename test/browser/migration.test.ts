@@ -6,10 +6,10 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import type { BrowserContext, Page } from 'playwright-core';
-import { CHROMIUM, CHROMIUM_ARGS, CHROMIUM_MISSING, ROOT, RedChild, dashboardNodes, ensureBuilt, startNodeRed } from '../helpers/red-child';
+import type { Page } from 'playwright-core';
+import { CHROMIUM, CHROMIUM_MISSING, ROOT, RedChild, dashboardNodes, ensureBuilt, startNodeRed } from '../helpers/red-child';
+import { openChromium, OpenBrowser } from '../helpers/chromium';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const workbook = require('../../scripts/make-example-workbook.js');
@@ -60,9 +60,8 @@ function flows(): unknown[] {
 
 describe('a migrated installation in Chromium (issue 12 items 5, 8, 10)', { skip: haveChromium ? false : CHROMIUM_MISSING, timeout: 300_000 }, () => {
   let red: RedChild;
-  let ctx: BrowserContext;
   let page: Page;
-  let userData = '';
+  let browser: OpenBrowser | undefined;
   const pageErrors: string[] = [];
 
   const text = (sel: string) => page.$eval(sel, (e) => e.textContent);
@@ -84,19 +83,15 @@ describe('a migrated installation in Chromium (issue 12 items 5, 8, 10)', { skip
     // the example drawings lie beside its workbook (as the screens sheet names them)
     for (const f of fs.readdirSync(path.join(ROOT, 'examples')).filter((n) => n.endsWith('.svg'))) files[`sub/${f}`] = fs.readFileSync(path.join(ROOT, 'examples', f));
     red = await startNodeRed(flows(), files);
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { chromium } = require('playwright-core') as typeof import('playwright-core');
-    userData = fs.mkdtempSync(path.join(os.tmpdir(), 'mara-chromium-'));
-    ctx = await chromium.launchPersistentContext(userData, { executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: false, viewport: { width: 1280, height: 720 } });
-    page = ctx.pages()[0] ?? (await ctx.newPage());
+    browser = await openChromium({ width: 1280, height: 720 });
+    page = browser.page;
     page.on('pageerror', (e) => pageErrors.push(e.message));
     await page.goto(`${red.url}/ui/#!/0`);
     await page.waitForSelector(`${MIG} svg`, { timeout: 20_000 });
   });
 
   after(async () => {
-    await ctx?.close().catch(() => undefined);
-    if (userData) fs.rmSync(userData, { recursive: true, force: true });
+    await browser?.close();
     if (red) await red.stop();
   });
 

@@ -12,13 +12,13 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import net from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
-import type { BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { compile } from '../../lib/formula';
 import { FormulaEngine } from '../../lib/formula/engine';
 import { load } from '../../lib/points/workbook';
-import { CHROMIUM, CHROMIUM_ARGS, CHROMIUM_MISSING, ROOT, ensureBuilt, freePort, RedChild, startNodeRed } from '../helpers/red-child';
+import { CHROMIUM, CHROMIUM_MISSING, ROOT, ensureBuilt, freePort, RedChild, startNodeRed } from '../helpers/red-child';
+import { openChromium, OpenBrowser } from '../helpers/chromium';
 import { exampleDrawings } from '../helpers/examples';
 
 const haveChromium = fs.existsSync(CHROMIUM);
@@ -51,9 +51,8 @@ async function waitForServer(port: number, ms: number): Promise<void> {
 
 describe('quality on the screen, in Chromium', { skip: haveChromium ? false : CHROMIUM_MISSING, timeout: 240_000 }, () => {
   let red: RedChild;
-  let ctx: BrowserContext;
   let page: Page;
-  let userData = '';
+  let browser: OpenBrowser | undefined;
   let flow: Record<string, any>[] = [];
   let sim: Record<string, any>;
   /** The tags of screen s1 whose look depends on a point (what the engine reports invalid before any value). */
@@ -95,18 +94,14 @@ describe('quality on the screen, in Chromium', { skip: haveChromium ? false : CH
     for (const f of exampleDrawings()) files[`mara-projects/${f}`] = fs.readFileSync(path.join(ROOT, 'examples', f));
     // start without the simulator: the COMaster never answers (connection refused)
     red = await startNodeRed(flow.filter((n) => n.id !== sim.id), files);
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { chromium } = require('playwright-core') as typeof import('playwright-core');
-    userData = fs.mkdtempSync(path.join(os.tmpdir(), 'mara-chromium-'));
-    ctx = await chromium.launchPersistentContext(userData, { executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: false, viewport: { width: 1400, height: 950 } });
-    page = ctx.pages()[0] ?? (await ctx.newPage());
+    browser = await openChromium({ width: 1400, height: 950 });
+    page = browser.page;
     await page.goto(`${red.url}/ui/`);
     await page.waitForSelector('[tag="S1152B03"]', { timeout: 20_000 });
   });
 
   after(async () => {
-    await ctx?.close().catch(() => undefined);
-    if (userData) fs.rmSync(userData, { recursive: true, force: true });
+    await browser?.close();
     await red?.stop();
   });
 

@@ -11,7 +11,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
-import { CHROMIUM, CHROMIUM_ARGS, CHROMIUM_MISSING, ROOT, RedChild, dashboardNodes, ensureBuilt, startNodeRed } from '../helpers/red-child';
+import { CHROMIUM, CHROMIUM_MISSING, ROOT, RedChild, dashboardNodes, ensureBuilt, startNodeRed } from '../helpers/red-child';
+import { openChromium, OpenBrowser } from '../helpers/chromium';
 import { hostileCases } from './hostile-svgs';
 import { load as loadWorkbook } from '../../lib/points/workbook';
 
@@ -88,7 +89,7 @@ describe('ui_mara_screen in Chromium', { skip: haveChromium ? false : CHROMIUM_M
   let red: RedChild;
   let ctx: BrowserContext;
   let page: Page;
-  let userData = '';
+  let browser: OpenBrowser | undefined;
   const pageErrors: string[] = [];
   const dialogs: string[] = [];
   const requests: string[] = [];
@@ -121,11 +122,8 @@ describe('ui_mara_screen in Chromium', { skip: haveChromium ? false : CHROMIUM_M
     const model = (await loadWorkbook(files['project/substation.xlsx'])).model;
     for (const p of model.points) if (p.table === 'ai') escala[p.tag] = p.escala;
     red = await startNodeRed(flows(), files);
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { chromium } = require('playwright-core') as typeof import('playwright-core');
-    userData = fs.mkdtempSync(path.join(os.tmpdir(), 'mara-chromium-'));
-    ctx = await chromium.launchPersistentContext(userData, { executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: false, viewport: VIEWPORT });
-    page = ctx.pages()[0] ?? (await ctx.newPage());
+    browser = await openChromium(VIEWPORT);
+    ({ ctx, page } = browser);
     page.on('pageerror', (e) => pageErrors.push(e.message));
     ctx.on('request', (r) => requests.push(r.url()));
     page.on('dialog', (d) => {
@@ -137,8 +135,7 @@ describe('ui_mara_screen in Chromium', { skip: haveChromium ? false : CHROMIUM_M
   });
 
   after(async () => {
-    await ctx?.close().catch(() => undefined);
-    if (userData) fs.rmSync(userData, { recursive: true, force: true });
+    await browser?.close();
     if (red) {
       const log = red.output();
       await red.stop();
