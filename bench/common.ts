@@ -94,7 +94,7 @@ export function transpile(rep: Reporter, files: string[], opts: { linkNodeModule
   const out = fs.mkdtempSync(path.join(os.tmpdir(), `mara-${rep.bench}-bench-`));
   process.on('exit', () => fs.rmSync(out, { recursive: true, force: true }));
   if (opts.linkNodeModules) fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(out, 'node_modules'), 'dir');
-  for (const r of files) {
+  for (const r of withImports(ts, files)) {
     const file = path.join(ROOT, r);
     const res = ts.transpileModule(fs.readFileSync(file, 'utf8'), { compilerOptions: options, fileName: file, reportDiagnostics: true });
     if (res.diagnostics?.length) rep.fail(`${r}: ${ts.flattenDiagnosticMessageText(res.diagnostics[0].messageText, '\n')}`);
@@ -102,6 +102,28 @@ export function transpile(rep: Reporter, files: string[], opts: { linkNodeModule
     fs.writeFileSync(path.join(out, r.replace(/\.ts$/, '.js')), res.outputText);
   }
   return out;
+}
+
+/**
+ * `files` and every file they import by relative path, transitively (relative to ROOT): a bench names its entry
+ * points, not a list of files that goes stale when a module gains an import.
+ */
+function withImports(ts: typeof import('typescript'), files: string[]): string[] {
+  const seen = new Set<string>();
+  const todo = [...files];
+  while (todo.length) {
+    const r = path.normalize(todo.pop() as string);
+    if (seen.has(r)) continue;
+    seen.add(r);
+    const info = ts.preProcessFile(fs.readFileSync(path.join(ROOT, r), 'utf8'), true, false);
+    for (const { fileName } of info.importedFiles) {
+      if (!fileName.startsWith('.')) continue;
+      const base = path.join(path.dirname(r), fileName);
+      const hit = [`${base}.ts`, path.join(base, 'index.ts')].find((c) => fs.existsSync(path.join(ROOT, c)));
+      if (hit) todo.push(hit);
+    }
+  }
+  return [...seen];
 }
 
 // ---------------------------------------------------------------------------------------------
