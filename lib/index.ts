@@ -13,11 +13,11 @@ import * as hmi from './hmi';
 import * as link from './link';
 import * as mara from './mara';
 import { PointMapper } from './points/mapping';
-import * as model from './points/model';
-import * as workbook from './points/workbook';
+import * as model from './project/model';
+import * as workbook from './project/workbook';
 import { LineMapper, comasterChoices, pickComaster } from './points/line-mapper';
-import { checkFormulas, projectProblems, runtimeFailures } from './points/project-problems';
-import { checkScreenFiles } from './points/screen-check';
+import { checkFormulas, projectProblems, runtimeFailures } from './project/problems';
+import { checkScreenFiles } from './project/screen-check';
 
 export * from './mara';
 

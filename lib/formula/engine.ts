@@ -1,4 +1,4 @@
-import type { ElementAttr, Point } from '../points/model';
+import type { ElementAttr, Point } from '../project/model';
 import { NO_VALUE, trustContext } from './context';
 import { excelText } from './excel';
 import { pyStr } from './index';

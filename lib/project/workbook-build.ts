@@ -158,7 +158,7 @@ class Row<K extends SheetKind> {
   key(key: Columns<K>, what: string): string {
     const s = this.str(key);
     if (s === '' && !(this.cell(key) instanceof CellError)) this.fail(key, `empty ${what}`);
-    else if (what === 'tag' && s !== '' && tagProblem(s)) this.fail(key, tagProblem(s)!); // one tag grammar (lib/points/tag.ts)
+    else if (what === 'tag' && s !== '' && tagProblem(s)) this.fail(key, tagProblem(s)!); // one tag grammar (lib/project/tag.ts)
     return s;
   }
 
