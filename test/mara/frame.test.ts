@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as mara from '../../lib';
 import { MaraError } from '../../lib';
-import { catchMara, fixBcc, hexToBytes } from './helpers';
+import { catchMara, fixBcc, hexToBytes } from '../unit/helpers';
 
 const POLL = 'FE 08 01 40 80 10 80 A7';
 const MIXED =
