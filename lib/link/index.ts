@@ -1,7 +1,8 @@
 /** Transports, the line master and the device simulator: pure Node, no Node-RED import. */
 export * from './transport';
 export { TcpTransport } from './tcp';
-export { SerialTransport, listSerialPorts, SerialPortInfo } from './serial';
+export { SerialTransport } from './serial';
+export { listSerialPorts, SerialPortInfo } from './serial-ports';
 export { createTransport, describeTransport } from './open-transport';
 export { Backoff } from './backoff';
 export { MaraMaster } from './master';
