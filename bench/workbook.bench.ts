@@ -44,6 +44,7 @@ function loadLib(): { wb: typeof WorkbookLib; worker: typeof WorkerLib } {
       : CODE === 'dist'
         ? path.join(ROOT, 'dist', 'lib', 'project')
         : path.join(transpile(rep, [...tsSources('lib/project'), 'lib/hmi/toggle.ts', 'lib/preview.ts'], { linkNodeModules: true }), 'lib', 'project'); // node_modules for xlsx
+  if (CODE === 'tsc') fs.copyFileSync(path.join(ROOT, 'lib', 'project', 'workbook-reader.js'), path.join(dir, 'workbook-reader.js'));
   if (CODE === 'dist' && !fs.existsSync(path.join(dir, 'workbook.js'))) fail('dist/ has no lib/project/workbook.js: run `npm run build`');
   return { wb: require(path.join(dir, 'workbook')), worker: require(path.join(dir, 'workbook-worker')) };
 }
