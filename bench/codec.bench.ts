@@ -21,7 +21,7 @@ import * as path from 'node:path';
 import { Parser } from 'binary-parser';
 import type * as MaraLib from '../lib';
 import type { MaraFrame } from '../lib';
-import { mulberry32 } from '../lib/link/sim-activity';
+import { mulberry32 } from '../lib/sim/activity';
 import { ROOT, gc, keep, median, nowMs, Reporter, reporter, round3, sinkTotal, sourceFromEnv, timedRound, timedRounds, transpile, tsSources } from './common';
 
 /**

@@ -6,7 +6,7 @@
  * `{ bench, figure, unit, value, ...extra, code }` (`code`, which build of the package was measured, only where
  * the bench names one); progress, notes and failures go to stderr as `[<bench> bench] …`.
  *
- * A seeded PRNG: import `mulberry32` from lib/link/sim-activity (the simulator's own), not a copy.
+ * A seeded PRNG: import `mulberry32` from lib/sim/activity (the simulator's own), not a copy.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';

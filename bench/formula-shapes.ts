@@ -321,8 +321,8 @@ function textIntFill(T: string): Omit<GenFormula, 'tag' | 'attr' | 'row'> {
 
 // ------------------------------------------------------------------ the installation
 
-export { mulberry32 } from '../lib/link/sim-activity';
-import { mulberry32 } from '../lib/link/sim-activity';
+export { mulberry32 } from '../lib/sim/activity';
+import { mulberry32 } from '../lib/sim/activity';
 
 /** Real scale factors (EstructuraBDD-v6-23.xls, spec §4) and a current transducer's. */
 const ESCALA = { vv33: 0.018374164810690423, vv13: 0.007410498373611789, paE4: 2.075098814229249, paE3: 6.225296442687747, ii: 0.1221001221001221 };

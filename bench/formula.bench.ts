@@ -105,7 +105,10 @@ function transpileFormula(): string {
   process.on('exit', () => fs.rmSync(out, { recursive: true, force: true }));
   const dir = path.join('lib', 'formula');
   // lib/formula and the one module outside it that it needs at run time (lib/preview.ts; the rest are types)
-  const files = [...fs.readdirSync(path.join(ROOT, dir)).filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts')).map((f) => path.join(dir, f)), path.join('lib', 'preview.ts')];
+  const files = [
+    ...fs.readdirSync(path.join(ROOT, dir), { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts')).map((f) => path.join(dir, f)),
+    path.join('lib', 'preview.ts'),
+  ];
   for (const rel of files) {
     const file = path.join(ROOT, rel);
     const res = ts.transpileModule(fs.readFileSync(file, 'utf8'), { compilerOptions: options, fileName: file, reportDiagnostics: true });

@@ -57,8 +57,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { MaraMaster as MasterT } from '../lib/link/master';
-import { mulberry32 } from '../lib/link/sim-activity';
-import type { MaraSimulator as SimulatorT } from '../lib/link/simulator';
+import { mulberry32 } from '../lib/sim/activity';
+import type { MaraSimulator as SimulatorT } from '../lib/sim/simulator';
 import type { PollResult } from '../lib/link/master-types';
 import type { StateStore } from '../lib/link/state-store';
 import type { Transport } from '../lib/link/transport';
@@ -153,7 +153,7 @@ async function loadLib(): Promise<Lib> {
   const d = path.join(ROOT, 'dist', 'lib', 'link');
   return {
     MaraMaster: require(path.join(d, 'master')).MaraMaster,
-    MaraSimulator: require(path.join(d, 'simulator')).MaraSimulator,
+    MaraSimulator: require(path.join(ROOT, 'dist', 'lib', 'sim', 'simulator')).MaraSimulator,
     createTransport: require(path.join(d, 'open-transport')).createTransport,
     FileStateStore: require(path.join(d, 'state-store')).FileStateStore,
     MemoryStateStore: require(path.join(d, 'state-store')).MemoryStateStore,

@@ -24,7 +24,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type * as MaraLib from '../lib/mara';
 import type * as MappingLib from '../lib/points/mapping';
-import type { Device, Point, ProjectModel } from '../lib/points/model';
+import type { Device, Point, ProjectModel } from '../lib/project/model';
 import { median, nowMs, Reporter, reporter, round3, sinkTotal, sourceFromEnv, timedRounds, transpile, tsSources } from './common';
 
 const CODE = sourceFromEnv(['ts'] as const);
@@ -40,7 +40,12 @@ const ROUNDS = 7;
 function load(): { mara: typeof MaraLib; mapping: typeof MappingLib } {
   if (CODE === 'ts') return { mara: require('../lib/mara'), mapping: require('../lib/points/mapping') };
   // lib/mara and the mapper's files only, not the whole lib: it may be mid-edit
-  const dir = transpile(rep, [...tsSources('lib/mara'), ...tsSources('lib/points', { match: /^(mapping.*|quality|model)\.ts$/ })]);
+  const dir = transpile(rep, [
+    ...tsSources('lib/mara'),
+    ...tsSources('lib/points', { match: /^(mapping.*|quality)\.ts$/ }),
+    ...tsSources('lib/project', { match: /^(model|tag)\.ts$/ }),
+    'lib/preview.ts',
+  ]);
   return { mara: require(path.join(dir, 'lib/mara')), mapping: require(path.join(dir, 'lib/points/mapping')) };
 }
 

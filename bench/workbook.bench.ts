@@ -16,15 +16,15 @@
  * Each figure is the median of RUNS runs (default 7; MARA_BENCH_RUNS), the three kinds rotating which goes first,
  * a GC before every run.
  *
- * Which build of lib/points is measured (`code` in every figure), as in the codec bench: default `tsc` (the
+ * Which build of lib/project is measured (`code` in every figure), as in the codec bench: default `tsc` (the
  * sources transpiled now by TypeScript into a temporary directory: the JavaScript dist/ holds), MARA_BENCH_SOURCE=ts
  * (tsx), MARA_BENCH_SOURCE=dist (dist/ as built).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as XLSX from 'xlsx';
-import type * as WorkbookLib from '../lib/points/workbook';
-import type * as WorkerLib from '../lib/points/workbook-worker';
+import type * as WorkbookLib from '../lib/project/workbook';
+import type * as WorkerLib from '../lib/project/workbook-worker';
 import { ROOT, gc, median, Reporter, reporter, round3, sourceFromEnv, transpile, tsSources } from './common';
 
 const RUNS = Number(process.env.MARA_BENCH_RUNS) || 7;
@@ -40,11 +40,12 @@ const now = () => performance.timeOrigin + performance.now();
 function loadLib(): { wb: typeof WorkbookLib; worker: typeof WorkerLib } {
   const dir =
     CODE === 'ts'
-      ? path.join(ROOT, 'lib', 'points')
+      ? path.join(ROOT, 'lib', 'project')
       : CODE === 'dist'
-        ? path.join(ROOT, 'dist', 'lib', 'points')
-        : path.join(transpile(rep, tsSources('lib/points'), { linkNodeModules: true }), 'lib', 'points'); // node_modules for xlsx
-  if (CODE === 'dist' && !fs.existsSync(path.join(dir, 'workbook.js'))) fail('dist/ has no lib/points/workbook.js: run `npm run build`');
+        ? path.join(ROOT, 'dist', 'lib', 'project')
+        : path.join(transpile(rep, [...tsSources('lib/project'), 'lib/hmi/toggle.ts', 'lib/preview.ts'], { linkNodeModules: true }), 'lib', 'project'); // node_modules for xlsx
+  if (CODE === 'tsc') fs.copyFileSync(path.join(ROOT, 'lib', 'project', 'workbook-reader.js'), path.join(dir, 'workbook-reader.js'));
+  if (CODE === 'dist' && !fs.existsSync(path.join(dir, 'workbook.js'))) fail('dist/ has no lib/project/workbook.js: run `npm run build`');
   return { wb: require(path.join(dir, 'workbook')), worker: require(path.join(dir, 'workbook-worker')) };
 }
 

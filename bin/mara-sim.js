@@ -52,12 +52,12 @@ function parseArgs(argv) {
 }
 
 function load() {
-  const dist = path.join(__dirname, '..', 'dist', 'lib', 'link');
+  const dist = path.join(__dirname, '..', 'dist', 'lib', 'sim');
   if (!fs.existsSync(path.join(dist, 'simulator.js'))) {
     console.error('mara-sim: the compiled library is missing: run npm run build first');
     process.exit(1);
   }
-  return { ...require(path.join(dist, 'simulator.js')), ...require(path.join(dist, 'sim-activity.js')) };
+  return { ...require(path.join(dist, 'simulator.js')), ...require(path.join(dist, 'activity.js')) };
 }
 
 async function main() {

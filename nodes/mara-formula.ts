@@ -4,7 +4,7 @@ import { ElementChange, EngineFormula, FormulaEngine } from '../lib/formula/engi
 import { readInput } from './shared/formula-input';
 import type { Dialect } from '../lib/formula/types';
 import { MaraError } from '../lib/mara/errors';
-import type { ElementAttr } from '../lib/points/model';
+import type { ElementAttr } from '../lib/project/model';
 import type { MaraProjectNode } from './shared/project-service';
 import { StatusThrottle } from './shared/status';
 import { tr } from './shared/i18n';

@@ -5,7 +5,7 @@ import { sameOriginOnly } from './shared/http-guard';
 import { LineHub } from '../lib/link/line-hub';
 import { MaraMaster } from '../lib/link/master';
 import { createTransport } from '../lib/link/open-transport';
-import { listSerialPorts } from '../lib/link/serial';
+import { listSerialPorts } from '../lib/link/serial-ports';
 import { MaraLineDef, MaraLineNode, lineOptions, num } from './shared/line-config';
 import { watchProjectLine } from './shared/line-from-project';
 

@@ -3,7 +3,7 @@ import { MaraError } from '../lib/mara/errors';
 import { HoldQueue } from '../lib/points/hold-queue';
 import { LineInfo, LineMapper, PollMode, pickComaster } from '../lib/points/line-mapper';
 import { ApplyResult, PointMapper, TableRow } from '../lib/points/mapping';
-import type { ProjectModel } from '../lib/points/model';
+import type { ProjectModel } from '../lib/project/model';
 import { checkReplyInput } from '../lib/points/reply-check';
 import type { MaraProjectNode } from './shared/project-service';
 import { lineInfoOf } from './shared/points-line';

@@ -1,14 +1,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { NodeAPI } from 'node-red';
-import { load } from '../lib/points/workbook';
-import { RuntimeFailure, checkFormulas, projectProblems, runtimeFailures } from '../lib/points/project-problems';
+import { load } from '../lib/project/workbook';
+import { RuntimeFailure, checkFormulas, projectProblems, runtimeFailures } from '../lib/project/problems';
 import type { FormulaEngine } from '../lib/formula/engine';
 import { comasterChoices } from '../lib/points/line-mapper';
-import { checkScreenFiles } from '../lib/points/screen-check';
+import { checkScreenFiles } from '../lib/project/screen-check';
 import { MaraError } from '../lib/mara/errors';
 import { assertRealPathInside, MaraProjectDef, MaraProjectNode, ProjectService, resolveInUserDir } from './shared/project-service';
-import { emptyModel, ProjectModel } from '../lib/points/model';
+import { emptyModel, ProjectModel } from '../lib/project/model';
 import { editorWrite, sameOriginOnly } from './shared/http-guard';
 import { cleanUploadName, storeUpload } from './shared/upload-store';
 import { provideExampleProject } from './shared/example-project';
@@ -38,7 +38,7 @@ export = function register(RED: NodeAPI): void {
       }
       if (copied.length) node.log(tr(RED, 'mara-project.log.exampleCopied', { files: copied.join(', ') }, 'first deploy of an example: copied __files__ into the user directory'));
       // checked again at every read: a symbolic link planted after the deploy leads nowhere outside either;
-      // the drawings' dead hot-spots are import warnings too (lib/points/screen-check.ts)
+      // the drawings' dead hot-spots are import warnings too (lib/project/screen-check.ts)
       const guarded = async (f: string) => {
         try {
           assertRealPathInside(userDir(), f);

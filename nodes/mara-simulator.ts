@@ -1,8 +1,8 @@
 import type { Node, NodeAPI, NodeDef, NodeMessageInFlow } from 'node-red';
 import { TIMER_MAX_MS } from '../lib/link/master-types';
 import { preview } from '../lib/preview';
-import { startActivity } from '../lib/link/sim-activity';
-import { MaraSimulator } from '../lib/link/simulator';
+import { startActivity } from '../lib/sim/activity';
+import { MaraSimulator } from '../lib/sim/simulator';
 import { MaraError } from '../lib/mara/errors';
 import { msgBytes } from './shared/bytes';
 import { num } from './shared/line-config';

@@ -1,13 +1,13 @@
-import { tagProblem } from '../lib/points/tag';
+import { tagProblem } from '../lib/project/tag';
 import { EventEmitter } from 'node:events';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow } from 'node-red';
 import { indexScreen } from '../lib/hmi/svg-index';
-import { sanitizeSvg } from '../lib/hmi/svg-sanitize';
+import { sanitizeSvg } from '../lib/svg/sanitize';
 import { isValidTag, ScreenDelta, ScreenState, ScreenView } from '../lib/hmi/screen-state';
 import { MaraError } from '../lib/mara/errors';
-import type { ProjectModel } from '../lib/points/model';
+import type { ProjectModel } from '../lib/project/model';
 import type { MaraProjectNode } from './shared/project-service';
 import { DashboardApi, DashboardResolver, defaultDashboardResolver, initControllerSource, SOCKET_ID, stampSocketIds } from './shared/dashboard';
 import { ClickGuard } from '../lib/hmi/click-guard';

@@ -1,5 +1,5 @@
 'use strict';
-// tsc into dist/, then copy what Node-RED looks for next to each node's .js: the editor .html,
+// tsc into dist/, then copy lib/'s plain .js files and what Node-RED looks for next to each node's .js: the editor .html,
 // locales/ and icons/; and ui/ (browser code of the dashboard widgets) to dist/ui/.
 // `--release` (what `npm pack` runs, scripts/build-release.js): no source maps and no .build-stamp, so the
 // tarball holds only what a user runs and the next `npm test` rebuilds the development dist/.
@@ -12,6 +12,15 @@ fs.rmSync(dist, { recursive: true, force: true });
 const release = process.argv.includes('--release');
 const tscArgs = release ? ['--sourceMap', 'false'] : [];
 run(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', path.join(root, 'tsconfig.json'), ...tscArgs]);
+
+// plain JavaScript under lib/ that runs as it is (lib/project/workbook-reader.js, the workbook reader's source)
+(function copyJs(rel) {
+  for (const e of fs.readdirSync(path.join(root, rel), { withFileTypes: true })) {
+    const r = path.join(rel, e.name);
+    if (e.isDirectory()) copyJs(r);
+    else if (e.name.endsWith('.js')) fs.copyFileSync(path.join(root, r), path.join(dist, r));
+  }
+})('lib');
 
 const nodesSrc = path.join(root, 'nodes');
 const nodesOut = path.join(dist, 'nodes');

@@ -29,7 +29,7 @@ const DOCS = {
   workbook: { file: 'docs/workbook.md', has: headings('docs/workbook.md') },
   contributing: { file: 'CONTRIBUTING.md', has: headings('CONTRIBUTING.md') },
 };
-const HMI_FILES = /^(lib\/formula|lib\/hmi|ui\/|lib\/points\/(workbook|sheet|model)|nodes\/(ui_mara_screen|mara-formula|mara-project)|nodes\/shared\/(formula|dashboard)|scripts\/make-example)/;
+const HMI_FILES = /^(lib\/formula|lib\/hmi|lib\/svg|ui\/|lib\/project\/(workbook|sheet|model)|nodes\/(ui_mara_screen|mara-formula|mara-project)|nodes\/shared\/(formula|dashboard)|scripts\/make-example)/;
 
 function hmiDoc(n) {
   const major = Number(n.split('.')[0]);

@@ -1,6 +1,6 @@
 'use strict';
 // `npm test`: install and build what is missing, then run every test with node's test runner.
-// Extra arguments select test files (`npm test -- test/unit/bcc.test.ts`).
+// Extra arguments select test files (`npm test -- test/mara/frame.test.ts`).
 const fs = require('node:fs');
 const path = require('node:path');
 const { spawnSync } = require('node:child_process');

@@ -1,7 +1,7 @@
-import type { ElementAttr, Point } from '../points/model';
+import type { ElementAttr, Point } from '../project/model';
 import { NO_VALUE, trustContext } from './context';
 import { excelText } from './excel';
-import { pyStr } from './index';
+import { pyStr } from './result-text';
 import type { CompiledFormula, Dialect, ErrorCategory, EvalResult, FormulaContext, Reference } from './types';
 
 /** One formula of the installation: it computes attribute `attr` of element `tag` (docs/formulas.md §2, docs/workbook.md §7.3). */

@@ -12,7 +12,7 @@
  * display rule of docs/screens.md §5.6), `fill`/`stroke` a CSS colour (table indexes resolved with `colourCss`, strict CSS
  * colours accepted), absent = the drawing's own. Quality: only tags whose quality is not good are listed.
  */
-import { isTag } from '../points/tag';
+import { isTag } from '../project/tag';
 import { colourCss, ColourTable, DEFAULT_COLOUR_TABLE } from './colours';
 import { parseToggle, Toggle } from './toggle';
 
@@ -74,7 +74,7 @@ export interface ScreenDelta {
   screen?: { name: string };
 }
 
-/** An element as the project model has it (lib/points/model.ts Element), or a subset of it. */
+/** An element as the project model has it (lib/project/model.ts Element), or a subset of it. */
 export interface ElementLike {
   tag: string;
   description?: string;
@@ -97,7 +97,7 @@ const MAX_TEXT = 1000;
 export const MAX_UNKNOWN_TAGS = 10_000;
 const own = (o: object, k: string) => Object.prototype.hasOwnProperty.call(o, k);
 
-/** Tags: the one grammar of lib/points/tag.ts (what the sanitiser lets through, no __proto__ & co). */
+/** Tags: the one grammar of lib/project/tag.ts (what the sanitiser lets through, no __proto__ & co). */
 export function isValidTag(tag: unknown): tag is string {
   return isTag(tag);
 }

@@ -5,7 +5,7 @@
  * clean drawing gives the same index before and after sanitising.
  */
 import { normaliseCssColour } from './colours';
-import { NS, XmlElement, parseXml } from './xml';
+import { NS, XmlElement, parseXml } from '../svg/xml';
 
 /**
  * Where a node is, in a form that is stable for a given document:
@@ -159,7 +159,7 @@ export function indexScreen(svg: unknown, opts: IndexOptions = {}): ScreenIndex 
   }
 }
 
-/** A screen's problem in the workbook's terms (lib/points/model.ts Problem), for the project's problem list. */
+/** A screen's problem in the workbook's terms (lib/project/model.ts Problem), for the project's problem list. */
 export interface ScreenProblem {
   sheet: string;
   row: number | null;

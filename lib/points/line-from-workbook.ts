@@ -3,7 +3,7 @@
  * line polls there, so a `mara-line` can take them from the project and the workbook stays the one source.
  */
 import { ComasterCandidate, ComasterPickCode, comasterChoices } from './line-mapper';
-import type { ProjectModel } from './model';
+import type { ProjectModel } from '../project/model';
 
 export interface WorkbookLine {
   ok: true;

@@ -14,7 +14,7 @@ import { MaraError } from '../mara/errors';
 import {
   ApplyResult, ComsysRecord, MapperOptions, PointChange, PointMapper, PointState, ReplyInput, StateChange, UnmappedEvent,
 } from './mapping';
-import type { Comaster, Device, PointTable, ProjectModel } from './model';
+import type { Comaster, Device, PointTable, ProjectModel } from '../project/model';
 
 type ModelInput = Pick<ProjectModel, 'comasters' | 'devices' | 'points'>;
 

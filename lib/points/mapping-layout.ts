@@ -17,9 +17,9 @@
  * the reply, located by the declared per-IED counts (can_varsys / can_dis bytes / can_ais words), so an
  * IED with fewer configured points than bits does not shift the IEDs after it.
  */
-import { tagProblem } from './tag';
+import { tagProblem } from '../project/tag';
 import { MaraError } from '../mara/errors';
-import type { Device, Point, PointTable, ProjectModel } from './model';
+import type { Device, Point, PointTable, ProjectModel } from '../project/model';
 
 export const TABLE_DI = 0;
 export const TABLE_AI = 1;

@@ -26,7 +26,7 @@ import { MaraTime, timeToDate } from '../mara/time';
 import {
   Layout, LayoutMode, MAX_EVENT_ADDR, TABLE_AI, TableRow, diEventKey, energyKey, layoutFromModel, layoutFromTable,
 } from './mapping-layout';
-import type { PointTable, ProjectModel } from './model';
+import type { PointTable, ProjectModel } from '../project/model';
 import {
   Q_GOOD, Q_INVALID, Q_NONE, Q_QUESTIONABLE, QUALITY_NAMES, Quality, SV_FLAG, aiQualityCode, clockNotSynchronized, comsysMeaning,
 } from './quality';

@@ -1,8 +1,8 @@
 import type { NodeMessageInFlow } from 'node-red';
 import type { PointInput } from '../../lib/formula/engine';
 import { MaraError } from '../../lib/mara/errors';
-import type { ElementAttr } from '../../lib/points/model';
-import { tagProblem } from '../../lib/points/tag';
+import type { ElementAttr } from '../../lib/project/model';
+import { tagProblem } from '../../lib/project/tag';
 import { preview } from '../../lib/preview';
 
 const ATTRS = new Set(['text', 'fill', 'stroke', 'mark']);

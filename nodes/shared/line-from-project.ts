@@ -1,6 +1,6 @@
 import type { Node, NodeAPI } from 'node-red';
 import { lineFromWorkbook } from '../../lib/points/line-from-workbook';
-import type { ProjectModel } from '../../lib/points/model';
+import type { ProjectModel } from '../../lib/project/model';
 import type { DeviceConfig } from '../../lib/link/master-types';
 import type { TransportOptions } from '../../lib/link/transport';
 import type { MaraProjectNode } from './project-service';

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Node, NodeDef } from 'node-red';
-import { emptyModel, Problem, ProjectModel } from '../../lib/points/model';
+import { emptyModel, Problem, ProjectModel } from '../../lib/project/model';
 
 /** What a node using a project wants to hear: each consumer gets its own call (no broadcast). */
 export type ProjectListener = (p: { model: ProjectModel; problems: Problem[]; version: number; error: string | null }) => void;

@@ -1,4 +1,4 @@
-import type { SimDevice } from '../../lib/link/sim-device';
+import type { SimDevice } from '../../lib/sim/device';
 import { MaraError } from '../../lib/mara/errors';
 import { preview } from '../../lib/preview';
 import { msgBytes } from './bytes';

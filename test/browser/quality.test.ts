@@ -16,7 +16,7 @@ import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { compile } from '../../lib/formula';
 import { FormulaEngine } from '../../lib/formula/engine';
-import { load } from '../../lib/points/workbook';
+import { load } from '../../lib/project/workbook';
 import { CHROMIUM, CHROMIUM_MISSING, ROOT, ensureBuilt, freePort, RedChild, startNodeRed } from '../helpers/red-child';
 import { openChromium, OpenBrowser } from '../helpers/chromium';
 import { exampleDrawings } from '../helpers/examples';

@@ -14,7 +14,7 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { CHROMIUM, CHROMIUM_MISSING, ROOT, RedChild, dashboardNodes, ensureBuilt, startNodeRed } from '../helpers/red-child';
 import { openChromium, OpenBrowser } from '../helpers/chromium';
 import { hostileCases } from './hostile-svgs';
-import { load as loadWorkbook } from '../../lib/points/workbook';
+import { load as loadWorkbook } from '../../lib/project/workbook';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const workbook = require('../../scripts/make-example-workbook.js');

@@ -24,7 +24,7 @@ import vm from 'node:vm';
 import * as XLSX from 'xlsx';
 import { helper } from '../helpers/red';
 import { preview } from '../../lib/preview';
-import { mulberry32 } from '../../lib/link/sim-activity';
+import { mulberry32 } from '../../lib/sim/activity';
 import { encodePollReply, encodePoll } from '../../lib/mara';
 import projectNode = require('../../nodes/mara-project');
 import pointsNode = require('../../nodes/mara-points');

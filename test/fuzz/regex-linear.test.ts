@@ -7,13 +7,13 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { toNumber } from '../../lib/points/workbook-build';
-import { loadCsv } from '../../lib/points/workbook';
+import { toNumber } from '../../lib/project/workbook-build';
+import { loadCsv } from '../../lib/project/workbook';
 import { parseToggle } from '../../lib/hmi/toggle';
 import { indexScreen } from '../../lib/hmi';
 import { isSafeAttributeValue } from '../../lib/hmi/safe-attr';
 import { ScreenState } from '../../lib/hmi/screen-state';
-import { parseXml } from '../../lib/hmi/xml';
+import { parseXml } from '../../lib/svg/xml';
 import { compile } from '../../lib/formula';
 
 const T = { timeout: 20_000 };

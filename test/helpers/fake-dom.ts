@@ -6,7 +6,7 @@
 import vm from 'node:vm';
 import fs from 'node:fs';
 import path from 'node:path';
-import { parseXml, XmlElement } from '../../lib/hmi/xml';
+import { parseXml, XmlElement } from '../../lib/svg/xml';
 
 export const SVG_NS = 'http://www.w3.org/2000/svg';
 

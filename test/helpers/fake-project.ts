@@ -6,7 +6,7 @@
 import path from 'node:path';
 import type { Node, NodeAPI, NodeDef } from 'node-red';
 import { ProjectService } from '../../nodes/shared/project-service';
-import type { ProjectModel } from '../../lib/points/model';
+import type { ProjectModel } from '../../lib/project/model';
 
 const models = new Map<string, ProjectModel>();
 

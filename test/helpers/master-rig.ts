@@ -2,7 +2,7 @@
 import { afterEach } from 'node:test';
 import { MaraMaster } from '../../lib/link/master';
 import type { DeviceChange, MasterOptions, PollResult } from '../../lib/link/master-types';
-import type { SimDevice } from '../../lib/link/sim-device';
+import type { SimDevice } from '../../lib/sim/device';
 import { Wire } from './pipe';
 
 const masters: MaraMaster[] = [];

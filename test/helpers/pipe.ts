@@ -5,7 +5,7 @@
 import { EventEmitter } from 'node:events';
 import { decodeFrame } from '../../lib/mara';
 import { MaraError } from '../../lib/mara/errors';
-import { SimDevice } from '../../lib/link/sim-device';
+import { SimDevice } from '../../lib/sim/device';
 import type { Transport, TransportEvents } from '../../lib/link/transport';
 
 export class Wire {

@@ -9,8 +9,8 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { indexScreen, sanitizeSvg } from '../../lib/hmi';
 import type { ScreenIndex } from '../../lib/hmi';
-import { load } from '../../lib/points/workbook';
-import type { ProjectModel } from '../../lib/points/model';
+import { load } from '../../lib/project/workbook';
+import type { ProjectModel } from '../../lib/project/model';
 
 const EXAMPLES = path.resolve(__dirname, '..', '..', 'examples');
 

@@ -8,8 +8,8 @@ import assert from 'node:assert/strict';
 import { MaraMaster } from '../../lib/link/master';
 import type { MasterOptions, PollResult } from '../../lib/link/master-types';
 import { createTransport } from '../../lib/link/open-transport';
-import type { SimDevice } from '../../lib/link/sim-device';
-import { MaraSimulator } from '../../lib/link/simulator';
+import type { SimDevice } from '../../lib/sim/device';
+import { MaraSimulator } from '../../lib/sim/simulator';
 import { until } from '../helpers/pipe';
 import { SOCAT_MISSING, socatAvailable, socatPair, PtyPair } from '../helpers/socat';
 

@@ -8,8 +8,8 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { MaraSimulator } from '../../lib/link/simulator';
-import type { SimDevice } from '../../lib/link/sim-device';
+import { MaraSimulator } from '../../lib/sim/simulator';
+import type { SimDevice } from '../../lib/sim/device';
 import { ensureBuilt } from '../helpers/red-child';
 import { RedProcess } from '../helpers/red-restart';
 

@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { decodeFrame, encodePoll } from '../../lib';
-import { SimDevice } from '../../lib/link/sim-device';
+import { SimDevice } from '../../lib/sim/device';
 import { until } from '../helpers/pipe';
 import { catchNode, coreNode, helper } from '../helpers/red';
 import { freePort } from '../helpers/red-child';

@@ -1,7 +1,7 @@
 /** mara-line, mara-poll, mara-command and mara-simulator in a real Node-RED runtime, over TCP on 127.0.0.1. */
 import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { MaraSimulator } from '../../lib/link/simulator';
+import { MaraSimulator } from '../../lib/sim/simulator';
 import { catchNode, collect, helper } from '../helpers/red';
 import { until } from '../helpers/pipe';
 import lineNode = require('../../nodes/mara-line');

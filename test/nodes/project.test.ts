@@ -2,7 +2,7 @@
 import { after, afterEach, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { decodeFrame, encodePoll } from '../../lib';
-import { SimDevice } from '../../lib/link/sim-device';
+import { SimDevice } from '../../lib/sim/device';
 import { until } from '../helpers/pipe';
 import { catchNode, collect, helper } from '../helpers/red';
 import projectNode = require('../../nodes/mara-project');

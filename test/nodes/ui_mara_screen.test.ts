@@ -8,7 +8,7 @@ import type { EventEmitter } from 'node:events';
 import { catchNode, collect, helper } from '../helpers/red';
 import { fakeProjectNode, setProjectModel } from '../helpers/fake-project';
 import { defaultDashboardResolver, DashboardApi, SOCKET_ID } from '../../nodes/shared/dashboard';
-import type { Element, ProjectModel } from '../../lib/points/model';
+import type { Element, ProjectModel } from '../../lib/project/model';
 import screenNode = require('../../nodes/ui_mara_screen');
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports

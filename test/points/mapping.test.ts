@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { MaraError, PollReply, decodeFrame, encodePollReply, parseHex } from '../../lib';
-import type { AiPoint, Device, DiPoint, Point, ProjectModel, SvPoint } from '../../lib/points/model';
+import type { AiPoint, Device, DiPoint, Point, ProjectModel, SvPoint } from '../../lib/project/model';
 import { EnergyChange, DigitalEventChange, PointChange, PointMapper, StateChange } from '../../lib/points/mapping';
 import { SV_FLAG, aiQuality, comsysMeaning, svFlags } from '../../lib/points/quality';
 

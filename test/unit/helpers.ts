@@ -11,7 +11,7 @@ import { EventInput, MaraError, MaraErrorCode, MaraTime, PollReplyInput } from '
 export type Rng = () => number;
 
 /** mulberry32: tiny, fast, replayable from its seed (the simulator's). */
-export { mulberry32 } from '../../lib/link/sim-activity';
+export { mulberry32 } from '../../lib/sim/activity';
 
 /** Integer in [lo, hi], both inclusive. */
 export function int(rnd: Rng, lo: number, hi: number): number {

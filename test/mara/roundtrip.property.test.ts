@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import * as mara from '../../lib';
 import { EventInput, MaraEvent, MaraTime } from '../../lib';
-import { refBcc } from './helpers';
+import { refBcc } from '../unit/helpers';
 
 const RUNS = 2000;
 const byte = fc.integer({ min: 0, max: 255 });

@@ -10,7 +10,7 @@
  */
 import { tagProblem } from './tag';
 import type {
-  AiPoint, Colour, ComEvent, Comaster, Device, DiPoint, Element, ElementAttr, EventText, FormulaRow, Point,
+  AiPoint, Colour, ComEvent, Comaster, Device, DiPoint, Element, ElementAttr, EventText, FormulaRow,
   Problem, ProjectModel, Screen, SvPoint,
 } from './model';
 import { emptyModel } from './model';
@@ -158,7 +158,7 @@ class Row<K extends SheetKind> {
   key(key: Columns<K>, what: string): string {
     const s = this.str(key);
     if (s === '' && !(this.cell(key) instanceof CellError)) this.fail(key, `empty ${what}`);
-    else if (what === 'tag' && s !== '' && tagProblem(s)) this.fail(key, tagProblem(s)!); // one tag grammar (lib/points/tag.ts)
+    else if (what === 'tag' && s !== '' && tagProblem(s)) this.fail(key, tagProblem(s)!); // one tag grammar (lib/project/tag.ts)
     return s;
   }
 
@@ -243,43 +243,79 @@ export interface BuildInput {
   set: RowSet;
 }
 
-/** Builds the model from the sheets given (one per kind; later duplicates are the caller's problem). */
+/** What the sheet readers share: the model so far, the problem list, and what earlier sheets defined. */
+class Build {
+  readonly model = emptyModel();
+  readonly comasters = new Map<string, Comaster>();
+  readonly devices = new Map<string, Device>();
+  readonly screens = new Map<string, Screen>();
+  readonly elements = new Map<string, Element>();
+
+  constructor(
+    readonly byKind: ReadonlyMap<SheetKind, RowSet>,
+    readonly problems: Problem[],
+  ) {}
+
+  /** The sheet of this kind, or null when it is missing or lacks a required column (a problem says which). */
+  open<K extends SheetKind>(kind: K): Sheet<K> | null {
+    const set = this.byKind.get(kind);
+    if (!set) return null;
+    const s = new Sheet(kind, set, this.problems);
+    return s.checkRequired() ? s : null;
+  }
+
+  /** Records a row's problems and warnings; true when the row is imported. */
+  accept<K extends SheetKind>(r: Row<K>): boolean {
+    this.problems.push(...r.problems, ...r.warnings);
+    return r.ok;
+  }
+}
+
+/**
+ * Builds the model from the sheets given (one per kind; later duplicates are the caller's problem), one sheet
+ * after the other in the load order of docs/workbook.md §7.2: each may refer only to what came before it.
+ */
 export function buildModel(inputs: readonly BuildInput[], problems: Problem[]): ProjectModel {
-  const model = emptyModel();
   const byKind = new Map<SheetKind, RowSet>();
   for (const { kind, set } of inputs) if (!byKind.has(kind)) byKind.set(kind, set);
+  const b = new Build(byKind, problems);
+  readComasters(b);
+  readIeds(b);
+  const dis = readDi(b);
+  const ais = readAi(b);
+  const svs = readVarsys(b);
+  b.model.points.push(...dis, ...ais, ...svs);
+  readComEvents(b);
+  readEventTexts(b);
+  readScreens(b);
+  readElements(b);
+  readFormulas(b);
+  readColours(b);
+  return b.model;
+}
 
-  const open = <K extends SheetKind>(kind: K): Sheet<K> | null => {
-    const set = byKind.get(kind);
-    if (!set) return null;
-    const s = new Sheet(kind, set, problems);
-    return s.checkRequired() ? s : null;
-  };
-  const accept = <K extends SheetKind>(r: Row<K>): boolean => {
-    problems.push(...r.problems, ...r.warnings);
-    return r.ok;
-  };
-
-  // comaster ---------------------------------------------------------------------------------------------
-  const comasters = new Map<string, Comaster>();
-  const cm = open('comaster');
+/** Sheet comaster: the COMasters, by id. */
+function readComasters(b: Build): void {
+  const cm = b.open('comaster');
   if (cm)
     for (const r of cm.rows()) {
       const id = r.key('id', 'id');
       const host = r.key('host', 'address');
       const port = r.reqInt('port', 'port', { min: 1, max: 65535 });
       const enabled = r.bool('enabled', true);
-      if (id && comasters.has(id)) r.fail('id', `COMaster id ${id} already defined in row ${comasters.get(id)!.row}`);
-      if (!accept(r)) continue;
+      if (id && b.comasters.has(id)) r.fail('id', `COMaster id ${id} already defined in row ${b.comasters.get(id)!.row}`);
+      if (!b.accept(r)) continue;
       const c: Comaster = { id, host, port, enabled, row: r.row };
-      comasters.set(id, c);
-      model.comasters.push(c);
+      b.comasters.set(id, c);
+      b.model.comasters.push(c);
     }
 
-  // ied --------------------------------------------------------------------------------------------------
-  const devices = new Map<string, Device>();
+}
+
+/** Sheet ied: the IEDs of each COMaster, their RS-485 addresses, offsets and block sizes. */
+function readIeds(b: Build): void {
   const devAt = new Map<string, number>();
-  const ied = open('ied');
+  const ied = b.open('ied');
   if (ied) {
     const byAddr = new Map<string, number>();
     const byOffset = new Map<string, number>();
@@ -291,29 +327,30 @@ export function buildModel(inputs: readonly BuildInput[], problems: Problem[]): 
       const diCount = r.reqInt('diCount', 'DI byte count', { min: 0, max: 245 });
       const aiCount = r.reqInt('aiCount', 'AI word count', { min: 0, max: 122 });
       const address = r.reqInt('address', 'RS-485 address', { min: 0, max: 254 });
-      if (id && devices.has(id)) r.fail('id', `IED id ${id} already defined in row ${devAt.get(id)}`);
-      if (comaster && !comasters.has(comaster)) r.fail('comaster', `unknown COMaster ${comaster}`);
+      if (id && b.devices.has(id)) r.fail('id', `IED id ${id} already defined in row ${devAt.get(id)}`);
+      if (comaster && !b.comasters.has(comaster)) r.fail('comaster', `unknown COMaster ${comaster}`);
       if (r.ok) {
         const a = byAddr.get(`${comaster}\u0000${address}`);
         if (a !== undefined) r.fail('address', `RS-485 address ${address} already used on COMaster ${comaster} in row ${a}`);
         const o = byOffset.get(`${comaster}\u0000${offset}`);
         if (o !== undefined) r.fail('offset', `offset ${offset} already used on COMaster ${comaster} in row ${o}`);
       }
-      if (!accept(r)) continue;
+      if (!b.accept(r)) continue;
       byAddr.set(`${comaster}\u0000${address}`, r.at);
       byOffset.set(`${comaster}\u0000${offset}`, r.at);
       const d: Device = { id, comaster, offset, address, svCount, diCount, aiCount, row: r.row };
-      devices.set(id, d);
+      b.devices.set(id, d);
       devAt.set(id, r.at);
-      model.devices.push(d);
+      b.model.devices.push(d);
     }
   }
+}
 
   /** The device of a point row, its COMaster checked against an explicit comaster column. */
-  const deviceOf = <K extends 'di' | 'ai' | 'varsys'>(r: Row<K>): Device | null => {
+function deviceOf<K extends 'di' | 'ai' | 'varsys'>(b: Build, r: Row<K>): Device | null {
     const id = r.key('device' as Columns<K>, 'IED id');
     if (!id) return null;
-    const d = devices.get(id);
+    const d = b.devices.get(id);
     if (!d) {
       r.fail('device' as Columns<K>, `unknown IED ${id}`);
       return null;
@@ -321,19 +358,20 @@ export function buildModel(inputs: readonly BuildInput[], problems: Problem[]): 
     const cmId = r.str('comaster' as Columns<K>);
     if (cmId && cmId !== d.comaster) r.fail('comaster' as Columns<K>, `IED ${id} belongs to COMaster ${d.comaster}, not ${cmId}`);
     return d;
-  };
+}
 
-  // di ---------------------------------------------------------------------------------------------------
+/** Sheet di: digital inputs by port and bit. */
+function readDi(b: Build): DiPoint[] {
+  const dis: DiPoint[] = [];
   // A row without a tag is a reserve input: the original counted it in the DI bit order (docs/protocol.md §8.1), so it is
   // kept, untagged, to hold its bit; dropping it would shift every later DI of the block by one.
-  const di = open('di');
-  const dis: DiPoint[] = [];
+  const di = b.open('di');
   if (di) {
     const tags = new Map<string, number>();
     const pos = new Map<string, number>();
     for (const r of di.rows()) {
       const tag = r.str('tag');
-      const d = deviceOf(r);
+      const d = deviceOf(b, r);
       const offset = r.reqInt('offset', 'offset', { min: 0 });
       const port = r.reqInt('port', 'port', { min: 0, max: 255 });
       const bit = r.reqInt('bit', 'bit', { min: 0, max: 15 });
@@ -351,16 +389,19 @@ export function buildModel(inputs: readonly BuildInput[], problems: Problem[]): 
       // a tag used twice: the row keeps its bit as a reserve (the first row keeps the tag)
       const dup = tag !== '' && tags.has(tag);
       if (dup && r.ok) r.warn('tag', `tag ${tag} already used in row ${tags.get(tag)} of this sheet (that row keeps it): this row holds its bit as a reserve`);
-      if (!accept(r) || !d) continue;
+      if (!b.accept(r) || !d) continue;
       if (tag && !dup) tags.set(tag, r.at);
       pos.set(`${d.id}\u0000${port * 16 + bit}`, r.at);
       dis.push({ tag: dup ? '' : tag, table: 'di', device: d.id, comaster: d.comaster, offset, description, port, bit, maskinv, tipo, textId, row: r.row });
     }
   }
+  return dis;
+}
 
-  // ai ---------------------------------------------------------------------------------------------------
-  const ai = open('ai');
+/** Sheet ai: analogue inputs by word offset, with their scaling. */
+function readAi(b: Build): AiPoint[] {
   const ais: AiPoint[] = [];
+  const ai = b.open('ai');
   if (ai) {
     const tags = new Map<string, number>();
     const offsets = new Map<string, number>();
@@ -368,7 +409,7 @@ export function buildModel(inputs: readonly BuildInput[], problems: Problem[]): 
     for (const r of ai.rows()) {
       // an untagged row is a reserve word (kept in the AI order like a reserve DI); it needs no escala
       const tag = r.str('tag');
-      const d = deviceOf(r);
+      const d = deviceOf(b, r);
       const offset = r.reqInt('offset', 'offset', { min: 0 });
       const channel = r.int('channel', { min: 0, max: 255 }) ?? 0;
       const unit = r.str('unit');
@@ -384,7 +425,7 @@ export function buildModel(inputs: readonly BuildInput[], problems: Problem[]): 
         r.fail('offset', `offset ${offset} of IED ${d.id} already used in row ${offsets.get(`${d.id}\u0000${offset}`)}`);
       const dup = tag !== '' && tags.has(tag);
       if (dup && r.ok) r.warn('tag', `tag ${tag} already used in row ${tags.get(tag)} of this sheet (that row keeps it): this row holds its word as a reserve`);
-      if (!accept(r) || !d) continue;
+      if (!b.accept(r) || !d) continue;
       if (tag && !dup) tags.set(tag, r.at);
       offsets.set(`${d.id}\u0000${offset}`, r.at);
       const p: AiPoint = {
@@ -403,28 +444,31 @@ export function buildModel(inputs: readonly BuildInput[], problems: Problem[]): 
     }
     const drop = new Set<AiPoint>();
     for (const [dev, list] of per) {
-      const d = devices.get(dev)!;
+      const d = b.devices.get(dev)!;
       if (list.length <= d.aiCount) continue;
       const sorted = list.slice().sort((a, b) => a.offset - b.offset);
       for (const p of sorted.slice(d.aiCount)) {
         const r = at.get(p)!;
         r.fail('offset', `IED ${dev} sends ${d.aiCount} AI words (can_ais): AI ${p.tag} at offset ${p.offset} is beyond them`);
-        problems.push(...r.problems);
+        b.problems.push(...r.problems);
         drop.add(p);
       }
     }
     if (drop.size) ais.splice(0, ais.length, ...ais.filter((p) => !drop.has(p)));
   }
+  return ais;
+}
 
-  // varsys -----------------------------------------------------------------------------------------------
-  const sv = open('varsys');
+/** Sheet varsys: the system variables each IED reports. */
+function readVarsys(b: Build): SvPoint[] {
   const svs: SvPoint[] = [];
+  const sv = b.open('varsys');
   if (sv) {
     // SV names are generic (BOR, POR, ComErrorH…) and repeat in every IED: they are scoped per IED, only a name
     // used twice inside one IED is a problem. A row without tag and param is a reserve byte (keeps its place).
     const names = new Map<string, number>();
     for (const r of sv.rows()) {
-      const d = deviceOf(r);
+      const d = deviceOf(b, r);
       const offset = r.reqInt('offset', 'offset', { min: 0 });
       const bit = r.int('bit', { min: 0, max: 7 });
       const param = r.str('param');
@@ -434,16 +478,17 @@ export function buildModel(inputs: readonly BuildInput[], problems: Problem[]): 
       const k = d ? `${d.id}\u0000${tag}` : '';
       if (tag && d && r.ok && names.has(k))
         r.warn(r.has('tag') && r.str('tag') ? 'tag' : 'param', `${tag} already names a system variable of IED ${d.id} in row ${names.get(k)}: both are read, by name only the first`);
-      if (!accept(r) || !d) continue;
+      if (!b.accept(r) || !d) continue;
       if (tag && !names.has(k)) names.set(k, r.at);
       svs.push({ tag, table: 'sv', device: d.id, comaster: d.comaster, offset, description, bit, param, row: r.row });
     }
   }
-  const points: Point[] = model.points;
-  points.push(...dis, ...ais, ...svs);
+  return svs;
+}
 
-  // com --------------------------------------------------------------------------------------------------
-  const com = open('com');
+/** Sheet com: the COMSYS event codes. */
+function readComEvents(b: Build): void {
+  const com = b.open('com');
   if (com) {
     const list: ComEvent[] = [];
     const codes = new Map<number, number>();
@@ -453,15 +498,17 @@ export function buildModel(inputs: readonly BuildInput[], problems: Problem[]): 
       const textId = r.int('textId', { min: 0 });
       const pesoaccion = r.int('pesoaccion', { min: 0 });
       if (r.ok && codes.has(code)) r.fail('code', `code ${code} already defined in row ${codes.get(code)}`);
-      if (!accept(r)) continue;
+      if (!b.accept(r)) continue;
       codes.set(code, r.at);
       list.push({ code, description, textId, pesoaccion, row: r.row });
     }
-    model.comEvents = list;
+    b.model.comEvents = list;
   }
+}
 
-  // textoevtipo ------------------------------------------------------------------------------------------
-  const tx = open('textoevtipo');
+/** Sheet textoevtipo: the texts of event values. */
+function readEventTexts(b: Build): void {
+  const tx = b.open('textoevtipo');
   if (tx) {
     const seen = new Map<string, number>();
     for (const r of tx.rows()) {
@@ -470,17 +517,17 @@ export function buildModel(inputs: readonly BuildInput[], problems: Problem[]): 
       const text = r.str('text');
       const k = `${textId}\u0000${value}`;
       if (r.ok && seen.has(k)) r.fail('value', `text ${textId} value ${value} already defined in row ${seen.get(k)}`);
-      if (!accept(r)) continue;
+      if (!b.accept(r)) continue;
       seen.set(k, r.at);
       const t: EventText = { textId, value, text, row: r.row };
-      model.eventTexts.push(t);
+      b.model.eventTexts.push(t);
     }
   }
+}
 
-  // screens ----------------------------------------------------------------------------------------------
-  const screens = new Map<string, Screen>();
-  const sc = open('screens');
-  const haveScreens = byKind.has('screens');
+/** Sheet screens: the screens, their drawings (files in the workbook's folder), prefixes and parents. */
+function readScreens(b: Build): void {
+  const sc = b.open('screens');
   if (sc) {
     const prefixes = new Map<string, number>();
     const rowOf = new Map<string, number>();
@@ -491,34 +538,40 @@ export function buildModel(inputs: readonly BuildInput[], problems: Problem[]): 
       const prefix = r.str('prefix');
       const parentName = r.str('parent');
       if (file && unsafePath(file)) r.fail('file', `path ${JSON.stringify(file)} must be a file name relative to the workbook's folder (no absolute path, no ..)`);
-      if (name && screens.has(name)) r.fail('name', `screen ${name} already defined in row ${rowOf.get(name)}`);
+      if (name && b.screens.has(name)) r.fail('name', `screen ${name} already defined in row ${rowOf.get(name)}`);
       if (prefix && prefixes.has(prefix)) r.fail('prefix', `prefix ${prefix} already used by the screen in row ${prefixes.get(prefix)}`);
-      if (parentName && !screens.has(parentName))
+      if (parentName && !b.screens.has(parentName))
         r.fail('parent', `parent ${parentName} is not a screen defined in an earlier row`);
-      if (!accept(r)) continue;
+      if (!b.accept(r)) continue;
       if (prefix) prefixes.set(prefix, r.at);
       rowOf.set(name, r.at);
       const s: Screen = { name, file, description, prefix, parent: parentName || null, row: r.row };
-      screens.set(name, s);
-      model.screens.push(s);
+      b.screens.set(name, s);
+      b.model.screens.push(s);
     }
   }
-  const screenByName = (name: string): Screen | null => {
-    const s = screens.get(name);
+}
+
+/** A screen by its name, or by the only one whose name differs just in case. */
+function screenByName(b: Build, name: string): Screen | null {
+    const s = b.screens.get(name);
     if (s) return s;
     const lower = name.toLowerCase();
-    const m = model.screens.filter((x) => x.name.toLowerCase() === lower);
+    const m = b.model.screens.filter((x) => x.name.toLowerCase() === lower);
     return m.length === 1 ? m[0] : null;
-  };
-  const screenByPrefix = (tag: string): Screen | null => {
-    let best: Screen | null = null;
-    for (const s of model.screens) if (s.prefix && tag.startsWith(s.prefix) && (!best || s.prefix.length > best.prefix.length)) best = s;
-    return best;
-  };
+}
 
-  // eg ---------------------------------------------------------------------------------------------------
-  const elements = new Map<string, Element>();
-  const eg = open('eg');
+/** The screen with the longest prefix that starts `tag`. */
+function screenByPrefix(b: Build, tag: string): Screen | null {
+    let best: Screen | null = null;
+    for (const s of b.model.screens) if (s.prefix && tag.startsWith(s.prefix) && (!best || s.prefix.length > best.prefix.length)) best = s;
+    return best;
+}
+
+/** Sheet eg: the graphic elements, their screen, clicks, toggles and linked texts. */
+function readElements(b: Build): void {
+  const eg = b.open('eg');
+  const haveScreens = b.byKind.has('screens');
   if (eg) {
     const rows = new Map<Element, Row<'eg'>>();
     for (const r of eg.rows()) {
@@ -537,15 +590,15 @@ export function buildModel(inputs: readonly BuildInput[], problems: Problem[]): 
         .split(',')
         .map((s) => s.trim())
         .filter((s) => s !== '');
-      if (tag && elements.has(tag)) r.fail('tag', `tag ${tag} already used in row ${rows.get(elements.get(tag)!)!.at} of this sheet (that row is kept)`);
+      if (tag && b.elements.has(tag)) r.fail('tag', `tag ${tag} already used in row ${rows.get(b.elements.get(tag)!)!.at} of this sheet (that row is kept)`);
       // Screen (docs/screens.md §6.1): an explicit screen column wins when it names a screen; otherwise (empty, or a name
       // such as GENERAL that is no screen) the longest screen prefix of the tag. The element is never dropped for
       // its screen: the screen only decides where it is listed; it is bound wherever a drawing carries its tag.
       let screen = '';
-      const byPrefix = tag && haveScreens ? screenByPrefix(tag) : null;
+      const byPrefix = tag && haveScreens ? screenByPrefix(b, tag) : null;
       const listed = byPrefix ? `listed under screen ${byPrefix.name} (longest prefix ${byPrefix.prefix})` : 'no screen prefix starts the tag, listed under no screen';
       if (explicit) {
-        const s = screenByName(explicit);
+        const s = screenByName(b, explicit);
         if (s) screen = s.name;
         else {
           screen = byPrefix?.name ?? '';
@@ -557,7 +610,7 @@ export function buildModel(inputs: readonly BuildInput[], problems: Problem[]): 
       }
       let onClickJump: string | null = null;
       if (jump) {
-        const s = screenByName(jump);
+        const s = screenByName(b, jump);
         if (s) onClickJump = s.name;
         else r.warn('onClickJump', `unknown screen ${jump}: the click does not jump (element kept)`);
       }
@@ -568,34 +621,36 @@ export function buildModel(inputs: readonly BuildInput[], problems: Problem[]): 
           'onClickTextToggle',
           `toggle ${JSON.stringify(toggle)} is not two different options "KEY (label), KEY (label)" (KEY letters, digits or _; a label, when written, letters, digits and spaces, not empty): the screen has no toggle for ${tag} (element kept)`,
         );
-      if (!accept(r)) continue;
+      if (!b.accept(r)) continue;
       const e: Element = {
         tag, description, text, fill, stroke, mark, screen, disabled, onClickJump, onClickTextToggle: toggle && toggleOk ? toggle : null,
         linkedTextChange: linked, row: r.row,
       };
-      elements.set(tag, e);
+      b.elements.set(tag, e);
       rows.set(e, r);
     }
-    // linked texts: other elements of the same screen. A bad link is left out with a warning; the element stays.
-    for (const [tag, e] of elements) {
+    // linked texts: other b.elements of the same screen. A bad link is left out with a warning; the element stays.
+    for (const [tag, e] of b.elements) {
       const links = e.linkedTextChange ?? [];
-      const bad = links.filter((t) => t === tag || elements.get(t)?.screen !== e.screen);
+      const bad = links.filter((t) => t === tag || b.elements.get(t)?.screen !== e.screen);
       if (!bad.length) continue;
       const r = rows.get(e)!;
-      for (const b of bad)
+      for (const t of bad)
         r.warn(
           'linkedTextChange',
-          (b === tag ? `${tag} links to itself` : elements.has(b) ? `linked tag ${b} is on screen ${elements.get(b)!.screen || '(none)'}, not ${e.screen || '(none)'}` : `linked tag ${b} is not an element`) +
+          (t === tag ? `${tag} links to itself` : b.elements.has(t) ? `linked tag ${t} is on screen ${b.elements.get(t)!.screen || '(none)'}, not ${e.screen || '(none)'}` : `linked tag ${t} is not an element`) +
             ': that link is left out',
         );
-      problems.push(...r.warnings.slice(-bad.length));
+      b.problems.push(...r.warnings.slice(-bad.length));
       e.linkedTextChange = links.filter((t) => !bad.includes(t));
     }
-    model.elements.push(...elements.values());
+    b.model.elements.push(...b.elements.values());
   }
+}
 
-  // formulas ---------------------------------------------------------------------------------------------
-  const fo = open('formulas');
+/** Sheet formulas: one formula per element attribute. */
+function readFormulas(b: Build): void {
+  const fo = b.open('formulas');
   if (fo) {
     const seen = new Map<string, number>();
     for (const r of fo.rows()) {
@@ -605,18 +660,20 @@ export function buildModel(inputs: readonly BuildInput[], problems: Problem[]): 
       const tag = r.key('tag', 'tag');
       const attr = attrText.toLowerCase() as ElementAttr;
       if (!ATTRS.includes(attr)) r.fail('attr', `attribute ${JSON.stringify(attrText)} is not one of text, fill, stroke`);
-      if (tag && !elements.has(tag)) r.fail('tag', `no element ${tag} in sheet eg: formula not imported`);
+      if (tag && !b.elements.has(tag)) r.fail('tag', `no element ${tag} in sheet eg: formula not imported`);
       const k = `${tag}\u0000${attr}`;
       if (r.ok && seen.has(k)) r.fail('attr', `${tag}.${attr} already has a formula in row ${seen.get(k)} (that one is kept)`);
-      if (!accept(r)) continue;
+      if (!b.accept(r)) continue;
       seen.set(k, r.at);
       const f: FormulaRow = { tag, attr, text, row: r.row };
-      model.formulas.push(f);
+      b.model.formulas.push(f);
     }
   }
+}
 
-  // color ------------------------------------------------------------------------------------------------
-  const co = open('color');
+/** Sheet color: the colour table (index → name, CSS colour). */
+function readColours(b: Build): void {
+  const co = b.open('color');
   if (co) {
     const seen = new Map<number, number>();
     for (const r of co.rows()) {
@@ -634,12 +691,10 @@ export function buildModel(inputs: readonly BuildInput[], problems: Problem[]): 
         css = f && /^#[0-9a-f]{6}$/.test(f) ? f : null;
       }
       if (r.ok && seen.has(index)) r.fail('index', `colour index ${index} already defined in row ${seen.get(index)}`);
-      if (!accept(r)) continue;
+      if (!b.accept(r)) continue;
       seen.set(index, r.at);
       const c: Colour = { index, name, css, description, row: r.row };
-      model.colours.push(c);
+      b.model.colours.push(c);
     }
   }
-  return model;
 }
-

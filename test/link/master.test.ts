@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { MaraMaster } from '../../lib/link/master';
 import type { PollResult } from '../../lib/link/master-types';
-import { SimDevice } from '../../lib/link/sim-device';
+import { SimDevice } from '../../lib/sim/device';
 import { FileStateStore, MemoryStateStore } from '../../lib/link/state-store';
 import { MaraError } from '../../lib/mara/errors';
 import { until, Wire } from '../helpers/pipe';

@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import * as mara from '../../lib';
 import { EventInput, MaraErrorCode, MaraEvent } from '../../lib';
-import { Vector, VectorEvent, catchMara, hexToBytes, parseStamp, refBcc } from './helpers';
+import { Vector, VectorEvent, catchMara, hexToBytes, parseStamp, refBcc } from '../unit/helpers';
 
 const vectors = JSON.parse(
   fs.readFileSync(path.resolve(__dirname, '../fixtures/mara-vectors.json'), 'utf8'),

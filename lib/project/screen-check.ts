@@ -6,7 +6,7 @@
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import { deadJumpProblems, indexScreen } from '../hmi/svg-index';
-import { MAX_INPUT_LENGTH, sanitizeSvg } from '../hmi/svg-sanitize';
+import { MAX_INPUT_LENGTH, sanitizeSvg } from '../svg/sanitize';
 import type { Problem, ProjectModel } from './model';
 
 /**

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import net from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CMD, FrameReader, MaraError, MaraFrame, decodeFrame, encodeFrame, encodePoll, encodeTimeSet } from '../../lib/mara';
-import { MaraSimulator } from '../../lib/link/simulator';
+import { MaraSimulator } from '../../lib/sim/simulator';
 
 /** A test master: every byte received, every frame the codec's reader found, and how it was chunked. */
 class Client {

@@ -2,7 +2,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseXml, serializeElement, escapeAttribute, escapeText, NS } from '../../lib/hmi';
-import { DEFAULT_MAX_XML_DEPTH } from '../../lib/hmi/xml';
+import { DEFAULT_MAX_XML_DEPTH } from '../../lib/svg/xml';
 import type { XmlElement } from '../../lib/hmi';
 
 function root(s: string): XmlElement {

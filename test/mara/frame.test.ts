@@ -1,9 +1,8 @@
-/** Unit tests of the codec API: validation, input forms, error offsets, warnings, PEH encoding, SEQ. */
+/** Unit tests of the frame codec (lib/mara/frame.ts): validation, input forms, error offsets, warnings, PEH and reply encoding. */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as mara from '../../lib';
-import { MaraError } from '../../lib';
-import { catchMara, fixBcc, hexToBytes } from './helpers';
+import { catchMara, hexToBytes } from '../unit/helpers';
 
 const POLL = 'FE 08 01 40 80 10 80 A7';
 const MIXED =
@@ -375,59 +374,5 @@ describe('encodePollReply', () => {
     catchMara(() => mara.encodePollReply(h, { sv: new Array(242).fill(0) }), 'EINVAL'); // 246-byte payload
     assert.equal(mara.encodePollReply(h, { sv: new Array(241).fill(0) }).length, 253);
     catchMara(() => mara.encodePollReply(null as unknown as Parameters<typeof mara.encodePollReply>[0]), 'EINVAL');
-  });
-});
-
-describe('nextSeq / validSeq', () => {
-  it('nextSeq walks 0x20..0x7F and wraps 0x7F → 0x20', () => {
-    for (let s = 0x20; s < 0x7f; s++) assert.equal(mara.nextSeq(s), s + 1);
-    assert.equal(mara.nextSeq(0x7f), 0x20);
-    const seen = new Set<number>();
-    let s = 0x20;
-    for (let i = 0; i < 96; i++) {
-      seen.add(s);
-      s = mara.nextSeq(s);
-    }
-    assert.equal(s, 0x20);
-    assert.equal(seen.size, 96);
-  });
-
-  it('nextSeq of anything out of range restarts at 0x20 (never 0x80, 0xAA, 0xBB)', () => {
-    for (const s of [0, 0x1f, 0x80, 0xaa, 0xbb, 0xff, 256, -1, NaN, Infinity]) assert.equal(mara.nextSeq(s), 0x20, String(s));
-  });
-
-  it('validSeq keeps a persisted SEQ in 0x20..0x7F, else 0x20', () => {
-    for (let s = 0x20; s <= 0x7f; s++) assert.equal(mara.validSeq(s), s);
-    for (const s of [0, 0x1f, 0x80, 0xbb, 255, -1, 0x20 + 0.5, NaN, '0x21', '33', null, undefined, {}, [0x21]])
-      assert.equal(mara.validSeq(s), 0x20, String(s));
-  });
-});
-
-describe('MaraError', () => {
-  it('carries code, offset and a message naming the offset', () => {
-    const e = new MaraError('EBCC', 'bad', 6);
-    assert.equal(e.code, 'EBCC');
-    assert.equal(e.offset, 6);
-    assert.equal(e.message, 'bad (offset 6)');
-    const n = new MaraError('EINVAL', 'no offset');
-    assert.equal(n.offset, undefined);
-    assert.equal(n.message, 'no offset');
-  });
-
-  it('every frame built by fixBcc in these tests is valid (helper sanity)', () => {
-    const b = Buffer.from([0xfe, 0x0a, 1, 0x40, 0x20, 0x06, 1, 2, 0, 0]);
-    assert.equal(mara.decodeFrame(fixBcc(b)).data.length, 2);
-  });
-});
-
-describe('time conversion', () => {
-  it('timeToDate(dateToTime(d)) gives back d for every millisecond of a second', () => {
-    for (let ms = 0; ms < 1000; ms++) {
-      const d = new Date(Date.UTC(2020, 1, 29, 23, 59, 59, ms));
-      assert.equal(mara.timeToDate(mara.dateToTime(d, { utc: true }), { utc: true }).getTime(), d.getTime(), `ms ${ms}`);
-    }
-  });
-  it('an impossible time gives an invalid Date, not an exception', () => {
-    assert.ok(Number.isNaN(mara.timeToDate({ year: 2000, month: 0, day: 0, hour: 0, minute: 0, second: 0, fraction: 0 }).getTime()));
   });
 });

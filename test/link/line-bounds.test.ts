@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { MaraMaster } from '../../lib/link/master';
 import type { PersistenceState } from '../../lib/link/master-types';
-import { SimDevice } from '../../lib/link/sim-device';
+import { SimDevice } from '../../lib/sim/device';
 import { FileStateStore, MemoryStateStore, STATE_FILE_MAX_BYTES } from '../../lib/link/state-store';
 import { SIM_EVENTS_PER_MSG_MAX, applyValues } from '../../nodes/shared/sim-input';
 import { lineStatus } from '../../nodes/shared/line-status';

@@ -7,7 +7,7 @@ import { EventEmitter } from 'node:events';
 import net from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { FrameReader, MaraError, MaraFrame } from '../mara';
-import { SimDevice, SimDeviceOptions, SimDeviceStats } from './sim-device';
+import { SimDevice, SimDeviceOptions, SimDeviceStats } from './device';
 
 export interface SimulatorStats {
   /** Sum over the devices. */

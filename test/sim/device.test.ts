@@ -2,8 +2,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { CMD, MaraFrame, decodeFrame, encodeEvent, encodeFrame, encodePoll, encodeTimeSet } from '../../lib/mara';
-import { SimDevice } from '../../lib/link/sim-device';
-import { SubstationActivity } from '../../lib/link/sim-activity';
+import { SimDevice } from '../../lib/sim/device';
+import { SubstationActivity } from '../../lib/sim/activity';
 
 /** 2014-01-13 16:15:30.000 local time, as the host clock of the tests. */
 const T0 = new Date(2014, 0, 13, 16, 15, 30).getTime();

@@ -1,5 +1,5 @@
 /**
- * Workbook import (lib/points/workbook.ts): workbooks built here with SheetJS, written as .xlsx and as .xls
+ * Workbook import (lib/project/workbook.ts): workbooks built here with SheetJS, written as .xlsx and as .xls
  * (BIFF8), loaded through the worker; CSV and JSON through the same builder; the example workbook; crafted files.
  */
 import { describe, it, before } from 'node:test';
@@ -10,13 +10,13 @@ import * as path from 'node:path';
 import * as zlib from 'node:zlib';
 import { Worker } from 'node:worker_threads';
 import * as XLSX from 'xlsx';
-import { load, loadCsv, loadJson, fromJson, normaliseLabels, parseCsv } from '../../lib/points/workbook';
-import { liveReaders } from '../../lib/points/workbook-worker';
+import { load, loadCsv, loadJson, fromJson, normaliseLabels, parseCsv } from '../../lib/project/workbook';
+import { liveReaders } from '../../lib/project/workbook-worker';
 import { PointMapper } from '../../lib/points/mapping';
 import { sharedStringBomb } from '../helpers/hostile-workbook';
-import type { AiPoint, DiPoint, Problem, ProjectModel } from '../../lib/points/model';
-import { mulberry32 } from '../../lib/link/sim-activity';
-import { SimDevice } from '../../lib/link/sim-device';
+import type { AiPoint, DiPoint, Problem, ProjectModel } from '../../lib/project/model';
+import { mulberry32 } from '../../lib/sim/activity';
+import { SimDevice } from '../../lib/sim/device';
 import { decodeFrame, encodePoll } from '../../lib/mara';
 
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -524,7 +524,7 @@ describe('workbook: JSON model validation', () => {
     const r = loadJson(evil);
     assert.deepEqual(Object.getOwnPropertyNames(Object.prototype).sort(), before);
     assert.equal(({} as Record<string, unknown>).polluted, undefined);
-    // texts may be anything; a tag follows the tag grammar (lib/points/tag.ts), which refuses __proto__ & co
+    // texts may be anything; a tag follows the tag grammar (lib/project/tag.ts), which refuses __proto__ & co
     assert.deepEqual(r.model.elements, []);
     assert.deepEqual(where(r.problems), [['screens', null, null], ['elements', 1, 'tag']]);
     assertPlain(r.model);

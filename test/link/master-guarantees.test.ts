@@ -6,7 +6,7 @@
 import { afterEach, beforeEach, describe, it, mock } from 'node:test';
 import assert from 'node:assert/strict';
 import type { PollResult } from '../../lib/link/master-types';
-import { SimDevice } from '../../lib/link/sim-device';
+import { SimDevice } from '../../lib/sim/device';
 import { MemoryStateStore } from '../../lib/link/state-store';
 import { decodeFrame, encodePollReply } from '../../lib/mara';
 import { eventsOut, queue as queueBy, setup } from '../helpers/master-rig';

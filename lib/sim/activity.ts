@@ -4,7 +4,7 @@
  * events of every 15-minute period of device time [docs/protocol.md §5.6.2]. Deterministic with `seed` or `rng`.
  */
 import { MaraTime } from '../mara';
-import { SimDevice } from './sim-device';
+import { SimDevice } from './device';
 
 export interface ActivityOptions {
   /** Tick period in ms (default 2000); 0 = no timer, call `tick()` yourself. */
