@@ -22,3 +22,19 @@ export const realTimers: Timers = {
   clearInterval: (h) => clearInterval(h as NodeJS.Timeout),
   now: () => Date.now(),
 };
+
+/** A promise that resolves after `ms` on `timers`, or rejects with the signal's reason once it is aborted. */
+export function sleep(timers: Timers, ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
+    const onAbort = () => {
+      timers.clearTimeout(h);
+      reject(signal!.reason);
+    };
+    const h = timers.setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
