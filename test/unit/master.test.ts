@@ -10,7 +10,8 @@ import { SimDevice } from '../../lib/link/sim-device';
 import { FileStateStore, MemoryStateStore } from '../../lib/link/state-store';
 import { MaraError } from '../../lib/mara/errors';
 import { Wire } from '../helpers/pipe';
-import { advance, during, eventsOut, queue, setup, until, useMockTimers } from '../helpers/master-rig';
+import { advance, during, eventsOut, queue, settle, setup, until, useMockTimers } from '../helpers/master-rig';
+import { FakeTimers } from '../helpers/fake-timers';
 
 beforeEach(() => useMockTimers()); // the master's timers run on mock time: nothing here waits for a wall clock
 
@@ -289,5 +290,36 @@ describe('MaraMaster fairness', () => {
     await until(() => replies.length >= 30, 3000);
     const first30 = replies.slice(0, 30).map((r) => r.address);
     for (const a of [1, 2, 3]) assert.ok(first30.filter((x) => x === a).length >= 9, `device ${a} got ${first30.filter((x) => x === a).length} of the first 30 replies`);
+  });
+});
+
+describe('MaraMaster on injected timers', () => {
+  it('runs its timeouts and polls on options.timers: nothing fires until that clock moves', async () => {
+    const clock = new FakeTimers();
+    const d = new SimDevice({ address: 1 });
+    const { m, wire, replies } = setup([d], { timers: clock, reconnectWhenAllOffline: false }, { pollIntervalMs: 500, timeoutMs: 1000, retries: 1 });
+    wire.silent = true;
+    m.start();
+    await settle();
+    assert.equal(wire.requests.length, 1);
+    clock.tick(999);
+    await settle();
+    assert.deepEqual([wire.requests.length, m.stats().timeouts], [1, 0], 'no timeout at 999 ms');
+    clock.tick(1);
+    await settle();
+    assert.deepEqual([wire.requests.length, m.stats().timeouts], [2, 1], 'timed out at 1 s, retried at once');
+    wire.silent = false;
+    clock.tick(1000);
+    await settle();
+    assert.equal(m.stats().timeouts, 2);
+    wire.requests.length = 0;
+    await settle();
+    clock.tick(499);
+    await settle();
+    assert.equal(wire.requests.length, 0, 'the next probe not before 500 ms');
+    clock.tick(1);
+    await settle();
+    assert.equal(replies.length, 1, 'answered at 500 ms');
+    assert.equal(m.stats().lastOkAt, clock.now(), 'its clock is the injected one');
   });
 });
