@@ -7,6 +7,7 @@ export { createTransport, describeTransport } from './open-transport';
 export { Backoff } from './backoff';
 export { MaraMaster } from './master';
 export * from './master-types';
+export { Timers, TimerHandle, realTimers } from './timers';
 export { StateStore, LineState, DeviceState, FileStateStore, MemoryStateStore, STATE_FILE_MAX_BYTES } from './state-store';
 export { LineHub, LineConsumer } from './line-hub';
 export { SimDevice, SimDeviceOptions, SimDeviceStats } from '../sim/device';

@@ -1,6 +1,7 @@
 import type { MaraFrame } from '../mara';
 import type { MaraError } from '../mara/errors';
 import type { StateStore } from './state-store';
+import type { Timers } from './timers';
 import type { Transport } from './transport';
 
 /** One device (a COMaster or an IED) polled on the line [docs/protocol.md §7.2]. */
@@ -50,6 +51,8 @@ export interface MasterOptions {
   recoveryMs?: number;
   /** Clock, for tests. */
   now?: () => number;
+  /** Timers and clock the master runs on (default Node's); `now`, when given, still wins for the clock. */
+  timers?: Timers;
 }
 
 /** Longest delay Node's timers honour (2^31 − 1 ms, 24.8 days); longer times are refused with EINVAL. */

@@ -13,6 +13,7 @@ import type {
 } from './master-types';
 import { TIMER_MAX_MS } from './master-types';
 import { preview } from '../preview';
+import { realTimers, TimerHandle, Timers } from './timers';
 import { LineState, MemoryStateStore, StateStore } from './state-store';
 import type { Transport } from './transport';
 
@@ -42,9 +43,9 @@ interface Dev {
    */
   pendingSeq: number | null;
   queued: boolean;
-  timer: NodeJS.Timeout | null;
+  timer: TimerHandle | null;
   /** Marks the device offline when no reply came within timeout × (retries + 1) of a link loss. */
-  offlineTimer: NodeJS.Timeout | null;
+  offlineTimer: TimerHandle | null;
 }
 
 interface Command {
@@ -66,7 +67,7 @@ interface InFlight {
   cmd: number;
   seq: number;
   sentAt: number;
-  timer: NodeJS.Timeout | null;
+  timer: TimerHandle | null;
 }
 
 /**
@@ -75,11 +76,12 @@ interface InFlight {
  * devices offline and polls them slower, sends PEH time sets, and runs commands before polls.
  */
 export class MaraMaster extends EventEmitter<MasterEvents> {
-  private readonly opts: Required<Omit<MasterOptions, 'store' | 'interByteTimeoutMs'>> & { interByteTimeoutMs?: number };
+  private readonly opts: Required<Omit<MasterOptions, 'store' | 'interByteTimeoutMs' | 'timers'>> & { interByteTimeoutMs?: number };
   private persistState: PersistenceState = { ok: true };
   /** One abort listener per signal, however many commands share it (no listener-leak warning). */
   private readonly aborts = new Map<AbortSignal, { commands: Set<Command>; onAbort: () => void }>();
   private readonly store: StateStore;
+  private readonly timers: Timers;
   private readonly devs: Dev[] = [];
   private readonly byAddr = new Map<number, Dev>();
   private readonly reader = new FrameReader();
@@ -93,9 +95,9 @@ export class MaraMaster extends EventEmitter<MasterEvents> {
   private writing = false;
   private pehDue = false;
   private lastPollSeq: number | null = null;
-  private reconnectTimer: NodeJS.Timeout | null = null;
-  private pehTimer: NodeJS.Timeout | null = null;
-  private silenceTimer: NodeJS.Timeout | null = null;
+  private reconnectTimer: TimerHandle | null = null;
+  private pehTimer: TimerHandle | null = null;
+  private silenceTimer: TimerHandle | null = null;
   private description = '';
   private readonly line = {
     connects: 0, requests: 0, replies: 0, timeouts: 0, bccErrors: 0, payloadErrors: 0, staleReplays: 0,
@@ -105,6 +107,7 @@ export class MaraMaster extends EventEmitter<MasterEvents> {
 
   constructor(options: MasterOptions) {
     super();
+    this.timers = options?.timers ?? realTimers;
     if (!options || typeof options.transport !== 'function') throw new MaraError('EINVAL', 'MaraMaster needs a transport factory');
     this.opts = {
       masterAddress: ADDR_MASTER,
@@ -118,7 +121,7 @@ export class MaraMaster extends EventEmitter<MasterEvents> {
       drainEvents: EVENTS_PER_REPLY_MAX,
       reconnectWhenAllOffline: true,
       recoveryMs: 2000,
-      now: Date.now,
+      now: options.timers ? () => this.timers.now() : Date.now,
       ...stripUndefined(options),
     };
     checkByte('masterAddress', this.opts.masterAddress);
@@ -247,7 +250,7 @@ export class MaraMaster extends EventEmitter<MasterEvents> {
     this.setState({ state: 'connected' });
     this.pehDue = this.opts.pehOnConnect;
     if (this.opts.pehIntervalMs > 0) {
-      this.pehTimer = setInterval(() => {
+      this.pehTimer = this.timers.setInterval(() => {
         this.pehDue = true;
         this.pump();
       }, this.opts.pehIntervalMs);
@@ -260,7 +263,7 @@ export class MaraMaster extends EventEmitter<MasterEvents> {
     if (!this.started || this.reconnectTimer) return;
     const ms = Math.min(this.backoff.next(), this.recoveryPeriod());
     this.setState({ state: 'waiting', retryInMs: ms, error: err });
-    this.reconnectTimer = setTimeout(() => this.connect(), ms);
+    this.reconnectTimer = this.timers.setTimeout(() => this.connect(), ms);
   }
 
   /**
@@ -279,7 +282,7 @@ export class MaraMaster extends EventEmitter<MasterEvents> {
   /** While a device has no answer, it goes offline at the latest timeout × (retries + 1) from now (link loss, start). */
   private armOffline(d: Dev): void {
     if (d.offlineTimer || d.stats.online === false) return;
-    d.offlineTimer = setTimeout(() => {
+    d.offlineTimer = this.timers.setTimeout(() => {
       d.offlineTimer = null;
       // with the link up again the ordinary retry count decides (no false offline for a device still queued)
       if (!this.started || this.link) return;
@@ -288,7 +291,7 @@ export class MaraMaster extends EventEmitter<MasterEvents> {
   }
 
   private disarmOffline(d: Dev): void {
-    if (d.offlineTimer) clearTimeout(d.offlineTimer);
+    if (d.offlineTimer) this.timers.clearTimeout(d.offlineTimer);
     d.offlineTimer = null;
   }
 
@@ -302,14 +305,14 @@ export class MaraMaster extends EventEmitter<MasterEvents> {
     const f = this.inFlight;
     this.inFlight = null;
     this.writing = false;
-    if (f?.timer) clearTimeout(f.timer);
+    if (f?.timer) this.timers.clearTimeout(f.timer);
     if (f?.item.kind === 'command') this.settle(f.item.cmd, err);
     for (const it of this.commands) if (it.kind === 'command') this.settle(it.cmd, err);
     this.commands = [];
     this.polls = [];
     for (const d of this.devs) {
       d.queued = false;
-      if (d.timer) clearTimeout(d.timer);
+      if (d.timer) this.timers.clearTimeout(d.timer);
       d.timer = null;
     }
     this.reader.reset();
@@ -331,7 +334,7 @@ export class MaraMaster extends EventEmitter<MasterEvents> {
   /** Queues a poll of `d` (once); when the queue is full the oldest queued poll gives way. */
   private enqueuePoll(d: Dev, front = false): void {
     if (!this.link || d.queued) return;
-    if (d.timer) clearTimeout(d.timer);
+    if (d.timer) this.timers.clearTimeout(d.timer);
     d.timer = null;
     if (this.queueLength() >= this.opts.maxQueue && !this.dropOldestPoll()) return;
     d.queued = true;
@@ -352,8 +355,8 @@ export class MaraMaster extends EventEmitter<MasterEvents> {
 
   private schedulePoll(d: Dev, delayMs: number): void {
     if (!this.link) return;
-    if (d.timer) clearTimeout(d.timer);
-    d.timer = setTimeout(() => {
+    if (d.timer) this.timers.clearTimeout(d.timer);
+    d.timer = this.timers.setTimeout(() => {
       d.timer = null;
       this.enqueuePoll(d);
     }, delayMs);
@@ -398,7 +401,7 @@ export class MaraMaster extends EventEmitter<MasterEvents> {
     const f: InFlight = { item, address, cmd, seq, sentAt, timer: null };
     this.inFlight = f;
     this.line.requests++;
-    f.timer = setTimeout(() => this.onTimeout(f), timeoutMs + wire);
+    f.timer = this.timers.setTimeout(() => this.onTimeout(f), timeoutMs + wire);
     this.write(bytes);
   }
 
@@ -423,7 +426,7 @@ export class MaraMaster extends EventEmitter<MasterEvents> {
       this.clearTimer('silenceTimer');
       if (this.reader.pending > 0) {
         const ms = this.opts.interByteTimeoutMs ?? Math.max(20, Math.ceil(ct * 5));
-        this.silenceTimer = setTimeout(() => {
+        this.silenceTimer = this.timers.setTimeout(() => {
           this.silenceTimer = null;
           this.reader.flush();
         }, ms);
@@ -497,7 +500,7 @@ export class MaraMaster extends EventEmitter<MasterEvents> {
    */
   private finishInFlight(f: InFlight, raw: Buffer | null): number | null {
     if (this.inFlight !== f) return null;
-    if (f.timer) clearTimeout(f.timer);
+    if (f.timer) this.timers.clearTimeout(f.timer);
     f.timer = null;
     this.inFlight = null;
     const rtt = this.opts.now() - f.sentAt;
@@ -851,7 +854,10 @@ export class MaraMaster extends EventEmitter<MasterEvents> {
 
   private clearTimer(name: 'reconnectTimer' | 'pehTimer' | 'silenceTimer', interval = false): void {
     const t = this[name];
-    if (t) (interval ? clearInterval : clearTimeout)(t);
+    if (t) {
+      if (interval) this.timers.clearInterval(t);
+      else this.timers.clearTimeout(t);
+    }
     this[name] = null;
   }
 }

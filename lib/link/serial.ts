@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import { MaraError } from '../mara/errors';
 import type { PortListEntry } from './serial-ports';
 import { DEFAULT_BAUD, SerialOptions, Transport, TransportEvents } from './transport';
+import { realTimers, TimerHandle, Timers } from './timers';
 
 /** The options we pass to the SerialPort constructor (always `autoOpen: false`: we open it ourselves). */
 export interface SerialPortCtorOptions {
@@ -83,12 +84,16 @@ export class SerialTransport extends EventEmitter<TransportEvents> implements Tr
   private settleClosed: () => void = () => undefined;
   /** Why the port went away, when its own 'close' does not say (an 'error' event, the device watch). */
   private lossErr?: Error;
-  private watch: NodeJS.Timeout | null = null;
+  private watch: TimerHandle | null = null;
 
-  /** @param SerialPortImpl serialport's `SerialPort` by default; tests can pass `SerialPortMock`. */
+  /**
+   * @param SerialPortImpl serialport's `SerialPort` by default; tests can pass `SerialPortMock`.
+   * @param timers the device watch's (default Node's), for tests.
+   */
   constructor(
     opts: SerialOptions,
     private readonly SerialPortImpl?: SerialPortClass,
+    private readonly timers: Timers = realTimers,
   ) {
     super();
     this.settings = serialSettings(opts);
@@ -150,7 +155,7 @@ export class SerialTransport extends EventEmitter<TransportEvents> implements Tr
     if (was === 'closed') return;
     this.state = 'closed';
     this.port = null;
-    if (this.watch) clearInterval(this.watch);
+    if (this.watch) this.timers.clearInterval(this.watch);
     this.watch = null;
     this.settleClosed();
     if (was === 'closing') this.emit('close');
@@ -176,7 +181,7 @@ export class SerialTransport extends EventEmitter<TransportEvents> implements Tr
     } catch {
       return;
     }
-    this.watch = setInterval(() => {
+    this.watch = this.timers.setInterval(() => {
       fs.stat(devPath, (err, st) => {
         if (this.port !== port || this.state !== 'open') return;
         if (!err && st.ino === first.ino && st.rdev === first.rdev) return;
@@ -184,7 +189,7 @@ export class SerialTransport extends EventEmitter<TransportEvents> implements Tr
         port.close((e) => e && this.ended(this.lossErr));
       });
     }, DEVICE_WATCH_MS);
-    this.watch.unref(); // never what keeps the process alive
+    (this.watch as { unref?: () => void }).unref?.(); // never what keeps the process alive
   }
 
   write(bytes: Buffer): Promise<void> {

@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import net from 'node:net';
 import { MaraError } from '../mara/errors';
+import { realTimers, Timers } from './timers';
 import { DEFAULT_TCP_PORT, TcpOptions, Transport, TransportEvents } from './transport';
 
 const DEFAULT_CONNECT_TIMEOUT_MS = 5000;
@@ -35,7 +36,11 @@ export class TcpTransport extends EventEmitter<TransportEvents> implements Trans
   /** Resolved when the socket has emitted 'close' (for close()). */
   private closed: Promise<void> = Promise.resolve();
 
-  constructor(opts: TcpOptions) {
+  /** `timers`: the connect timeout's and the close grace's (default Node's), for tests. */
+  constructor(
+    opts: TcpOptions,
+    private readonly timers: Timers = realTimers,
+  ) {
     super();
     this.host = opts.host;
     this.port = opts.port ?? DEFAULT_TCP_PORT;
@@ -58,14 +63,14 @@ export class TcpTransport extends EventEmitter<TransportEvents> implements Trans
       socket.on('error', (err) => {
         lastErr ??= err;
       });
-      const timer = setTimeout(() => {
+      const timer = this.timers.setTimeout(() => {
         socket.destroy(codeError('ETIMEDOUT', `connect ETIMEDOUT ${this.host}:${this.port} (${this.connectTimeoutMs} ms)`));
       }, this.connectTimeoutMs);
       let onClosed!: () => void;
       this.closed = new Promise((r) => (onClosed = r));
 
       socket.once('connect', () => {
-        clearTimeout(timer);
+        this.timers.clearTimeout(timer);
         if (this.state !== 'opening') return; // close() was called meanwhile; it destroys the socket
         this.state = 'open';
         socket.setNoDelay(true);
@@ -78,7 +83,7 @@ export class TcpTransport extends EventEmitter<TransportEvents> implements Trans
         lastErr ??= codeError('ECONNRESET', `${this.description}: connection closed by the peer`);
       });
       socket.once('close', () => {
-        clearTimeout(timer);
+        this.timers.clearTimeout(timer);
         const was = this.state;
         this.state = 'closed';
         this.socket = null;
@@ -120,9 +125,9 @@ export class TcpTransport extends EventEmitter<TransportEvents> implements Trans
       case 'open': {
         this.state = 'closing';
         // A graceful FIN so the COMaster frees its single connection slot at once; destroy if it hangs.
-        const t = setTimeout(() => socket?.destroy(), END_GRACE_MS);
+        const t = this.timers.setTimeout(() => socket?.destroy(), END_GRACE_MS);
         socket?.end(() => socket.destroy());
-        return this.closed.finally(() => clearTimeout(t));
+        return this.closed.finally(() => this.timers.clearTimeout(t));
       }
       default:
         return this.closed;

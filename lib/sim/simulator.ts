@@ -5,9 +5,9 @@
  */
 import { EventEmitter } from 'node:events';
 import net from 'node:net';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { FrameReader, MaraError, MaraFrame } from '../mara';
 import { SimDevice, SimDeviceOptions, SimDeviceStats } from './device';
+import { realTimers, sleep, Timers } from '../link/timers';
 
 export interface SimulatorStats {
   /** Sum over the devices. */
@@ -79,10 +79,13 @@ export class MaraSimulator extends EventEmitter<SimulatorEvents> {
   private dropCount = 0;
   private corruptCount = 0;
   private silentUntil = 0;
+  private readonly timers: Timers;
   private readonly counters = { framesIn: 0, rejectedIn: 0, noiseBytesIn: 0, silenced: 0, repliesSent: 0, repliesDropped: 0, repliesCorrupted: 0, connections: 0 };
 
-  constructor(devices: Array<SimDevice | SimDeviceOptions> = [{}]) {
+  /** `opts.timers`: the clock and timers of reply delays and silence (default Node's), for tests. */
+  constructor(devices: Array<SimDevice | SimDeviceOptions> = [{}], opts: { timers?: Timers } = {}) {
     super();
+    this.timers = opts.timers ?? realTimers;
     for (const d of devices) this.addDevice(d);
   }
 
@@ -182,7 +185,7 @@ export class MaraSimulator extends EventEmitter<SimulatorEvents> {
 
   /** A dead line for `ms`: incoming frames are discarded before any device sees them, no reply leaves. */
   silence(ms: number): void {
-    this.silentUntil = Math.max(this.silentUntil, Date.now() + ms);
+    this.silentUntil = Math.max(this.silentUntil, this.timers.now() + ms);
   }
 
   /** Destroys every TCP connection with a RST (the COMaster's TCP stack restarting). */
@@ -214,7 +217,7 @@ export class MaraSimulator extends EventEmitter<SimulatorEvents> {
   }
 
   private get silent(): boolean {
-    return Date.now() < this.silentUntil;
+    return this.timers.now() < this.silentUntil;
   }
 
   private onSocket(s: net.Socket): void {
@@ -284,10 +287,10 @@ export class MaraSimulator extends EventEmitter<SimulatorEvents> {
     const signal = this.abort.signal;
     link.chain = link.chain
       .then(async () => {
-        if (this.replyDelayMs > 0) await sleep(this.replyDelayMs, undefined, { signal });
+        if (this.replyDelayMs > 0) await sleep(this.timers, this.replyDelayMs, signal);
         const parts = this.splitReplies ? split(bytes) : [bytes];
         for (let i = 0; i < parts.length; i++) {
-          if (i > 0) await sleep(3, undefined, { signal });
+          if (i > 0) await sleep(this.timers, 3, signal);
           if (!this.write(link, bytes, [parts[i]], i === 0)) return;
         }
       })

@@ -15,6 +15,7 @@ import { FileStateStore, MemoryStateStore, STATE_FILE_MAX_BYTES } from '../../li
 import { SIM_EVENTS_PER_MSG_MAX, applyValues } from '../../nodes/shared/sim-input';
 import { lineStatus } from '../../nodes/shared/line-status';
 import { Wire } from '../helpers/pipe';
+import { until as waitFor, useMockTimers } from '../helpers/master-rig';
 
 const masters: MaraMaster[] = [];
 afterEach(async () => {
@@ -23,16 +24,9 @@ afterEach(async () => {
 
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'mara-bounds-'));
 
-async function waitFor(cond: () => boolean, ms = 5000, what = 'condition'): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 2));
-  }
-}
-
 describe('state store failures are reported, bad files kept aside (issue 10 item 9)', () => {
   it('an unwritable state directory (its parent is a regular file, which stops root too): ESTATE, reported once, and recovery reported', async () => {
+    useMockTimers();
     const dir = tmp();
     const blocker = path.join(dir, 'mara-state');
     fs.writeFileSync(blocker, 'not a directory');
@@ -117,6 +111,7 @@ describe('bounded inputs with coded errors (issue 10 item 10)', () => {
   });
 
   it('a command timeout over 2^31 − 1 ms fails with EINVAL', async () => {
+    useMockTimers();
     const d = new SimDevice({ address: 1 });
     const m = new MaraMaster({ transport: new Wire([d]).transport, devices: [{ address: 1, pollIntervalMs: 1000 }], pehOnConnect: false });
     masters.push(m);
@@ -147,6 +142,7 @@ describe('bounded inputs with coded errors (issue 10 item 10)', () => {
   });
 
   it('twenty pending commands on one AbortSignal: no listener-leak warning, all aborted', async () => {
+    useMockTimers();
     const warnings: Error[] = [];
     const onWarning = (w: Error) => warnings.push(w);
     process.on('warning', onWarning);

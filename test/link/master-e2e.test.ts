@@ -83,7 +83,8 @@ describe('master ⇄ simulator over TCP 127.0.0.1', () => {
     await until(() => eventsOut(replies).length >= 160);
     sim.silence(400);
     await until(() => eventsOut(replies).length >= 300, 10000, 'all 300');
-    await new Promise((r) => setTimeout(r, 100));
+    const k = replies.length; // a reply handed on twice would come within the next exchanges
+    await until(() => replies.length >= k + 5, 5000, 'five more exchanges');
     assert.deepEqual(eventsOut(replies), sent);
     const s = m.stats();
     assert.ok(s.timeouts >= 2, `timeouts ${s.timeouts}`);
@@ -189,7 +190,8 @@ describe('BugPeH devices on a bus, PEHs and lost replies (issue 9 item 3)', () =
     });
     m.start();
     await until(() => [1, 2, 3].every((a) => eventsOut(replies, a).length >= 90), 30000, 'all events on the bus');
-    await new Promise((r) => setTimeout(r, 100));
+    const k = replies.length; // a reply handed on twice would come within the next exchanges
+    await until(() => replies.length >= k + 9, 5000, 'three more polls of each device');
     for (const a of [1, 2, 3]) assert.deepEqual(eventsOut(replies, a), sent.get(a), `device ${a}`);
     assert.ok(m.stats().pehs >= 3, `${m.stats().pehs} PEHs`);
     assert.ok(n >= 9);

@@ -3,53 +3,16 @@
  * controlled: node:test mock timers drive the master's timeouts, intervals and back-off, while the
  * wire's deliveries (setImmediate) stay real, so nothing here waits for a wall clock.
  */
-import { afterEach, beforeEach, describe, it, mock } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { PollResult } from '../../lib/link/master-types';
 import { SimDevice } from '../../lib/sim/device';
 import { MemoryStateStore } from '../../lib/link/state-store';
 import { decodeFrame, encodePollReply } from '../../lib/mara';
-import { eventsOut, queue as queueBy, setup } from '../helpers/master-rig';
+import { advance, eventsOut, queue as queueBy, settle, setup, until, useMockTimers } from '../helpers/master-rig';
 
 /** Events told apart across devices: the address in the value's high bits. */
 const queue = (d: SimDevice, n: number): string[] => queueBy(d, n, (i) => (d.address << 10) + i);
-
-let mocked = false;
-function useMockTimers(): void {
-  mock.timers.enable({ apis: ['setTimeout', 'setInterval', 'Date'], now: 1_000_000 });
-  mocked = true;
-}
-afterEach(async () => {
-  if (mocked) mock.timers.reset();
-  mocked = false;
-});
-
-/** Lets the wire's setImmediate deliveries and the master's microtasks run. */
-async function settle(rounds = 6): Promise<void> {
-  for (let i = 0; i < rounds; i++) await new Promise((r) => setImmediate(r));
-}
-
-/** Advances mock time by `ms` in steps, letting I/O run between steps; stops early when `until()` holds. */
-async function advance(ms: number, step = 5, until?: () => boolean): Promise<number> {
-  let t = 0;
-  await settle();
-  while (t < ms) {
-    if (until?.()) return t;
-    mock.timers.tick(step);
-    t += step;
-    await settle();
-  }
-  return t;
-}
-
-/** Real-time wait for the real-timer tests (deadline only, never an assertion on time). */
-async function waitFor(cond: () => boolean, ms = 5000, what = 'condition'): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 2));
-  }
-}
 
 /** AI 6 = 0xFE00 and AI 7 = 0x0040 put the bytes FE 40 six bytes before the reply's end: a false SOF (QTY 64) inside it. */
 function falseSofDevice(address: number): SimDevice {
@@ -59,6 +22,7 @@ function falseSofDevice(address: number): SimDevice {
 
 describe('item 1: one request in flight, whatever ends an attempt', () => {
   it('a corrupted reply hiding a false SOF (FE 40) six bytes before its end: both devices keep being polled', async () => {
+    useMockTimers();
     const devs = [falseSofDevice(1), falseSofDevice(2)];
     const probe = devs[0].lastReply ?? encodePollReply({ dst: 0x40, src: 1, seq: 0x20, sv: devs[0].sv, di: devs[0].di, ai: devs[0].ai, events: [] });
     assert.deepEqual([probe[probe.length - 6], probe[probe.length - 5]], [0xfe, 0x40], 'precondition: FE 40 six bytes before the end');
@@ -67,19 +31,20 @@ describe('item 1: one request in flight, whatever ends an attempt', () => {
     // the 4th reply's last byte (BCC) flipped: the reader holds its tail behind FE 40 until the timeout's flush
     m.on('reply', () => replies.length === 4 && (wire.corruptNext = 1));
     m.start();
-    await waitFor(() => eventsOut(replies, 1).length >= 40 && eventsOut(replies, 2).length >= 40, 5000, 'every event of both devices');
+    await until(() => eventsOut(replies, 1).length >= 40 && eventsOut(replies, 2).length >= 40, 5000, 'every event of both devices');
     for (let i = 0; i < 2; i++) assert.deepEqual(eventsOut(replies, i + 1), sent[i], `device ${i + 1}: every event once`);
     assert.equal(m.stats().unexpected, 0, 'no answer stranded by a second request in flight');
     assert.ok(m.stats().bccErrors >= 1);
   });
 
   it('one device: the retry after such a reply leaves once, not twice', async () => {
+    useMockTimers();
     const d = falseSofDevice(1);
     const sent = queue(d, 30);
     const { m, wire, replies } = setup([d], {}, { pollIntervalMs: 20, timeoutMs: 40 });
     m.on('reply', () => replies.length === 2 && (wire.corruptNext = 1));
     m.start();
-    await waitFor(() => eventsOut(replies).length >= 30, 5000, 'all events');
+    await until(() => eventsOut(replies).length >= 30, 5000, 'all events');
     await settle();
     const perSeq = new Map<number, number>();
     for (const f of wire.requests) perSeq.set(f.seq, (perSeq.get(f.seq) ?? 0) + 1);
@@ -91,13 +56,14 @@ describe('item 1: one request in flight, whatever ends an attempt', () => {
 
 describe('item 1: listeners that act at once', () => {
   it('a reply listener that polls at once does not repeat the SEQ just answered', async () => {
+    useMockTimers();
     const d = new SimDevice({ address: 1 });
     const sent = queue(d, 10);
     const { m, wire, replies } = setup([d], {}, { pollIntervalMs: 5000 });
     m.on('reply', () => replies.length < 5 && m.pollNow(1));
     m.on('device', () => m.pollNow(1));
     m.start();
-    await waitFor(() => replies.length >= 5, 3000, '5 replies');
+    await until(() => replies.length >= 5, 3000, '5 replies');
     await settle();
     const seqs = wire.requests.map((f) => f.seq);
     assert.equal(new Set(seqs).size, seqs.length, `a SEQ sent twice: ${seqs.map((x) => x.toString(16))}`);
@@ -107,6 +73,7 @@ describe('item 1: listeners that act at once', () => {
 
 describe('item 1 on a multi-drop bus: noise with false SOFs', () => {
   it('three devices, a false SOF (FE 40) before every fourth reply: every event once, all polled', async () => {
+    useMockTimers();
     const devs = [1, 2, 3].map((address) => falseSofDevice(address));
     const sent = devs.map((d) => queue(d, 30));
     const { m, wire, replies } = setup(devs, { reconnectWhenAllOffline: false }, { pollIntervalMs: 10, timeoutMs: 30, retries: 8 });
@@ -117,7 +84,7 @@ describe('item 1 on a multi-drop bus: noise with false SOFs', () => {
       onRequest(bytes, t);
     };
     m.start();
-    await waitFor(() => devs.every((d, i) => eventsOut(replies, d.address).length >= sent[i].length), 10000, 'every event of the bus');
+    await until(() => devs.every((d, i) => eventsOut(replies, d.address).length >= sent[i].length), 10000, 'every event of the bus');
     for (let i = 0; i < 3; i++) assert.deepEqual(eventsOut(replies, i + 1), sent[i], `device ${i + 1}`);
     assert.equal(m.stats().unexpected, 0);
     assert.ok(m.stats().noiseBytes > 0);
@@ -126,6 +93,7 @@ describe('item 1 on a multi-drop bus: noise with false SOFs', () => {
 
 describe('item 3: no broadcast PEH over a pending retry on a multi-drop bus', () => {
   it('BugPeH devices, a dropped reply and a PEH right after another device answered: nothing lost', async () => {
+    useMockTimers();
     const devs = [1, 2, 3].map((address) => new SimDevice({ address, seqFromBroadcast: true }));
     const sent = devs.map((d) => queue(d, 200));
     const { m, wire, replies } = setup(devs, { reconnectWhenAllOffline: false }, { pollIntervalMs: 10, timeoutMs: 30, retries: 5 });
@@ -147,7 +115,7 @@ describe('item 3: no broadcast PEH over a pending retry on a multi-drop bus', ()
       }
     });
     m.start();
-    await waitFor(() => devs.every((d, i) => eventsOut(replies, d.address).length >= sent[i].length), 10000, 'every event of the bus');
+    await until(() => devs.every((d, i) => eventsOut(replies, d.address).length >= sent[i].length), 10000, 'every event of the bus');
     for (let i = 0; i < 3; i++) assert.deepEqual(eventsOut(replies, i + 1), sent[i], `device ${i + 1}`);
     assert.ok(m.stats().pehs >= 3, `PEHs sent: ${m.stats().pehs}`);
     assert.ok(drops >= 15, `${drops} polls of device 2`);
@@ -156,6 +124,7 @@ describe('item 3: no broadcast PEH over a pending retry on a multi-drop bus', ()
 
 describe('item 2 + 3: a restart on a multi-drop BugPeH bus with two replies outstanding', () => {
   it('the connect-time PEH waits until both devices answered their retries: every event once', async () => {
+    useMockTimers();
     const devs = [1, 2, 3].map((address) => new SimDevice({ address, seqFromBroadcast: true, maxEventsPerReply: 4 }));
     const sent = devs.map((d) => queue(d, 20));
     const store = new MemoryStateStore();
@@ -179,7 +148,7 @@ describe('item 2 + 3: a restart on a multi-drop BugPeH bus with two replies outs
       onRequest(bytes, t);
     };
     one.m.start();
-    await waitFor(() => lost.length === 2 && stopped !== null, 5000, 'two replies lost');
+    await until(() => lost.length === 2 && stopped !== null, 5000, 'two replies lost');
     await stopped;
     await settle();
     // both devices hold an unacknowledged reply with events that were never handed on
@@ -192,7 +161,7 @@ describe('item 2 + 3: a restart on a multi-drop BugPeH bus with two replies outs
     const two = setup(devs, { store, pehOnConnect: true }, { pollIntervalMs: 5, timeoutMs: 100 });
     two.m.on('reply', (r) => all.push(r));
     two.m.start();
-    await waitFor(() => devs.every((d, i) => eventsOut(all, d.address).length >= sent[i].length), 10000, 'every event after the restart');
+    await until(() => devs.every((d, i) => eventsOut(all, d.address).length >= sent[i].length), 10000, 'every event after the restart');
     await settle();
     for (let i = 0; i < 3; i++) assert.deepEqual(eventsOut(all, i + 1), sent[i], `device ${i + 1}`);
     assert.ok(two.m.stats().pehs >= 1, 'the PEH went out once it was safe');
@@ -224,6 +193,7 @@ describe('item 4: stale replay', () => {
   });
 
   it('late answers after a timeout (the retry and the late reply cross): nothing lost, nothing twice', async () => {
+    useMockTimers();
     const d = new SimDevice({ address: 1, maxEventsPerReply: 2 });
     const sent = queue(d, 40);
     const { m, wire, replies } = setup([d], {}, { pollIntervalMs: 5, timeoutMs: 30, retries: 5 });
@@ -234,8 +204,8 @@ describe('item 4: stale replay', () => {
       onRequest(bytes, t);
     };
     m.start();
-    await waitFor(() => eventsOut(replies).length >= 40, 10000, 'every event');
-    await new Promise((r) => setTimeout(r, 200));
+    await until(() => eventsOut(replies).length >= 40, 10000, 'every event');
+    await advance(200);
     assert.deepEqual(eventsOut(replies), sent);
     assert.ok(m.devices[0].timeouts >= 3);
   });

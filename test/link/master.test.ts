@@ -1,5 +1,5 @@
 /** The line master against simulated devices on an in-memory wire: SEQ rules, retries, faults, queue. */
-import { describe, it } from 'node:test';
+import { beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -9,8 +9,11 @@ import type { PollResult } from '../../lib/link/master-types';
 import { SimDevice } from '../../lib/sim/device';
 import { FileStateStore, MemoryStateStore } from '../../lib/link/state-store';
 import { MaraError } from '../../lib/mara/errors';
-import { until, Wire } from '../helpers/pipe';
-import { eventsOut, queue, setup } from '../helpers/master-rig';
+import { Wire } from '../helpers/pipe';
+import { advance, during, eventsOut, queue, settle, setup, until, useMockTimers } from '../helpers/master-rig';
+import { FakeTimers } from '../helpers/fake-timers';
+
+beforeEach(() => useMockTimers()); // the master's timers run on mock time: nothing here waits for a wall clock
 
 describe('MaraMaster', () => {
   it('polls with SEQ 0x20, 0x21… and hands on each reply once', async () => {
@@ -33,7 +36,7 @@ describe('MaraMaster', () => {
     m.start();
     await until(() => replies.length >= 3);
     assert.deepEqual(replies.slice(0, 3).map((r) => r.seq), [0x7e, 0x7f, 0x20]);
-    assert.equal(store.load()['1'].seq >= 0x20, true);
+    assert.equal(store.load()['1'].seq, 0x21, 'the SEQ after the last reply handed on is saved');
   });
 
   it('sends a PEH on connect with SEQ 0xBB, later with the SEQ of the last poll', async () => {
@@ -69,7 +72,7 @@ describe('MaraMaster', () => {
     wire.dropNext = 1;
     m.start();
     await until(() => eventsOut(replies).length >= 25);
-    await new Promise((r) => setTimeout(r, 100));
+    await advance(100);
     assert.deepEqual(eventsOut(replies), sent);
     assert.equal(wire.requests[0].seq, wire.requests[1].seq, 'the retry repeats the SEQ');
     assert.equal(d.stats.replays, 1);
@@ -109,7 +112,7 @@ describe('MaraMaster', () => {
     assert.deepEqual([changes[0].online, changes[0].address], [false, 1]);
     assert.equal(wire.requests.filter((f) => f.cmd === 0x10).length, 3, 'retries + 1 transmissions');
     assert.ok(new Set(wire.requests.map((f) => f.seq)).size === 1, 'all with the same SEQ');
-    await new Promise((r) => setTimeout(r, 300));
+    await advance(300);
     assert.ok(m.devices[0].intervalMs > 20, 'slower polling while offline');
     wire.silent = false;
     await until(() => replies.length >= 1, 3000, 'back online');
@@ -203,7 +206,7 @@ describe('MaraMaster', () => {
     await until(() => replies.length >= 1);
     wire.silent = true;
     const pending = m.request({ address: 1, cmd: 0x3c, data: [1] }, { timeoutMs: 2000 });
-    await new Promise((r) => setTimeout(r, 20));
+    await advance(20);
     wire.breakLink();
     await assert.rejects(pending, (e: MaraError) => e.code === 'ENOTCONN');
     wire.silent = false;
@@ -231,13 +234,13 @@ describe('MaraMaster', () => {
     const { m, wire, replies } = setup([d], {}, { pollIntervalMs: 20 });
     m.start();
     await until(() => replies.length >= 2);
-    const answer = await m.request({ address: 1, cmd: 0x13, data: [0, 3, 1] });
+    const answer = await during(m.request({ address: 1, cmd: 0x13, data: [0, 3, 1] }));
     assert.ok(answer);
     assert.deepEqual([...answer!.data], [0, 3, 1]);
     assert.equal(d.getDi(3), true);
-    const none = await m.request({ address: 0xff, cmd: 0x3b, data: [30] });
+    const none = await during(m.request({ address: 0xff, cmd: 0x3b, data: [30] }));
     assert.equal(none, null, 'broadcasts get no answer');
-    await assert.rejects(m.request({ address: 9, cmd: 0x13, data: [0, 1, 1] }, { timeoutMs: 30 }), (e: MaraError) => e.code === 'ETIMEOUT');
+    await assert.rejects(during(m.request({ address: 9, cmd: 0x13, data: [0, 1, 1] }, { timeoutMs: 30 })), (e: MaraError) => e.code === 'ETIMEOUT');
     await assert.rejects(m.request({ address: 1, cmd: 300, data: [] }), (e: MaraError) => e.code === 'EINVAL');
     const i = wire.requests.findIndex((f) => f.cmd === 0x13);
     assert.equal(wire.requests[i].seq, wire.requests.slice(0, i).reverse().find((f) => f.cmd === 0x10)!.seq, 'commands reuse the last poll SEQ');
@@ -253,8 +256,8 @@ describe('MaraMaster', () => {
     const c2 = m.request({ address: 1, cmd: 0x3c, data: [1] }, { timeoutMs: 30 });
     await assert.rejects(m.request({ address: 1, cmd: 0x3c, data: [0] }), (e: MaraError) => e.code === 'EQUEUEFULL');
     assert.ok(m.stats().queueDropped >= 1, 'polls were dropped to make room');
-    await assert.rejects(c1, (e: MaraError) => e.code === 'ETIMEOUT');
-    await assert.rejects(c2, (e: MaraError) => e.code === 'ETIMEOUT');
+    await assert.rejects(during(c1), (e: MaraError) => e.code === 'ETIMEOUT');
+    await assert.rejects(during(c2), (e: MaraError) => e.code === 'ETIMEOUT');
   });
 
   it('fails commands with ENOTCONN when not connected and EABORT when aborted', async () => {
@@ -267,7 +270,7 @@ describe('MaraMaster', () => {
     const ac = new AbortController();
     const p = m.request({ address: 1, cmd: 0x3c, data: [1] }, { timeoutMs: 5000, signal: ac.signal });
     setTimeout(() => ac.abort(), 20);
-    await assert.rejects(p, (e: MaraError) => e.code === 'EABORT');
+    await assert.rejects(during(p), (e: MaraError) => e.code === 'EABORT');
   });
 
   it('rejects a bad configuration with EINVAL', () => {
@@ -287,5 +290,36 @@ describe('MaraMaster fairness', () => {
     await until(() => replies.length >= 30, 3000);
     const first30 = replies.slice(0, 30).map((r) => r.address);
     for (const a of [1, 2, 3]) assert.ok(first30.filter((x) => x === a).length >= 9, `device ${a} got ${first30.filter((x) => x === a).length} of the first 30 replies`);
+  });
+});
+
+describe('MaraMaster on injected timers', () => {
+  it('runs its timeouts and polls on options.timers: nothing fires until that clock moves', async () => {
+    const clock = new FakeTimers();
+    const d = new SimDevice({ address: 1 });
+    const { m, wire, replies } = setup([d], { timers: clock, reconnectWhenAllOffline: false }, { pollIntervalMs: 500, timeoutMs: 1000, retries: 1 });
+    wire.silent = true;
+    m.start();
+    await settle();
+    assert.equal(wire.requests.length, 1);
+    clock.tick(999);
+    await settle();
+    assert.deepEqual([wire.requests.length, m.stats().timeouts], [1, 0], 'no timeout at 999 ms');
+    clock.tick(1);
+    await settle();
+    assert.deepEqual([wire.requests.length, m.stats().timeouts], [2, 1], 'timed out at 1 s, retried at once');
+    wire.silent = false;
+    clock.tick(1000);
+    await settle();
+    assert.equal(m.stats().timeouts, 2);
+    wire.requests.length = 0;
+    await settle();
+    clock.tick(499);
+    await settle();
+    assert.equal(wire.requests.length, 0, 'the next probe not before 500 ms');
+    clock.tick(1);
+    await settle();
+    assert.equal(replies.length, 1, 'answered at 500 ms');
+    assert.equal(m.stats().lastOkAt, clock.now(), 'its clock is the injected one');
   });
 });

@@ -101,7 +101,8 @@ describe('restart against BugPeH firmware (Node-RED child process)', { timeout: 
 
     queue(7);
     await red.waitFor(() => lines().length >= sent.length && dev.queueLength === 0, 30_000, `all ${sent.length} events in the flow's file`);
-    await new Promise((r) => setTimeout(r, 300)); // a reply handed on twice would show up here
+    queue(1); // a marker: once it is in the file, a reply handed on twice before it is in there too
+    await red.waitFor(() => lines().length >= sent.length, 30_000, 'the marker event');
     assert.deepEqual(lines(), sent, 'every event exactly once, in order');
     assert.ok(dev.stats.pehs >= 4, 'a PEH at each (re)start');
     assert.equal(dev.stats.dropped, 0);

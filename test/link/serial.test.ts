@@ -13,9 +13,13 @@ import { SerialTransport } from '../../lib/link/serial';
 import { listSerialPorts } from '../../lib/link/serial-ports';
 import { createTransport, describeTransport } from '../../lib/link/open-transport';
 import { PtyPair, SOCAT_MISSING, socatAvailable, socatPair } from '../helpers/socat';
+import { FakeTimers } from '../helpers/fake-timers';
 
 const T = { timeout: 10_000 };
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** Lets pending I/O callbacks run: an event still due from a closed port would come within these rounds. */
+const settle = async () => {
+  for (let i = 0; i < 3; i++) await new Promise((r) => setImmediate(r));
+};
 const code = (e: unknown) => (e as { code?: string }).code;
 const noSocat = socatAvailable() ? false : SOCAT_MISSING;
 
@@ -48,15 +52,21 @@ async function farEnd(devPath: string): Promise<SerialPort> {
   return port;
 }
 
-async function collect(em: { on(ev: 'data', f: (c: Buffer) => void): unknown }, n: number, ms = 3000): Promise<Buffer> {
+/** Resolves with the bytes once `n` have arrived; rejects after `ms` (a failure bound only). */
+function collect(em: { on(ev: 'data', f: (c: Buffer) => void): unknown }, n: number, ms = 3000): Promise<Buffer> {
   const got: Buffer[] = [];
-  em.on('data', (c: Buffer) => got.push(c));
-  const t0 = Date.now();
-  while (Buffer.concat(got).length < n) {
-    if (Date.now() - t0 > ms) assert.fail(`got ${Buffer.concat(got).length}/${n} bytes`);
-    await sleep(10);
-  }
-  return Buffer.concat(got);
+  let size = 0;
+  return new Promise((resolve, reject) => {
+    const bound = setTimeout(() => reject(new assert.AssertionError({ message: `got ${size}/${n} bytes` })), ms);
+    em.on('data', (c: Buffer) => {
+      got.push(c);
+      size += c.length;
+      if (size >= n) {
+        clearTimeout(bound);
+        resolve(Buffer.concat(got));
+      }
+    });
+  });
 }
 
 describe('SerialTransport over a socat pty pair', { skip: noSocat }, () => {
@@ -88,7 +98,7 @@ describe('SerialTransport over a socat pty pair', { skip: noSocat }, () => {
     await t.open();
     await p.close();
     if (!closes.length) await once(t, 'close');
-    await sleep(100);
+    await settle();
     assert.equal(closes.length, 1);
     assert.ok(closes[0] instanceof Error, 'lost, not closed by us: err says why');
     assert.equal(typeof code(closes[0]), 'string');
@@ -104,7 +114,7 @@ describe('SerialTransport over a socat pty pair', { skip: noSocat }, () => {
     await t.open();
     await Promise.all([t.close(), t.close()]);
     await t.close();
-    await sleep(50);
+    await settle();
     assert.deepEqual(closes, [undefined]);
     await assert.rejects(t.write(Buffer.from([1])), { code: 'ENOTCONN' });
     await assert.rejects(t.open(), { code: 'EINVAL' }, 'a transport is opened once');
@@ -174,21 +184,25 @@ describe('SerialTransport without a device', () => {
     fs.writeFileSync(dev, '');
     SerialPortMock.binding.createPort(dev);
     cleanups.push(() => SerialPortMock.binding.reset());
-    const t = new SerialTransport({ path: dev }, SerialPortMock);
+    const clock = new FakeTimers(); // the watch runs on it
+    const t = new SerialTransport({ path: dev }, SerialPortMock, clock);
     cleanups.push(() => t.close());
     const closes: (Error | undefined)[] = [];
     t.on('close', (e) => closes.push(e));
     await t.open();
-    await sleep(1200);
+    clock.tick(1000); // the first check
+    await fs.promises.stat(dev); // queued behind the watch's own stat
+    await settle();
     assert.equal(closes.length, 0, 'still there: not closed');
     fs.rmSync(dev);
+    clock.tick(1000); // the next check finds it gone
     // The watch's timer is unref'd (it must not keep Node-RED alive), so a ref'd timer keeps this test alive.
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([
       once(t, 'close'),
       new Promise((_, reject) => (timer = setTimeout(() => reject(new Error('no close within 1.5 s')), 1500))),
     ]).finally(() => clearTimeout(timer));
-    await sleep(50);
+    await settle();
     assert.equal(closes.length, 1);
     assert.equal(code(closes[0]), 'ENODEV');
     assert.equal(t.isOpen, false);

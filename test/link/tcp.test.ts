@@ -7,10 +7,15 @@ import net from 'node:net';
 import { TcpTransport } from '../../lib/link/tcp';
 import { createTransport, describeTransport } from '../../lib/link/open-transport';
 import type { Transport } from '../../lib/link/transport';
+import type { Timers } from '../../lib/link/timers';
+import { FakeTimers } from '../helpers/fake-timers';
 
 /** Per-test limit, so a hung connect fails the test instead of stalling the run. */
 const T = { timeout: 10_000 };
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** Lets pending I/O callbacks run: an event still due from a closed socket would come within these rounds. */
+const settle = async () => {
+  for (let i = 0; i < 3; i++) await new Promise((r) => setImmediate(r));
+};
 const code = (e: unknown) => (e as { code?: string }).code;
 
 /** Everything a test opened, closed in afterEach even when the test failed halfway. */
@@ -41,18 +46,18 @@ async function server(): Promise<{ port: number; sockets: net.Socket[]; next: ()
 }
 
 /** A transport whose 'close' events are recorded; closed after the test. */
-function transport(port: number, connectTimeoutMs?: number): { t: TcpTransport; closes: (Error | undefined)[] } {
-  const t = new TcpTransport({ host: '127.0.0.1', port, connectTimeoutMs });
+function transport(port: number, connectTimeoutMs?: number, timers?: Timers): { t: TcpTransport; closes: (Error | undefined)[] } {
+  const t = new TcpTransport({ host: '127.0.0.1', port, connectTimeoutMs }, timers);
   const closes: (Error | undefined)[] = [];
   t.on('close', (err) => closes.push(err));
   cleanups.push(() => t.close());
   return { t, closes };
 }
 
-/** Waits for the first 'close', then a little more so a duplicate would show up. */
+/** Waits for the first 'close', then lets pending I/O run so a duplicate would show up. */
 async function closed(t: Transport, closes: unknown[]): Promise<void> {
   if (!closes.length) await once(t, 'close');
-  await sleep(50);
+  await settle();
 }
 
 /**
@@ -80,12 +85,18 @@ async function blackHole(): Promise<number> {
   const port = Number(line.toString().trim());
   const fillers: net.Socket[] = [];
   cleanups.push(() => fillers.forEach((f) => f.destroy()));
-  for (let i = 0; i < 4; i++) {
-    const f = net.connect(port, '127.0.0.1');
-    f.on('error', () => undefined);
-    fillers.push(f);
-  }
-  await sleep(200);
+  let queued = 0;
+  const full = new Promise<void>((resolve, reject) => {
+    const bound = setTimeout(() => reject(new Error(`only ${queued} filler connection(s) queued within 5 s`)), 5000);
+    for (let i = 0; i < 4; i++) {
+      const f = net.connect(port, '127.0.0.1');
+      f.on('error', () => undefined);
+      // the accept queue of a backlog-1 listener holds two connections: once both are in, SYNs are dropped
+      f.on('connect', () => ++queued === 2 && (clearTimeout(bound), resolve()));
+      fillers.push(f);
+    }
+  });
+  await full;
   return port;
 }
 
@@ -167,11 +178,16 @@ describe('TcpTransport', () => {
 
   it('connect timeout: open rejects with ETIMEDOUT after connectTimeoutMs', T, async () => {
     const port = await blackHole();
-    const { t, closes } = transport(port, 300);
-    const t0 = Date.now();
-    await assert.rejects(t.open(), { code: 'ETIMEDOUT' });
-    const took = Date.now() - t0;
-    assert.ok(took >= 250 && took < 3000, `timed out after ${took} ms`);
+    const clock = new FakeTimers(); // the connect timeout runs on it
+    const { t, closes } = transport(port, 300, clock);
+    let settled = false;
+    const opening = t.open();
+    opening.then(() => (settled = true), () => (settled = true));
+    clock.tick(299);
+    await settle();
+    assert.equal(settled, false, 'still connecting at 299 ms');
+    clock.tick(1);
+    await assert.rejects(opening, { code: 'ETIMEDOUT' });
     assert.equal(closes.length, 0);
   });
 
@@ -179,7 +195,7 @@ describe('TcpTransport', () => {
     const port = await blackHole();
     const { t, closes } = transport(port, 5000);
     const opening = t.open();
-    await sleep(50);
+    await settle(); // the SYN is out; the connect hangs
     await t.close();
     await assert.rejects(opening, { code: 'ECONNABORTED' });
     assert.equal(closes.length, 0);
@@ -203,7 +219,7 @@ describe('TcpTransport', () => {
     await Promise.all([t.close(), t.close()]);
     await t.close();
     await ended;
-    await sleep(50);
+    await settle();
     assert.deepEqual(closes, [undefined]);
     assert.equal(t.isOpen, false);
     await assert.rejects(t.open(), { code: 'EINVAL' }, 'a transport is opened once');

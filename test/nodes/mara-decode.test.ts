@@ -1,4 +1,4 @@
-import { after, afterEach, before, describe, it } from 'node:test';
+import { after, afterEach, before, describe, it, mock } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -29,7 +29,10 @@ function flow(extra: Record<string, unknown> = {}) {
 describe('mara-decode node', () => {
   before(() => new Promise<void>((r) => helper.startServer(() => r())));
   after(() => new Promise<void>((r) => helper.stopServer(() => r())));
-  afterEach(() => helper.unload());
+  afterEach(() => {
+    mock.timers.reset(); // first: unload must not run on mock time
+    return helper.unload();
+  });
 
   it('decodes a real 0x10 reply given as a Buffer and keeps the msg', async () => {
     await helper.load([decodeNode, catchNode], flow());
@@ -111,13 +114,17 @@ describe('mara-decode node', () => {
     const statuses: any[] = [];
     dec.on('call:status', (call: any) => statuses.push(call.args[0]));
     const out = collect<Msg>(helper.getNode('out'), 1);
+    // mock time drives the node's silence timeout and its status throttle (collect's bound stays real)
+    mock.timers.enable({ apis: ['setTimeout', 'Date'], now: Date.now() });
     dec.receive({ payload: Buffer.from([1, 2, 3, 4, 5, 0xfe, 0x08, 0x01]) }); // noise, then a torn poll
-    await new Promise((r) => setTimeout(r, 1200));
+    await new Promise((r) => setImmediate(r));
+    mock.timers.tick(50); // the 50 ms silence timeout drops the torn frame
     dec.receive({ payload: bytesOf('poll-request-basic').subarray(3) }); // the rest arrives too late: noise
     dec.receive({ payload: bytesOf('poll-request-basic') });
     const [m] = await out;
     assert.equal(m.payload.seq, 0x80);
-    await new Promise((r) => setTimeout(r, 1100));
+    mock.timers.tick(1000); // the status throttle's 1 s: its pending status lands
+    await new Promise((r) => setImmediate(r)); // the runtime hands a status on asynchronously
     const last = statuses[statuses.length - 1];
     assert.equal(last.fill, 'green');
     assert.match(last.text, /1[^0-9]+0[^0-9]+13/); // 1 ok, 0 bad, 5 + 3 + 5 bytes of noise

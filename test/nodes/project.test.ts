@@ -105,7 +105,7 @@ describe('project, points and formula nodes', () => {
   it('mara-points marks every point invalid once when the device goes offline', async () => {
     await helper.load(NODES, flow);
     await until(() => ((helper.getNode('proj') as any).project?.version ?? 0) > 0, 10000, 'workbook loaded');
-    await new Promise((r) => setTimeout(r, 50));
+    await until(() => (helper.getNode('proj') as any).project.loading === null, 10000, 'subscribers told'); // they are told as the load ends
     const out = collect<Msg>(helper.getNode('pout'), 2);
     helper.getNode('pts').receive({ payload: reply(() => undefined) });
     helper.getNode('pts').receive({ topic: 'line/1/$status', payload: { address: 1, online: false } });
@@ -117,7 +117,7 @@ describe('project, points and formula nodes', () => {
   it('fails a msg it cannot read with EINVAL to a Catch node', async () => {
     await helper.load(NODES, flow);
     await until(() => ((helper.getNode('proj') as any).project?.version ?? 0) > 0, 10000, 'workbook loaded');
-    await new Promise((r) => setTimeout(r, 50));
+    await until(() => (helper.getNode('proj') as any).project.loading === null, 10000, 'subscribers told'); // they are told as the load ends
     const err = collect<Msg>(helper.getNode('err'), 2);
     helper.getNode('pts').receive({ payload: 42 });
     helper.getNode('frm').receive({ payload: 'nonsense' });
@@ -155,6 +155,7 @@ describe('project, points and formula nodes', () => {
     const painted = JSON.stringify(st.snapshot.state);
     // the workbook is saved again (project reload): the new engine starts from the last known values
     const out = collect<Msg>(helper.getNode('fout'), 1, 10000);
+    const toScreen = collect<Msg>(helper.getNode('scr'), 1, 10000); // runs after the screen's own input handler
     await (helper.getNode('proj') as any).project.reload();
     const [again] = await out;
     assert.equal(again.topic, 'snapshot');
@@ -162,7 +163,7 @@ describe('project, points and formula nodes', () => {
     assert.equal(re.get('S1152B03.fill'), 1, 'closed and energised, from the last values, not from defaults');
     assert.equal(typeof re.get('S11II_03.text'), 'string');
     assert.ok(again.payload.some((c: any) => c.tag === 'S1152B03' && c.quality === 'good'));
-    await new Promise((r) => setTimeout(r, 50));
+    await toScreen;
     assert.equal(JSON.stringify(st.snapshot.state), painted, 'the screen does not change on a reload');
   });
 });

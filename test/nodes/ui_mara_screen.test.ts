@@ -1,4 +1,4 @@
-import { after, afterEach, before, describe, it } from 'node:test';
+import { after, afterEach, before, describe, it, mock } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -6,6 +6,7 @@ import path from 'node:path';
 import vm from 'node:vm';
 import type { EventEmitter } from 'node:events';
 import { catchNode, collect, helper } from '../helpers/red';
+import { until } from '../helpers/pipe';
 import { fakeProjectNode, setProjectModel } from '../helpers/fake-project';
 import { defaultDashboardResolver, DashboardApi, SOCKET_ID } from '../../nodes/shared/dashboard';
 import type { Element, ProjectModel } from '../../lib/project/model';
@@ -67,7 +68,17 @@ function flow(extra: Record<string, unknown> = {}, more: Record<string, unknown>
 
 const nodes = () => [screenNode, uiTab, uiGroup, catchNode, fakeProjectNode];
 const state = (id = 'scr') => (helper.getNode(id) as any).maraScreen.state;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** Lets the runtime's msg deliveries and the dashboard's events (setImmediate, microtasks) run. */
+const settle = async (rounds = 6) => {
+  for (let i = 0; i < rounds; i++) await new Promise((r) => setImmediate(r));
+};
+/** node:test mock time for the node's coalescing timer and its clock; reset after each test, before unload. */
+const mockTime = () => mock.timers.enable({ apis: ['setTimeout', 'Date'], now: Date.now() });
+/** `ms` of mock time, then the deliveries it caused. */
+const pass = async (ms: number) => {
+  mock.timers.tick(ms);
+  await settle();
+};
 
 /** Calls of a Node.prototype method (the helper spies them) made on node `id`. */
 function calls(method: 'status' | 'error' | 'warn', id = 'scr'): any[][] {
@@ -139,6 +150,7 @@ describe('ui_mara_screen node', () => {
     fs.rmSync(dir, { recursive: true, force: true });
   });
   afterEach(async () => {
+    mock.timers.reset();
     await helper.unload();
     screenNode.setDashboardResolver(recordingResolver);
     captured = [];
@@ -179,12 +191,13 @@ describe('ui_mara_screen node', () => {
     const feeds = fed(o);
     const n = helper.getNode('scr');
     const snap = state().snapshot;
+    mockTime();
     const t0 = Date.now();
     for (let i = 0; i < 20; i++) {
       n.receive({ payload: [{ tag: 'B', attr: 'fill', value: i % 2 ? 6 : '#00FF00' }, { tag: 'T', attr: 'text', value: i }] } as never);
-      await sleep(50);
+      await pass(50);
     }
-    await sleep(300);
+    await pass(300);
     const elapsed = (Date.now() - t0) / 1000;
     const deltas = feeds.filter((p) => p.delta);
     assert.ok(deltas.length >= 3 && deltas.length <= Math.ceil(elapsed * 4) + 1, `${deltas.length} deltas in ${elapsed.toFixed(2)} s`);
@@ -202,7 +215,7 @@ describe('ui_mara_screen node', () => {
     assert.equal(o.beforeEmit({}, conv.newPoint).msg, undefined, 'a delta never replaces the browser\'s stored msg');
     // a structural change emits the snapshot itself
     n.receive({ payload: SVG.replace('width="200"', 'width="300"') } as never);
-    await sleep(20);
+    await pass(20);
     const full = feeds[feeds.length - 1];
     assert.equal(full.full, true);
     assert.equal(o.convert(full, undefined, {}, undefined), snap);
@@ -290,7 +303,7 @@ describe('ui_mara_screen node', () => {
       { id: 'proj', type: 'mara-project', path: path.join(dir, 'project.xlsx') },
     ]);
     const st = state();
-    for (let i = 0; i < 100 && st.snapshot.screens.length < 2; i++) await sleep(20);
+    await until(() => st.snapshot.screens.length >= 2, 2000, 'both screens');
     assert.deepEqual(st.screenNames(), ['MAP', 'S1']);
     const snap = st.snapshot;
     assert.equal(snap.hasRecords, true);
@@ -317,10 +330,11 @@ describe('ui_mara_screen node', () => {
       { id: 'proj', type: 'mara-project', path: path.join(dir, 'project.xlsx') },
     ]);
     const st = state();
-    for (let i = 0; i < 100 && st.snapshot.screens.length < 2; i++) await sleep(20);
+    await until(() => st.snapshot.screens.length >= 2, 2000, 'both screens');
     const feeds = fed(captured[0]);
     const out1 = collect<Msg>(helper.getNode('out1'), 3, 2000);
     const out2 = collect<Msg>(helper.getNode('out2'), 1, 2000);
+    mockTime(); // after the collects: their failure bounds stay real
     fromBrowser('scr', { type: 'view', screen: 'S1' });
     fromBrowser('scr', { type: 'click', tag: 'S1152B01', screen: 'S1', jump: null });
     fromBrowser('scr', { type: 'view', screen: 'MAP' });
@@ -329,7 +343,7 @@ describe('ui_mara_screen node', () => {
     fromBrowser('scr', { type: 'view', screen: 'S1' });
     // two steps: the client asks, the server answers that client with a token, the client confirms with it
     fromBrowser('scr', { type: 'toggle-request', tag: 'S1189S03', screen: 'S1' });
-    await sleep(20);
+    await pass(20);
     const ask = replies.find((r) => r.confirm);
     assert.ok(ask, JSON.stringify(replies));
     assert.equal(ask.socketid, 'sock-1', 'sent to the asking client only');
@@ -349,21 +363,21 @@ describe('ui_mara_screen node', () => {
     ], 'linked texts of the same screen only (S12ETT00 is on MAP)');
     assert.equal(st.snapshot.state.S1189S03.text, '0');
     assert.equal(st.snapshot.state.S1189I03.text, '0');
-    await sleep(300);
+    await pass(300);
     const d = feeds.filter((p) => p.delta).pop().delta;
     assert.deepEqual(d.state, { S1189S03: { text: '0' }, S1189I03: { text: '0' } });
     // refused: the token again (one use), a toggle without a token, a toggle request for an element without one
     fromBrowser('scr', { type: 'toggle', token: ask.confirm.token });
     fromBrowser('scr', { type: 'toggle', tag: 'S1189S03', value: '1', screen: 'S1' });
     fromBrowser('scr', { type: 'toggle-request', tag: 'S1152B01', screen: 'S1' });
-    await sleep(50);
+    await pass(50);
     assert.equal(st.snapshot.state.S1189S03.text, '0');
     const warns = calls('warn').map(([m]) => String(m));
     assert.ok(warns.some((m) => /not confirmed through the server/.test(m)), warns.join('\n'));
     assert.ok(warns.some((m) => /S1152B01 has no manual toggle/.test(m)));
     // switch every client
     helper.getNode('scr').receive({ topic: 'screen', payload: 'S1' } as never);
-    await sleep(300);
+    await pass(300);
     assert.equal(st.snapshot.screen, 'S1');
     assert.deepEqual(feeds.filter((p) => p.delta).pop().delta.screen, { name: 'S1' });
   });
@@ -375,7 +389,7 @@ describe('ui_mara_screen node', () => {
       { id: 'proj', type: 'mara-project', path: path.join(dir, 'project.xlsx') },
     ]);
     const st = state();
-    for (let i = 0; i < 100 && st.snapshot.screens.length < 2; i++) await sleep(20);
+    await until(() => st.snapshot.screens.length >= 2, 2000, 'both screens');
     assert.equal(st.snapshot.config.readOnly, true);
     let outputs = 0;
     helper.getNode('out1').on('input', () => outputs++);
@@ -383,7 +397,7 @@ describe('ui_mara_screen node', () => {
     fromBrowser('scr', { type: 'view', screen: 'S1' });
     fromBrowser('scr', { type: 'toggle-request', tag: 'S1189S03', screen: 'S1' });
     fromBrowser('scr', { type: 'click', tag: 'S1152B01', screen: 'S1' });
-    await sleep(50);
+    await settle();
     assert.equal(outputs, 1, 'the click goes out, the toggle does not');
     assert.ok(!replies.some((r) => r.confirm), 'no confirmation offered');
     assert.equal(st.snapshot.state.S1189S03.text, '1');
@@ -397,7 +411,7 @@ describe('ui_mara_screen node', () => {
       { id: 'proj', type: 'mara-project', path: path.join(dir, 'project.xlsx') },
     ]);
     const st = state();
-    for (let i = 0; i < 100 && st.snapshot.screens.length < 2; i++) await sleep(20);
+    await until(() => st.snapshot.screens.length >= 2, 2000, 'both screens');
     const got: Msg[] = [];
     helper.getNode('out1').on('input', (m: Msg) => got.push(m));
     helper.getNode('out2').on('input', (m: Msg) => got.push(m));
@@ -420,15 +434,15 @@ describe('ui_mara_screen node', () => {
     // another client's token is not this client's
     fromBrowser('scr', { type: 'view', screen: 'S1' }, 'sock-3');
     fromBrowser('scr', { type: 'toggle-request', tag: 'S1189S03', screen: 'S1' }, 'sock-3');
-    await sleep(20);
+    await settle();
     const token = replies.find((r) => r.confirm && r.socketid === 'sock-3')!.confirm.token;
     fromBrowser('scr', { type: 'toggle', token }, 'sock-2');
-    await sleep(50);
+    await settle();
     assert.deepEqual(got, [], JSON.stringify(got));
     assert.equal(st.snapshot.state.S1189S03.text, '1');
     // a forged socketid never reaches a msg: the server's id does
     fromBrowser('scr', { type: 'click', tag: 'S1152B01', screen: 'S1' }, 'sock-2', 'sock-3');
-    await sleep(20);
+    await settle();
     assert.equal(got.length, 1);
     assert.equal(got[0].socketid, 'sock-2');
     // 2 000 clicks from one client: at most the burst (20) plus 10 per second of the time they took
@@ -437,12 +451,12 @@ describe('ui_mara_screen node', () => {
     const t0 = Date.now();
     for (let i = 0; i < 2000; i++) fromBrowser('scr', { type: 'click', tag: 'S1152B01', screen: 'S1' }, 'sock-4');
     const bound = 20 + Math.ceil(((Date.now() - t0) / 1000) * 10);
-    await sleep(50);
+    await settle();
     assert.ok(got.length >= 15 && got.length <= bound, `${got.length} msgs out of 2000 (bound ${bound})`);
     // the flood costs that client only
     got.length = 0;
     fromBrowser('scr', { type: 'click', tag: 'S1152B01', screen: 'S1' }, 'sock-3');
-    await sleep(20);
+    await settle();
     assert.equal(got.length, 1);
     const warns = calls('warn').map(([m]) => String(m));
     assert.ok(warns.some((m) => /more than 10 messages per second/.test(m)), warns.join('\n'));
@@ -462,7 +476,7 @@ describe('ui_mara_screen node', () => {
       items.push({ tag: 'T', attr: 'text', value: String(k) });
       n.receive({ payload: items } as never);
     }
-    await sleep(50);
+    await settle();
     assert.equal(st.snapshot.state.T.text, '9', 'the known tag is painted');
     assert.deepEqual(Object.keys(st.snapshot.state).sort(), ['T']);
     assert.ok(JSON.stringify(st.snapshot).length < before + 100, 'the snapshot did not grow');
@@ -476,10 +490,11 @@ describe('ui_mara_screen node', () => {
     screenNode.setDashboardResolver(recordingResolver);
     await helper.load(nodes(), flow());
     const feeds = fed(captured[0]);
+    mockTime();
     helper.getNode('scr').receive({ payload: [{ tag: 'B', attr: 'fill', value: 'red' }] } as never);
     await helper.unload();
     assert.equal(removers, 1);
-    await sleep(300);
+    await pass(300);
     assert.equal(feeds.filter((p) => p.delta).length, 0, 'the pending delta was dropped with the timer');
   });
 
@@ -495,9 +510,10 @@ describe('ui_mara_screen node', () => {
     assert.equal(errors.length, 1);
     assert.match(String(errors[0][0]), /node-red-dashboard \(Dashboard 1\) is not available: Cannot find module 'node-red-dashboard'/);
     // inputs still work (the state is kept for when the dashboard comes)
+    mockTime();
     n.receive({ payload: [{ tag: 'B', attr: 'fill', value: 6 }] } as never);
     assert.deepEqual(state().snapshot.state.B, { fill: '#ff0000' });
-    await sleep(300);
+    await pass(300);
     assert.equal(calls('status').length, 1, 'the red status stays');
     assert.equal(calls('error').length, 1);
   });

@@ -5,6 +5,7 @@ import net from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CMD, FrameReader, MaraError, MaraFrame, decodeFrame, encodeFrame, encodePoll, encodeTimeSet } from '../../lib/mara';
 import { MaraSimulator } from '../../lib/sim/simulator';
+import { FakeTimers } from '../helpers/fake-timers';
 
 /** A test master: every byte received, every frame the codec's reader found, and how it was chunked. */
 class Client {
@@ -56,9 +57,21 @@ async function waitFor(cond: () => boolean, timeoutMs: number, what: string): Pr
 
 const poll = (seq: number, dst = 1) => encodePoll({ dst, seq });
 
+/** Bytes the simulator's first link holds of a frame not yet complete (so a test knows a chunk was read alone). */
+const pendingIn = (sim: MaraSimulator): number | undefined => [...(sim as unknown as { links: Set<{ reader: FrameReader }> }).links][0]?.reader.pending;
+
+/** Moves the simulator's clock `ms` forward 1 ms at a time, letting its promise chains and the sockets run. */
+async function pass(clock: FakeTimers, ms: number): Promise<void> {
+  for (let i = 0; i < ms; i++) {
+    clock.tick(1);
+    await new Promise((r) => setImmediate(r));
+  }
+}
+
 describe('MaraSimulator over TCP', () => {
   let sim: MaraSimulator;
   let port: number;
+  let clock: FakeTimers; // the simulator's reply delays and silence run on it
   const clients: Client[] = [];
   const connect = async () => {
     const c = await Client.connect(port);
@@ -67,7 +80,8 @@ describe('MaraSimulator over TCP', () => {
   };
 
   beforeEach(async () => {
-    sim = new MaraSimulator([{ address: 1 }, { address: 2 }]);
+    clock = new FakeTimers();
+    sim = new MaraSimulator([{ address: 1 }, { address: 2 }], { timers: clock });
     port = await sim.listenTcp({ port: 0 });
   });
   afterEach(async () => {
@@ -81,9 +95,9 @@ describe('MaraSimulator over TCP', () => {
     const c = await connect();
     const req = poll(0x21);
     c.send(req.subarray(0, 1));
-    await sleep(15);
+    await waitFor(() => pendingIn(sim) === 1, 1000, 'the first byte read alone');
     c.send(req.subarray(1, 5));
-    await sleep(15);
+    await waitFor(() => pendingIn(sim) === 5, 1000, 'bytes 2-5 read');
     c.send(req.subarray(5));
     const f = await c.frame(1);
     assert.deepEqual([f.dst, f.src, f.seq, f.kind], [0x40, 1, 0x21, 'poll-reply']);
@@ -107,7 +121,7 @@ describe('MaraSimulator over TCP', () => {
     c.send(poll(0x24, 2));
     const f = await c.frame(1);
     assert.equal(f.src, 2);
-    await sleep(30);
+    // replies leave in request order, synchronously here: an answer to the broadcast would be frame 1
     assert.equal(c.frames.length, 1, 'no reply to the broadcast');
     assert.deepEqual(requests.map((r) => r.cmd), [0x12, 0x10]);
     assert.equal(replies.length, 1);
@@ -136,7 +150,7 @@ describe('MaraSimulator over TCP', () => {
     const c = await connect();
     sim.dropReplies(1);
     c.send(poll(0x40));
-    await sleep(80);
+    await waitFor(() => sim.stats.repliesDropped === 1, 1000, 'the reply dropped');
     assert.equal(c.raw.length, 0);
     assert.equal(sim.stats.repliesDropped, 1);
     c.send(poll(0x40));
@@ -181,11 +195,11 @@ describe('MaraSimulator over TCP', () => {
     const c = await connect();
     sim.silence(150);
     c.send(poll(0x43));
-    await sleep(60);
+    await waitFor(() => sim.stats.silenced === 1, 1000, 'the frame silenced');
     assert.equal(c.raw.length, 0);
     assert.equal(sim.stats.devices.requests, 0);
     assert.equal(sim.stats.silenced, 1);
-    await sleep(120);
+    clock.tick(150); // the silence is over
     c.send(poll(0x43));
     const f = await c.frame(1);
     assert.equal(f.seq, 0x43);
@@ -212,14 +226,21 @@ describe('MaraSimulator over TCP', () => {
     sim.replyDelayMs = 60;
     sim.splitReplies = true;
     const c = await connect();
-    const t0 = Date.now();
+    let replied = 0;
+    sim.on('reply', () => replied++);
     c.send(poll(0x45));
+    await waitFor(() => sim.stats.devices.requests === 1, 1000, 'the request');
+    await pass(clock, 59);
+    assert.equal(replied, 0, 'not before 60 ms');
+    await pass(clock, 1 + 3 * 3); // the delay, then the parts 3 ms apart
     const f = await c.frame(1);
-    assert.ok(Date.now() - t0 >= 55, `delayed (${Date.now() - t0} ms)`);
+    assert.equal(replied, 1, 'delayed by 60 ms');
     assert.ok(c.chunks >= 2, `arrived in ${c.chunks} segment(s)`);
     assert.equal(f.reply?.events.length, 10);
     // a short reply (control echo) is split too
     c.send(encodeFrame({ dst: 1, src: 0x40, seq: 0x46, cmd: CMD.SCAN_CONTROL, data: [1] }));
+    await waitFor(() => sim.stats.devices.requests === 2, 1000, 'the control request');
+    await pass(clock, 60 + 3 * 3);
     const e = await c.frame(2);
     assert.deepEqual([e.cmd, ...e.data], [0x3f, 1]);
   });
@@ -237,7 +258,8 @@ describe('MaraSimulator over TCP', () => {
     await sim.close();
     await sim.close();
     await waitFor(() => c.closed, 1000, 'the close');
-    await sleep(250);
+    assert.equal(clock.pending, 0, 'the delayed reply was cancelled, not left waiting');
+    await pass(clock, 250);
     assert.equal(replies, 0);
     assert.equal(c.raw.length, 0);
     assert.equal(sim.tcpPort, null);
@@ -254,7 +276,7 @@ describe('MaraSimulator on a serial port (serialport mock binding)', () => {
       const binding = (sim.serialPort as { port: { emitData(b: Buffer): void; recording: Buffer } }).port;
       const req = poll(0x50, 3);
       binding.emitData(req.subarray(0, 3));
-      await sleep(5);
+      await waitFor(() => pendingIn(sim) === 3, 1000, 'the first 3 bytes read alone');
       binding.emitData(req.subarray(3));
       await waitFor(() => binding.recording.length >= 8, 1000, 'the reply');
       await waitFor(() => binding.recording.length >= binding.recording[1], 1000, 'the whole reply');
