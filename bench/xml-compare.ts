@@ -1,5 +1,5 @@
 /**
- * The two XML parsers under the sanitiser, side by side (issue 13): lib/hmi/xml.ts (hand-written) and the saxes
+ * The two XML parsers under the sanitiser, side by side (issue 13): lib/svg/xml.ts (hand-written) and the saxes
  * candidate of bench/xml-saxes.ts, both on the same build of lib/ (transpiled now, see bench/common.ts), the
  * sanitiser switched between them by swapping the `parseXml` export it calls.
  *
@@ -11,7 +11,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type * as Hmi from '../lib/hmi';
-import type * as Xml from '../lib/hmi/xml';
+import type * as Xml from '../lib/svg/xml';
 import { hostileCases } from '../test/browser/hostile-svgs';
 import { ROOT, Reporter, transpile, tsSources } from './common';
 import { makeSaxesParse } from './xml-saxes';
@@ -27,7 +27,7 @@ export interface Parsers {
 
 export function loadParsers(rep: Reporter): Parsers {
   const dir = transpile(rep, tsSources('lib', { recursive: true }), { linkNodeModules: true });
-  const xml: typeof Xml = require(path.join(dir, 'lib/hmi/xml'));
+  const xml: typeof Xml = require(path.join(dir, 'lib/svg/xml'));
   const hmi: typeof Hmi = require(path.join(dir, 'lib/hmi'));
   const hand = xml.parseXml;
   const saxes = makeSaxesParse(xml);

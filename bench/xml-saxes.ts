@@ -1,5 +1,5 @@
 /**
- * The saxes-based candidate for lib/hmi/xml.ts's `parseXml` (issue 13), kept inside the bench that measured it
+ * The saxes-based candidate for lib/svg/xml.ts's `parseXml` (issue 13), kept inside the bench that measured it
  * (bench/xml.bench.ts, bench/xml-compare.ts): same signature, same result shape, same bounds (input length,
  * element depth → EXMLDEPTH, enforced in the handlers since saxes bounds nothing), same namespace fallbacks
  * (the conventional prefixes, then `urn:x-undeclared-prefix:<p>`), entities other than the five predefined ones
@@ -11,7 +11,7 @@
  */
 import { SaxesParser } from 'saxes';
 import type { SaxesTagNS } from 'saxes';
-import type * as Xml from '../lib/hmi/xml';
+import type * as Xml from '../lib/svg/xml';
 
 type XmlModule = Pick<typeof Xml, 'NS' | 'UNDECLARED_NS' | 'DEFAULT_MAX_XML_DEPTH' | 'DEFAULT_MAX_XML_LENGTH' | 'isQName' | 'isNcName'>;
 
