@@ -15,6 +15,10 @@
  * Node-RED itself depends on: no socket.io-client is installed): they connect, ask for the replay as the
  * dashboard's page does, answer pings and count what they receive. No browser renders.
  *
+ * The flow is the one each build's demo shows: mara-points feeds the formula node and the screen (quality);
+ * mara-formula feeds the screen only in a build whose screens need that wire (no lib/project/project-runtime.js:
+ * before the project owned the element state); MARA_SITE_WIRED=1/0 forces it.
+ *
  * MARA_SITE_PACKAGE=<checkout> measures another build of the package (its dist/, built beforehand), e.g. the
  * code before a change in a `git worktree`; MARA_SITE_LINES=1,8 picks sizes; MARA_SITE_WINDOW_S the window.
  */
@@ -39,6 +43,8 @@ const WARMUP_S = 15;
 const WINDOW_S = Number(process.env.MARA_SITE_WINDOW_S) || 30;
 const SIZES = (process.env.MARA_SITE_LINES ?? '1,8,32').split(',').map(Number).filter((n) => n > 0);
 const PACKAGE = path.resolve(process.env.MARA_SITE_PACKAGE || ROOT);
+/** mara-formula → screen wires: MARA_SITE_WIRED=1/0, else only for a build whose screens need them (no project runtime). */
+const WIRED = process.env.MARA_SITE_WIRED ? process.env.MARA_SITE_WIRED === '1' : !fs.existsSync(path.join(PACKAGE, 'dist', 'lib', 'project', 'project-runtime.js'));
 /** Formulas kept per IED (element.attr of the example's IED). */
 const FORMULAS = new Set([
   ...['S12VV_00', 'S11VV_00', 'S12PA_00', 'S12PR_00', 'S11II_03', 'S11II_04', 'S11II_05', 'S11II_06'].flatMap((t) => [`${t}.text`, `${t}.fill`]),
@@ -109,8 +115,9 @@ function siteFlow(lines: number, ports: number[]): Record<string, unknown>[] {
       },
       { id: id('poll'), type: 'mara-poll', z, name: '', line: id('line'), wires: [[id('pts')], [id('pts')]] },
       { id: id('pts'), type: 'mara-points', z, name: '', project: 'proj', comaster: String(l), line: id('line'), poll: 'direct', points: [], wires: [[id('frm'), 'scr']] },
-      // wired to the screen as the example flow was before the project owned the element state (the same flow for both builds)
-      { id: id('frm'), type: 'mara-formula', z, name: '', project: 'proj', dialect: 'txscada', formulas: [], wires: [['scr']] },
+      // the flow each build's demo shows: wired to the screen where the screen needs it (before the project owned
+      // the element state), not where the screen shows the project's state itself
+      { id: id('frm'), type: 'mara-formula', z, name: '', project: 'proj', dialect: 'txscada', formulas: [], wires: [WIRED ? ['scr'] : []] },
     );
   }
   return flow;
@@ -131,7 +138,10 @@ process.on('message', (m) => {
   const c = process.cpuUsage(cpu0);
   const wallUs = Number(process.hrtime.bigint() - t0) / 1000;
   const mem = process.memoryUsage();
+  global.gc(); // after the CPU figure: what stays live (the heap) and what the process keeps (its RSS)
+  const live = process.memoryUsage();
   process.send({ cpuPct: (100 * (c.user + c.system)) / wallUs, wallS: wallUs / 1e6, rss: mem.rss, rssMax: Math.max(rssMax, mem.rss), heapUsed: mem.heapUsed,
+    heapLive: live.heapUsed, rssAfterGc: live.rss,
     // the histogram holds the time between the monitor's 10 ms ticks: the delay is what exceeds 10 ms
     eld: { mean: Math.max(0, h.mean / 1e6 - 10), p50: Math.max(0, h.percentile(50) / 1e6 - 10), p99: Math.max(0, h.percentile(99) / 1e6 - 10), max: Math.max(0, h.max / 1e6 - 10) } });
 });
@@ -143,6 +153,8 @@ interface Stats {
   rss: number;
   rssMax: number;
   heapUsed: number;
+  heapLive: number;
+  rssAfterGc: number;
   eld: { mean: number; p50: number; p99: number; max: number };
 }
 
@@ -164,7 +176,7 @@ async function startRed(flow: unknown[], files: Record<string, string>): Promise
   };
   const settingsFile = path.join(userDir, 'settings.js');
   fs.writeFileSync(settingsFile, `${MONITOR}\nmodule.exports = ${JSON.stringify(settings, null, 2)};\n`);
-  const proc: ChildProcess = spawn(process.execPath, [path.join(NODE_RED_DIR, 'red.js'), '--userDir', userDir, '--settings', settingsFile], { cwd: userDir, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
+  const proc: ChildProcess = spawn(process.execPath, ['--expose-gc', path.join(NODE_RED_DIR, 'red.js'), '--userDir', userDir, '--settings', settingsFile], { cwd: userDir, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
   let out = '';
   const keep = (b: Buffer) => {
     out += b.toString();
@@ -301,12 +313,14 @@ async function measure(lines: number, example: ProjectModel, svg: string): Promi
   if (Math.min(...msgs) === 0) rep.failed(`${lines} line(s): a dashboard client received nothing in the window`);
   const extra = {
     lines, ieds: lines * IEDS, points: model.points.length, formulas: model.formulas.length, elements: model.elements.length, clients: CLIENTS, pollS: POLL_S,
-    windowS: round3(s.wallS), package: path.relative(ROOT, PACKAGE) || '.',
+    windowS: round3(s.wallS), package: path.relative(ROOT, PACKAGE) || '.', formulaToScreen: WIRED,
   };
   rep.emit('cpu, % of one core', '%', round3(s.cpuPct), extra);
   rep.emit('rss at the end of the window', 'MB', round3(s.rss / 1048576), extra);
   rep.emit('rss, max in the window', 'MB', round3(s.rssMax / 1048576), extra);
   rep.emit('heap used', 'MB', round3(s.heapUsed / 1048576), extra);
+  rep.emit('heap live (after a full GC at the end)', 'MB', round3(s.heapLive / 1048576), extra);
+  rep.emit('rss after that GC', 'MB', round3(s.rssAfterGc / 1048576), extra);
   rep.emit('event-loop delay, mean', 'ms', round3(s.eld.mean), extra);
   rep.emit('event-loop delay, p99', 'ms', round3(s.eld.p99), extra);
   rep.emit('event-loop delay, max', 'ms', round3(s.eld.max), extra);

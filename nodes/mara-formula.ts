@@ -65,8 +65,9 @@ export = function register(RED: NodeAPI): void {
             (errors.length > 5 || warnings.length ? '; every one in the project\'s problem list (its dialog)' : ''),
         );
       if (warnings.length) node.warn(`${warnings.length} formula warning(s); the first: row ${warnings[0].row} ${warnings[0].tag}.${warnings[0].attr}: ${warnings[0].message}`);
-      // every attribute (null: no value yet, the drawing's own look) and every element's quality
-      node.send({ topic: 'snapshot', payload: runtime!.snapshot() } as never);
+      // every attribute (null: no value yet, the drawing's own look) and every element's quality; the items are
+      // the project's one snapshot (a site's nodes all send it at once: one copy of it, not one per line)
+      node.send({ topic: 'snapshot', payload: runtime!.snapshot().slice() } as never);
       showStatus(true);
     };
 

@@ -66,6 +66,7 @@ export class ProjectRuntime {
   private readonly writes = new Map<string, ElementWrite>();
   private attached = false;
   private closed = false;
+  private cached: RuntimeItem[] | null = null;
 
   constructor(opts: { dialect?: Dialect; service?: ProjectService | null; compile?: CompileFn } = {}) {
     this.dialect = opts.dialect === 'excel' ? 'excel' : 'txscada';
@@ -110,6 +111,7 @@ export class ProjectRuntime {
     engine.fullPass();
     engine.takeQualityChanges(); // the snapshot carries every quality
     this.engine = engine;
+    this.cached = null;
     this.problems = problems;
     this.ready = true;
     this.loads++;
@@ -133,6 +135,7 @@ export class ProjectRuntime {
       this.writes.set(k, { tag: w.tag, attr: w.attr, value: w.value });
     }
     const changes = this.engine.update(points as PointInput[], elements as ElementWrite[]);
+    this.cached = null;
     if (!this.ready) return null;
     const items: RuntimeItem[] = changes;
     for (const q of this.engine.takeQualityChanges()) items.push({ tag: q.tag, table: 'eg', quality: q.quality });
@@ -140,11 +143,17 @@ export class ProjectRuntime {
     return items;
   }
 
-  /** The full state: every attribute (null: no value yet, the drawing's own look), then every element's quality. */
-  snapshot(): RuntimeItem[] {
+  /**
+   * The full state: every attribute (null: no value yet, the drawing's own look), then every element's quality.
+   * One array until the state changes, shared by whoever asks (every mara-formula of a site sends it at a load):
+   * do not modify it or its items; copy the array to hand it on.
+   */
+  snapshot(): readonly RuntimeItem[] {
+    if (this.cached) return this.cached;
     const all: RuntimeItem[] = [];
     for (const e of this.engine.elements()) for (const attr of ['text', 'fill', 'stroke'] as const) all.push({ tag: e.tag, attr, value: e[attr] });
     for (const q of this.engine.qualities()) all.push({ tag: q.tag, table: 'eg', quality: q.quality });
+    this.cached = all;
     return all;
   }
 
