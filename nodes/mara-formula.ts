@@ -1,11 +1,11 @@
 import type { Node, NodeAPI, NodeDef, NodeMessageInFlow } from 'node-red';
 import { compile } from '../lib/formula';
-import { ElementChange, EngineFormula, FormulaEngine } from '../lib/formula/engine';
+import { FormulaEngine } from '../lib/formula/engine';
 import { readInput } from './shared/formula-input';
 import type { Dialect } from '../lib/formula/types';
-import { MaraError } from '../lib/mara/errors';
 import type { ElementAttr } from '../lib/project/model';
-import type { MaraProjectNode } from './shared/project-service';
+import { ProjectRuntime, RuntimeEvent } from '../lib/project/project-runtime';
+import { MaraProjectNode, runtimeOf } from './shared/project-service';
 import { StatusThrottle } from './shared/status';
 import { tr } from './shared/i18n';
 import { toMaraError } from './shared/errors';
@@ -26,15 +26,6 @@ interface MaraFormulaDef extends NodeDef {
 type Send = (msg: NodeMessageInFlow) => void;
 type Done = (err?: Error) => void;
 
-/**
- * Before its project has loaded the node keeps what it receives (the last value of each point, the
- * element writes) and applies it when the formulas load; a reload carries the same over. Bounds:
- * these many distinct point tags and element attributes (keys come from msgs).
- */
-const MAX_POINTS = 100_000;
-const MAX_WRITES = 10_000;
-
-
 export = function register(RED: NodeAPI): void {
   function MaraFormula(this: Node, config: MaraFormulaDef) {
     RED.nodes.createNode(this, config);
@@ -42,19 +33,20 @@ export = function register(RED: NodeAPI): void {
     const status = new StatusThrottle(node);
     const projectNode = config.project ? (RED.nodes.getNode(config.project) as MaraProjectNode | null) : null;
     const dialect: Dialect = projectNode?.dialect ?? (config.dialect === 'excel' ? 'excel' : 'txscada');
-    // Until the project loads, this formula-less engine holds the point values received (bounded).
-    let engine = new FormulaEngine({ compile, dialect });
-    let ready = false;
-    (node as Node & { engine?: FormulaEngine }).engine = engine;
-    /** Element attributes written from outside (toggles, msgs): live state a reload keeps. */
-    const writes = new Map<string, { tag: string; attr: ElementAttr | 'mark'; value: unknown }>();
+    // With a project: the project's runtime, one engine for every node using it (lib/project/project-runtime.ts),
+    // which keeps what arrives before the project loads. Without: this node's own formula rows, its own engine.
+    const runtime: ProjectRuntime | null = projectNode ? runtimeOf(projectNode) : new ProjectRuntime({ dialect });
+    Object.defineProperty(node, 'engine', { get: () => runtime?.engine, enumerable: false, configurable: true });
+    Object.defineProperty(node, 'runtime', { value: runtime, enumerable: false, configurable: true });
 
     const showStatus = (now = false) => {
+      if (!runtime) return;
+      const engine = runtime.engine;
       const errs = engine.problems.filter((p) => p.severity === 'error').length;
       const all = engine.errors();
       const waiting = all.filter((e) => e.category === 'no-value').length;
       const failing = all.length - waiting;
-      if (!ready) return status.set({ fill: 'blue', shape: 'ring', text: tr(RED, 'mara-formula.status.waiting', {}, 'waiting for project') }, now);
+      if (!runtime.ready) return status.set({ fill: 'blue', shape: 'ring', text: tr(RED, 'mara-formula.status.waiting', {}, 'waiting for project') }, now);
       if (errs) return status.set({ fill: 'red', shape: 'dot', text: errs === 1 ? tr(RED, 'mara-formula.status.badOne', {}, '1 bad formula') : tr(RED, 'mara-formula.status.badMany', { n: errs }, '__n__ bad formulas') }, now);
       const n = engine.size;
       const count = n === 1 ? tr(RED, 'mara-formula.status.one', {}, '1 formula') : tr(RED, 'mara-formula.status.many', { n }, '__n__ formulas');
@@ -62,16 +54,10 @@ export = function register(RED: NodeAPI): void {
       status.set({ fill: waiting ? 'grey' : 'green', shape: 'dot', text: waiting ? `${count} · ${tr(RED, 'mara-formula.status.noValues', { n: waiting }, '__n__ without values')}` : count }, now);
     };
 
-    /** Loads formulas, reports bad ones once (with row and column), and sends the full state. */
-    const start = (formulas: EngineFormula[], model?: Parameters<FormulaEngine['load']>[0]) => {
-      const previous = engine;
-      engine = new FormulaEngine({ compile, dialect });
-      (node as Node & { engine?: FormulaEngine }).engine = engine;
-      const problems = engine.load(model ?? { formulas });
-      // the last known values (held before the first load, or live before a reload), not nothing
-      engine.update(previous.points(), [...writes.values()]);
-      const errors = problems.filter((p) => p.severity === 'error');
-      const warnings = problems.filter((p) => p.severity === 'warning');
+    /** The formulas (re)loaded: reports bad ones once (with row and column), and sends the full state. */
+    const loaded = (problems: Extract<RuntimeEvent, { kind: 'loaded' }>) => {
+      const errors = problems.problems.filter((p) => p.severity === 'error');
+      const warnings = problems.problems.filter((p) => p.severity === 'warning');
       if (errors.length)
         node.error(
           `${errors.length} formula(s) cannot run: ` +
@@ -79,56 +65,43 @@ export = function register(RED: NodeAPI): void {
             (errors.length > 5 || warnings.length ? '; every one in the project\'s problem list (its dialog)' : ''),
         );
       if (warnings.length) node.warn(`${warnings.length} formula warning(s); the first: row ${warnings[0].row} ${warnings[0].tag}.${warnings[0].attr}: ${warnings[0].message}`);
-      ready = true;
-      engine.fullPass();
-      // every attribute (null: no value yet, the drawing's own look) and every element's quality
-      const all: (ElementChange | { tag: string; table: 'eg'; quality: string })[] = [];
-      for (const e of engine.elements()) for (const attr of ['text', 'fill', 'stroke'] as const) all.push({ tag: e.tag, attr, value: e[attr] });
-      engine.takeQualityChanges();
-      for (const q of engine.qualities()) all.push({ tag: q.tag, table: 'eg', quality: q.quality });
-      node.send({ topic: 'snapshot', payload: all } as never);
+      // every attribute (null: no value yet, the drawing's own look) and every element's quality; the items are
+      // the project's one snapshot (a site's nodes all send it at once: one copy of it, not one per line)
+      node.send({ topic: 'snapshot', payload: runtime!.snapshot().slice() } as never);
       showStatus(true);
     };
 
-    if (projectNode) {
-      const p = projectNode.project;
-      if (!p) {
-        node.status({ fill: 'red', shape: 'dot', text: tr(RED, 'mara-formula.status.badProject', {}, 'bad project') });
-      } else {
-        showStatus(true);
-        p.subscribe(node.id, ({ model, error }) => {
-          if (error && !model.formulas.length) {
-            node.status({ fill: 'red', shape: 'ring', text: tr(RED, 'mara-formula.status.unreadable', {}, 'project unreadable') });
-            return;
-          }
-          start(model.formulas, { points: model.points, elements: model.elements, formulas: model.formulas });
-        });
-      }
+    if (!runtime) {
+      node.status({ fill: 'red', shape: 'dot', text: tr(RED, 'mara-formula.status.badProject', {}, 'bad project') });
     } else {
-      const rows = (Array.isArray(config.formulas) ? config.formulas : []).map((r, i) => ({ tag: String(r.tag ?? ''), attr: String(r.attr ?? 'text') as ElementAttr, text: String(r.formula ?? ''), row: i + 1 }));
-      start(rows);
+      showStatus(true);
+      runtime.subscribe(node.id, (e) => {
+        if (e.kind === 'loaded') loaded(e);
+        else if (e.kind === 'unreadable') node.status({ fill: 'red', shape: 'ring', text: tr(RED, 'mara-formula.status.unreadable', {}, 'project unreadable') });
+        // 'changes': what this node's input caused it sends itself; the rest is for the screens
+      });
+      if (!projectNode) {
+        const rows = (Array.isArray(config.formulas) ? config.formulas : []).map((r, i) => ({ tag: String(r.tag ?? ''), attr: String(r.attr ?? 'text') as ElementAttr, text: String(r.formula ?? ''), row: i + 1 }));
+        runtime.load({ formulas: rows });
+      }
     }
 
     node.on('input', (msg: NodeMessageInFlow, send: Send, done: Done) => {
       try {
-        const { points, elements } = readInput(msg);
-        if (!ready && engine.pointCount + points.length > MAX_POINTS) throw new MaraError('EQUEUEFULL', `the formulas are not loaded yet and ${MAX_POINTS} points are held`);
-        for (const w of elements) {
-          const k = `${w.tag}.${w.attr}`;
-          if (!writes.has(k) && writes.size >= MAX_WRITES) throw new MaraError('EQUEUEFULL', `${MAX_WRITES} element attributes written already`);
-          writes.delete(k);
-          writes.set(k, w);
+        if (!runtime) {
+          done();
+          return;
         }
-        const changes = engine.update(points, elements);
-        if (!ready) {
+        const { points, elements } = readInput(msg);
+        const items = runtime.update(points, elements, node.id);
+        if (items === null) {
           // held: applied to the formulas when the project loads
           showStatus();
           done();
           return;
         }
-        const quality = engine.takeQualityChanges().map((q) => ({ tag: q.tag, table: 'eg' as const, quality: q.quality }));
-        if (changes.length || quality.length) {
-          msg.payload = [...changes, ...quality];
+        if (items.length) {
+          msg.payload = items.slice();
           send(msg);
         }
         showStatus();
@@ -140,14 +113,15 @@ export = function register(RED: NodeAPI): void {
 
     node.on('close', (_removed: boolean, done: () => void) => {
       status.dispose();
-      projectNode?.project?.unsubscribe(node.id);
+      runtime?.unsubscribe(node.id);
+      if (!projectNode) runtime?.close();
       done();
     });
   }
   RED.nodes.registerType('mara-formula', MaraFormula);
 
-  // "Test" in the editor: evaluate a formula against sample inputs, with the deployed node's state
-  // when it runs, else against the inputs alone.
+  // "Test" in the editor: evaluate a formula against sample inputs, with the deployed node's state (its
+  // project's engine, shared by every node of the project) when it runs, else against the inputs alone.
   RED.httpAdmin.post('/mara/formula/try', RED.auth.needsPermission('mara-formula.read'), editorWrite(RED, ['application/json']), (req, res) => {
     const body = (req.body ?? {}) as { id?: string; formula?: unknown; dialect?: unknown; inputs?: unknown };
     if (typeof body.formula !== 'string') return res.status(400).json({ error: 'formula must be text' });

@@ -3,11 +3,12 @@ import path from 'node:path';
 import type { NodeAPI } from 'node-red';
 import { load } from '../lib/project/workbook';
 import { RuntimeFailure, checkFormulas, projectProblems, runtimeFailures } from '../lib/project/problems';
-import type { FormulaEngine } from '../lib/formula/engine';
 import { comasterChoices } from '../lib/points/line-mapper';
 import { checkScreenFiles } from '../lib/project/screen-check';
 import { MaraError } from '../lib/mara/errors';
-import { assertRealPathInside, MaraProjectDef, MaraProjectNode, ProjectService, resolveInUserDir } from './shared/project-service';
+import { ProjectService } from '../lib/project/project-service';
+import { assertRealPathInside, resolveInUserDir } from '../lib/project/user-dir-path';
+import type { MaraProjectDef, MaraProjectNode } from './shared/project-service';
 import { emptyModel, ProjectModel } from '../lib/project/model';
 import { editorWrite, sameOriginOnly } from './shared/http-guard';
 import { cleanUploadName, storeUpload } from './shared/upload-store';
@@ -24,6 +25,7 @@ export = function register(RED: NodeAPI): void {
     RED.nodes.createNode(this, config);
     const node = this;
     node.project = null;
+    node.runtime = null;
     node.configError = null;
     node.dialect = config.dialect === 'excel' ? 'excel' : 'txscada';
     node.replaceLabels = config.replaceLabels === true;
@@ -62,6 +64,8 @@ export = function register(RED: NodeAPI): void {
       node.error(`bad config: ${(e as Error).message}`);
     }
     node.on('close', (_removed: boolean, done: () => void) => {
+      node.runtime?.close();
+      node.runtime = null;
       node.project?.close();
       node.project = null;
       done();
@@ -71,15 +75,10 @@ export = function register(RED: NodeAPI): void {
 
   const project = (id: string) => (RED.nodes.getNode(id) as MaraProjectNode | null)?.project ?? null;
 
-  /** The formulas failing now in every deployed mara-formula of this project (each node keeps its engine). */
-  const runtimeOf = (id: string): RuntimeFailure[] => {
-    const out: RuntimeFailure[] = [];
-    RED.nodes.eachNode((n) => {
-      if (n.type !== 'mara-formula' || (n as { project?: string }).project !== id) return;
-      const engine = (RED.nodes.getNode(n.id) as { engine?: FormulaEngine } | null)?.engine;
-      if (engine) out.push(...runtimeFailures(engine));
-    });
-    return out;
+  /** The formulas failing now in the project's engine (one for every mara-formula and screen of the project). */
+  const failingNow = (id: string): RuntimeFailure[] => {
+    const rt = (RED.nodes.getNode(id) as MaraProjectNode | null)?.runtime;
+    return rt?.ready ? runtimeFailures(rt.engine) : [];
   };
 
   // The editor lists a project's problems (and counts) on demand. Every route refuses other web pages
@@ -94,12 +93,12 @@ export = function register(RED: NodeAPI): void {
       error: p.error === null ? null : hidePaths(p.error, userDir()),
       counts: { comasters: m.comasters.length, devices: m.devices.length, points: m.points.length, elements: m.elements.length, formulas: m.formulas.length, screens: m.screens.length, colours: m.colours.length },
       // every problem in full: the workbook's, then each formula's (compile errors, unknown references, cycles,
-      // and what fails now in the running mara-formula nodes, with the value kept)
+      // and what fails now in the project's running engine, with the value kept)
       problems: projectProblems({
         model: m,
         problems: p.problems,
         formulas: checkFormulas(m, { dialect: (RED.nodes.getNode(String(req.params.id)) as MaraProjectNode).dialect }),
-        runtime: runtimeOf(String(req.params.id)),
+        runtime: failingNow(String(req.params.id)),
       }).problems,
     });
   });

@@ -8,10 +8,10 @@ import { sanitizeSvg } from '../lib/svg/sanitize';
 import { isValidTag, ScreenDelta, ScreenState, ScreenView } from '../lib/hmi/screen-state';
 import { MaraError } from '../lib/mara/errors';
 import type { ProjectModel } from '../lib/project/model';
-import type { MaraProjectNode } from './shared/project-service';
+import { MaraProjectNode, runtimeOf } from './shared/project-service';
 import { DashboardApi, DashboardResolver, defaultDashboardResolver, initControllerSource, SOCKET_ID, stampSocketIds } from './shared/dashboard';
 import { ClickGuard } from '../lib/hmi/click-guard';
-import { assertRealPathInside } from './shared/project-service';
+import { assertRealPathInside } from '../lib/project/user-dir-path';
 import { StatusThrottle } from './shared/status';
 import { tr } from './shared/i18n';
 import { toMaraError } from './shared/errors';
@@ -81,6 +81,10 @@ function register(RED: NodeAPI): void {
       dashboardReadOnly = false;
     }
     const readOnly = config.readOnly === true || dashboardReadOnly;
+    // With a project, the element state is the project's (lib/project/project-runtime.ts): this screen shows what
+    // the project's engine says and sends its operator toggles there; no wire from mara-formula is needed.
+    const runtime = projectNode ? runtimeOf(projectNode) : null;
+    let projectShown = false;
     const texts: Record<string, string> = {};
     for (const k of BROWSER_TEXTS) {
       const key = `ui_mara_screen.ui.${k}`;
@@ -234,8 +238,17 @@ function register(RED: NodeAPI): void {
       state.setScreens(views);
       updateKnown(views, model.elements);
       state.setElements(model.elements, model.formulas);
+      projectShown = true;
+      if (runtime?.ready) fromRuntime(runtime.snapshot());
       waiting = null;
       emitFull();
+    };
+
+    /** Element changes from the project's runtime; tags no screen or element of this widget has are dropped silently. */
+    const fromRuntime = (items: readonly unknown[]): boolean => {
+      const r = state.applyItems(items);
+      state.takeUnknown();
+      return r.changed > 0;
     };
 
     const loadSingle = (text: string): boolean => {
@@ -348,6 +361,12 @@ function register(RED: NodeAPI): void {
           node.warn(`manual change refused: ${r.message}`);
           return;
         }
+        // the project's engine records the writes and re-evaluates what reads them (published back to the screens)
+        try {
+          runtime?.update([], r.writes, node.id);
+        } catch (err) {
+          node.warn(`manual change of ${r.tag}: the formulas did not take it: ${(err as Error).message}`);
+        }
         schedule();
         show();
         node.send([
@@ -432,6 +451,15 @@ function register(RED: NodeAPI): void {
           }
           loadProject(model, p.file).catch((e: Error) => node.error(`screens: ${e.message}`));
         });
+        runtime?.subscribe(node.id, (e) => {
+          // before the screens have loaded nothing is shown: loadProject applies the runtime's whole state then
+          if (closed || !projectShown) return;
+          const changed = e.kind === 'changes' ? fromRuntime(e.items) : e.kind === 'loaded' ? fromRuntime(runtime.snapshot()) : false;
+          if (changed) {
+            schedule();
+            show();
+          }
+        });
       }
     } else if (typeof config.svg === 'string' && config.svg.trim()) {
       if (!loadSingle(config.svg)) {
@@ -484,6 +512,7 @@ function register(RED: NodeAPI): void {
       timer = null;
       status.dispose();
       projectNode?.project?.unsubscribe(node.id);
+      runtime?.unsubscribe(node.id);
       try {
         remover?.();
       } catch {

@@ -5,7 +5,7 @@
  */
 import path from 'node:path';
 import type { Node, NodeAPI, NodeDef } from 'node-red';
-import { ProjectService } from '../../nodes/shared/project-service';
+import { ProjectService } from '../../lib/project/project-service';
 import type { ProjectModel } from '../../lib/project/model';
 
 const models = new Map<string, ProjectModel>();
@@ -16,7 +16,7 @@ export function setProjectModel(file: string, model: ProjectModel): void {
 }
 
 export function fakeProjectNode(RED: NodeAPI): void {
-  function MaraProject(this: Node & { project: ProjectService | null }, config: NodeDef & { path: string }) {
+  function MaraProject(this: Node & { project: ProjectService | null; runtime?: { close(): void } | null }, config: NodeDef & { path: string }) {
     RED.nodes.createNode(this, config);
     const file = path.resolve(config.path);
     this.project = new ProjectService(file, async (f) => {
@@ -26,6 +26,7 @@ export function fakeProjectNode(RED: NodeAPI): void {
     });
     void this.project.reload();
     this.on('close', (_removed: boolean, done: () => void) => {
+      this.runtime?.close(); // made on first use by the nodes (nodes/shared/project-service.ts runtimeOf)
       this.project?.close();
       done();
     });
