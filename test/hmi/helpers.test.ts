@@ -1,6 +1,7 @@
 /** Pure helpers of the screen widget: colours, text display rule, manual toggles, attribute allowlist. */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { isTogglePairs } from '../../lib/hmi/toggle';
 import {
   colourCss,
   normaliseCssColour,
@@ -168,6 +169,12 @@ describe('parseToggle (spec §6.4)', () => {
     ]) {
       assert.equal(parseToggle(bad as string), null, String(bad));
     }
+  });
+
+  it('isTogglePairs: the [[key, label], [key, label]] a screen record carries, nothing else', () => {
+    assert.equal(isTogglePairs([['1', 'Cerrado'], ['0', 'Abierto']]), true);
+    for (const bad of [null, [], [['1', 'a']], [['1', 'a'], ['0']], [['1', 'a'], ['0', 2]], [['1', 'a'], ['0', 'b'], ['2', 'c']], '1,0', { 0: ['1', 'a'], 1: ['0', 'b'], length: 2 }])
+      assert.equal(isTogglePairs(bad), false, JSON.stringify(bad));
   });
 });
 
