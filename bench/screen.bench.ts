@@ -1,5 +1,5 @@
 /**
- * Operator-screen benchmark (ui/mara-screen.js in Chromium via playwright-core). One JSON line per figure on
+ * Operator-screen benchmark (the browser bundle dist/ui/mara-screen.js in Chromium via playwright-core). One JSON line per figure on
  * stdout; progress on stderr.
  *
  * Part 1, binder cost: a generated screen of 2 000 bound elements (half `<rect>`, a quarter `<text>`, a quarter
@@ -92,7 +92,7 @@ async function part1(ctx: BrowserContext): Promise<void> {
   cleanups.push(() => srv.close());
   const page = await ctx.newPage();
   await page.goto(srv.url);
-  await page.addScriptTag({ content: fs.readFileSync(path.join(ROOT, 'ui', 'mara-screen.js'), 'utf8') });
+  await page.addScriptTag({ content: fs.readFileSync(path.join(ROOT, 'dist', 'ui', 'mara-screen.js'), 'utf8') });
   log(`part 1: ${ELEMENTS} elements, ${CHANGES} changed attributes per update at ${RATE_HZ}/s, ${UPDATES} updates (+${WARMUP_UPDATES} warm-up) per phase`);
   const r = (await page.evaluate(
     async ({ svgText, changes, rateHz, warmup, updates }) => {

@@ -11,6 +11,7 @@ import type { ProjectModel } from '../lib/project/model';
 import { MaraProjectNode, runtimeOf } from './shared/project-service';
 import { DashboardApi, DashboardResolver, defaultDashboardResolver, initControllerSource, SOCKET_ID, stampSocketIds } from './shared/dashboard';
 import { ClickGuard } from '../lib/hmi/click-guard';
+import { screenElementId } from '../lib/hmi/dom-id';
 import { assertRealPathInside } from '../lib/project/user-dir-path';
 import { StatusThrottle } from './shared/status';
 import { tr } from './shared/i18n';
@@ -18,7 +19,7 @@ import { toMaraError } from './shared/errors';
 
 /**
  * ui_mara_screen: a Dashboard 1 widget showing the installation's SVG screens (docs/screens.md §5, docs/screens.md §6). Thin shell:
- * lib/hmi/screen-state.ts keeps the snapshot and deltas, ui/mara-screen.js does everything in the browser.
+ * lib/hmi/screen-state.ts keeps the snapshot and deltas, ui/ (bundled into dist/ui/mara-screen.js) does everything in the browser.
  *
  * Snapshot vs delta with Dashboard 1 (node-red-dashboard ui.js `add()`): the widget is registered with a
  * stand-in node (an EventEmitter carrying our id) so flow msgs never reach the dashboard's input handler
@@ -28,7 +29,7 @@ import { toMaraError } from './shared/errors';
  * reloaded browser always gets the current state) and emits only `beforeEmit(delta)` = `{delta}` — an update
  * without `msg`, so the browser's stored msg stays the snapshot. Structural changes (screens, records) emit
  * the snapshot itself. In the browser one listener per widget lives for the page and merges every delta into
- * that stored snapshot, so a widget re-created by a dashboard tab switch is current too (ui/mara-screen.js).
+ * that stored snapshot, so a widget re-created by a dashboard tab switch is current too (ui/dashboard1/attach.ts).
  */
 
 interface UiMaraScreenDef extends NodeDef {
@@ -61,10 +62,6 @@ function idsOf(svg: string): string[] {
   let m: RegExpExecArray | null;
   while ((m = re.exec(svg)) && out.length < 100_000) if (isValidTag(m[1])) out.push(m[1]);
   return out;
-}
-
-function domId(id: string): string {
-  return id.replace(/[^A-Za-z0-9_.-]/g, '_');
 }
 
 function register(RED: NodeAPI): void {
@@ -396,7 +393,7 @@ function register(RED: NodeAPI): void {
       try {
         controller = initControllerSource('mara-screen.js', 'MaraScreenUI', { id: node.id });
       } catch (e) {
-        fail(tr(RED, 'ui_mara_screen.status.badInstall', {}, 'bad install'), `cannot read the widget's browser code (ui/mara-screen.js): ${(e as Error).message}`);
+        fail(tr(RED, 'ui_mara_screen.status.badInstall', {}, 'bad install'), `cannot read the widget's browser code (dist/ui/mara-screen.js): ${(e as Error).message}`);
       }
     }
     const group = config.group ? (RED.nodes.getNode(config.group) as (Node & { config?: { width?: number | string } }) | null) : null;
@@ -411,7 +408,7 @@ function register(RED: NodeAPI): void {
           group: config.group,
           width,
           height,
-          format: `<div id="mara-screen-${domId(node.id)}" class="mara-screen"></div>`,
+          format: `<div id="${screenElementId(node.id)}" class="mara-screen"></div>`,
           templateScope: 'local',
           emitOnlyNewValues: false,
           forwardInputMessages: false,

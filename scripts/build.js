@@ -1,6 +1,7 @@
 'use strict';
-// tsc into dist/, then copy lib/'s plain .js files and what Node-RED looks for next to each node's .js: the editor .html,
-// locales/ and icons/; and ui/ (browser code of the dashboard widgets) to dist/ui/.
+// tsc into dist/, then copy lib/'s plain .js files and what Node-RED looks for next to each node's .js: the editor
+// .html, locales/ and icons/; and bundle the browser code of the dashboard widgets (ui/, TypeScript, checked by
+// ui/tsconfig.json) with esbuild into dist/ui/.
 // `--release` (what `npm pack` runs, scripts/build-release.js): no source maps and no .build-stamp, so the
 // tarball holds only what a user runs and the next `npm test` rebuilds the development dist/.
 const fs = require('node:fs');
@@ -28,7 +29,20 @@ fs.mkdirSync(nodesOut, { recursive: true });
 for (const f of fs.readdirSync(nodesSrc)) if (f.endsWith('.html')) fs.copyFileSync(path.join(nodesSrc, f), path.join(nodesOut, f));
 fs.cpSync(path.join(nodesSrc, 'locales'), path.join(nodesOut, 'locales'), { recursive: true });
 fs.cpSync(path.join(root, 'icons'), path.join(nodesOut, 'icons'), { recursive: true });
-// browser code of the dashboard widgets, read at run time from dist/ui (nodes/shared/dashboard.ts)
-fs.cpSync(path.join(root, 'ui'), path.join(dist, 'ui'), { recursive: true });
+// browser code of the dashboard widgets, read at run time from dist/ui (nodes/shared/dashboard.ts): one ES2017
+// script per widget that declares one global (the node sends it as the body of the dashboard's initController)
+run(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', path.join(root, 'ui', 'tsconfig.json'), '--noEmit']);
+require('esbuild').buildSync({
+  entryPoints: [path.join(root, 'ui', 'dashboard1', 'index.ts')],
+  outfile: path.join(dist, 'ui', 'mara-screen.js'),
+  bundle: true,
+  format: 'iife',
+  globalName: 'MaraScreenUI',
+  target: 'es2017',
+  platform: 'browser',
+  charset: 'ascii',
+  legalComments: 'inline',
+  logLevel: 'warning',
+});
 if (!release) fs.writeFileSync(path.join(dist, '.build-stamp'), new Date().toISOString() + '\n');
 console.log(`[mara] built dist/${release ? ' (release: no source maps)' : ''}`);

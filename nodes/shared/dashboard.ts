@@ -53,12 +53,14 @@ const sources = new Map<string, string>();
 
 /**
  * Browser code of a widget, read once from `ui/<file>` next to the compiled nodes: `dist/ui/` in the package
- * (scripts/build.js copies it), `ui/` when the nodes run from source (tests). Throws when missing.
+ * (scripts/build.js bundles it there), the checkout's `dist/ui/` when the nodes run from source (tests).
+ * Throws when missing.
  */
 export function browserSource(file: string): string {
   let s = sources.get(file);
   if (s === undefined) {
-    s = fs.readFileSync(path.join(__dirname, '..', '..', 'ui', file), 'utf8');
+    const up = path.join(__dirname, '..', '..');
+    s = fs.readFileSync(path.basename(up) === 'dist' ? path.join(up, 'ui', file) : path.join(up, 'dist', 'ui', file), 'utf8');
     sources.set(file, s);
   }
   return s;

@@ -25,6 +25,8 @@ if (!haveChromium) process.stderr.write(`[screen browser test] skipped: ${CHROMI
 const VIEWPORT = { width: 1366, height: 900 };
 const W = '#mara-screen-scr';
 const EVIL = '#mara-screen-evil';
+const ODD_ID = 'scr odd:1';
+const ODD = '#mara-screen-scr_odd_1';
 
 /**
  * The demo substation in operation, as point values and event marks for mara-formula (the workbook's formulas
@@ -60,6 +62,7 @@ function flows(): unknown[] {
       [
         { id: 'grp', name: 'Substation', tab: 'ui-tab', width: 24, order: 1 },
         { id: 'grp-lab', name: 'Hostile', tab: 'ui-lab', width: 8, order: 1 },
+        { id: 'grp-odd', name: 'Odd id', tab: 'ui-lab', width: 6, order: 2 },
       ],
     ),
     { id: 'proj', type: 'mara-project', name: '', path: 'project/substation.xlsx', dialect: 'txscada', watch: false },
@@ -73,6 +76,12 @@ function flows(): unknown[] {
       id: 'evil', type: 'ui_mara_screen', z: 'tab1', name: 'lab', group: 'grp-lab', order: 1, width: 8, height: 6, project: '',
       svg: '<svg xmlns="http://www.w3.org/2000/svg" width="240" height="60"><rect tag="SAFE" id="safe-0" width="40" height="40"/></svg>',
       start: '', qualityClass: 'mara-bad-quality', readOnly: false, x: 300, y: 200, wires: [[], []],
+    },
+    // a node id with characters the element id cannot carry (the server writes `domId(id)`, lib/hmi/dom-id.ts)
+    {
+      id: ODD_ID, type: 'ui_mara_screen', z: 'tab1', name: 'odd', group: 'grp-odd', order: 1, width: 6, height: 4, project: '',
+      svg: '<svg xmlns="http://www.w3.org/2000/svg" width="120" height="40"><rect tag="ODD" id="odd-rect" width="40" height="40"/></svg>',
+      start: '', qualityClass: 'mara-bad-quality', readOnly: false, x: 300, y: 260, wires: [[], []],
     },
     inject('inj-scr', 'scr'),
     inject('inj-fx', 'fx'),
@@ -323,6 +332,19 @@ describe('ui_mara_screen in Chromium', { skip: haveChromium ? false : CHROMIUM_M
     await page.waitForFunction((s) => document.querySelector(s)!.classList.contains('mara-bad-quality'), `${W} [tag="S11II_04"]`, { timeout: 2000 });
     const filter = await page.$eval(`${W} [tag="S11II_04"]`, (e) => getComputedStyle(e).filter);
     assert.match(filter, /grayscale/);
+  });
+
+  it('a widget whose node id has characters an element id cannot carry still mounts', async () => {
+    const lab = await ctx.newPage();
+    lab.on('pageerror', (e) => pageErrors.push(e.message));
+    try {
+      await lab.goto(`${red.url}/ui/#!/1`);
+      await lab.waitForSelector(`${EVIL} svg`, { timeout: 15_000 });
+      assert.equal(await lab.$$eval('.mara-screen', (l) => l.map((e) => e.id).includes('mara-screen-scr_odd_1')), true, 'the server wrote domId(id)');
+      await lab.waitForSelector(`${ODD} svg #odd-rect`, { timeout: 5000 });
+    } finally {
+      await lab.close();
+    }
   });
 
   it('hostile SVGs execute nothing, fetch nothing, and their harmless parts still render and paint', async () => {

@@ -1,5 +1,5 @@
 /**
- * A minimal DOM, enough for the binder, navigator and click logic of ui/mara-screen.js to run in Node: elements
+ * A minimal DOM, enough for the binder, navigator and click logic of the browser bundle (ui/) to run in Node: elements
  * with attributes, childNodes, textContent, style (setProperty/removeProperty with a write log), classList and
  * events. Built from SVG text with the package's own XML parser. Not a general DOM: just what the file uses.
  */
@@ -269,9 +269,10 @@ export function manualRaf(): { raf: (f: () => void) => number; frames: () => num
   };
 }
 
-export const UI_FILE = path.resolve(__dirname, '../../ui/mara-screen.js');
+/** The bundle the dashboard loads (scripts/build.js makes it from ui/; `npm test` builds first). */
+export const UI_FILE = path.resolve(__dirname, '../../dist/ui/mara-screen.js');
 
-/** Evaluates ui/mara-screen.js in a fresh context (no DOM globals) and returns its `MaraScreenUI`. */
+/** Evaluates the browser bundle in a fresh context (no DOM globals) and returns its `MaraScreenUI`. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export function loadUi(): any {
   const ctx = vm.createContext({ setTimeout, clearTimeout });

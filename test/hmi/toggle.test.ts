@@ -2,6 +2,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseToggle } from '../../lib/hmi';
+import { isTogglePairs } from '../../lib/hmi/toggle';
 
 describe('parseToggle (spec §6.4)', () => {
   it('parses two options with labels', () => {
@@ -57,5 +58,11 @@ describe('parseToggle (spec §6.4)', () => {
     ]) {
       assert.equal(parseToggle(bad as string), null, String(bad));
     }
+  });
+
+  it('isTogglePairs: the [[key, label], [key, label]] a screen record carries, nothing else', () => {
+    assert.equal(isTogglePairs([['1', 'Cerrado'], ['0', 'Abierto']]), true);
+    for (const bad of [null, [], [['1', 'a']], [['1', 'a'], ['0']], [['1', 'a'], ['0', 2]], [['1', 'a'], ['0', 'b'], ['2', 'c']], '1,0', { 0: ['1', 'a'], 1: ['0', 'b'], length: 2 }])
+      assert.equal(isTogglePairs(bad), false, JSON.stringify(bad));
   });
 });

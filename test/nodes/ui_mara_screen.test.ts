@@ -175,7 +175,7 @@ describe('ui_mara_screen node', () => {
     assert.match(o.format, /^<div id="mara-screen-scr" class="mara-screen"><\/div>$/);
     assert.equal(typeof o.initController, 'string');
     assert.match(o.initController, /^function \(scope, events\) \{\n/);
-    assert.ok(o.initController.includes('var MaraScreenUI = (function () {'));
+    assert.ok(o.initController.includes('var MaraScreenUI = ('), 'the bundle declares its one global');
     assert.ok(o.initController.includes('MaraScreenUI.attach(scope, events, {"id":"scr"});'));
     new vm.Script(`(${o.initController})`); // the dashboard evaluates it as an expression: it must compile
     const st = state();

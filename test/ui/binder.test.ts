@@ -1,13 +1,12 @@
 /**
- * ui/mara-screen.js outside the browser: the file is evaluated in a `vm` context (no DOM globals) and its
- * binder, navigator and click logic run against a small fake DOM (test/helpers/fake-dom.ts).
+ * The browser bundle (dist/ui/mara-screen.js, built from ui/) outside the browser: the file is evaluated in a
+ * `vm` context (no DOM globals) and its binder, navigator and click logic run against a small fake DOM
+ * (test/helpers/fake-dom.ts). The rules it shares with the server (display text, attribute allowlist, toggle
+ * shape) are lib/hmi's own code, bundled: tested in test/hmi, and here only through what the binder does.
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import { displayText } from '../../lib/hmi/text';
-import { parseToggle } from '../../lib/hmi/toggle';
-import { SAFE_ATTRIBUTE_NAMES } from '../../lib/hmi/safe-attr';
 import { FakeElement, FakeWindow, StyleLog, UI_FILE, fakeSvg, loadUi, manualRaf } from '../helpers/fake-dom';
 
 const ui = loadUi();
@@ -235,31 +234,6 @@ describe('binder: quality', () => {
 });
 
 describe('pure helpers', () => {
-  it('display rule matches lib/hmi/text.ts', () => {
-    for (const v of ['62.7110244989', '0.0', '1e+16', 'Barra 33KV', 'E.Rios', '3.5kV', '112', '', '.5', '-0.004', 'A B.C', '1.', 42, 3.14159, null, undefined])
-      assert.equal(ui.displayText(v), displayText(v), String(v));
-  });
-
-  it('attribute allowlist matches lib/hmi/safe-attr.ts', () => {
-    assert.deepEqual([...ui.SAFE_ATTRIBUTE_NAMES].sort(), [...SAFE_ATTRIBUTE_NAMES].sort());
-    for (const n of ['onclick', 'href', 'xlink:href', 'style', 'src', 'Fill', ''])
-      assert.equal(ui.isSafeAttributeName(n), false, n);
-  });
-
-  it('toggle next key and labels match lib/hmi/toggle.ts (spec §6.4)', () => {
-    for (const def of ['1 (Cerrado), 0 (Abierto)', 'ES (En Servicio), FS (Fuera de Servicio)', 'A, B']) {
-      const t = parseToggle(def)!;
-      const opts = t.options.map((o) => [o.key, o.label]);
-      for (const cur of [t.options[0].key, t.options[1].key, '', 'zz', ' 1 ', null]) {
-        assert.equal(ui.toggleNext(opts, cur), t.next(cur), `${def} from ${cur}`);
-        assert.equal(ui.toggleLabel(opts, cur), t.labelOf(cur));
-      }
-    }
-    assert.equal(ui.toggleNext([['1', 'Cerrado'], ['0', 'Abierto']], '1'), '0');
-    assert.equal(ui.toggleNext([['1', 'Cerrado'], ['0', 'Abierto']], '0'), '1');
-    assert.equal(ui.toggleNext([['1', 'Cerrado'], ['0', 'Abierto']], '7'), '0', 'neither key → the last option');
-  });
-
   it('click decision follows §6.5: toggle, then jump, then info', () => {
     const exists = (n: string) => n === 'E4' || n === 'TW';
     const tog = { d: 'Seccionador', t: [['1', 'Cerrado'], ['0', 'Abierto']], j: 'E4' };
