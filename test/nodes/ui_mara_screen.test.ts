@@ -424,7 +424,7 @@ describe('ui_mara_screen node', () => {
     const token = replies.find((r) => r.confirm && r.socketid === 'sock-3')!.confirm.token;
     fromBrowser('scr', { type: 'toggle', token }, 'sock-2');
     await sleep(50);
-    assert.deepEqual(got, [], JSON.stringify(got));
+    assert.deepEqual<Msg[]>(got, [], JSON.stringify(got)); // <Msg[]>: deepEqual(got, []) would narrow got to never[]
     assert.equal(st.snapshot.state.S1189S03.text, '1');
     // a forged socketid never reaches a msg: the server's id does
     fromBrowser('scr', { type: 'click', tag: 'S1152B01', screen: 'S1' }, 'sock-2', 'sock-3');
