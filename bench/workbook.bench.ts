@@ -58,7 +58,6 @@ interface SheetIn {
   rows: CellIn[][];
   fills?: [number, number, string][];
 }
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const gen: { writeXlsx(s: SheetIn[]): Buffer; writeXls(s: SheetIn[]): Buffer; exampleSheets(): SheetIn[] } = require('../scripts/make-example-workbook.js');
 
 const COMASTERS = 5;

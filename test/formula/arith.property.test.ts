@@ -149,9 +149,9 @@ function cmp(op: string, a: Val, b: Val): boolean {
     case '>':
       return x > y;
     case '=':
-      return x == y; // eslint-disable-line eqeqeq
+      return x == y; // eslint-disable-line eqeqeq -- the model of Python's ==: number and bigint compare by value
     default:
-      return !(x == y); // eslint-disable-line eqeqeq
+      return !(x == y); // eslint-disable-line eqeqeq -- as above, for <>
   }
 }
 

@@ -11,9 +11,7 @@ import { defaultDashboardResolver, DashboardApi, SOCKET_ID } from '../../nodes/s
 import type { Element, ProjectModel } from '../../lib/points/model';
 import screenNode = require('../../nodes/ui_mara_screen');
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const uiTab = require('node-red-dashboard/nodes/ui_tab.js');
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const uiGroup = require('node-red-dashboard/nodes/ui_group.js');
 
 type Msg = { topic?: string; payload: any; event?: any; socketid?: string; error?: any };
@@ -89,7 +87,6 @@ function fed(o: Options): any[] {
  * client wrote itself.
  */
 function fromBrowser(id: string, msg: Record<string, unknown>, socket: string | null = 'sock-1', socketid: unknown = socket) {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const ui = require('node-red-dashboard/ui')({});
   const data: Record<string | symbol, unknown> = { id, msg, socketid };
   if (socket !== null) Object.defineProperty(data, SOCKET_ID, { value: socket });
