@@ -3,11 +3,13 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import globals from 'globals';
 import prettier from 'eslint-config-prettier';
+import { defineConfig } from 'eslint/config';
 
-export default tseslint.config(
-  { ignores: ['dist/**', 'coverage/**', 'node_modules/**', '.ci/nr5/**', 'ui/dist/**'] },
+export default defineConfig(
+  // what .gitignore lists (built, installed, run-time folders), which flat config does not read
+  { ignores: ['dist/**', 'coverage/**', '**/node_modules/**', '.ci/nr5/**', '.node-red-user/**', 'tmp/**', 'ui/dist/**'] },
   js.configs.recommended,
-  ...tseslint.configs.recommended,
+  tseslint.configs.recommended,
   {
     // a stale eslint-disable comment fails the lint, so none outlives the code it excused
     linterOptions: { reportUnusedDisableDirectives: 'error' },
