@@ -86,7 +86,7 @@ function loadVectors(): Vector[] {
 // The binary-parser decoder (declarative, compiled to JS by binary-parser on first use)
 // ---------------------------------------------------------------------------------------------
 
-type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+type Obj = Record<string, any>;
 
 const yearFmt = (y: number) => 2000 + y;
 /** YY MM DD HH MN SS FL FH, fraction little-endian. */

@@ -157,7 +157,7 @@ export function timedRound(loop: (n: number) => number, minMs: number): number {
   gc();
   let ops = 0;
   const t0 = nowMs();
-  let t = t0;
+  let t: number;
   do {
     sink += loop(BATCH);
     ops += BATCH;

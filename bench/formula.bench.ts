@@ -231,7 +231,7 @@ function timedRound(pass: () => number, perPass: number, minMs: number): number 
   gc();
   let n = 0;
   const t0 = nowMs();
-  let t = t0;
+  let t: number;
   do {
     sink += pass();
     n += perPass;
@@ -401,7 +401,7 @@ function main(): void {
     gc();
     let passes = 0;
     const t = nowMs();
-    let el = 0;
+    let el: number;
     do {
       const ch = engine.fullPass();
       if (ch.length) fail(`a full pass in the settled state changed ${ch.length} elements`);

@@ -59,7 +59,6 @@ interface SheetIn {
   rows: CellIn[][];
   fills?: [number, number, string][];
 }
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const gen: { writeXlsx(s: SheetIn[]): Buffer; writeXls(s: SheetIn[]): Buffer; exampleSheets(): SheetIn[] } = require('../scripts/make-example-workbook.js');
 
 const COMASTERS = 5;
@@ -180,7 +179,7 @@ async function main(): Promise<void> {
       gc();
       const t0 = now();
       const r = await worker.readInWorker(new Uint8Array(bytes), {
-        maxRows: 200000, maxCols: 1024, maxUnzippedBytes: 256 << 20, timeoutMs: 30000,
+        maxRows: 200000, maxCols: 1024, maxUnzippedBytes: 256 << 20, timeoutMs: 30000, maxCellChars: 32_767, maxReplyBytes: 64 << 20,
         resourceLimits: { maxOldGenerationSizeMb: 256, maxYoungGenerationSizeMb: 48, stackSizeMb: 4 }, fillSheets: ['color'],
         sheets: ['comaster', 'ied', 'di', 'ai', 'varsys', 'com', 'textoevtipo', 'screens', 'eg', 'formulas', 'color'],
       });

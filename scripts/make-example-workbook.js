@@ -286,9 +286,7 @@ function toWorkbook(sheets) {
   return wb;
 }
 
-const hex2 = (n) => n.toString(16).padStart(2, '0');
 const cellRef = (r, c) => XLSX.utils.encode_cell({ r, c });
-const xmlEscape = (s) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
 /** .xlsx bytes of `sheets`, with the cell fills of each sheet's `fills` ([row, col, '#rrggbb'], 0-based). */
 function writeXlsx(sheets, opts = {}) {
@@ -376,7 +374,12 @@ function writeXls(sheets, opts = {}) {
   const firstEof = recs.findIndex(([t]) => t === 0x000a);
   let lastXf = -1;
   let xfCount = 0;
-  for (let i = 0; i < firstEof; i++) if (recs[i][0] === 0x00e0) (lastXf = i), xfCount++;
+  for (let i = 0; i < firstEof; i++) {
+    if (recs[i][0] === 0x00e0) {
+      lastXf = i;
+      xfCount++;
+    }
+  }
   const newRecs = icvs.map((icv) => {
     const b = Buffer.alloc(20);
     b.writeUInt16LE(0, 0); // font

@@ -201,7 +201,7 @@ export function parseNumFormat(f: string): NumFmt | 'general' | null {
   let percent = 0;
   for (let i = 0; i < f.length; i++) {
     const c = f[i];
-    let lit: string | null = null;
+    let lit: string;
     if (c === '"') {
       const j = f.indexOf('"', i + 1);
       if (j < 0) return null;

@@ -51,7 +51,7 @@ export function normaliseLabels(labels: readonly Cell[]): string[] {
   const seen = new Map<string, number>();
   const out: string[] = [];
   for (const l of labels) {
-    let n = cellText(l).trim().toLowerCase().replace(/[ \-]/g, '_');
+    let n = cellText(l).trim().toLowerCase().replace(/[ -]/g, '_');
     if (n === '') n = 'no_now_name';
     else if (n.startsWith('_')) n = 'column_' + n;
     const k = seen.get(n);

@@ -124,6 +124,7 @@ export class MaraSimulator extends EventEmitter<SimulatorEvents> {
     this.revive();
     let mod: Record<string, new (o: object) => SerialPortLike>;
     try {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- optional native package, loaded on first use only
       mod = require('serialport');
     } catch (e) {
       throw new MaraError('ENOSERIAL', `the serialport package could not be loaded: ${(e as Error).message}`);

@@ -27,7 +27,7 @@ export const defaultDashboardResolver: DashboardResolver = (RED) => {
   } catch {
     mod = null;
   }
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- the user's install, not our dependency: found at run time, or its absence reported
   if (typeof mod !== 'function') mod = require('node-red-dashboard');
   if (typeof mod !== 'function') throw new Error('node-red-dashboard does not export an initialiser');
   const api = (mod as (r: NodeAPI) => DashboardApi)(RED);
@@ -38,7 +38,7 @@ export const defaultDashboardResolver: DashboardResolver = (RED) => {
   try {
     const main = Object.values(require.cache).find((m) => m && m.exports === mod);
     const dir = main ? path.dirname(main.filename) : path.dirname(require.resolve('node-red-dashboard'));
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- a file of the dashboard's own install, found by path at run time
     const ui = (require(path.join(dir, 'ui.js')) as (r: NodeAPI) => Partial<DashboardApi>)(RED);
     if (ui && typeof ui.emitSocket === 'function') out.emitSocket = ui.emitSocket.bind(ui);
     if (ui && ui.ev && typeof ui.ev.on === 'function') out.ev = ui.ev;
@@ -112,7 +112,7 @@ export function stampSocketIds(RED: NodeAPI, dashboardDir?: string): boolean {
     } catch {
       continue;
     }
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- socket.io as the dashboard resolved it, found by path at run time
     const Socket = (require(io) as { Socket?: { prototype: Record<string | symbol, unknown> } }).Socket;
     const proto = Socket?.prototype;
     if (!proto || typeof proto.dispatch !== 'function') continue;

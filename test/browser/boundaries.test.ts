@@ -20,7 +20,6 @@ import { CHROMIUM, CHROMIUM_MISSING, ROOT, RedChild, dashboardNodes, ensureBuilt
 import { openChromium, OpenBrowser } from '../helpers/chromium';
 import { exampleDrawings } from '../helpers/examples';
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const workbook = require('../../scripts/make-example-workbook.js');
 
 const haveChromium = fs.existsSync(CHROMIUM);

@@ -43,7 +43,7 @@ export function hostileCases(port: number): HostileCase[] {
     ],
     [
       'entities (internal, external, nested)',
-      (n) => `<text x="60" y="30">&x;&ext;&lol3;</text>`,
+      () => `<text x="60" y="30">&x;&ext;&lol3;</text>`,
       undefined,
     ],
     [

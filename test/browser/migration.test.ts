@@ -11,7 +11,6 @@ import type { Page } from 'playwright-core';
 import { CHROMIUM, CHROMIUM_MISSING, ROOT, RedChild, dashboardNodes, ensureBuilt, startNodeRed } from '../helpers/red-child';
 import { openChromium, OpenBrowser } from '../helpers/chromium';
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const workbook = require('../../scripts/make-example-workbook.js');
 
 const haveChromium = fs.existsSync(CHROMIUM);

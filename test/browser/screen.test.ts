@@ -16,7 +16,6 @@ import { openChromium, OpenBrowser } from '../helpers/chromium';
 import { hostileCases } from './hostile-svgs';
 import { load as loadWorkbook } from '../../lib/project/workbook';
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const workbook = require('../../scripts/make-example-workbook.js');
 
 const haveChromium = fs.existsSync(CHROMIUM);

@@ -149,9 +149,9 @@ function cmp(op: string, a: Val, b: Val): boolean {
     case '>':
       return x > y;
     case '=':
-      return x == y; // eslint-disable-line eqeqeq
+      return x == y; // eslint-disable-line eqeqeq -- the model of Python's ==: number and bigint compare by value
     default:
-      return !(x == y); // eslint-disable-line eqeqeq
+      return !(x == y); // eslint-disable-line eqeqeq -- as above, for <>
   }
 }
 
@@ -179,7 +179,7 @@ function ev(n: Node): Res {
       if (b.t === 'int' && k >= 0) return { t: 'int', v: b.v ** BigInt(k) };
       if (k === 0) return { t: 'float', v: 1 };
       // base = p / q exactly (p, q small integers): the power is a ratio of exact small integers
-      const [p, q] = b.t === 'int' ? [b.v, 1n] : [BigInt(Math.round(b.v * 4)), 4n];
+      const [p, q] = b.t === 'int' ? [b.v, 1n] : [BigInt(Math.round(asFloat(b) * 4)), 4n];
       if (p === 0n) return k < 0 ? { err: 'division-by-zero' } : { t: 'float', v: Object.is(b.v, -0) && k % 2 ? -0 : 0 };
       const e = BigInt(Math.abs(k));
       const num = k > 0 ? p ** e : q ** e;

@@ -101,7 +101,7 @@ describe('FormulaEngine', () => {
         F(8, 'B', 'fill', 'SI(eg.C.fill,1,2)'),
         F(9, 'C', 'fill', 'SI(eg.B.fill,1,2)'),
         F(10, 'A', 'text', 'str(ai.NOPE.value)'),
-        F(11, 'A', 'colbak', '1'),
+        F(11, 'A', 'colbak' as 'fill', '1'), // an attribute the engine does not know, on purpose
       ],
     });
     const syntax = problems.find((p) => p.row === 7)!;

@@ -81,6 +81,7 @@ const STR_TABLE: [number, string][] = [
   [4.94065645841e-324, "4.94065645841e-324"], // the same double
   [1e-4*9.999999999995, "0.000999999999999"],
   [0.000999999999999, "0.000999999999999"],
+  // eslint-disable-next-line no-loss-of-precision -- the literal as a workbook author types it: Python parses it to the same double
   [123456789.123456789, "123456789.123"],
   [2 ** 53, "9.00719925474e+15"],
   [2 ** 53+2, "9.00719925474e+15"], // 9007199254740994: 16 digits rounded to 12

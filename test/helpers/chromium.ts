@@ -13,7 +13,6 @@ export interface OpenBrowser {
 }
 
 export async function openChromium(viewport: { width: number; height: number }, prefix = 'mara-chromium-'): Promise<OpenBrowser> {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { chromium } = require('playwright-core') as typeof import('playwright-core');
   const userData = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
   const ctx = await chromium.launchPersistentContext(userData, { executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: false, viewport });

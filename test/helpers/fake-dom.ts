@@ -196,6 +196,7 @@ export class FakeWindow {
 
   constructor(initial = '') {
     this.entries = [initial];
+    // eslint-disable-next-line @typescript-eslint/no-this-alias -- the getters below run with `this` = the location object
     const self = this;
     this.location = {
       get hash() {
@@ -273,7 +274,6 @@ export function manualRaf(): { raf: (f: () => void) => number; frames: () => num
 export const UI_FILE = path.resolve(__dirname, '../../dist/ui/mara-screen.js');
 
 /** Evaluates the browser bundle in a fresh context (no DOM globals) and returns its `MaraScreenUI`. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export function loadUi(): any {
   const ctx = vm.createContext({ setTimeout, clearTimeout });
   vm.runInContext(fs.readFileSync(UI_FILE, 'utf8'), ctx, { filename: UI_FILE });

@@ -29,7 +29,6 @@ export const CHROMIUM_ARGS = [
 
 /** Builds dist/ if a source is newer (what `npm test` does before running tests). */
 export function ensureBuilt(): void {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   require(path.join(ROOT, 'scripts', 'ensure.js')).ensureBuilt();
 }
 

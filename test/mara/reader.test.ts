@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as mara from '../../lib';
 import { FrameReader, MaraError, MaraFrame } from '../../lib';
-import { Rng, fixBcc, hexToBytes, int, loadVectors, mulberry32, randomBytes, randomReply, refBcc } from '../unit/helpers';
+import { Rng, hexToBytes, int, loadVectors, mulberry32, randomBytes, randomReply, refBcc } from '../unit/helpers';
 
 type Ev =
   | { t: 'frame'; frame: MaraFrame; raw: Buffer }

@@ -30,7 +30,6 @@ const completeNode = coreNode('24-complete.js') as never;
 const injectNode = coreNode('20-inject.js') as never;
 const commentNode = coreNode('90-comment.js') as never;
 const debugNode = coreNode('21-debug.js') as never;
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const dashboard = ['ui_base', 'ui_tab', 'ui_group'].map((n) => require(`node-red-dashboard/nodes/${n}.js`));
 
 const hex = (b: ArrayLike<number>) => Buffer.from(Array.from(b)).toString('hex');

@@ -33,7 +33,7 @@ describe('mara-project upload and admin endpoints (item 6)', () => {
   const upload = (name = 'substation.xlsx') => helper.request().post(`/mara/project/upload?name=${name}`);
   /** Every answer body, to check that none names a server path. */
   const bodies: string[] = [];
-  const keep = (r: { text: string }) => {
+  const keep = <R extends { text: string }>(r: R) => {
     bodies.push(r.text);
     return r;
   };

@@ -9,7 +9,6 @@ import projectNode = require('../../nodes/mara-project');
 import pointsNode = require('../../nodes/mara-points');
 import formulaNode = require('../../nodes/mara-formula');
 import screenNode = require('../../nodes/ui_mara_screen');
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const dashboardNodes = ['ui_tab', 'ui_group'].map((n) => require(`node-red-dashboard/nodes/${n}.js`));
 
 type Msg = { payload: any; topic?: string; error?: any };

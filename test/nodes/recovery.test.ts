@@ -24,7 +24,6 @@ const ROOT = path.resolve(__dirname, '../..');
 const injectNode = coreNode('20-inject.js') as never;
 const commentNode = coreNode('90-comment.js') as never;
 const debugNode = coreNode('21-debug.js') as never;
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const dashboard = ['ui_base', 'ui_tab', 'ui_group'].map((n) => require(`node-red-dashboard/nodes/${n}.js`));
 
 describe('recovery after a COMaster that never answered', { timeout: 120_000 }, () => {

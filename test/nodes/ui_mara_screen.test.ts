@@ -12,9 +12,7 @@ import { defaultDashboardResolver, DashboardApi, SOCKET_ID } from '../../nodes/s
 import type { Element, ProjectModel } from '../../lib/project/model';
 import screenNode = require('../../nodes/ui_mara_screen');
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const uiTab = require('node-red-dashboard/nodes/ui_tab.js');
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const uiGroup = require('node-red-dashboard/nodes/ui_group.js');
 
 type Msg = { topic?: string; payload: any; event?: any; socketid?: string; error?: any };
@@ -100,7 +98,6 @@ function fed(o: Options): any[] {
  * client wrote itself.
  */
 function fromBrowser(id: string, msg: Record<string, unknown>, socket: string | null = 'sock-1', socketid: unknown = socket) {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const ui = require('node-red-dashboard/ui')({});
   const data: Record<string | symbol, unknown> = { id, msg, socketid };
   if (socket !== null) Object.defineProperty(data, SOCKET_ID, { value: socket });
@@ -438,7 +435,7 @@ describe('ui_mara_screen node', () => {
     const token = replies.find((r) => r.confirm && r.socketid === 'sock-3')!.confirm.token;
     fromBrowser('scr', { type: 'toggle', token }, 'sock-2');
     await settle();
-    assert.deepEqual(got, [], JSON.stringify(got));
+    assert.deepEqual<Msg[]>(got, [], JSON.stringify(got)); // <Msg[]>: deepEqual(got, []) would narrow got to never[]
     assert.equal(st.snapshot.state.S1189S03.text, '1');
     // a forged socketid never reaches a msg: the server's id does
     fromBrowser('scr', { type: 'click', tag: 'S1152B01', screen: 'S1' }, 'sock-2', 'sock-3');

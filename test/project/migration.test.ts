@@ -23,7 +23,6 @@ import { FormulaEngine } from '../../lib/formula/engine';
 import { compile } from '../../lib/formula';
 
 const DIR = path.resolve(__dirname, '..', 'fixtures', 'migration');
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const gen = require('../../scripts/make-example-workbook.js') as { writeMigration(dir: string): void };
 
 let model: ProjectModel;

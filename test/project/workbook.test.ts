@@ -34,7 +34,6 @@ interface Gen {
   COLOURS: [number, string, string, string][];
   EVENT_TEXTS: [number, number, string][];
 }
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const gen: Gen = require('../../scripts/make-example-workbook.js');
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'mara-workbook-test-'));
