@@ -48,7 +48,8 @@ export default defineConfig(
   },
   // build and tool scripts, the CLI: CommonJS JavaScript on Node
   {
-    files: ['scripts/**/*.js', 'bin/**/*.js', '**/*.cjs'],
+    // lib/project/workbook-reader.js: the workbook reader's source, run as CommonJS in its own process or thread
+    files: ['scripts/**/*.js', 'bin/**/*.js', 'lib/**/*.js', '**/*.cjs'],
     languageOptions: { sourceType: 'commonjs', globals: globals.node },
     rules: {
       '@typescript-eslint/no-require-imports': 'off',

@@ -24,7 +24,6 @@ import { reporter } from './common';
 const { log, emit } = reporter('second-pass');
 
 // playwright-core's own PNG codec (pngjs), to count the pixels two screenshots differ in
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const { PNG } = require('playwright-core/lib/utilsBundle') as { PNG: { sync: { read(b: Buffer): { width: number; height: number; data: Buffer } } } };
 
 /** Pixels (RGBA) that differ between two screenshots of the same size; -1 when the sizes differ. */

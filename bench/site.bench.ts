@@ -244,7 +244,6 @@ function polling(port: number, query: string, body?: string): Promise<string> {
  * handshake); then it asks for the replay as the dashboard page does, answers pings and counts what it gets.
  */
 async function dashboardClient(port: number): Promise<{ messages: () => number; bytes: () => number; close(): void }> {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const WebSocket = require('ws') as typeof import('ws');
   const open = await polling(port, '');
   const sid = (JSON.parse(open.slice(open.indexOf('{'))) as { sid: string }).sid;

@@ -52,7 +52,7 @@ export = function register(RED: NodeAPI): void {
         return { model: r.model, problems: problems.map((p) => ({ ...p, message: hidePaths(p.message, userDir()) })) };
       };
       node.project = new ProjectService(file, guarded, { info: (m) => node.log(m), warn: (m) => node.warn(m) });
-      node.project.reload().then(() => {
+      void node.project.reload().then(() => {
         const p = node.project;
         if (!p) return;
         if (p.error) node.error(`workbook ${config.path}: ${p.error}`);
@@ -113,7 +113,7 @@ export = function register(RED: NodeAPI): void {
   RED.httpAdmin.post('/mara/project/:id/reload', RED.auth.needsPermission('mara-project.write'), sameOriginOnly(RED), (req, res) => {
     const p = project(String(req.params.id));
     if (!p) return res.status(404).json({ error: 'project not deployed' });
-    p.reload().then(() => res.json({ version: p.version, error: p.error === null ? null : hidePaths(p.error, userDir()), problems: p.problems.length }));
+    void p.reload().then(() => res.json({ version: p.version, error: p.error === null ? null : hidePaths(p.error, userDir()), problems: p.problems.length }));
   });
 
   // Upload from the editor: only the editor's own request (same origin, application/octet-stream: a form or

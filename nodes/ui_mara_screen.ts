@@ -71,7 +71,7 @@ function register(RED: NodeAPI): void {
     const status = new StatusThrottle(node);
     const projectNode = config.project ? (RED.nodes.getNode(config.project) as MaraProjectNode | null) : null;
     const qualityClass = typeof config.qualityClass === 'string' && CLASS_RE.test(config.qualityClass.trim()) ? config.qualityClass.trim() : DEFAULT_QUALITY_CLASS;
-    let dashboardReadOnly = false;
+    let dashboardReadOnly: boolean;
     try {
       dashboardReadOnly = (RED.settings as unknown as { ui?: { readOnly?: unknown } }).ui?.readOnly === true;
     } catch {

@@ -30,7 +30,7 @@ export type SerialPortClass = new (options: SerialPortCtorOptions) => SerialPort
 /** Loads serialport's class on first use, so a failed native build leaves the TCP transport usable (CONTRIBUTING.md §1). */
 export function loadSerialPort(): SerialPortClass & { list?: () => Promise<PortListEntry[]> } {
   try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on first use, so a failed native build breaks only serial lines
     return (require('serialport') as { SerialPort: SerialPortClass }).SerialPort;
   } catch (e) {
     throw new MaraError(

@@ -73,7 +73,7 @@ export class ProjectService {
       this.watcher = fs.watch(path.dirname(this.file), (_ev, name) => {
         if (name && name.toString() !== path.basename(this.file)) return;
         if (this.debounce) clearTimeout(this.debounce);
-        this.debounce = setTimeout(() => this.reload(), 500);
+        this.debounce = setTimeout(() => void this.reload(), 500);
       });
       this.watcher.on('error', () => undefined);
     } catch {

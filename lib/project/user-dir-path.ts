@@ -36,7 +36,7 @@ export function assertRealPathInside(root: string, abs: string): void {
       real = fs.realpathSync(probe);
     } catch {
       // missing: check the parent; a dangling link is a link to somewhere we cannot check
-      let link = false;
+      let link: boolean;
       try {
         link = fs.lstatSync(probe).isSymbolicLink();
       } catch {

@@ -44,7 +44,7 @@ try {
     let r;
     try { r = zlib.inflateRawSync(chunk, { info: true, maxOutputLength: Math.max(budget, 1) }); }
     catch (e) {
-      if (e && e.code === 'ERR_BUFFER_TOO_LARGE') throw new Error('UNZIP_BUDGET');
+      if (e && e.code === 'ERR_BUFFER_TOO_LARGE') throw new Error('UNZIP_BUDGET', { cause: e });
       throw e;
     }
     this.bytesRead = r.engine.bytesWritten;

@@ -145,7 +145,7 @@ class Recorder {
 
 /** A short, printable rendering of attacker-controlled text for the `removed` list. */
 function clip(s: string, n = 40): string {
-  // eslint-disable-next-line no-control-regex
+  // eslint-disable-next-line no-control-regex -- control characters are what it removes (browsers ignore them in URLs and text)
   const t = stripInvalidXmlChars(s).replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, ' ');
   return t.length > n ? `${t.slice(0, n)}…` : t;
 }
@@ -171,7 +171,7 @@ function outputElementName(el: XmlElement): string | null {
 /** A local reference (`#id`), cleaned the way a URL parser would, or null. */
 function localReference(value: string): string | null {
   // URL parsers strip leading/trailing C0 controls and spaces and remove tabs/newlines anywhere
-  // eslint-disable-next-line no-control-regex
+  // eslint-disable-next-line no-control-regex -- control characters are what it removes (browsers ignore them in URLs and text)
   const v = value.replace(/[\u0000-\u0020\u007f]/g, '');
   return /^#[^#]+$/.test(v) ? v : null;
 }
@@ -270,7 +270,7 @@ function filterAttributes(el: XmlElement, ctx: Context): AttrOut[] | null {
       continue;
     }
     // defence in depth: no attribute value of any kind carries a script URL (ids, labels… included)
-    // eslint-disable-next-line no-control-regex
+    // eslint-disable-next-line no-control-regex -- control characters are what it removes (browsers ignore them in URLs and text)
     if (/(?:java|vb)script:/i.test(a.value.replace(/[\u0000-\u0020\u007f]/g, ''))) {
       rec.add(`attribute ${shown}="${clip(a.value)}" on ${where} (script URL)`);
       continue;
@@ -296,7 +296,7 @@ function keepReference(el: XmlElement, a: XmlAttribute, outName: string, ctx: Co
   const local = localReference(a.value);
   let value: string | null = local;
   if (value === null && isSvgNs(el.ns) && el.local === 'image') {
-    // eslint-disable-next-line no-control-regex
+    // eslint-disable-next-line no-control-regex -- control characters are what it removes (browsers ignore them in URLs and text)
     const compact = a.value.replace(/[\u0000-\u0020]/g, '');
     if (DATA_IMAGE_RE.test(compact)) value = compact;
   }

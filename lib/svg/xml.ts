@@ -121,6 +121,7 @@ const MAX_DECLARATION = 1024;
 
 export const DEFAULT_MAX_XML_LENGTH = 64 * 1024 * 1024;
 
+// eslint-disable-next-line no-misleading-character-class -- XML 1.0's NameChar ranges list ZWNJ and ZWJ (U+200C, U+200D) alone, as the spec does
 const NAME_RE = /^[A-Za-z_\u00C0-\u00D6\u00D8-\u00F6\u00F8-\u02FF\u0370-\u037D\u037F-\u1FFF\u200C\u200D\u2070-\u218F\u2C00-\u2FEF\u3001-\uD7FF\uF900-\uFDCF\uFDF0-\uFFFD][A-Za-z0-9_.\-\u00B7\u00C0-\u00D6\u00D8-\u00F6\u00F8-\u037D\u037F-\u1FFF\u200C\u200D\u203F\u2040\u2070-\u218F\u2C00-\u2FEF\u3001-\uD7FF\uF900-\uFDCF\uFDF0-\uFFFD]*$/;
 
 /** True if `name` is an XML NCName (a name without colon; BMP approximation). */
@@ -147,7 +148,7 @@ export function isXmlChar(cp: number): boolean {
   );
 }
 
-// eslint-disable-next-line no-control-regex
+// eslint-disable-next-line no-control-regex -- the control characters XML 1.0 forbids are what it finds
 const INVALID_XML_CHARS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
 /** Removes characters that XML 1.0 does not allow (controls, lone surrogates, U+FFFE/U+FFFF). */

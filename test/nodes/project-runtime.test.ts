@@ -11,7 +11,6 @@ import { defaultDashboardResolver, DashboardApi, SOCKET_ID } from '../../nodes/s
 import projectNode = require('../../nodes/mara-project');
 import formulaNode = require('../../nodes/mara-formula');
 import screenNode = require('../../nodes/ui_mara_screen');
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const dashboardNodes = ['ui_tab', 'ui_group'].map((n) => require(`node-red-dashboard/nodes/${n}.js`));
 
 type Msg = { payload: any; topic?: string; error?: any };
@@ -35,7 +34,6 @@ function recordingResolver(RED: Parameters<typeof defaultDashboardResolver>[0]):
 
 /** A browser message as the dashboard's socket delivers it, with the socket id socket.io stamps. */
 function fromBrowser(id: string, msg: Record<string, unknown>, socket = 'sock-1') {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const ui = require('node-red-dashboard/ui')({});
   const data: Record<string | symbol, unknown> = { id, msg, socketid: socket };
   Object.defineProperty(data, SOCKET_ID, { value: socket });

@@ -158,7 +158,7 @@ export function createMaraScreen(container: HTMLElement, o: ScreenOptions): Mara
   // ---- rendering
   function screenView(name: string): CachedView {
     const s = screens[name];
-    let c = cache[name];
+    const c = cache[name];
     if (c && c.svgText === s.svg) return c;
     if (c && c.binder) c.binder.dispose();
     const svg = parse(s.svg);

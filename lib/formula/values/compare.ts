@@ -34,7 +34,7 @@ export function pyEq(a: V, b: V): boolean {
   const ka = numKind(a);
   const kb = numKind(b);
   if (ka && kb) {
-    // eslint-disable-next-line eqeqeq
+    // eslint-disable-next-line eqeqeq -- == compares a number with a bigint by value; === would say 1 !== 1n
     return numRaw(a) == numRaw(b); // exact for number/bigint mixes; NaN never equal
   }
   if (ka || kb) return false;
@@ -60,7 +60,7 @@ export function pyCmp(a: V, b: V, op: string): number {
   if (ka && kb) {
     const x = numRaw(a);
     const y = numRaw(b);
-    return x < y ? -1 : x > y ? 1 : x == y ? 0 : NaN; // eslint-disable-line eqeqeq
+    return x < y ? -1 : x > y ? 1 : x == y ? 0 : NaN; // eslint-disable-line eqeqeq -- number/bigint mixes compare by value
   }
   if (typeof a === 'string' && typeof b === 'string') return strCmp(a, b);
   if (Array.isArray(a) && Array.isArray(b)) {

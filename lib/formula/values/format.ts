@@ -2,7 +2,7 @@
 import { overflow, typeError, valueError } from '../errors';
 import { pyFormatExp, pyFormatFixed, pyFormatG } from '../numfmt';
 import { capStr, charge, MAX_STR } from './budget';
-import { floatMod, intMod, intOf, numKind, opError, repeat, toFloat } from './numbers';
+import { floatMod, intMod, intOf, numKind, opError, toFloat } from './numbers';
 import { pyIntOf } from './parse';
 import { pyRepr, pyStr } from './text';
 import { typeName, V } from './types';

@@ -7,6 +7,7 @@ import { PyFloat, typeName, V } from './types';
 
 // ------------------------------------------------------------------ int(), float() of strings
 
+// eslint-disable-next-line no-control-regex -- Python's str.isspace() counts the separators \x1c-\x1f as space
 const PY_SPACE = /[\t\n\v\f\r\x1c-\x1f \x85\xa0\u1680\u180e\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]/;
 const ND = /\p{Nd}/u;
 
@@ -23,7 +24,7 @@ function ndValue(cp: number): number {
  */
 function decimalize(s: string): string {
   charge(0, s.length);
-  // eslint-disable-next-line no-control-regex
+  // eslint-disable-next-line no-control-regex -- the ASCII range, control characters included, is the point
   if (/^[\x00-\x7f]*$/.test(s)) return s;
   charge(s.length); // outside ASCII each character is a few Unicode class tests: a step each
   let out = '';
@@ -120,17 +121,26 @@ function isPyFloatText(b: string): boolean {
   const word = b.slice(i).toLowerCase();
   if (word === 'inf' || word === 'infinity' || word === 'nan') return true;
   let digits = 0;
-  while (i < n && b.charCodeAt(i) >= 48 && b.charCodeAt(i) <= 57) (i++, digits++);
+  while (i < n && b.charCodeAt(i) >= 48 && b.charCodeAt(i) <= 57) {
+    i++;
+    digits++;
+  }
   if (i < n && b[i] === '.') {
     i++;
-    while (i < n && b.charCodeAt(i) >= 48 && b.charCodeAt(i) <= 57) (i++, digits++);
+    while (i < n && b.charCodeAt(i) >= 48 && b.charCodeAt(i) <= 57) {
+      i++;
+      digits++;
+    }
   }
   if (digits === 0) return false;
   if (i < n && (b[i] === 'e' || b[i] === 'E')) {
     i++;
     if (i < n && (b[i] === '+' || b[i] === '-')) i++;
     let e = 0;
-    while (i < n && b.charCodeAt(i) >= 48 && b.charCodeAt(i) <= 57) (i++, e++);
+    while (i < n && b.charCodeAt(i) >= 48 && b.charCodeAt(i) <= 57) {
+      i++;
+      e++;
+    }
     if (e === 0) return false;
   }
   return i === n;
