@@ -90,14 +90,7 @@ type Obj = Record<string, any>;
 
 const yearFmt = (y: number) => 2000 + y;
 /** YY MM DD HH MN SS FL FH, fraction little-endian. */
-const timeP = new Parser()
-  .uint8('year', { formatter: yearFmt })
-  .uint8('month')
-  .uint8('day')
-  .uint8('hour')
-  .uint8('minute')
-  .uint8('second')
-  .uint16le('fraction');
+const timeP = new Parser().uint8('year', { formatter: yearFmt }).uint8('month').uint8('day').uint8('hour').uint8('minute').uint8('second').uint16le('fraction');
 /** Energy events carry YY MM DD HH MN only. */
 const energyTimeP = new Parser().uint8('year', { formatter: yearFmt }).uint8('month').uint8('day').uint8('hour').uint8('minute');
 
@@ -228,8 +221,17 @@ function normEvent(e: Obj): Obj {
 
 function normalize(x: { qty: number; dst: number; src: number; seq: number; cmd: number; bcc: number; data: Buffer; warnings: unknown[]; r: Obj }): Obj {
   return {
-    qty: x.qty, dst: x.dst, src: x.src, seq: x.seq, cmd: x.cmd, bcc: x.bcc, data: Buffer.from(x.data).toString('hex'), warnings: x.warnings.length,
-    sv: [...x.r.sv], di: [...x.r.di], diBits: [...x.r.diBits],
+    qty: x.qty,
+    dst: x.dst,
+    src: x.src,
+    seq: x.seq,
+    cmd: x.cmd,
+    bcc: x.bcc,
+    data: Buffer.from(x.data).toString('hex'),
+    warnings: x.warnings.length,
+    sv: [...x.r.sv],
+    di: [...x.r.di],
+    diBits: [...x.r.diBits],
     ai: x.r.ai.map((a: Obj) => ({ raw: a.raw, value: a.value, q: a.q })),
     events: x.r.events.map(normEvent),
   };
@@ -239,8 +241,28 @@ function checkEquivalent(buf: Buffer, vec: Vector): MaraFrame {
   const ours = decodeFrame(buf);
   if (!ours.reply) fail('decodeFrame gave no reply for the 0x10 reply vector');
   const theirs = bpDecode(buf);
-  const a = normalize({ qty: ours.length, dst: ours.dst, src: ours.src, seq: ours.seq, cmd: ours.cmd, bcc: ours.bcc, data: ours.data, warnings: ours.warnings, r: ours.reply });
-  const b = normalize({ qty: theirs.qty, dst: theirs.dst, src: theirs.src, seq: theirs.seq, cmd: theirs.cmd, bcc: theirs.bcc, data: theirs.data, warnings: theirs.warnings, r: theirs });
+  const a = normalize({
+    qty: ours.length,
+    dst: ours.dst,
+    src: ours.src,
+    seq: ours.seq,
+    cmd: ours.cmd,
+    bcc: ours.bcc,
+    data: ours.data,
+    warnings: ours.warnings,
+    r: ours.reply,
+  });
+  const b = normalize({
+    qty: theirs.qty,
+    dst: theirs.dst,
+    src: theirs.src,
+    seq: theirs.seq,
+    cmd: theirs.cmd,
+    bcc: theirs.bcc,
+    data: theirs.data,
+    warnings: theirs.warnings,
+    r: theirs,
+  });
   try {
     assert.deepStrictEqual(b, a);
   } catch (e) {
@@ -251,9 +273,18 @@ function checkEquivalent(buf: Buffer, vec: Vector): MaraFrame {
   try {
     assert.equal(a.qty, d.qty);
     assert.deepStrictEqual(a.sv, d.sv);
-    assert.deepStrictEqual(a.diBits.flatMap((on: boolean, i: number) => (on ? [i] : [])), d.diOn);
-    assert.deepStrictEqual(a.ai.map((x: Obj) => [x.value, x.q]), d.ai.map((x: Obj) => [x.value, x.q]));
-    assert.deepStrictEqual(a.events.map((x: Obj) => x.value), d.events.map((x: Obj) => x.value));
+    assert.deepStrictEqual(
+      a.diBits.flatMap((on: boolean, i: number) => (on ? [i] : [])),
+      d.diOn,
+    );
+    assert.deepStrictEqual(
+      a.ai.map((x: Obj) => [x.value, x.q]),
+      d.ai.map((x: Obj) => [x.value, x.q]),
+    );
+    assert.deepStrictEqual(
+      a.events.map((x: Obj) => x.value),
+      d.events.map((x: Obj) => x.value),
+    );
   } catch (e) {
     fail(`decoded values differ from ${VECTORS_PATH} for ${vec.name}:\n${(e as Error).message}`);
   }
@@ -367,8 +398,13 @@ function readerFigure(label: string, buf: Buffer, chunk: number, expected: numbe
   for (let r = 0; r < READER_RUNS; r++) runs.push(readerRun(buf, chunk, expected));
   log(`${label}: MB/s per run ${runs.map((x) => x.toFixed(1)).join(' ')}`);
   emit(label, 'MB/s', round3(median(runs)), {
-    n: READER_RUNS, bytes: buf.length, chunk, frames: expected, noise: round3(noise / buf.length),
-    min: round3(Math.min(...runs)), max: round3(Math.max(...runs)),
+    n: READER_RUNS,
+    bytes: buf.length,
+    chunk,
+    frames: expected,
+    noise: round3(noise / buf.length),
+    min: round3(Math.min(...runs)),
+    max: round3(Math.max(...runs)),
   });
 }
 
@@ -409,8 +445,20 @@ function main(): void {
   log(`binary-parser frames/s per round: ${bpRuns.map((x) => Math.round(x)).join(' ')}`);
   const mOurs = median(oursRuns);
   const mBp = median(bpRuns);
-  emit('decodeFrame', 'frames/s', Math.round(mOurs), { n: DECODE_ROUNDS, bytes: buf.length, events: 10, min: Math.round(Math.min(...oursRuns)), max: Math.round(Math.max(...oursRuns)) });
-  emit('binary-parser', 'frames/s', Math.round(mBp), { n: DECODE_ROUNDS, bytes: buf.length, events: 10, min: Math.round(Math.min(...bpRuns)), max: Math.round(Math.max(...bpRuns)) });
+  emit('decodeFrame', 'frames/s', Math.round(mOurs), {
+    n: DECODE_ROUNDS,
+    bytes: buf.length,
+    events: 10,
+    min: Math.round(Math.min(...oursRuns)),
+    max: Math.round(Math.max(...oursRuns)),
+  });
+  emit('binary-parser', 'frames/s', Math.round(mBp), {
+    n: DECODE_ROUNDS,
+    bytes: buf.length,
+    events: 10,
+    min: Math.round(Math.min(...bpRuns)),
+    max: Math.round(Math.max(...bpRuns)),
+  });
   const ratio = mOurs / mBp;
   emit('decodeFrame/binary-parser', 'ratio', Math.round(ratio * 100) / 100, { n: DECODE_ROUNDS, goal: 2, met: ratio >= 2 });
 
@@ -420,7 +468,13 @@ function main(): void {
   const lEnc = loopEncode(ours);
   const encRuns = timedRounds(lEnc, DECODE_ROUNDS, ROUND_MS);
   log(`encodePollReply frames/s per round: ${encRuns.map((x) => Math.round(x)).join(' ')}`);
-  emit('encodePollReply', 'frames/s', Math.round(median(encRuns)), { n: DECODE_ROUNDS, bytes: buf.length, events: 10, min: Math.round(Math.min(...encRuns)), max: Math.round(Math.max(...encRuns)) });
+  emit('encodePollReply', 'frames/s', Math.round(median(encRuns)), {
+    n: DECODE_ROUNDS,
+    bytes: buf.length,
+    events: 10,
+    min: Math.round(Math.min(...encRuns)),
+    max: Math.round(Math.max(...encRuns)),
+  });
 
   // 3: FrameReader over a noisy stream of every valid frame of the vectors (requests, replies, PEH, control)
   const valid: Buffer[] = [];
@@ -431,7 +485,9 @@ function main(): void {
     valid.push(b);
   }
   const stream = buildStream(valid, STREAM_BYTES, SEED);
-  log(`stream: ${stream.buf.length} B, ${stream.frames} frames from ${valid.length} valid vectors, noise ${(100 * stream.noise / stream.buf.length).toFixed(2)} %`);
+  log(
+    `stream: ${stream.buf.length} B, ${stream.frames} frames from ${valid.length} valid vectors, noise ${((100 * stream.noise) / stream.buf.length).toFixed(2)} %`,
+  );
   readerFigure('FrameReader 4096 B chunks', stream.buf, 4096, stream.frames, stream.noise);
   readerFigure('FrameReader 64 KiB chunks', stream.buf, 65536, stream.frames, stream.noise);
   // 1-byte chunks over a prefix ending on a frame boundary near 1 MB

@@ -27,23 +27,41 @@ async function main(): Promise<void> {
     if (n.type === 'mara-line') Object.assign(n, { port, devices: [{ address: 1, name: 'S1', pollInterval: POLL_MS / 1000, timeout: 1000, retries: 3 }] });
   }
   const sim = flow.find((n) => n.type === 'mara-simulator')!;
-  flow.push({ id: 'bench-sim-in', type: 'inject', z: sim.z, props: [{ p: 'payload' }], payload: '', payloadType: 'str', repeat: '', once: false, wires: [[sim.id]] });
+  flow.push({
+    id: 'bench-sim-in',
+    type: 'inject',
+    z: sim.z,
+    props: [{ p: 'payload' }],
+    payload: '',
+    payloadType: 'str',
+    repeat: '',
+    once: false,
+    wires: [[sim.id]],
+  });
   const files: Record<string, Buffer> = { 'mara-projects/substation.xlsx': fs.readFileSync(path.join(ROOT, 'examples', 'substation.xlsx')) };
-  for (const f of fs.readdirSync(path.join(ROOT, 'examples')).filter((n) => n.endsWith('.svg'))) files[`mara-projects/${f}`] = fs.readFileSync(path.join(ROOT, 'examples', f));
+  for (const f of fs.readdirSync(path.join(ROOT, 'examples')).filter((n) => n.endsWith('.svg')))
+    files[`mara-projects/${f}`] = fs.readFileSync(path.join(ROOT, 'examples', f));
   const red = await startNodeRed(flow, files);
   const browser = await openChromium({ width: 1400, height: 950 });
   try {
     const { page } = browser;
     await page.goto(`${red.url}/ui/`);
     await page.waitForSelector('[tag="S1152B03"]', { timeout: 20_000 });
-    await page.waitForFunction(() => (document.querySelector('[tag="S1152B03"]') as SVGElement | null)?.style.getPropertyValue('fill') === 'rgb(255, 204, 0)', null, { timeout: 10_000 });
+    await page.waitForFunction(
+      () => (document.querySelector('[tag="S1152B03"]') as SVGElement | null)?.style.getPropertyValue('fill') === 'rgb(255, 204, 0)',
+      null,
+      { timeout: 10_000 },
+    );
     const ms: number[] = [];
     for (let i = 0; i < CHANGES; i++) {
       const open = i % 2 === 0;
       const want = open ? 'rgb(0, 0, 0)' : 'rgb(255, 204, 0)';
       const t0 = performance.now();
       await red.inject('bench-sim-in', { payload: { di: { 16: open ? 0 : 1 } } });
-      await page.waitForFunction((w) => (document.querySelector('[tag="S1152B03"]') as SVGElement | null)?.style.getPropertyValue('fill') === w, want, { timeout: 5000, polling: 'raf' });
+      await page.waitForFunction((w) => (document.querySelector('[tag="S1152B03"]') as SVGElement | null)?.style.getPropertyValue('fill') === w, want, {
+        timeout: 5000,
+        polling: 'raf',
+      });
       ms.push(performance.now() - t0);
     }
     const extra = { n: CHANGES, pollMs: POLL_MS, path: 'inject → simulator DI → poll (TCP) → points → formula → screen → Chromium paint' };

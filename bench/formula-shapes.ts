@@ -345,8 +345,10 @@ export function generate(count: number, seed: number): Installation {
   const ai = (tag: string, esc: number, kind: 'vv' | 'p' | 'i') => {
     escala.set(tag, esc);
     let value: number;
-    if (chance(0.03)) value = -1; // no frame yet
-    else if (kind === 'vv') value = chance(0.05) ? 0 : int(1600, 2000); // ~33 kV ± 10 %, sometimes a dead bar
+    if (chance(0.03))
+      value = -1; // no frame yet
+    else if (kind === 'vv')
+      value = chance(0.05) ? 0 : int(1600, 2000); // ~33 kV ± 10 %, sometimes a dead bar
     else value = int(0, 4095);
     aiVals.set(tag, { value, q: chance(0.05) ? 1 : 0 });
   };

@@ -47,7 +47,7 @@ import type { GenFormula, HandCtx, HandFn, Installation } from './formula-shapes
 const ROOT = path.resolve(__dirname, '..');
 const CODE = process.env.MARA_BENCH_LIB
   ? path.resolve(process.env.MARA_BENCH_LIB)
-  : (['dist', 'ts'] as const).find((c) => c === process.env.MARA_BENCH_SOURCE) ?? 'tsc';
+  : ((['dist', 'ts'] as const).find((c) => c === process.env.MARA_BENCH_SOURCE) ?? 'tsc');
 
 const BENCH = 'formula';
 const N_FORMULAS = 10_000;
@@ -106,7 +106,10 @@ function transpileFormula(): string {
   const dir = path.join('lib', 'formula');
   // lib/formula and the one module outside it that it needs at run time (lib/preview.ts; the rest are types)
   const files = [
-    ...fs.readdirSync(path.join(ROOT, dir), { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts')).map((f) => path.join(dir, f)),
+    ...fs
+      .readdirSync(path.join(ROOT, dir), { recursive: true, encoding: 'utf8' })
+      .filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts'))
+      .map((f) => path.join(dir, f)),
     path.join('lib', 'preview.ts'),
   ];
   for (const rel of files) {
@@ -140,7 +143,11 @@ type Engine = EngineLib.FormulaEngine;
 
 function loadEngine(lib: Lib, inst: Installation, compileFn: EngineLib.CompileFn, diState?: Record<string, { value?: number }>): Engine {
   const e = new lib.FormulaEngine({ compile: compileFn, dialect: 'txscada' });
-  const problems = e.load({ points: inst.points, elements: inst.elements, formulas: inst.formulas.map(({ tag, attr, text, row }) => ({ tag, attr, text, row })) });
+  const problems = e.load({
+    points: inst.points,
+    elements: inst.elements,
+    formulas: inst.formulas.map(({ tag, attr, text, row }) => ({ tag, attr, text, row })),
+  });
   if (problems.length) fail(`engine.load reported ${problems.length} problems, first: ${JSON.stringify(problems[0])}`);
   for (const v of inst.values) {
     if (diState && v.table === 'di') e.setPoint({ ...v, value: diState[v.tag].value });
@@ -156,7 +163,9 @@ function loadEngine(lib: Lib, inst: Installation, compileFn: EngineLib.CompileFn
 function graphDepth(formulas: GenFormula[]): number {
   const byOut = new Map<string, number>();
   formulas.forEach((f, i) => byOut.set(`${f.tag}.${f.attr}`, i));
-  const deps = formulas.map((f) => [...f.text.matchAll(/eg\.([A-Za-z0-9_]+)\.([A-Za-z0-9_]+)/g)].map((m) => byOut.get(`${m[1]}.${m[2]}`)).filter((i): i is number => i !== undefined));
+  const deps = formulas.map((f) =>
+    [...f.text.matchAll(/eg\.([A-Za-z0-9_]+)\.([A-Za-z0-9_]+)/g)].map((m) => byOut.get(`${m[1]}.${m[2]}`)).filter((i): i is number => i !== undefined),
+  );
   const depth = new Array<number>(formulas.length).fill(0);
   const visit = (i: number, stack: Set<number>): number => {
     if (depth[i]) return depth[i];
@@ -215,7 +224,9 @@ function checkAgree(inst: Installation, ours: CompiledFormula[], hand: HandFn[],
     }
     const stored = ctx.eg[f.tag][f.attr];
     if (r.value !== h || r.value !== m || r.value !== stored) {
-      fail(`${f.tag}.${f.attr} = ${f.text}: ours ${JSON.stringify(r.value)} (${r.type}), hand ${JSON.stringify(h)}, mathjs ${JSON.stringify(m)}, engine ${JSON.stringify(stored)}`);
+      fail(
+        `${f.tag}.${f.attr} = ${f.text}: ours ${JSON.stringify(r.value)} (${r.type}), hand ${JSON.stringify(h)}, mathjs ${JSON.stringify(m)}, engine ${JSON.stringify(stored)}`,
+      );
     }
     shapes[f.shape] = (shapes[f.shape] ?? 0) + 1;
   }
@@ -319,7 +330,12 @@ function main(): void {
     return ms / n;
   };
   const comp = medianOfRounds('compile 10000 ms (per round)', compileRound(compileAll), COMPILE_ROUNDS, 2);
-  emit('compile', 'ms', round3(comp.med), { n: COMPILE_ROUNDS, formulas: N_FORMULAS, min: round3(Math.min(...comp.runs)), max: round3(Math.max(...comp.runs)) });
+  emit('compile', 'ms', round3(comp.med), {
+    n: COMPILE_ROUNDS,
+    formulas: N_FORMULAS,
+    min: round3(Math.min(...comp.runs)),
+    max: round3(Math.max(...comp.runs)),
+  });
   emit('compile per formula', 'µs', round3((comp.med * 1000) / N_FORMULAS), { n: COMPILE_ROUNDS, formulas: N_FORMULAS });
   emit('compile, first run (cold)', 'ms', round3(cold), { n: 1, formulas: N_FORMULAS });
 
@@ -369,8 +385,11 @@ function main(): void {
   for (const e of evs) {
     log(`${e.name} evaluations/s per round: ${e.runs.map((x) => Math.round(x)).join(' ')}`);
     emit(`evaluate ${e.name}`, 'evaluations/s', Math.round(med[e.name]), {
-      n: EVAL_ROUNDS, formulas: N_FORMULAS, nsPerEvaluation: round2(1e9 / med[e.name]),
-      min: Math.round(Math.min(...e.runs)), max: Math.round(Math.max(...e.runs)),
+      n: EVAL_ROUNDS,
+      formulas: N_FORMULAS,
+      nsPerEvaluation: round2(1e9 / med[e.name]),
+      min: Math.round(Math.min(...e.runs)),
+      max: Math.round(Math.max(...e.runs)),
     });
   }
   const handOverOurs = med['hand-written JS'] / med.ours;
@@ -381,13 +400,20 @@ function main(): void {
   emit('hand-written/mathjs', 'ratio', round2(med['hand-written JS'] / med.mathjs), { n: EVAL_ROUNDS });
 
   // the same by kind of result: texts (number formatting: str of a float) and colours (fill/stroke)
-  for (const [kind, pred] of [['text', (f: GenFormula) => f.attr === 'text'], ['fill/stroke', (f: GenFormula) => f.attr !== 'text']] as const) {
+  for (const [kind, pred] of [
+    ['text', (f: GenFormula) => f.attr === 'text'],
+    ['fill/stroke', (f: GenFormula) => f.attr !== 'text'],
+  ] as const) {
     const idx = allIdx.filter((i) => pred(inst.formulas[i]));
     const sub = evaluators(idx);
     const m = measure(sub, idx.length, SUBSET_ROUNDS, SUBSET_ROUND_MS);
     for (const e of sub) {
       emit(`evaluate ${e.name} (${kind})`, 'evaluations/s', Math.round(m[e.name]), {
-        n: SUBSET_ROUNDS, formulas: idx.length, nsPerEvaluation: round2(1e9 / m[e.name]), min: Math.round(Math.min(...e.runs)), max: Math.round(Math.max(...e.runs)),
+        n: SUBSET_ROUNDS,
+        formulas: idx.length,
+        nsPerEvaluation: round2(1e9 / m[e.name]),
+        min: Math.round(Math.min(...e.runs)),
+        max: Math.round(Math.max(...e.runs)),
         ...(e.name === 'ours' ? { handOverOurs: round2(m['hand-written JS'] / m.ours), oursOverMathjs: round2(m.ours / m.mathjs) } : {}),
       });
     }
@@ -461,17 +487,39 @@ function main(): void {
   // incremental == full pass: a fresh engine on the same inputs
   const fresh = loadEngine(lib, inst, lib.compile, ctx.di);
   const a = JSON.stringify(engine.elements());
-  if (a !== JSON.stringify(fresh.elements()) || a !== JSON.stringify(twin.elements())) fail('after the updates, the incremental state differs from a fresh full pass');
+  if (a !== JSON.stringify(fresh.elements()) || a !== JSON.stringify(twin.elements()))
+    fail('after the updates, the incremental state differs from a fresh full pass');
   const updMed = median(us);
   const cascading = us.filter((_, i) => count[i] > 2);
-  log(`update µs: median ${updMed.toFixed(2)}, mean ${mean(us).toFixed(2)}, p90 ${quantile(us, 0.9).toFixed(2)}, max ${Math.max(...us).toFixed(1)}; formulas re-evaluated: median ${median(count)}, mean ${mean(count).toFixed(2)}, max ${Math.max(...count)}`);
-  emit('fullPass', 'ms', round3(full.med), { n: FULLPASS_ROUNDS, evaluated: N_FORMULAS, min: round3(Math.min(...full.runs)), max: round3(Math.max(...full.runs)), ...shape });
-  emit('update one breaker DI', 'µs', round3(updMed), {
-    n: us.length, breakerDIs: dis.length, mean: round3(mean(us)), p90: round3(quantile(us, 0.9)),
-    evaluatedMedian: median(count), evaluatedMean: round2(mean(count)), evaluatedMax: Math.max(...count), changesMedian: median(changes),
-    cascadingShare: round3(cascading.length / us.length), cascadingMedianUs: cascading.length ? round3(median(cascading)) : null, depth,
+  log(
+    `update µs: median ${updMed.toFixed(2)}, mean ${mean(us).toFixed(2)}, p90 ${quantile(us, 0.9).toFixed(2)}, max ${Math.max(...us).toFixed(1)}; formulas re-evaluated: median ${median(count)}, mean ${mean(count).toFixed(2)}, max ${Math.max(...count)}`,
+  );
+  emit('fullPass', 'ms', round3(full.med), {
+    n: FULLPASS_ROUNDS,
+    evaluated: N_FORMULAS,
+    min: round3(Math.min(...full.runs)),
+    max: round3(Math.max(...full.runs)),
+    ...shape,
   });
-  emit('formulas re-evaluated per update', 'formulas', round2(mean(count)), { n: count.length, median: median(count), max: Math.max(...count), fullPass: N_FORMULAS });
+  emit('update one breaker DI', 'µs', round3(updMed), {
+    n: us.length,
+    breakerDIs: dis.length,
+    mean: round3(mean(us)),
+    p90: round3(quantile(us, 0.9)),
+    evaluatedMedian: median(count),
+    evaluatedMean: round2(mean(count)),
+    evaluatedMax: Math.max(...count),
+    changesMedian: median(changes),
+    cascadingShare: round3(cascading.length / us.length),
+    cascadingMedianUs: cascading.length ? round3(median(cascading)) : null,
+    depth,
+  });
+  emit('formulas re-evaluated per update', 'formulas', round2(mean(count)), {
+    n: count.length,
+    median: median(count),
+    max: Math.max(...count),
+    fullPass: N_FORMULAS,
+  });
   emit('fullPass/update', 'ratio', Math.round((full.med * 1000) / updMed), { formulas: N_FORMULAS, evaluatedPerUpdate: round2(mean(count)) });
 
   log(`done in ${((nowMs() - t0) / 1000).toFixed(1)} s (sink ${sink})`);

@@ -326,7 +326,8 @@ async function runInProcess(lib: Lib, storeKind: 'file' | 'memory'): Promise<Run
     };
     return t;
   };
-  const inner: StateStore = storeKind === 'file' ? new lib.FileStateStore(path.join(tmpDir('mara-line-bench-state-'), 'line.json')) : new lib.MemoryStateStore();
+  const inner: StateStore =
+    storeKind === 'file' ? new lib.FileStateStore(path.join(tmpDir('mara-line-bench-state-'), 'line.json')) : new lib.MemoryStateStore();
   const store: StateStore = {
     load: () => inner.load(),
     save: (s) => {
@@ -368,7 +369,8 @@ async function runInProcess(lib: Lib, storeKind: 'file' | 'memory'): Promise<Run
   master.start();
   let timer: NodeJS.Timeout | undefined;
   const timedOut = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), 60_000)));
-  if (await Promise.race([done.then(() => false), timedOut])) await fail(`timed out after 60 s waiting for ${total} replies (got ${replies}; master ${JSON.stringify(master.stats())})`);
+  if (await Promise.race([done.then(() => false), timedOut]))
+    await fail(`timed out after 60 s waiting for ${total} replies (got ${replies}; master ${JSON.stringify(master.stats())})`);
   clearTimeout(timer);
   const wall = nowMs() - t0;
   await master.stop();
@@ -379,7 +381,9 @@ async function runInProcess(lib: Lib, storeKind: 'file' | 'memory'): Promise<Run
   const ss = sim.stats;
   if (short) await fail(`${short} replies were not ${REPLY_BYTES} bytes with 10 events`);
   if (ms.timeouts || ms.bccErrors || ms.payloadErrors || ms.staleReplays || ss.devices.replays)
-    await fail(`the line was not clean: ${JSON.stringify({ timeouts: ms.timeouts, bcc: ms.bccErrors, payload: ms.payloadErrors, stale: ms.staleReplays, replays: ss.devices.replays })}`);
+    await fail(
+      `the line was not clean: ${JSON.stringify({ timeouts: ms.timeouts, bcc: ms.bccErrors, payload: ms.payloadErrors, stale: ms.staleReplays, replays: ss.devices.replays })}`,
+    );
   // both sides saw the same exchanges in the same order
   const n = Math.min(st.mW.length, st.sD.length, st.sW.length, st.mR.length);
   for (let p = 0; p < n; p++) if (st.mSeq[p] !== st.sSeq[p]) await fail(`exchange ${p}: the master sent SEQ ${st.mSeq[p]}, the simulator saw ${st.sSeq[p]}`);
@@ -398,8 +402,23 @@ async function runInProcess(lib: Lib, storeKind: 'file' | 'memory'): Promise<Run
   log(`  ${timerWaits} exchanges left out: their next poll waited for its timer`);
 
   const r: RunResult = {
-    a: [], b: [], overhead: [], masterCycle: [], simProc: [], masterTurn: [], replyTransit: [], decodeAccept: [], afterHandOn: [],
-    requestTransit: [], save: [], rtt: [], writeCb: [], lateCb: 0, timerWaits, roundMedians: { a: [], b: [], overhead: [] }, polled,
+    a: [],
+    b: [],
+    overhead: [],
+    masterCycle: [],
+    simProc: [],
+    masterTurn: [],
+    replyTransit: [],
+    decodeAccept: [],
+    afterHandOn: [],
+    requestTransit: [],
+    save: [],
+    rtt: [],
+    writeCb: [],
+    lateCb: 0,
+    timerWaits,
+    roundMedians: { a: [], b: [], overhead: [] },
+    polled,
   };
   // persistence: one save per accepted reply, in the same order
   const saves = st.saveMs.length === st.mE.length ? st.saveMs : null;
@@ -431,10 +450,13 @@ async function runInProcess(lib: Lib, storeKind: 'file' | 'memory'): Promise<Run
     r.roundMedians.b.push(median(rb));
     r.roundMedians.overhead.push(median(ro));
   }
-  log(`${storeKind} store: ${replies} exchanges in ${(wall / 1000).toFixed(2)} s (${Math.round((replies * 1000) / wall)}/s), polls per device ${JSON.stringify(polled)}`);
+  log(
+    `${storeKind} store: ${replies} exchanges in ${(wall / 1000).toFixed(2)} s (${Math.round((replies * 1000) / wall)}/s), polls per device ${JSON.stringify(polled)}`,
+  );
   const fmt = (xs: number[]) => xs.map((x) => x.toFixed(3)).join(' ');
   log(`  round medians (ms): a ${fmt(r.roundMedians.a)} | b ${fmt(r.roundMedians.b)} | overhead ${fmt(r.roundMedians.overhead)}`);
-  const stage = (name: string, xs: number[]) => log(`  ${name.padEnd(58)} median ${median(xs).toFixed(3)}  p95 ${p95(xs).toFixed(3)}  max ${Math.max(...xs).toFixed(3)} ms`);
+  const stage = (name: string, xs: number[]) =>
+    log(`  ${name.padEnd(58)} median ${median(xs).toFixed(3)}  p95 ${p95(xs).toFixed(3)}  max ${Math.max(...xs).toFixed(3)} ms`);
   stage('(a) turnaround: reply written -> next request at sim', r.a);
   stage('(b) request -> reply, master side', r.b);
   stage('overhead = cycle at the sim (sim processing + (a))', r.overhead);
@@ -448,7 +470,9 @@ async function runInProcess(lib: Lib, storeKind: 'file' | 'memory'): Promise<Run
   stage('master turnaround: reply chunk -> next request write', r.masterTurn);
   stage('  (sim: port.write() -> its callback)', r.writeCb);
   log(`  the simulator's write callback came after the master had the reply in ${r.lateCb} of ${r.a.length} exchanges`);
-  log(`  master's own rttMs (Date.now, whole ms): median ${median(r.rtt)} p95 ${p95(r.rtt)} mean ${mean(r.rtt).toFixed(3)} (our (b) mean ${mean(r.b).toFixed(3)})`);
+  log(
+    `  master's own rttMs (Date.now, whole ms): median ${median(r.rtt)} p95 ${p95(r.rtt)} mean ${mean(r.rtt).toFixed(3)} (our (b) mean ${mean(r.b).toFixed(3)})`,
+  );
   return r;
 }
 
@@ -466,20 +490,56 @@ function emitEfficiency(prefix: string, overhead: number[], extra: Record<string
   for (const baud of BAUDS) {
     const goal = GOALS[baud];
     const e = { ...extra, baud, wireMs: round3(wireMs(baud)), bytes: REQUEST_BYTES + REPLY_BYTES };
-    emit(`${prefix}efficiency ${baud} baud (median overhead)`, 'ratio', round4(efficiency(baud, om)), { ...e, overheadMs: round3(om), atMeanOverhead: round4(efficiency(baud, mean(overhead))) });
-    emit(`${prefix}efficiency ${baud} baud (p95 overhead)`, 'ratio', round4(efficiency(baud, op)), { ...e, overheadMs: round3(op), ...(goal ? { goal, met: efficiency(baud, op) >= goal } : {}) });
+    emit(`${prefix}efficiency ${baud} baud (median overhead)`, 'ratio', round4(efficiency(baud, om)), {
+      ...e,
+      overheadMs: round3(om),
+      atMeanOverhead: round4(efficiency(baud, mean(overhead))),
+    });
+    emit(`${prefix}efficiency ${baud} baud (p95 overhead)`, 'ratio', round4(efficiency(baud, op)), {
+      ...e,
+      overheadMs: round3(op),
+      ...(goal ? { goal, met: efficiency(baud, op) >= goal } : {}),
+    });
   }
   const met = op < OVERHEAD_P95_GOAL_MS && BAUDS.every((b) => !GOALS[b] || efficiency(b, op) >= GOALS[b]);
   emit(`${prefix}overhead p95 goal`, 'ms', round3(op), { ...extra, goal: OVERHEAD_P95_GOAL_MS, goals: GOALS, met });
-  log(`${prefix || 'in-process master: '}p95 overhead ${op.toFixed(3)} ms -> goals ${met ? 'MET' : 'NOT met'} (${BAUDS.map((b) => `${b}: ${efficiency(b, op).toFixed(4)}`).join(', ')})`);
+  log(
+    `${prefix || 'in-process master: '}p95 overhead ${op.toFixed(3)} ms -> goals ${met ? 'MET' : 'NOT met'} (${BAUDS.map((b) => `${b}: ${efficiency(b, op).toFixed(4)}`).join(', ')})`,
+  );
 }
 
 function emitRun(r: RunResult, store: 'file' | 'memory', main: boolean): void {
-  const base = { rounds: ROUNDS, timerWaitsLeftOut: r.timerWaits, devices: ADDRESSES.length, replyBytes: REPLY_BYTES, events: 10, link: 'serial pty (socat)', master: 'in the bench process', store };
+  const base = {
+    rounds: ROUNDS,
+    timerWaitsLeftOut: r.timerWaits,
+    devices: ADDRESSES.length,
+    replyBytes: REPLY_BYTES,
+    events: 10,
+    link: 'serial pty (socat)',
+    master: 'in the bench process',
+    store,
+  };
   const sfx = main ? '' : ` (${store} store)`;
-  emitLatency(`turnaround (a)${sfx}`, r.a, { ...base, from: 'reply written at the simulator', to: 'first byte of the next request at the simulator', roundMedians: r.roundMedians.a.map(round3) });
-  emitLatency(`request-reply (b)${sfx}`, r.b, { ...base, from: 'request written by the master', to: 'last reply byte at the master', masterRttMsMedian: median(r.rtt), masterRttMsMean: round3(mean(r.rtt)), roundMedians: r.roundMedians.b.map(round3) });
-  emitLatency(`overhead per exchange${sfx}`, r.overhead, { ...base, includes: 'the whole exchange cycle on the pty: simulator processing + (a)', masterCycleMedian: round3(median(r.masterCycle)), roundMedians: r.roundMedians.overhead.map(round3) });
+  emitLatency(`turnaround (a)${sfx}`, r.a, {
+    ...base,
+    from: 'reply written at the simulator',
+    to: 'first byte of the next request at the simulator',
+    roundMedians: r.roundMedians.a.map(round3),
+  });
+  emitLatency(`request-reply (b)${sfx}`, r.b, {
+    ...base,
+    from: 'request written by the master',
+    to: 'last reply byte at the master',
+    masterRttMsMedian: median(r.rtt),
+    masterRttMsMean: round3(mean(r.rtt)),
+    roundMedians: r.roundMedians.b.map(round3),
+  });
+  emitLatency(`overhead per exchange${sfx}`, r.overhead, {
+    ...base,
+    includes: 'the whole exchange cycle on the pty: simulator processing + (a)',
+    masterCycleMedian: round3(median(r.masterCycle)),
+    roundMedians: r.roundMedians.overhead.map(round3),
+  });
   emitLatency(`master turnaround${sfx}`, r.masterTurn, { ...base, from: 'reply chunk at the master transport', to: 'next request to transport.write' });
   if (!main) return;
   for (const [name, xs] of [
@@ -541,10 +601,24 @@ async function runNodeRed(lib: Lib): Promise<void> {
   const flows = [
     { id: 'tab1', type: 'tab', label: 'line bench' },
     {
-      id: 'line1', type: 'mara-line', name: 'bench', transport: 'serial', host: '127.0.0.1', port: 9761,
-      serialPath: pair.a, baud: 9600, dataBits: 8, parity: 'none', stopBits: 1, masterAddress: 64,
+      id: 'line1',
+      type: 'mara-line',
+      name: 'bench',
+      transport: 'serial',
+      host: '127.0.0.1',
+      port: 9761,
+      serialPath: pair.a,
+      baud: 9600,
+      dataBits: 8,
+      parity: 'none',
+      stopBits: 1,
+      masterAddress: 64,
       devices: ADDRESSES.map((address) => ({ address, name: `ied${address}`, pollInterval: 0.001, timeout: 1000, retries: 3 })),
-      pehInterval: 60, pehOnConnect: true, utc: false, maxQueue: 100, persist: true,
+      pehInterval: 60,
+      pehOnConnect: true,
+      utc: false,
+      maxQueue: 100,
+      persist: true,
     },
     { id: 'poll1', type: 'mara-poll', z: 'tab1', name: '', line: 'line1', x: 160, y: 80, wires: [[], []] },
   ];
@@ -607,7 +681,9 @@ async function runNodeRed(lib: Lib): Promise<void> {
     userShare.push(ticks ? user / ticks : NaN);
     rates.push((NR_POLLS * 1000) / ms);
     util.push(cpuMs / ms);
-    log(`  round ${k + 1}: ${ticks} ticks (${user} user) = ${cpuMs.toFixed(0)} ms CPU for ${NR_POLLS} polls in ${ms.toFixed(0)} ms (${rates[k].toFixed(0)} polls/s, Node-RED at ${(100 * util[k]).toFixed(0)} % of a CPU)`);
+    log(
+      `  round ${k + 1}: ${ticks} ticks (${user} user) = ${cpuMs.toFixed(0)} ms CPU for ${NR_POLLS} polls in ${ms.toFixed(0)} ms (${rates[k].toFixed(0)} polls/s, Node-RED at ${(100 * util[k]).toFixed(0)} % of a CPU)`,
+    );
   }
   if (!replyBytesOk) await fail(`a reply was not ${REPLY_BYTES} bytes`);
   if (sim.stats.devices.replays || stamps.sW.length < stamps.sD.length - 1)
@@ -617,16 +693,39 @@ async function runNodeRed(lib: Lib): Promise<void> {
   log(`  the simulator's write callback came after the next request had arrived in ${lateCb} of ${a.length} exchanges`);
   const polledDevices = ADDRESSES.filter((a) => (perDevice[a] ?? 0) > 0).length;
   log(`  polls per device ${JSON.stringify(perDevice)}`);
-  const complaints = output().split('\n').filter((l) => /\[(warn|error)\]/.test(l) && !/Projects disabled|unencrypted credentials/.test(l));
+  const complaints = output()
+    .split('\n')
+    .filter((l) => /\[(warn|error)\]/.test(l) && !/Projects disabled|unencrypted credentials/.test(l));
   if (complaints.length) log(`Node-RED said:\n${complaints.join('\n')}`);
   emit('Node-RED CPU per 1000 polls', 'ms', round3(median(perK)), {
-    n: NR_ROUNDS, polls: NR_POLLS, min: round3(Math.min(...perK)), max: round3(Math.max(...perK)), clkTck: clk,
-    pollsPerS: Math.round(median(rates)), cpuShare: round3(median(util)), userShare: round3(median(userShare)), devices: ADDRESSES.length, devicesPolled: polledDevices,
-    replyBytes: REPLY_BYTES, events: 10, link: 'serial pty (socat), simulator in the bench process', persist: true, nodeRed: require(path.join(path.dirname(redJs), 'package.json')).version,
+    n: NR_ROUNDS,
+    polls: NR_POLLS,
+    min: round3(Math.min(...perK)),
+    max: round3(Math.max(...perK)),
+    clkTck: clk,
+    pollsPerS: Math.round(median(rates)),
+    cpuShare: round3(median(util)),
+    userShare: round3(median(userShare)),
+    devices: ADDRESSES.length,
+    devicesPolled: polledDevices,
+    replyBytes: REPLY_BYTES,
+    events: 10,
+    link: 'serial pty (socat), simulator in the bench process',
+    persist: true,
+    nodeRed: require(path.join(path.dirname(redJs), 'package.json')).version,
   });
   // The same exchanges timed at the simulator: the master here is the real mara-line node in its own process.
-  const base = { devices: ADDRESSES.length, replyBytes: REPLY_BYTES, events: 10, link: 'serial pty (socat)', master: 'Node-RED mara-line node (own process)', store: 'file' };
-  log(`  Node-RED master, at the simulator: (a) median ${median(a).toFixed(3)} p95 ${p95(a).toFixed(3)} | overhead median ${median(overhead).toFixed(3)} p95 ${p95(overhead).toFixed(3)} mean ${mean(overhead).toFixed(3)} max ${Math.max(...overhead).toFixed(3)} ms`);
+  const base = {
+    devices: ADDRESSES.length,
+    replyBytes: REPLY_BYTES,
+    events: 10,
+    link: 'serial pty (socat)',
+    master: 'Node-RED mara-line node (own process)',
+    store: 'file',
+  };
+  log(
+    `  Node-RED master, at the simulator: (a) median ${median(a).toFixed(3)} p95 ${p95(a).toFixed(3)} | overhead median ${median(overhead).toFixed(3)} p95 ${p95(overhead).toFixed(3)} mean ${mean(overhead).toFixed(3)} max ${Math.max(...overhead).toFixed(3)} ms`,
+  );
   emitLatency('Node-RED: turnaround (a)', a, { ...base, from: 'reply written at the simulator', to: 'first byte of the next request at the simulator' });
   emitLatency('Node-RED: overhead per exchange', overhead, { ...base, includes: 'the whole exchange cycle on the pty: simulator processing + (a)' });
   emitEfficiency('Node-RED: ', overhead, { store: 'file', master: 'Node-RED mara-line node (own process)' });

@@ -64,13 +64,32 @@ function buildModel(): Pick<ProjectModel, 'comasters' | 'devices' | 'points'> {
     devices.push({ id, comaster: 'CM', offset, address, svCount: 6, diCount: diBytes, aiCount: ais, row: row++ });
     for (let n = 0; n < diBytes * 8; n++)
       points.push({
-        tag: `${id}_D${String(n).padStart(2, '0')}`, table: 'di', device: id, comaster: 'CM', offset: 0, port: n >> 4, bit: n & 15,
-        maskinv: n % 5 === 0 ? 1 : 0, tipo: 0, textId: null, description: '', row: row++,
+        tag: `${id}_D${String(n).padStart(2, '0')}`,
+        table: 'di',
+        device: id,
+        comaster: 'CM',
+        offset: 0,
+        port: n >> 4,
+        bit: n & 15,
+        maskinv: n % 5 === 0 ? 1 : 0,
+        tipo: 0,
+        textId: null,
+        description: '',
+        row: row++,
       });
     for (let k = 0; k < ais; k++)
       points.push({
-        tag: `${id}_A${k}`, table: 'ai', device: id, comaster: 'CM', offset: k, channel: k, unit: 'kW', escala: 0.5 + k,
-        escalaE: k < 2 ? 0.25 : null, description: '', row: row++,
+        tag: `${id}_A${k}`,
+        table: 'ai',
+        device: id,
+        comaster: 'CM',
+        offset: k,
+        channel: k,
+        unit: 'kW',
+        escala: 0.5 + k,
+        escalaE: k < 2 ? 0.25 : null,
+        description: '',
+        row: row++,
       });
     for (let o = 0; o < 6; o++)
       points.push({ tag: `${id}_S${o}`, table: 'sv', device: id, comaster: 'CM', offset: o, bit: null, param: '', description: '', row: row++ });
@@ -104,8 +123,13 @@ function figure(label: string, loop: (n: number) => number, points: number, extr
   const m = median(runs);
   log(`${label}: replies/s per round ${runs.map((x) => Math.round(x)).join(' ')}`);
   emit(label, 'points/s', Math.round(m * points), {
-    n: ROUNDS, points, 'replies/s': Math.round(m), 'µs/reply': round3(1e6 / m),
-    min: Math.round(Math.min(...runs) * points), max: Math.round(Math.max(...runs) * points), ...extra,
+    n: ROUNDS,
+    points,
+    'replies/s': Math.round(m),
+    'µs/reply': round3(1e6 / m),
+    min: Math.round(Math.min(...runs) * points),
+    max: Math.round(Math.max(...runs) * points),
+    ...extra,
   });
 }
 

@@ -74,7 +74,9 @@ function isolatedServer(): Promise<{ url: string; close: () => Promise<void> }> 
     res.end(html);
   });
   return new Promise((resolve) =>
-    server.listen(0, '127.0.0.1', () => resolve({ url: `http://127.0.0.1:${(server.address() as { port: number }).port}/`, close: () => new Promise((r) => server.close(() => r())) })),
+    server.listen(0, '127.0.0.1', () =>
+      resolve({ url: `http://127.0.0.1:${(server.address() as { port: number }).port}/`, close: () => new Promise((r) => server.close(() => r())) }),
+    ),
   );
 }
 
@@ -104,7 +106,7 @@ async function part1(ctx: BrowserContext): Promise<void> {
       host.appendChild(svg);
       // deterministic pseudo-random choices (the same sequence for both phases)
       let seed = 12345;
-      const rnd = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x80000000);
+      const rnd = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x80000000;
       const tags: string[] = [];
       const kinds: string[] = [];
       svg.querySelectorAll('[tag]').forEach((e) => {
@@ -210,11 +212,21 @@ async function part1(ctx: BrowserContext): Promise<void> {
   )) as Part1Result;
   await page.close();
   if (!r.isolated) log('warning: the page is not cross-origin isolated; performance.now() resolution is 100 µs');
-  const base = { elements: ELEMENTS, changesPerUpdate: CHANGES, updatesPerSecond: RATE_HZ, updates: r.binder.length, domWritesPerUpdate: round3(r.writesPerUpdate) };
+  const base = {
+    elements: ELEMENTS,
+    changesPerUpdate: CHANGES,
+    updatesPerSecond: RATE_HZ,
+    updates: r.binder.length,
+    domWritesPerUpdate: round3(r.writesPerUpdate),
+  };
   const mb = median(r.binder);
   const mbare = median(r.bare);
-  log(`binder frames: ${r.binder.length}, median ${mb.toFixed(3)} ms, p95 ${quantileNearestRank(r.binder, 0.95).toFixed(3)}, max ${Math.max(...r.binder).toFixed(3)}`);
-  log(`bare loop:     ${r.bare.length}, median ${mbare.toFixed(3)} ms, p95 ${quantileNearestRank(r.bare, 0.95).toFixed(3)}, max ${Math.max(...r.bare).toFixed(3)}`);
+  log(
+    `binder frames: ${r.binder.length}, median ${mb.toFixed(3)} ms, p95 ${quantileNearestRank(r.binder, 0.95).toFixed(3)}, max ${Math.max(...r.binder).toFixed(3)}`,
+  );
+  log(
+    `bare loop:     ${r.bare.length}, median ${mbare.toFixed(3)} ms, p95 ${quantileNearestRank(r.bare, 0.95).toFixed(3)}, max ${Math.max(...r.bare).toFixed(3)}`,
+  );
   emit('binder script time per frame, median', 'ms', round3(mb), base);
   emit('binder script time per frame, p95', 'ms', round3(quantileNearestRank(r.binder, 0.95)), base);
   emit('binder script time, longest frame', 'ms', round3(Math.max(...r.binder)), base);
@@ -224,7 +236,11 @@ async function part1(ctx: BrowserContext): Promise<void> {
   emit('binder / bare ratio, medians', 'x', round3(mb / mbare), { ...base, goal: 1.5 });
   emit('binder / bare ratio, totals', 'x', round3(sum(r.binder) / sum(r.bare)), { ...base, goal: 1.5 });
   emit('binder set() of one update (validation + queueing, outside the frame), median', 'ms', round3(median(r.ingest)), base);
-  if (r.frameGaps.length) emit('frame interval during binder updates, p95', 'ms', round3(quantileNearestRank(r.frameGaps, 0.95)), { ...base, note: 'rAF to rAF, includes style, layout and paint' });
+  if (r.frameGaps.length)
+    emit('frame interval during binder updates, p95', 'ms', round3(quantileNearestRank(r.frameGaps, 0.95)), {
+      ...base,
+      note: 'rAF to rAF, includes style, layout and paint',
+    });
 }
 
 async function part2(ctx: BrowserContext): Promise<void> {
@@ -232,8 +248,35 @@ async function part2(ctx: BrowserContext): Promise<void> {
   const flows = [
     { id: 'tab1', type: 'tab', label: 'bench' },
     ...dashboardNodes([{ id: 'ui-tab', name: 'Bench', order: 1 }], [{ id: 'grp', name: 'Bench', tab: 'ui-tab', width: 6, order: 1 }]),
-    { id: 'scr', type: 'ui_mara_screen', z: 'tab1', group: 'grp', order: 1, width: 6, height: 4, project: '', svg, start: '', qualityClass: 'mara-bad-quality', readOnly: false, wires: [[], []] },
-    { id: 'inj', type: 'inject', z: 'tab1', props: [{ p: 'payload' }], repeat: '', crontab: '', once: false, onceDelay: 0.1, topic: '', payload: '', payloadType: 'str', wires: [['scr']] },
+    {
+      id: 'scr',
+      type: 'ui_mara_screen',
+      z: 'tab1',
+      group: 'grp',
+      order: 1,
+      width: 6,
+      height: 4,
+      project: '',
+      svg,
+      start: '',
+      qualityClass: 'mara-bad-quality',
+      readOnly: false,
+      wires: [[], []],
+    },
+    {
+      id: 'inj',
+      type: 'inject',
+      z: 'tab1',
+      props: [{ p: 'payload' }],
+      repeat: '',
+      crontab: '',
+      once: false,
+      onceDelay: 0.1,
+      topic: '',
+      payload: '',
+      payloadType: 'str',
+      wires: [['scr']],
+    },
   ];
   const red: RedChild = await startNodeRed(flows);
   cleanups.push(() => red.stop());
@@ -259,7 +302,9 @@ async function part2(ctx: BrowserContext): Promise<void> {
         });
         mo.observe(el, { childList: true, characterData: true, subtree: true });
         for (let i = 0; i < n; i++) {
-          const body = JSON.stringify({ __user_inject_props__: [{ p: 'payload', v: JSON.stringify([{ tag: 'L', attr: 'text', value: String(base + i) }]), vt: 'json' }] });
+          const body = JSON.stringify({
+            __user_inject_props__: [{ p: 'payload', v: JSON.stringify([{ tag: 'L', attr: 'text', value: String(base + i) }]), vt: 'json' }],
+          });
           t0s[i] = performance.now();
           void fetch('/inject/inj', { method: 'POST', headers: { 'content-type': 'application/json' }, body });
           await new Promise((r) => setTimeout(r, gap));
@@ -278,11 +323,17 @@ async function part2(ctx: BrowserContext): Promise<void> {
   await page.close();
   for (const [name, xs, extra] of [
     ['isolated changes', isolated, { spacing: '300 ms' }],
-    ['stream at 10/s', stream, { spacing: '100 ms', note: 'server coalescing: at most one emission per 250 ms; a change superseded within it counts as shown when its successor is' }],
+    [
+      'stream at 10/s',
+      stream,
+      { spacing: '100 ms', note: 'server coalescing: at most one emission per 250 ms; a change superseded within it counts as shown when its successor is' },
+    ],
   ] as const) {
     const got = xs.filter((x) => x >= 0);
     const lost = xs.length - got.length;
-    log(`${name}: ${got.length} shown, median ${median(got).toFixed(1)} ms, p95 ${quantileNearestRank(got, 0.95).toFixed(1)} ms, max ${Math.max(...got).toFixed(1)} ms${lost ? `, ${lost} never shown` : ''}`);
+    log(
+      `${name}: ${got.length} shown, median ${median(got).toFixed(1)} ms, p95 ${quantileNearestRank(got, 0.95).toFixed(1)} ms, max ${Math.max(...got).toFixed(1)} ms${lost ? `, ${lost} never shown` : ''}`,
+    );
     const base = { changes: xs.length, shown: got.length, path: 'fetch POST /inject → inject node → ui_mara_screen → socket.io → binder rAF → text', ...extra };
     emit(`input to paint latency, ${name}, median`, 'ms', round3(median(got)), base);
     emit(`input to paint latency, ${name}, p95`, 'ms', round3(quantileNearestRank(got, 0.95)), base);

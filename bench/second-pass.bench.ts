@@ -120,7 +120,13 @@ window.pass = function (variant, text) {
         const ok = !r.pwned && !fetched.length && !r.pageStyled && !r.escaped;
         if (ok) blocked[v]++;
         if (mounted) intact[v]++;
-        row[v] = ok ? (mounted ? 'blocked' : 'blocked, harmless part lost') : [r.pwned ? 'RAN' : '', fetched.length ? `FETCHED ${fetched.length}` : '', r.pageStyled ? 'PAGE STYLED' : '', r.escaped ? 'ESCAPED' : ''].filter(Boolean).join(' ');
+        row[v] = ok
+          ? mounted
+            ? 'blocked'
+            : 'blocked, harmless part lost'
+          : [r.pwned ? 'RAN' : '', fetched.length ? `FETCHED ${fetched.length}` : '', r.pageStyled ? 'PAGE STYLED' : '', r.escaped ? 'ESCAPED' : '']
+              .filter(Boolean)
+              .join(' ');
         await p.close();
       }
       log(`${c.name}: ${VARIANTS.map((v) => `${v}=${row[v]}`).join(' | ')}`);
@@ -131,14 +137,23 @@ window.pass = function (variant, text) {
     }
     // ---- real screens, after the server's sanitiser
     const files = [
-      ...fs.readdirSync(path.join(ROOT, 'examples')).filter((f) => f.endsWith('.svg')).map((f) => path.join('examples', f)),
-      ...fs.readdirSync(path.join(ROOT, 'test', 'fixtures', 'migration')).filter((f) => f.endsWith('.svg')).map((f) => path.join('test', 'fixtures', 'migration', f)),
+      ...fs
+        .readdirSync(path.join(ROOT, 'examples'))
+        .filter((f) => f.endsWith('.svg'))
+        .map((f) => path.join('examples', f)),
+      ...fs
+        .readdirSync(path.join(ROOT, 'test', 'fixtures', 'migration'))
+        .filter((f) => f.endsWith('.svg'))
+        .map((f) => path.join('test', 'fixtures', 'migration', f)),
     ];
     const p = await ctx.newPage();
     await p.goto(url);
     for (const f of files) {
       const svg = sanitizeSvg(fs.readFileSync(path.join(ROOT, f), 'utf8')).svg;
-      const shape: Record<string, { names: string[]; elements: number; attributes: number; tags: number; jumps: number; styles: number; xml: string; ms: number }> = {};
+      const shape: Record<
+        string,
+        { names: string[]; elements: number; attributes: number; tags: number; jumps: number; styles: number; xml: string; ms: number }
+      > = {};
       const shots: Record<string, Buffer> = {};
       for (const v of VARIANTS) {
         shape[v] = await p.evaluate(
@@ -189,8 +204,18 @@ window.pass = function (variant, text) {
         const kept = new Set(s.names);
         const lost = [...new Set(shape.none.names.filter((x) => !kept.has(x)).map((x) => x.replace(/^.*[>]/, '').replace(/\[\d+\]/g, '')))];
         if (lost.length) log(`${f} ${v} removed: ${lost.slice(0, 12).join(', ')}${lost.length > 12 ? ` … (${lost.length} kinds)` : ''}`);
-        log(`${f} ${v}: ${s.elements} elements, ${s.attributes} attributes, ${s.tags} tags, ${s.jumps} jump-to, ${s.styles} <style>; same DOM as none: ${same}; same pixels: ${samePixels}${samePixels ? '' : ` (${differing} of 320000 differ)`}; second pass alone, median of ${RUNS}: ${s.ms.toFixed(2)} ms`);
-        emit(`${f} second pass median (${v})`, 'ms', +s.ms.toFixed(3), { elements: s.elements, attributes: s.attributes, tags: s.tags, jumps: s.jumps, sameDom: same, samePixels, pixelsDiffering: differing });
+        log(
+          `${f} ${v}: ${s.elements} elements, ${s.attributes} attributes, ${s.tags} tags, ${s.jumps} jump-to, ${s.styles} <style>; same DOM as none: ${same}; same pixels: ${samePixels}${samePixels ? '' : ` (${differing} of 320000 differ)`}; second pass alone, median of ${RUNS}: ${s.ms.toFixed(2)} ms`,
+        );
+        emit(`${f} second pass median (${v})`, 'ms', +s.ms.toFixed(3), {
+          elements: s.elements,
+          attributes: s.attributes,
+          tags: s.tags,
+          jumps: s.jumps,
+          sameDom: same,
+          samePixels,
+          pixelsDiffering: differing,
+        });
       }
     }
   } finally {

@@ -41,14 +41,22 @@ const CLIENTS = 5;
 const POLL_S = 1;
 const WARMUP_S = 15;
 const WINDOW_S = Number(process.env.MARA_SITE_WINDOW_S) || 30;
-const SIZES = (process.env.MARA_SITE_LINES ?? '1,8,32').split(',').map(Number).filter((n) => n > 0);
+const SIZES = (process.env.MARA_SITE_LINES ?? '1,8,32')
+  .split(',')
+  .map(Number)
+  .filter((n) => n > 0);
 const PACKAGE = path.resolve(process.env.MARA_SITE_PACKAGE || ROOT);
 /** mara-formula → screen wires: MARA_SITE_WIRED=1/0, else only for a build whose screens need them (no project runtime). */
-const WIRED = process.env.MARA_SITE_WIRED ? process.env.MARA_SITE_WIRED === '1' : !fs.existsSync(path.join(PACKAGE, 'dist', 'lib', 'project', 'project-runtime.js'));
+const WIRED = process.env.MARA_SITE_WIRED
+  ? process.env.MARA_SITE_WIRED === '1'
+  : !fs.existsSync(path.join(PACKAGE, 'dist', 'lib', 'project', 'project-runtime.js'));
 /** Formulas kept per IED (element.attr of the example's IED). */
 const FORMULAS = new Set([
   ...['S12VV_00', 'S11VV_00', 'S12PA_00', 'S12PR_00', 'S11II_03', 'S11II_04', 'S11II_05', 'S11II_06'].flatMap((t) => [`${t}.text`, `${t}.fill`]),
-  'S12BAR00.stroke', 'S11BAR00.stroke', 'S1189S03.stroke', 'S1152B03.fill',
+  'S12BAR00.stroke',
+  'S11BAR00.stroke',
+  'S1189S03.stroke',
+  'S1152B03.fill',
 ]);
 
 const cleanups: (() => Promise<unknown> | unknown)[] = [];
@@ -69,7 +77,16 @@ const rename = (tag: string, p: string) => (tag.startsWith('S1') ? p + tag.slice
 
 /** The site's workbook (a JSON model) and its drawings. */
 function siteModel(example: ProjectModel, lines: number, ports: number[], svg: string): { model: Record<string, unknown[]>; files: Record<string, string> } {
-  const m: Record<string, unknown[]> = { comasters: [], devices: [], points: [], elements: [], formulas: [], screens: [], colours: example.colours, eventTexts: example.eventTexts };
+  const m: Record<string, unknown[]> = {
+    comasters: [],
+    devices: [],
+    points: [],
+    elements: [],
+    formulas: [],
+    screens: [],
+    colours: example.colours,
+    eventTexts: example.eventTexts,
+  };
   const files: Record<string, string> = {};
   for (let l = 1; l <= lines; l++) {
     m.comasters.push({ id: String(l), host: '127.0.0.1', port: ports[l - 1], enabled: true });
@@ -103,18 +120,62 @@ function siteFlow(lines: number, ports: number[]): Record<string, unknown>[] {
     { id: z, type: 'tab', label: 'site' },
     { id: 'proj', type: 'mara-project', name: 'site', path: 'mara-projects/site.json', dialect: 'txscada', watch: false, replaceLabels: false },
     ...dashboardNodes([{ id: 'ui-tab', name: 'Site', order: 1 }], [{ id: 'ui-grp', name: 'Screens', tab: 'ui-tab', width: 26, order: 1 }]),
-    { id: 'scr', type: 'ui_mara_screen', z, name: 'site', group: 'ui-grp', order: 1, width: '26', height: '17', project: 'proj', svg: '', start: 'L1', qualityClass: 'mara-bad-quality', readOnly: false, wires: [[], []] },
+    {
+      id: 'scr',
+      type: 'ui_mara_screen',
+      z,
+      name: 'site',
+      group: 'ui-grp',
+      order: 1,
+      width: '26',
+      height: '17',
+      project: 'proj',
+      svg: '',
+      start: 'L1',
+      qualityClass: 'mara-bad-quality',
+      readOnly: false,
+      wires: [[], []],
+    },
   ];
   for (let l = 1; l <= lines; l++) {
     const id = (k: string) => `${k}${l}`;
     flow.push(
       {
-        id: id('line'), type: 'mara-line', name: `line ${l}`, transport: 'tcp', host: '127.0.0.1', port: String(ports[l - 1]), serialPath: '', baud: '9600', dataBits: '8', parity: 'none', stopBits: '1',
-        masterAddress: '64', devices: Array.from({ length: IEDS }, (_, k) => ({ address: k + 1, name: `IED ${k + 1}`, pollInterval: POLL_S, timeout: 1000, retries: 3 })),
-        pehInterval: '60', pehOnConnect: true, utc: false, maxQueue: '100', persist: false, project: '', comaster: '', projectPoll: 'direct',
+        id: id('line'),
+        type: 'mara-line',
+        name: `line ${l}`,
+        transport: 'tcp',
+        host: '127.0.0.1',
+        port: String(ports[l - 1]),
+        serialPath: '',
+        baud: '9600',
+        dataBits: '8',
+        parity: 'none',
+        stopBits: '1',
+        masterAddress: '64',
+        devices: Array.from({ length: IEDS }, (_, k) => ({ address: k + 1, name: `IED ${k + 1}`, pollInterval: POLL_S, timeout: 1000, retries: 3 })),
+        pehInterval: '60',
+        pehOnConnect: true,
+        utc: false,
+        maxQueue: '100',
+        persist: false,
+        project: '',
+        comaster: '',
+        projectPoll: 'direct',
       },
       { id: id('poll'), type: 'mara-poll', z, name: '', line: id('line'), wires: [[id('pts')], [id('pts')]] },
-      { id: id('pts'), type: 'mara-points', z, name: '', project: 'proj', comaster: String(l), line: id('line'), poll: 'direct', points: [], wires: [[id('frm'), 'scr']] },
+      {
+        id: id('pts'),
+        type: 'mara-points',
+        z,
+        name: '',
+        project: 'proj',
+        comaster: String(l),
+        line: id('line'),
+        poll: 'direct',
+        points: [],
+        wires: [[id('frm'), 'scr']],
+      },
       // the flow each build's demo shows: wired to the screen where the screen needs it (before the project owned
       // the element state), not where the screen shows the project's state itself
       { id: id('frm'), type: 'mara-formula', z, name: '', project: 'proj', dialect: 'txscada', formulas: [], wires: [WIRED ? ['scr'] : []] },
@@ -158,11 +219,17 @@ interface Stats {
   eld: { mean: number; p50: number; p99: number; max: number };
 }
 
-async function startRed(flow: unknown[], files: Record<string, string>): Promise<{ url: string; port: number; ask<T>(m: string): Promise<T>; output(): string; stop(): Promise<void> }> {
+async function startRed(
+  flow: unknown[],
+  files: Record<string, string>,
+): Promise<{ url: string; port: number; ask<T>(m: string): Promise<T>; output(): string; stop(): Promise<void> }> {
   const userDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mara-site-'));
   fs.mkdirSync(path.join(userDir, 'node_modules'), { recursive: true });
   fs.symlinkSync(PACKAGE, path.join(userDir, 'node_modules', 'node-red-contrib-mara'), 'dir');
-  fs.writeFileSync(path.join(userDir, 'package.json'), JSON.stringify({ name: 'mara-site-bench', private: true, dependencies: { 'node-red-contrib-mara': 'file:..' } }));
+  fs.writeFileSync(
+    path.join(userDir, 'package.json'),
+    JSON.stringify({ name: 'mara-site-bench', private: true, dependencies: { 'node-red-contrib-mara': 'file:..' } }),
+  );
   for (const [rel, data] of Object.entries(files)) {
     fs.mkdirSync(path.dirname(path.join(userDir, rel)), { recursive: true });
     fs.writeFileSync(path.join(userDir, rel), data);
@@ -170,13 +237,21 @@ async function startRed(flow: unknown[], files: Record<string, string>): Promise
   fs.writeFileSync(path.join(userDir, 'flows.json'), JSON.stringify(flow));
   const port = await freePort();
   const settings = {
-    uiHost: '127.0.0.1', uiPort: port, flowFile: 'flows.json', credentialSecret: false,
-    logging: { console: { level: 'warn' } }, telemetry: { enabled: false }, diagnostics: { enabled: false },
+    uiHost: '127.0.0.1',
+    uiPort: port,
+    flowFile: 'flows.json',
+    credentialSecret: false,
+    logging: { console: { level: 'warn' } },
+    telemetry: { enabled: false },
+    diagnostics: { enabled: false },
     externalModules: { autoInstall: false, palette: { allowInstall: false } },
   };
   const settingsFile = path.join(userDir, 'settings.js');
   fs.writeFileSync(settingsFile, `${MONITOR}\nmodule.exports = ${JSON.stringify(settings, null, 2)};\n`);
-  const proc: ChildProcess = spawn(process.execPath, ['--expose-gc', path.join(NODE_RED_DIR, 'red.js'), '--userDir', userDir, '--settings', settingsFile], { cwd: userDir, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
+  const proc: ChildProcess = spawn(process.execPath, ['--expose-gc', path.join(NODE_RED_DIR, 'red.js'), '--userDir', userDir, '--settings', settingsFile], {
+    cwd: userDir,
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+  });
   let out = '';
   const keep = (b: Buffer) => {
     out += b.toString();
@@ -226,7 +301,13 @@ async function startRed(flow: unknown[], files: Record<string, string>): Promise
 function polling(port: number, query: string, body?: string): Promise<string> {
   return new Promise((resolve, reject) => {
     const req = http.request(
-      { host: '127.0.0.1', port, path: `/ui/socket.io/?EIO=4&transport=polling${query}`, method: body === undefined ? 'GET' : 'POST', headers: body === undefined ? {} : { 'content-type': 'text/plain;charset=UTF-8' } },
+      {
+        host: '127.0.0.1',
+        port,
+        path: `/ui/socket.io/?EIO=4&transport=polling${query}`,
+        method: body === undefined ? 'GET' : 'POST',
+        headers: body === undefined ? {} : { 'content-type': 'text/plain;charset=UTF-8' },
+      },
       (res) => {
         let s = '';
         res.on('data', (c: Buffer) => (s += c.toString()));
@@ -278,7 +359,9 @@ async function measure(lines: number, example: ProjectModel, svg: string): Promi
   const stops: (() => void)[] = [];
   const ports: number[] = [];
   for (let l = 1; l <= lines; l++) {
-    const sim = new MaraSimulator(Array.from({ length: IEDS }, (_, k) => ({ address: k + 1, di: new Array(4).fill(0), ai: new Array(8).fill(0), sv: new Array(6).fill(0) })));
+    const sim = new MaraSimulator(
+      Array.from({ length: IEDS }, (_, k) => ({ address: k + 1, di: new Array(4).fill(0), ai: new Array(8).fill(0), sv: new Array(6).fill(0) })),
+    );
     ports.push(await sim.listenTcp({ host: '127.0.0.1', port: 0 }));
     for (const d of sim.devices) stops.push(startActivity(d, { intervalMs: 1000, seed: l * 100 + d.address, dis: [16, 20, 24, 28] }));
     sims.push(sim);
@@ -311,8 +394,16 @@ async function measure(lines: number, example: ProjectModel, svg: string): Promi
   if (!polled || !frames) rep.failed(`${lines} line(s): the simulators saw no poll (${polled} before the window, ${frames} in it)`);
   if (Math.min(...msgs) === 0) rep.failed(`${lines} line(s): a dashboard client received nothing in the window`);
   const extra = {
-    lines, ieds: lines * IEDS, points: model.points.length, formulas: model.formulas.length, elements: model.elements.length, clients: CLIENTS, pollS: POLL_S,
-    windowS: round3(s.wallS), package: path.relative(ROOT, PACKAGE) || '.', formulaToScreen: WIRED,
+    lines,
+    ieds: lines * IEDS,
+    points: model.points.length,
+    formulas: model.formulas.length,
+    elements: model.elements.length,
+    clients: CLIENTS,
+    pollS: POLL_S,
+    windowS: round3(s.wallS),
+    package: path.relative(ROOT, PACKAGE) || '.',
+    formulaToScreen: WIRED,
   };
   rep.emit('cpu, % of one core', '%', round3(s.cpuPct), extra);
   rep.emit('rss at the end of the window', 'MB', round3(s.rss / 1048576), extra);
@@ -325,7 +416,7 @@ async function measure(lines: number, example: ProjectModel, svg: string): Promi
   rep.emit('event-loop delay, max', 'ms', round3(s.eld.max), extra);
   rep.emit('polls answered per second', '1/s', round3(frames / s.wallS), { ...extra, asked: (lines * IEDS) / POLL_S });
   // CPU per poll is steadier than CPU % on a loaded machine, where a starved process answers fewer polls
-  rep.emit('cpu per poll answered', 'ms', round3((s.cpuPct / 100) * 1000 / (frames / s.wallS)), extra);
+  rep.emit('cpu per poll answered', 'ms', round3(((s.cpuPct / 100) * 1000) / (frames / s.wallS)), extra);
   rep.emit('socket.io msgs per client per second, min', '1/s', round3(Math.min(...msgs) / s.wallS), { ...extra, kBps: round3(Math.min(...kb) / s.wallS) });
   await cleanup();
 }

@@ -85,7 +85,34 @@ function benchSheets(): SheetIn[] {
       di.push([di.length, id, n, n >> 4, n & 15, tagOf(i, 'D', n), `RL${n}`, `Entrada digital ${n} del IED ${id}`, 0, 0, 0, n % 3, n, n % 8, '', '']);
     for (let k = 0; k < AI_PER_IED; k++) {
       const r = ai.length + 1;
-      ai.push([ai.length, id, k + 1, k % 2, `TR${k}`, `Medición ${k} del IED ${id}`, tagOf(i, 'A', k), 'kV', 33, 1796, 1, 1, 1, { t: 'n', v: 33 / 1796, f: `I${r}*K${r}/J${r}` }, '', 0, -1, k, '', '', 7, '', '', 6, '', '']);
+      ai.push([
+        ai.length,
+        id,
+        k + 1,
+        k % 2,
+        `TR${k}`,
+        `Medición ${k} del IED ${id}`,
+        tagOf(i, 'A', k),
+        'kV',
+        33,
+        1796,
+        1,
+        1,
+        1,
+        { t: 'n', v: 33 / 1796, f: `I${r}*K${r}/J${r}` },
+        '',
+        0,
+        -1,
+        k,
+        '',
+        '',
+        7,
+        '',
+        '',
+        6,
+        '',
+        '',
+      ]);
     }
     for (let k = 0; k < SV_PER_IED; k++) sv.push([sv.length, id, k, '', `SV${k}`, `Variable de sistema ${k}`, '']);
   }
@@ -107,7 +134,14 @@ function benchSheets(): SheetIn[] {
       isDi ? `SI(di.${point}.value,si(int(eg.${tag}.text),6,10),3)` : `str(ai.${point}.value*ai.${point}.escala)`,
     ]);
   }
-  const screens: SheetIn = { name: 'screens', rows: [['path', 'name', 'description', 'prefix', 'parent'], ['map.svg', 'MAP', 'Mapa', 'MAP', ''], ['s1.svg', 'S1', 'Unifilar', 'G', 'MAP']] };
+  const screens: SheetIn = {
+    name: 'screens',
+    rows: [
+      ['path', 'name', 'description', 'prefix', 'parent'],
+      ['map.svg', 'MAP', 'Mapa', 'MAP', ''],
+      ['s1.svg', 'S1', 'Unifilar', 'G', 'MAP'],
+    ],
+  };
   return [
     example.get('General')!,
     { name: 'comaster', rows: cm },
@@ -141,7 +175,12 @@ async function main(): Promise<void> {
     const check = await wb.load(bytes);
     if (check.problems.length) fail(`${fmt}: ${check.problems.length} problems, first ${JSON.stringify(check.problems[0])}`);
     const m = check.model;
-    if (m.points.length !== IEDS * (DI_PER_IED + AI_PER_IED + SV_PER_IED) || m.elements.length !== ELEMENTS || m.formulas.length !== ELEMENTS || m.colours.filter((c) => c.css).length !== 13)
+    if (
+      m.points.length !== IEDS * (DI_PER_IED + AI_PER_IED + SV_PER_IED) ||
+      m.elements.length !== ELEMENTS ||
+      m.formulas.length !== ELEMENTS ||
+      m.colours.filter((c) => c.css).length !== 13
+    )
       fail(`${fmt}: unexpected model (${m.points.length} points, ${m.elements.length} elements, ${m.formulas.length} formulas)`);
     log(`${fmt}: ${bytes.length} bytes; ${m.points.length} points, ${m.elements.length} elements, ${m.formulas.length} formulas; ${RUNS} runs`);
     XLSX.read(bytes); // warm-up of the in-process floor
@@ -179,8 +218,14 @@ async function main(): Promise<void> {
       gc();
       const t0 = now();
       const r = await worker.readInWorker(new Uint8Array(bytes), {
-        maxRows: 200000, maxCols: 1024, maxUnzippedBytes: 256 << 20, timeoutMs: 30000, maxCellChars: 32_767, maxReplyBytes: 64 << 20,
-        resourceLimits: { maxOldGenerationSizeMb: 256, maxYoungGenerationSizeMb: 48, stackSizeMb: 4 }, fillSheets: ['color'],
+        maxRows: 200000,
+        maxCols: 1024,
+        maxUnzippedBytes: 256 << 20,
+        timeoutMs: 30000,
+        maxCellChars: 32_767,
+        maxReplyBytes: 64 << 20,
+        resourceLimits: { maxOldGenerationSizeMb: 256, maxYoungGenerationSizeMb: 48, stackSizeMb: 4 },
+        fillSheets: ['color'],
         sheets: ['comaster', 'ied', 'di', 'ai', 'varsys', 'com', 'textoevtipo', 'screens', 'eg', 'formulas', 'color'],
       });
       const t1 = now();

@@ -87,7 +87,34 @@ function redFuzzInputs(bases: string[], count: number): string[] {
   };
   const int = (n: number): number => Math.floor(rnd() * n);
   const pick = <T>(xs: readonly T[]): T => xs[int(xs.length)];
-  const ALPHABET = ['<', '>', '/', '"', "'", '=', '&', '&amp;', '&#0;', '&#x110000;', ' xmlns:a="urn:a"', ' tag="__proto__"', ' tag="constructor"', '<![CDATA[', ']]>', '<!--', '-->', '<?x?>', '<!DOCTYPE x [<!ENTITY e "e">]>', '<script>alert(1)</script>', ' onload="alert(1)"', ' style="fill:url(http://x)"', '<g>', '</g>', '\u0000', 'é'];
+  const ALPHABET = [
+    '<',
+    '>',
+    '/',
+    '"',
+    "'",
+    '=',
+    '&',
+    '&amp;',
+    '&#0;',
+    '&#x110000;',
+    ' xmlns:a="urn:a"',
+    ' tag="__proto__"',
+    ' tag="constructor"',
+    '<![CDATA[',
+    ']]>',
+    '<!--',
+    '-->',
+    '<?x?>',
+    '<!DOCTYPE x [<!ENTITY e "e">]>',
+    '<script>alert(1)</script>',
+    ' onload="alert(1)"',
+    ' style="fill:url(http://x)"',
+    '<g>',
+    '</g>',
+    '\u0000',
+    'é',
+  ];
   const out: string[] = [];
   for (let k = 0; k < count; k++) {
     let t = pick(bases);
@@ -134,14 +161,22 @@ export function compareCorpora(p: Parsers, opts: { mutations: number }): CorpusC
     ['hostile-browser', hostileCases(9).map((c) => ({ name: c.name, svg: c.svg }))],
     ['real-screens', screens],
     ['sanitize-test-mutations', sanitizeTestInputs(s1, opts.mutations).map((svg, i) => ({ name: `#${i}`, svg }))],
-    ['red-fuzz-mutations', redFuzzInputs(screens.filter((s) => s.name.startsWith('examples/')).map((s) => s.svg), opts.mutations).map((svg, i) => ({ name: `#${i}`, svg }))],
+    [
+      'red-fuzz-mutations',
+      redFuzzInputs(
+        screens.filter((s) => s.name.startsWith('examples/')).map((s) => s.svg),
+        opts.mutations,
+      ).map((svg, i) => ({ name: `#${i}`, svg })),
+    ],
   ];
   const out: CorpusCount[] = [];
   for (const [corpus, cases] of corpora) {
     const c: CorpusCount = { corpus, cases: cases.length, same: 0, differ: 0, handOnly: 0, saxesOnly: 0, bothRefuse: 0, examples: [] };
     const note = (kind: string, name: string, a: Hmi.SanitizeResult, b: Hmi.SanitizeResult): void => {
       if (c.examples.filter((e) => e.startsWith(kind)).length < 3)
-        c.examples.push(`${kind} ${name}: hand ${JSON.stringify(a.removed.slice(0, 2)).slice(0, 160)} / saxes ${JSON.stringify(b.removed.slice(0, 2)).slice(0, 160)}`);
+        c.examples.push(
+          `${kind} ${name}: hand ${JSON.stringify(a.removed.slice(0, 2)).slice(0, 160)} / saxes ${JSON.stringify(b.removed.slice(0, 2)).slice(0, 160)}`,
+        );
     };
     for (const k of cases) {
       const a = p.using(p.hand, () => p.hmi.sanitizeSvg(k.svg));

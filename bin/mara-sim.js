@@ -33,18 +33,43 @@ function parseArgs(argv) {
     const a = argv[i];
     const val = () => (i + 1 < argv.length ? argv[++i] : fail(`${a} needs a value`));
     switch (a) {
-      case '--tcp': o.tcp = num('--tcp', val(), 0, 65535); break;
-      case '--host': o.host = val(); break;
+      case '--tcp':
+        o.tcp = num('--tcp', val(), 0, 65535);
+        break;
+      case '--host':
+        o.host = val();
+        break;
       // events carry the address in 4-5 bits: keep it ≤ 15 so both readings of the TCD byte agree (spec Q1)
-      case '--devices': o.devices = val().split(',').map((s) => num('--devices', s.trim(), 0, 15)); break;
-      case '--activity': o.activity = true; break;
-      case '--seed': o.seed = num('--seed', val(), 0, 2 ** 32 - 1); break;
-      case '--serial': o.serial = val(); break;
-      case '--baud': o.baud = num('--baud', val(), 50, 4000000); break;
-      case '--bugpeh': o.bugpeh = true; break;
-      case '--summary': o.summary = num('--summary', val(), 0, 86400); break;
-      case '-h': case '--help': console.log(USAGE); process.exit(0); break;
-      default: fail(`unknown argument ${a}\n${USAGE}`);
+      case '--devices':
+        o.devices = val()
+          .split(',')
+          .map((s) => num('--devices', s.trim(), 0, 15));
+        break;
+      case '--activity':
+        o.activity = true;
+        break;
+      case '--seed':
+        o.seed = num('--seed', val(), 0, 2 ** 32 - 1);
+        break;
+      case '--serial':
+        o.serial = val();
+        break;
+      case '--baud':
+        o.baud = num('--baud', val(), 50, 4000000);
+        break;
+      case '--bugpeh':
+        o.bugpeh = true;
+        break;
+      case '--summary':
+        o.summary = num('--summary', val(), 0, 86400);
+        break;
+      case '-h':
+      case '--help':
+        console.log(USAGE);
+        process.exit(0);
+        break;
+      default:
+        fail(`unknown argument ${a}\n${USAGE}`);
     }
   }
   if (o.tcp === undefined && !o.serial) o.tcp = 9761;
@@ -87,14 +112,17 @@ async function main() {
   }
   console.log(`[mara-sim] listening on ${where.join(' and ')}; devices ${o.devices.join(',')}${o.activity ? ', activity on' : ''}`);
 
-  const summary = o.summary > 0
-    ? setInterval(() => {
-        const s = sim.stats;
-        const queued = sim.devices.reduce((n, d) => n + d.queueLength, 0);
-        console.log(`[mara-sim] links ${s.links} requests ${s.devices.requests} replies ${s.repliesSent} replays ${s.devices.replays} ` +
-          `events queued ${s.devices.queued} delivered ${s.devices.delivered} pending ${queued} pehs ${s.devices.pehs} bad-in ${s.rejectedIn}`);
-      }, o.summary * 1000)
-    : null;
+  const summary =
+    o.summary > 0
+      ? setInterval(() => {
+          const s = sim.stats;
+          const queued = sim.devices.reduce((n, d) => n + d.queueLength, 0);
+          console.log(
+            `[mara-sim] links ${s.links} requests ${s.devices.requests} replies ${s.repliesSent} replays ${s.devices.replays} ` +
+              `events queued ${s.devices.queued} delivered ${s.devices.delivered} pending ${queued} pehs ${s.devices.pehs} bad-in ${s.rejectedIn}`,
+          );
+        }, o.summary * 1000)
+      : null;
 
   let stopping = false;
   const stop = async (sig) => {

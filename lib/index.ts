@@ -28,7 +28,14 @@ export * from './mara';
 
 /** Replies → points; the project's problem functions stay here too, as before (also in `mara.project`). */
 export const points = {
-  PointMapper, emptyModel: model.emptyModel,
-  LineMapper, pickComaster, comasterChoices, projectProblems, checkFormulas, runtimeFailures, checkScreenFiles,
+  PointMapper,
+  emptyModel: model.emptyModel,
+  LineMapper,
+  pickComaster,
+  comasterChoices,
+  projectProblems,
+  checkFormulas,
+  runtimeFailures,
+  checkScreenFiles,
 };
 export { mara, link, hmi, workbook, formula, project, sim, svg };

@@ -49,7 +49,8 @@ export = function register(RED: NodeAPI): void {
     let link = { state: 'stopped' } as Parameters<typeof lineStatus>[0];
     const refresh = (now = false) => {
       if (link.state === 'connected' && lastError) status.set({ fill: 'red', shape: 'ring', text: lastError }, now);
-      else if (link.state === 'connected' && pending) status.set({ fill: 'blue', shape: 'dot', text: tr(RED, 'mara-command.status.sending', { n: pending }, 'sending (__n__)') }, now);
+      else if (link.state === 'connected' && pending)
+        status.set({ fill: 'blue', shape: 'dot', text: tr(RED, 'mara-command.status.sending', { n: pending }, 'sending (__n__)') }, now);
       else status.set(lineStatus(link, master.devices, master.persistence, t), now);
     };
     hub.register(node.id, {

@@ -47,11 +47,30 @@ export = function register(RED: NodeAPI): void {
       const waiting = all.filter((e) => e.category === 'no-value').length;
       const failing = all.length - waiting;
       if (!runtime.ready) return status.set({ fill: 'blue', shape: 'ring', text: tr(RED, 'mara-formula.status.waiting', {}, 'waiting for project') }, now);
-      if (errs) return status.set({ fill: 'red', shape: 'dot', text: errs === 1 ? tr(RED, 'mara-formula.status.badOne', {}, '1 bad formula') : tr(RED, 'mara-formula.status.badMany', { n: errs }, '__n__ bad formulas') }, now);
+      if (errs)
+        return status.set(
+          {
+            fill: 'red',
+            shape: 'dot',
+            text:
+              errs === 1
+                ? tr(RED, 'mara-formula.status.badOne', {}, '1 bad formula')
+                : tr(RED, 'mara-formula.status.badMany', { n: errs }, '__n__ bad formulas'),
+          },
+          now,
+        );
       const n = engine.size;
       const count = n === 1 ? tr(RED, 'mara-formula.status.one', {}, '1 formula') : tr(RED, 'mara-formula.status.many', { n }, '__n__ formulas');
-      if (failing) return status.set({ fill: 'yellow', shape: 'dot', text: `${count} · ${tr(RED, 'mara-formula.status.failing', { n: failing }, '__n__ failing')}` }, now);
-      status.set({ fill: waiting ? 'grey' : 'green', shape: 'dot', text: waiting ? `${count} · ${tr(RED, 'mara-formula.status.noValues', { n: waiting }, '__n__ without values')}` : count }, now);
+      if (failing)
+        return status.set({ fill: 'yellow', shape: 'dot', text: `${count} · ${tr(RED, 'mara-formula.status.failing', { n: failing }, '__n__ failing')}` }, now);
+      status.set(
+        {
+          fill: waiting ? 'grey' : 'green',
+          shape: 'dot',
+          text: waiting ? `${count} · ${tr(RED, 'mara-formula.status.noValues', { n: waiting }, '__n__ without values')}` : count,
+        },
+        now,
+      );
     };
 
     /** The formulas (re)loaded: reports bad ones once (with row and column), and sends the full state. */
@@ -61,10 +80,14 @@ export = function register(RED: NodeAPI): void {
       if (errors.length)
         node.error(
           `${errors.length} formula(s) cannot run: ` +
-            errors.slice(0, 5).map((p) => `row ${p.row} ${p.tag}.${p.attr}${p.column ? ` column ${p.column}` : ''}: ${p.message}`).join('; ') +
-            (errors.length > 5 || warnings.length ? '; every one in the project\'s problem list (its dialog)' : ''),
+            errors
+              .slice(0, 5)
+              .map((p) => `row ${p.row} ${p.tag}.${p.attr}${p.column ? ` column ${p.column}` : ''}: ${p.message}`)
+              .join('; ') +
+            (errors.length > 5 || warnings.length ? "; every one in the project's problem list (its dialog)" : ''),
         );
-      if (warnings.length) node.warn(`${warnings.length} formula warning(s); the first: row ${warnings[0].row} ${warnings[0].tag}.${warnings[0].attr}: ${warnings[0].message}`);
+      if (warnings.length)
+        node.warn(`${warnings.length} formula warning(s); the first: row ${warnings[0].row} ${warnings[0].tag}.${warnings[0].attr}: ${warnings[0].message}`);
       // every attribute (null: no value yet, the drawing's own look) and every element's quality; the items are
       // the project's one snapshot (a site's nodes all send it at once: one copy of it, not one per line)
       node.send({ topic: 'snapshot', payload: runtime!.snapshot().slice() } as never);
@@ -77,11 +100,17 @@ export = function register(RED: NodeAPI): void {
       showStatus(true);
       runtime.subscribe(node.id, (e) => {
         if (e.kind === 'loaded') loaded(e);
-        else if (e.kind === 'unreadable') node.status({ fill: 'red', shape: 'ring', text: tr(RED, 'mara-formula.status.unreadable', {}, 'project unreadable') });
+        else if (e.kind === 'unreadable')
+          node.status({ fill: 'red', shape: 'ring', text: tr(RED, 'mara-formula.status.unreadable', {}, 'project unreadable') });
         // 'changes': what this node's input caused it sends itself; the rest is for the screens
       });
       if (!projectNode) {
-        const rows = (Array.isArray(config.formulas) ? config.formulas : []).map((r, i) => ({ tag: String(r.tag ?? ''), attr: String(r.attr ?? 'text') as ElementAttr, text: String(r.formula ?? ''), row: i + 1 }));
+        const rows = (Array.isArray(config.formulas) ? config.formulas : []).map((r, i) => ({
+          tag: String(r.tag ?? ''),
+          attr: String(r.attr ?? 'text') as ElementAttr,
+          text: String(r.formula ?? ''),
+          row: i + 1,
+        }));
         runtime.load({ formulas: rows });
       }
     }
@@ -126,7 +155,11 @@ export = function register(RED: NodeAPI): void {
     const body = (req.body ?? {}) as { id?: string; formula?: unknown; dialect?: unknown; inputs?: unknown };
     if (typeof body.formula !== 'string') return res.status(400).json({ error: 'formula must be text' });
     // bounded request (the evaluation itself is bounded by the formula's step budget, which every operation charges)
-    if (body.formula.length > 65536 || Number(req.headers['content-length']) > 1024 * 1024 || (body.inputs && typeof body.inputs === 'object' && Object.keys(body.inputs).length > 10000))
+    if (
+      body.formula.length > 65536 ||
+      Number(req.headers['content-length']) > 1024 * 1024 ||
+      (body.inputs && typeof body.inputs === 'object' && Object.keys(body.inputs).length > 10000)
+    )
       return res.status(413).json({ error: 'request too large: a formula of at most 65536 characters and at most 10000 inputs in 1 MiB' });
     const deployed = body.id ? (RED.nodes.getNode(body.id) as (Node & { engine?: FormulaEngine }) | null) : null;
     const engine = deployed?.engine ?? new FormulaEngine({ compile, dialect: body.dialect === 'excel' ? 'excel' : 'txscada' });

@@ -107,26 +107,41 @@ export = function register(RED: NodeAPI): void {
     const inherited = handover.get(node.id);
     handover.delete(node.id);
 
-    const polledCount = () => (line?.addresses?.length || (mapper instanceof LineMapper ? mapper.addresses.length : 1) || 1);
+    const polledCount = () => line?.addresses?.length || (mapper instanceof LineMapper ? mapper.addresses.length : 1) || 1;
     const show = (now = false) => {
-      if (pickError) return status.set({ fill: 'red', shape: 'dot', text: tr(RED, 'mara-points.status.pickComaster', { code: pickError.code }, '__code__: name the COMaster') }, now);
+      if (pickError)
+        return status.set(
+          { fill: 'red', shape: 'dot', text: tr(RED, 'mara-points.status.pickComaster', { code: pickError.code }, '__code__: name the COMaster') },
+          now,
+        );
       if (!mapper) {
-        const what = pending ? tr(RED, 'mara-points.status.waitingReply', {}, 'waiting for a reply (which line?)') : tr(RED, 'mara-points.status.waiting', {}, 'waiting for project');
-        return status.set({ fill: 'blue', shape: 'ring', text: held.size ? `${what} · ${tr(RED, 'mara-points.status.held', { n: held.size }, '__n__ held')}` : what }, now);
+        const what = pending
+          ? tr(RED, 'mara-points.status.waitingReply', {}, 'waiting for a reply (which line?)')
+          : tr(RED, 'mara-points.status.waiting', {}, 'waiting for project');
+        return status.set(
+          { fill: 'blue', shape: 'ring', text: held.size ? `${what} · ${tr(RED, 'mara-points.status.held', { n: held.size }, '__n__ held')}` : what },
+          now,
+        );
       }
       const n = mapper.size;
       const addresses = [...new Set([...unplaced.keys()].map((k) => k.split(' ')[0]))].join(',');
       const lost = unplaced.size ? ` · ${tr(RED, 'mara-points.status.notPlaced', { addresses }, 'address __addresses__ not placed')}` : '';
       if (offline.size && offline.size >= polledCount()) {
-        const invalid = n === 1 ? tr(RED, 'mara-points.status.invalidOne', {}, '1 point invalid') : tr(RED, 'mara-points.status.invalidMany', { n }, '__n__ points invalid');
+        const invalid =
+          n === 1 ? tr(RED, 'mara-points.status.invalidOne', {}, '1 point invalid') : tr(RED, 'mara-points.status.invalidMany', { n }, '__n__ points invalid');
         return status.set({ fill: 'red', shape: 'ring', text: `${invalid}${lost}` }, now);
       }
       const probs = mapper.problems.length;
-      const off = !offline.size ? '' : ` · ${offline.size === 1 ? tr(RED, 'mara-points.status.offlineOne', {}, '1 device offline') : tr(RED, 'mara-points.status.offlineMany', { n: offline.size }, '__n__ devices offline')}`;
-      const problems = !probs ? '' : ` · ${probs === 1 ? tr(RED, 'mara-points.status.problemOne', {}, '1 problem') : tr(RED, 'mara-points.status.problemMany', { n: probs }, '__n__ problems')}`;
+      const off = !offline.size
+        ? ''
+        : ` · ${offline.size === 1 ? tr(RED, 'mara-points.status.offlineOne', {}, '1 device offline') : tr(RED, 'mara-points.status.offlineMany', { n: offline.size }, '__n__ devices offline')}`;
+      const problems = !probs
+        ? ''
+        : ` · ${probs === 1 ? tr(RED, 'mara-points.status.problemOne', {}, '1 problem') : tr(RED, 'mara-points.status.problemMany', { n: probs }, '__n__ problems')}`;
       const noReply = replies ? '' : ` · ${tr(RED, 'mara-points.status.noReply', {}, 'no reply yet')}`;
       const points = n === 1 ? tr(RED, 'mara-points.status.pointOne', {}, '1 point') : tr(RED, 'mara-points.status.pointMany', { n }, '__n__ points');
-      const head = mapper instanceof LineMapper ? tr(RED, 'mara-points.status.comaster', { id: mapper.comaster, points }, 'COMaster __id__: __points__') : points;
+      const head =
+        mapper instanceof LineMapper ? tr(RED, 'mara-points.status.comaster', { id: mapper.comaster, points }, 'COMaster __id__: __points__') : points;
       status.set({ fill: probs || lost || off ? 'yellow' : 'green', shape: 'dot', text: `${head}${off}${lost}${problems}${noReply}` }, now);
     };
 
@@ -141,7 +156,8 @@ export = function register(RED: NodeAPI): void {
       if (m.problems.length) node.warn(`${m.problems.length} point configuration problem(s); the first: ${m.problems[0]}`);
       const queued = held.drain();
       for (const h of queued) handle(h.msg, (out) => node.send(out), h.done);
-      if (held.superseded) node.warn(`${held.superseded} state-only repl${held.superseded > 1 ? 'ies were' : 'y was'} superseded by newer ones while the project loaded`);
+      if (held.superseded)
+        node.warn(`${held.superseded} state-only repl${held.superseded > 1 ? 'ies were' : 'y was'} superseded by newer ones while the project loaded`);
       held.superseded = 0;
       show(true);
     };
@@ -185,7 +201,10 @@ export = function register(RED: NodeAPI): void {
         // no mara-line of that name in the flow: the workbook must name the COMaster
         const p = pickComaster(model, {});
         pending = null;
-        pickError = new MaraError((p.ok ? 'EAMBIGUOUS' : p.code) as never, `points: ${p.ok ? '' : p.message} (no mara-line${name ? ` named ${name}` : ''} in the flow to tell which; set the COMaster or the line)`);
+        pickError = new MaraError(
+          (p.ok ? 'EAMBIGUOUS' : p.code) as never,
+          `points: ${p.ok ? '' : p.message} (no mara-line${name ? ` named ${name}` : ''} in the flow to tell which; set the COMaster or the line)`,
+        );
         node.error(pickError.message);
         show(true);
         for (const h of held.drain()) h.done(pickError);
@@ -210,7 +229,11 @@ export = function register(RED: NodeAPI): void {
         show(true);
         p.subscribe(node.id, ({ model, error }) => {
           if (!model.points.length) {
-            node.status({ fill: 'red', shape: 'ring', text: error ? tr(RED, 'mara-points.status.unreadable', {}, 'project unreadable') : tr(RED, 'mara-points.status.noPoints', {}, 'no points') });
+            node.status({
+              fill: 'red',
+              shape: 'ring',
+              text: error ? tr(RED, 'mara-points.status.unreadable', {}, 'project unreadable') : tr(RED, 'mara-points.status.noPoints', {}, 'no points'),
+            });
             return;
           }
           build(model);

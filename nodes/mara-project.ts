@@ -38,7 +38,10 @@ export = function register(RED: NodeAPI): void {
       } catch (e) {
         node.warn(hidePaths((e as Error).message, userDir()));
       }
-      if (copied.length) node.log(tr(RED, 'mara-project.log.exampleCopied', { files: copied.join(', ') }, 'first deploy of an example: copied __files__ into the user directory'));
+      if (copied.length)
+        node.log(
+          tr(RED, 'mara-project.log.exampleCopied', { files: copied.join(', ') }, 'first deploy of an example: copied __files__ into the user directory'),
+        );
       // checked again at every read: a symbolic link planted after the deploy leads nowhere outside either;
       // the drawings' dead hot-spots are import warnings too (lib/project/screen-check.ts)
       const guarded = async (f: string) => {
@@ -91,7 +94,15 @@ export = function register(RED: NodeAPI): void {
       file: path.relative(userDir(), p.file),
       version: p.version,
       error: p.error === null ? null : hidePaths(p.error, userDir()),
-      counts: { comasters: m.comasters.length, devices: m.devices.length, points: m.points.length, elements: m.elements.length, formulas: m.formulas.length, screens: m.screens.length, colours: m.colours.length },
+      counts: {
+        comasters: m.comasters.length,
+        devices: m.devices.length,
+        points: m.points.length,
+        elements: m.elements.length,
+        formulas: m.formulas.length,
+        screens: m.screens.length,
+        colours: m.colours.length,
+      },
       // every problem in full: the workbook's, then each formula's (compile errors, unknown references, cycles,
       // and what fails now in the project's running engine, with the value kept)
       problems: projectProblems({
@@ -150,13 +161,18 @@ export = function register(RED: NodeAPI): void {
         .then(({ model, problems }) => {
           if (isEmptyModel(model)) {
             const why = problems[0] ? `: ${hidePaths(problems[0].message, userDir())}` : '';
-            return res.status(422).json({ error: `the file holds no installation (no points, elements, formulas, screens or devices)${why}; nothing replaced`, code: 'EEMPTYMODEL' });
+            return res.status(422).json({
+              error: `the file holds no installation (no points, elements, formulas, screens or devices)${why}; nothing replaced`,
+              code: 'EEMPTYMODEL',
+            });
           }
           const r = storeUpload(userDir(), UPLOAD_DIR, name, bytes);
           res.json({ path: r.path, backup: r.backup, problems: problems.length });
         })
         .catch((e: Error & { code?: string }) => {
-          res.status(e.code === 'EPATH' ? 403 : 500).json({ error: e instanceof MaraError ? e.message : 'the file could not be stored', code: e.code ?? 'EIO' });
+          res
+            .status(e.code === 'EPATH' ? 403 : 500)
+            .json({ error: e instanceof MaraError ? e.message : 'the file could not be stored', code: e.code ?? 'EIO' });
         });
     });
   });
@@ -173,7 +189,13 @@ function emptyModelOf(): ProjectModel {
 /** Messages shown to editor users name files relative to the user directory, never by absolute path. */
 function hidePaths(message: string, userDir: string): string {
   let m = String(message);
-  for (const root of new Set([path.resolve(userDir), safeReal(userDir)])) if (root) m = m.split(root + path.sep).join('').split(root).join('<userDir>');
+  for (const root of new Set([path.resolve(userDir), safeReal(userDir)]))
+    if (root)
+      m = m
+        .split(root + path.sep)
+        .join('')
+        .split(root)
+        .join('<userDir>');
   return m;
 }
 

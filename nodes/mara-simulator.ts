@@ -48,7 +48,10 @@ export = function register(RED: NodeAPI): void {
       if (error) return status.set({ fill: 'red', shape: 'ring', text: error }, now);
       const s = sim.stats;
       const n = s.connections;
-      const clients = config.transport === 'serial' ? '' : ` · ${n === 1 ? tr(RED, 'mara-simulator.status.clientOne', {}, '1 client') : tr(RED, 'mara-simulator.status.clientMany', { n }, '__n__ clients')}`;
+      const clients =
+        config.transport === 'serial'
+          ? ''
+          : ` · ${n === 1 ? tr(RED, 'mara-simulator.status.clientOne', {}, '1 client') : tr(RED, 'mara-simulator.status.clientMany', { n }, '__n__ clients')}`;
       status.set({ fill: s.connections || config.transport === 'serial' ? 'green' : 'grey', shape: 'dot', text: `${where}${clients}` }, now);
     };
 
@@ -58,7 +61,15 @@ export = function register(RED: NodeAPI): void {
       const aiCount = num(config.aiCount, 8);
       // a reply holds at most 245 payload bytes: larger counts can never fit (and must not allocate)
       if (!(diBytes >= 0 && diBytes <= 245 && aiCount >= 0 && aiCount <= 122)) throw new MaraError('EINVAL', 'diBytes must be 0-245 and aiCount 0-122');
-      sim = new MaraSimulator(addresses.map((address) => ({ address, di: new Array(diBytes).fill(0), ai: new Array(aiCount).fill(0), sv: new Array(6).fill(0), seqFromBroadcast: !!config.bugPeh })));
+      sim = new MaraSimulator(
+        addresses.map((address) => ({
+          address,
+          di: new Array(diBytes).fill(0),
+          ai: new Array(aiCount).fill(0),
+          sv: new Array(6).fill(0),
+          seqFromBroadcast: !!config.bugPeh,
+        })),
+      );
       sim.on('linkError', (err) => {
         error = (err as { code?: string }).code ?? 'error';
         node.warn(`simulator link: ${err.message}`);
@@ -71,8 +82,12 @@ export = function register(RED: NodeAPI): void {
       sim.on('disconnect', () => show(true));
       const opened =
         config.transport === 'serial'
-          ? sim.openSerial({ path: config.serialPath, baudRate: num(config.baud, 9600) }).then(() => tr(RED, 'mara-simulator.status.serial', { path: config.serialPath }, 'serial __path__'))
-          : sim.listenTcp({ host: config.host || '127.0.0.1', port: num(config.port, 9761) }).then((port) => tr(RED, 'mara-simulator.status.tcp', { port }, 'tcp :__port__'));
+          ? sim
+              .openSerial({ path: config.serialPath, baudRate: num(config.baud, 9600) })
+              .then(() => tr(RED, 'mara-simulator.status.serial', { path: config.serialPath }, 'serial __path__'))
+          : sim
+              .listenTcp({ host: config.host || '127.0.0.1', port: num(config.port, 9761) })
+              .then((port) => tr(RED, 'mara-simulator.status.tcp', { port }, 'tcp :__port__'));
       opened.then(
         (w) => {
           where = w;
@@ -87,7 +102,10 @@ export = function register(RED: NodeAPI): void {
       if (config.activity) {
         const ms = Math.max(100, num(config.activityInterval, 2) * 1000);
         if (!(ms <= TIMER_MAX_MS)) throw new MaraError('EINVAL', `activityInterval must be at most ${TIMER_MAX_MS / 1000} s`);
-        const dis = String(config.breakers ?? '').split(/[\s,;]+/).filter(Boolean).map(Number);
+        const dis = String(config.breakers ?? '')
+          .split(/[\s,;]+/)
+          .filter(Boolean)
+          .map(Number);
         for (const d of sim.devices) stops.push(startActivity(d, { intervalMs: ms, ...(dis.length ? { dis } : {}) }));
       }
     } catch (e) {

@@ -70,7 +70,8 @@ function register(RED: NodeAPI): void {
     const node = this;
     const status = new StatusThrottle(node);
     const projectNode = config.project ? (RED.nodes.getNode(config.project) as MaraProjectNode | null) : null;
-    const qualityClass = typeof config.qualityClass === 'string' && CLASS_RE.test(config.qualityClass.trim()) ? config.qualityClass.trim() : DEFAULT_QUALITY_CLASS;
+    const qualityClass =
+      typeof config.qualityClass === 'string' && CLASS_RE.test(config.qualityClass.trim()) ? config.qualityClass.trim() : DEFAULT_QUALITY_CLASS;
     let dashboardReadOnly: boolean;
     try {
       dashboardReadOnly = (RED.settings as unknown as { ui?: { readOnly?: unknown } }).ui?.readOnly === true;
@@ -95,7 +96,13 @@ function register(RED: NodeAPI): void {
       node.warn(m);
     };
     const state = new ScreenState({
-      config: { qualityClass, readOnly, start: config.start ? String(config.start) : null, ...(Object.keys(texts).length ? { texts } : {}), ...(projectNode?.replaceLabels ? { replaceLabels: true } : {}) },
+      config: {
+        qualityClass,
+        readOnly,
+        start: config.start ? String(config.start) : null,
+        ...(Object.keys(texts).length ? { texts } : {}),
+        ...(projectNode?.replaceLabels ? { replaceLabels: true } : {}),
+      },
       log: (m) => node.warn(m),
     });
     let closed = false;
@@ -129,7 +136,16 @@ function register(RED: NodeAPI): void {
       if (!n) return status.set({ fill: 'grey', shape: 'ring', text: tr(RED, 'ui_mara_screen.status.noScreen', {}, 'no screen') }, now);
       const bad = Object.keys(state.snapshot.quality).length;
       const text = n === 1 ? tr(RED, 'ui_mara_screen.status.one', {}, '1 screen') : tr(RED, 'ui_mara_screen.status.many', { n }, '__n__ screens');
-      status.set({ fill: bad ? 'yellow' : 'green', shape: 'dot', text: bad ? `${text} · ${tr(RED, bad === 1 ? 'ui_mara_screen.status.badOne' : 'ui_mara_screen.status.badMany', { n: bad }, bad === 1 ? '1 bad-quality point' : '__n__ bad-quality points')}` : text }, now);
+      status.set(
+        {
+          fill: bad ? 'yellow' : 'green',
+          shape: 'dot',
+          text: bad
+            ? `${text} · ${tr(RED, bad === 1 ? 'ui_mara_screen.status.badOne' : 'ui_mara_screen.status.badMany', { n: bad }, bad === 1 ? '1 bad-quality point' : '__n__ bad-quality points')}`
+            : text,
+        },
+        now,
+      );
     };
     const fail = (statusText: string, message: string) => {
       broken = message;
@@ -182,7 +198,10 @@ function register(RED: NodeAPI): void {
       if (r.removed.length) {
         const list = r.removed.slice(0, 20).join('; ');
         const more = r.removed.length > 20 ? ` … and ${r.removed.length - 20} more` : '';
-        warnOnce(`removed|${name}|${r.removed.join('|')}`, `screen "${name}" (${source}): removed ${r.removed.length} unsafe or unsupported item(s): ${list}${more}`);
+        warnOnce(
+          `removed|${name}|${r.removed.join('|')}`,
+          `screen "${name}" (${source}): removed ${r.removed.length} unsafe or unsupported item(s): ${list}${more}`,
+        );
       }
       const idx = indexScreen(r.svg);
       const byId = idx.tags.length === 0;
@@ -282,7 +301,10 @@ function register(RED: NodeAPI): void {
     function fromBrowser(m: unknown, socket: string | null) {
       if (closed || !m || typeof m !== 'object') return;
       if (!socket) {
-        warnThrottled('nosocket', 'a browser message without a server-verified socket was ignored (is node-red-dashboard 3.x with its own socket.io installed?)');
+        warnThrottled(
+          'nosocket',
+          'a browser message without a server-verified socket was ignored (is node-red-dashboard 3.x with its own socket.io installed?)',
+        );
         return;
       }
       if (!guard.allow(socket)) {
@@ -307,7 +329,7 @@ function register(RED: NodeAPI): void {
         }
         if (e.type === 'click') {
           const rec = tag ? state.snapshot.records[tag] : undefined;
-          const jumpOk = (j: unknown): j is string => state.hasScreen(j) && ((rec?.j === j) || (screenKeys.get(shown)?.jumps.has(j) ?? false));
+          const jumpOk = (j: unknown): j is string => state.hasScreen(j) && (rec?.j === j || (screenKeys.get(shown)?.jumps.has(j) ?? false));
           if (e.jump !== null && e.jump !== undefined && !jumpOk(e.jump)) {
             warnThrottled('jump', `a jump from ${shown} to ${str(e.jump, 64) ?? typeof e.jump}, which that screen does not offer, was ignored`);
             return;
@@ -333,7 +355,17 @@ function register(RED: NodeAPI): void {
         const to = tg.next(from);
         const { token, expiresInMs } = guard.issue(socket, { tag, value: to, from, screen: shown });
         reply(socket, {
-          confirm: { token, tag, screen: shown, description: state.snapshot.records[tag]?.d ?? '', from, to, fromLabel: tg.labelOf(from), toLabel: tg.labelOf(to), expiresInMs },
+          confirm: {
+            token,
+            tag,
+            screen: shown,
+            description: state.snapshot.records[tag]?.d ?? '',
+            from,
+            to,
+            fromLabel: tg.labelOf(from),
+            toLabel: tg.labelOf(to),
+            expiresInMs,
+          },
         });
         return;
       }
@@ -381,23 +413,31 @@ function register(RED: NodeAPI): void {
     try {
       api = resolver(RED);
     } catch (e) {
-      fail(tr(RED, 'ui_mara_screen.status.noDashboard', {}, 'no dashboard'), `node-red-dashboard (Dashboard 1) is not available: ${(e as Error).message}. Install it beside this package (Manage palette).`);
+      fail(
+        tr(RED, 'ui_mara_screen.status.noDashboard', {}, 'no dashboard'),
+        `node-red-dashboard (Dashboard 1) is not available: ${(e as Error).message}. Install it beside this package (Manage palette).`,
+      );
     }
     let controller: string | null = null;
     const onEndSocket = (id: unknown) => {
       if (typeof id === 'string') guard.drop(id);
     };
     if (api) {
-      if (!api.emitSocket || !stampSocketIds(RED, api.dir)) warnOnce('stamp', "cannot reach the dashboard's socket.io (node-red-dashboard 3.x expected): clicks and toggles from browsers will be ignored");
+      if (!api.emitSocket || !stampSocketIds(RED, api.dir))
+        warnOnce('stamp', "cannot reach the dashboard's socket.io (node-red-dashboard 3.x expected): clicks and toggles from browsers will be ignored");
       api.ev?.on('endsocket', onEndSocket);
       try {
         controller = initControllerSource('mara-screen.js', 'MaraScreenUI', { id: node.id });
       } catch (e) {
-        fail(tr(RED, 'ui_mara_screen.status.badInstall', {}, 'bad install'), `cannot read the widget's browser code (dist/ui/mara-screen.js): ${(e as Error).message}`);
+        fail(
+          tr(RED, 'ui_mara_screen.status.badInstall', {}, 'bad install'),
+          `cannot read the widget's browser code (dist/ui/mara-screen.js): ${(e as Error).message}`,
+        );
       }
     }
     const group = config.group ? (RED.nodes.getNode(config.group) as (Node & { config?: { width?: number | string } }) | null) : null;
-    if (api && controller && !group) fail(tr(RED, 'ui_mara_screen.status.noGroup', {}, 'no group'), 'no dashboard group: choose a group (ui_group) in the node');
+    if (api && controller && !group)
+      fail(tr(RED, 'ui_mara_screen.status.noGroup', {}, 'no group'), 'no dashboard group: choose a group (ui_group) in the node');
     if (api && controller && group) {
       const width = Number(config.width) || Number(group.config?.width) || 6;
       const height = Number(config.height) || 10;
@@ -470,7 +510,8 @@ function register(RED: NodeAPI): void {
         const payload = msg.payload as unknown;
         if (msg.topic === 'screen') {
           const name = typeof payload === 'string' ? payload : String(payload);
-          if (!state.forceScreen(name)) throw new MaraError('EINVAL', `unknown screen ${JSON.stringify(name.slice(0, 64))}; screens: ${state.screenNames().join(', ') || 'none'}`);
+          if (!state.forceScreen(name))
+            throw new MaraError('EINVAL', `unknown screen ${JSON.stringify(name.slice(0, 64))}; screens: ${state.screenNames().join(', ') || 'none'}`);
           schedule();
           done();
           return;
@@ -484,13 +525,22 @@ function register(RED: NodeAPI): void {
         let items: unknown[] | null = null;
         if (Array.isArray(payload)) items = payload;
         else if (payload && typeof payload === 'object' && 'tag' in (payload as object)) items = [payload];
-        if (!items) throw new MaraError('EINVAL', 'expected payload [{tag, attr, value}] (element changes), [{tag, quality}] (point changes), SVG text, or topic "screen"');
-        const badTag = items.find((it) => it && typeof it === 'object' && (it as { tag?: unknown }).tag !== undefined && tagProblem((it as { tag?: unknown }).tag)) as { tag?: unknown } | undefined;
+        if (!items)
+          throw new MaraError(
+            'EINVAL',
+            'expected payload [{tag, attr, value}] (element changes), [{tag, quality}] (point changes), SVG text, or topic "screen"',
+          );
+        const badTag = items.find(
+          (it) => it && typeof it === 'object' && (it as { tag?: unknown }).tag !== undefined && tagProblem((it as { tag?: unknown }).tag),
+        ) as { tag?: unknown } | undefined;
         if (badTag) throw new MaraError('EINVAL', `${tagProblem(badTag.tag)}: nothing applied`);
         const r = state.applyItems(items);
         const unknown = state.takeUnknown();
         if (unknown.count)
-          warnThrottled('unknown', `ignored ${unknown.count} change(s) of ${unknown.tags.length < 5 ? '' : 'at least '}${unknown.tags.length} tag(s) that no screen or element has (e.g. ${unknown.tags.slice(0, 3).join(', ')}); nothing is kept for them`);
+          warnThrottled(
+            'unknown',
+            `ignored ${unknown.count} change(s) of ${unknown.tags.length < 5 ? '' : 'at least '}${unknown.tags.length} tag(s) that no screen or element has (e.g. ${unknown.tags.slice(0, 3).join(', ')}); nothing is kept for them`,
+          );
         if (items.length && r.ignored === items.length)
           throw new MaraError('EINVAL', `no usable item: ${r.ignored} item(s) without a valid tag, attr (text, fill, stroke) and value, or quality`);
         if (r.changed) {

@@ -29,7 +29,8 @@ const DOCS = {
   workbook: { file: 'docs/workbook.md', has: headings('docs/workbook.md') },
   contributing: { file: 'CONTRIBUTING.md', has: headings('CONTRIBUTING.md') },
 };
-const HMI_FILES = /^(lib\/formula|lib\/hmi|lib\/svg|ui\/|lib\/project\/(workbook|sheet|model)|nodes\/(ui_mara_screen|mara-formula|mara-project)|nodes\/shared\/(formula|dashboard)|scripts\/make-example)/;
+const HMI_FILES =
+  /^(lib\/formula|lib\/hmi|lib\/svg|ui\/|lib\/project\/(workbook|sheet|model)|nodes\/(ui_mara_screen|mara-formula|mara-project)|nodes\/shared\/(formula|dashboard)|scripts\/make-example)/;
 
 function hmiDoc(n) {
   const major = Number(n.split('.')[0]);
@@ -60,12 +61,16 @@ function walk(dir, out = []) {
 const rows = [];
 for (const file of ['lib', 'nodes', 'ui', 'bin', 'scripts'].flatMap((d) => walk(d))) {
   if (file === 'scripts/doc-refs.js') continue;
-  fs.readFileSync(path.join(root, file), 'utf8').split('\n').forEach((line, i) => {
-    for (const m of line.matchAll(/(?:(docs\/(?:protocol|formulas|screens|workbook)\.md|CONTRIBUTING\.md|\bconventions|\bspec hmi|\bspec mara|\bhmi|\bmara|\bspec)\s*)?§\s?(\d+(?:\.\d+)*)/g)) {
-      const doc = resolve(m[1] || '', m[2], file);
-      rows.push({ file, line: i + 1, text: m[0].trim(), doc: DOCS[doc].file, section: m[2], ok: DOCS[doc].has.has(m[2]) });
-    }
-  });
+  fs.readFileSync(path.join(root, file), 'utf8')
+    .split('\n')
+    .forEach((line, i) => {
+      for (const m of line.matchAll(
+        /(?:(docs\/(?:protocol|formulas|screens|workbook)\.md|CONTRIBUTING\.md|\bconventions|\bspec hmi|\bspec mara|\bhmi|\bmara|\bspec)\s*)?§\s?(\d+(?:\.\d+)*)/g,
+      )) {
+        const doc = resolve(m[1] || '', m[2], file);
+        rows.push({ file, line: i + 1, text: m[0].trim(), doc: DOCS[doc].file, section: m[2], ok: DOCS[doc].has.has(m[2]) });
+      }
+    });
 }
 if (process.argv.includes('--json')) console.log(JSON.stringify(rows, null, 1));
 else for (const r of rows) console.log(`${r.ok ? '' : 'MISSING '}${r.file}:${r.line}  ${r.text}  →  ${r.doc} §${r.section}`);

@@ -50,14 +50,21 @@ const COLOURS = [
 
 /** State texts of docs/screens.md §6.3 (textoevtipo). */
 const EVENT_TEXTS = [
-  [0, 0, 'CERRADO'], [0, 1, 'ABIERTO'],
-  [1, 0, 'ALTA'], [1, 1, 'BAJA'],
-  [2, 0, 'CONECTADO'], [2, 1, 'DESCONECTADO'],
+  [0, 0, 'CERRADO'],
+  [0, 1, 'ABIERTO'],
+  [1, 0, 'ALTA'],
+  [1, 1, 'BAJA'],
+  [2, 0, 'CONECTADO'],
+  [2, 1, 'DESCONECTADO'],
   [3, 0, 'Str(eventcom.value)'],
-  [4, 0, 'ACTUADA'], [4, 1, 'NORMAL'],
-  [5, 0, 'ACTUADO'], [5, 1, 'NORMAL'],
-  [6, 0, 'DELTA MIN'], [6, 1, 'DELTA MAX'],
-  [7, 0, 'VALOR MIN'], [7, 1, 'VALOR MAX'],
+  [4, 0, 'ACTUADA'],
+  [4, 1, 'NORMAL'],
+  [5, 0, 'ACTUADO'],
+  [5, 1, 'NORMAL'],
+  [6, 0, 'DELTA MIN'],
+  [6, 1, 'DELTA MAX'],
+  [7, 0, 'VALOR MIN'],
+  [7, 1, 'VALOR MAX'],
 ];
 
 const T = (level, cls, bay) => `${SITE}${level}${cls}${String(bay).padStart(2, '0')}`;
@@ -119,26 +126,85 @@ function exampleSheets() {
     ],
   });
 
-  sheets.push({ name: 'comaster', rows: [['id', 'ip_address', 'port', 'enabled'], [COMASTER, '127.0.0.1', 9761, 1]] });
+  sheets.push({
+    name: 'comaster',
+    rows: [
+      ['id', 'ip_address', 'port', 'enabled'],
+      [COMASTER, '127.0.0.1', 9761, 1],
+    ],
+  });
   sheets.push({
     name: 'ied',
-    rows: [['id', 'comaster_id', 'offset', 'can_varsys', 'can_dis', 'can_ais', 'rs485_address'], [IED, COMASTER, 1, 6, 4, 8, 1]],
+    rows: [
+      ['id', 'comaster_id', 'offset', 'can_varsys', 'can_dis', 'can_ais', 'rs485_address'],
+      [IED, COMASTER, 1, 6, 4, 8, 1],
+    ],
   });
 
-  const di = [['id', 'ied_id', 'offset', 'port', 'bit', 'tag', 'trasducer', 'description', 'q', 'value', 'maskinv', 'tipodi', 'nrodi', 'idTextoEv2', 'pesoaccionH', 'pesoaccionL']];
+  const di = [
+    [
+      'id',
+      'ied_id',
+      'offset',
+      'port',
+      'bit',
+      'tag',
+      'trasducer',
+      'description',
+      'q',
+      'value',
+      'maskinv',
+      'tipodi',
+      'nrodi',
+      'idTextoEv2',
+      'pesoaccionH',
+      'pesoaccionL',
+    ],
+  ];
   diList().forEach(([tag, desc, tipo, textId], n) => {
     di.push([n + 1, IED, n, n >> 4, n & 15, tag, `RL${String(n + 1).padStart(2, '0')}`, desc, 0, 0, 0, tipo, n + 1, textId, '', '']);
   });
   sheets.push({ name: 'di', rows: di });
 
-  const aiHead = ['id', 'ied_id', 'offset', 'Channel', 'trasducer', 'description', 'tag', 'unit', 'multip_asm', 'divider', 'RelTV', 'RelTI', 'Rel33-13', 'escala', 'escE', 'q', 'value', 'nroai', 'valuemax', 'valuemin', 'idTextoEvM', 'deltah', 'deltal', 'idTextoEv2', 'pesoaccionH', 'pesoaccionL'];
+  const aiHead = [
+    'id',
+    'ied_id',
+    'offset',
+    'Channel',
+    'trasducer',
+    'description',
+    'tag',
+    'unit',
+    'multip_asm',
+    'divider',
+    'RelTV',
+    'RelTI',
+    'Rel33-13',
+    'escala',
+    'escE',
+    'q',
+    'value',
+    'nroai',
+    'valuemax',
+    'valuemin',
+    'idTextoEvM',
+    'deltah',
+    'deltal',
+    'idTextoEv2',
+    'pesoaccionH',
+    'pesoaccionL',
+  ];
   const ai = [aiHead];
   aiList().forEach(([tag, desc, channel, unit, m, div, tv, ti, r3313, kind, escE], k) => {
     const r = k + 2; // workbook row
     // escala is an Excel formula in the real workbooks (docs/formulas.md §1.2): multip_asm*RelTV/divider (voltages),
     // multip_asm*RelTV*RelTI/divider (powers); here also multip_asm*RelTI/divider for currents
     const escala =
-      kind === 'v' ? F(`I${r}*K${r}/J${r}`, (m * tv) / div) : kind === 'p' ? F(`I${r}*K${r}*L${r}/J${r}`, (m * tv * ti) / div) : F(`I${r}*L${r}/J${r}`, (m * ti) / div);
+      kind === 'v'
+        ? F(`I${r}*K${r}/J${r}`, (m * tv) / div)
+        : kind === 'p'
+          ? F(`I${r}*K${r}*L${r}/J${r}`, (m * tv * ti) / div)
+          : F(`I${r}*L${r}/J${r}`, (m * ti) / div);
     ai.push([k + 1, IED, k + 1, channel, `TR${k + 1}`, desc, tag, unit, m, div, tv, ti, r3313, escala, escE, 0, -1, k + 1, '', '', 7, '', '', 6, '', '']);
   });
   sheets.push({ name: 'ai', rows: ai });
@@ -173,7 +239,9 @@ function exampleSheets() {
   });
 
   // graphic elements and their formulas --------------------------------------------------------------
-  const eg = [['id', 'tag', 'description', 'text', 'fill', 'Stroke', 'mark', 'screen', 'disabled', 'on_click_jump', 'on_click_text_toggle', 'linked_text_change']];
+  const eg = [
+    ['id', 'tag', 'description', 'text', 'fill', 'Stroke', 'mark', 'screen', 'disabled', 'on_click_jump', 'on_click_text_toggle', 'linked_text_change'],
+  ];
   const fo = [['disp', 'Var_eg', 'tabla', 'tag', 'atributo', 'Formula']];
   const el = (tag, desc, text, fill, stroke, mark, extra = {}) =>
     eg.push([eg.length, tag, desc, text, fill, stroke, mark, extra.screen ?? '', 0, extra.jump ?? '', extra.toggle ?? '', extra.linked ?? '']);
@@ -215,7 +283,11 @@ function exampleSheets() {
   measure(T(2, 'PA_', 0), a[T(2, 'PA_', 0)]);
   measure(T(2, 'PR_', 0), a[T(2, 'PR_', 0)]);
   el(T(2, 'SS_', 0), 'Potencia aparente entrada 33 kV (calculada)', '0', 10, '', '');
-  fx(T(2, 'SS_', 0), 'text', `str(RAIZ(ai.${T(2, 'PA_', 0)}.value*ai.${T(2, 'PA_', 0)}.value+ai.${T(2, 'PR_', 0)}.value*ai.${T(2, 'PR_', 0)}.value)*ai.${T(2, 'PA_', 0)}.escala)`);
+  fx(
+    T(2, 'SS_', 0),
+    'text',
+    `str(RAIZ(ai.${T(2, 'PA_', 0)}.value*ai.${T(2, 'PA_', 0)}.value+ai.${T(2, 'PR_', 0)}.value*ai.${T(2, 'PR_', 0)}.value)*ai.${T(2, 'PA_', 0)}.escala)`,
+  );
   fx(T(2, 'SS_', 0), 'fill', `SI(O(ai.${T(2, 'PR_', 0)}.q,ai.${T(2, 'PA_', 0)}.q),6,10)`);
 
   // transformers
@@ -323,13 +395,10 @@ function writeXlsx(sheets, opts = {}) {
 
 /** BIFF8 default palette, indexes 8-63 (MS-XLS 2.5.161). */
 const DEFAULT_PALETTE = [
-  0x000000, 0xffffff, 0xff0000, 0x00ff00, 0x0000ff, 0xffff00, 0xff00ff, 0x00ffff,
-  0x800000, 0x008000, 0x000080, 0x808000, 0x800080, 0x008080, 0xc0c0c0, 0x808080,
-  0x9999ff, 0x993366, 0xffffcc, 0xccffff, 0x660066, 0xff8080, 0x0066cc, 0xccccff,
-  0x000080, 0xff00ff, 0xffff00, 0x00ffff, 0x800080, 0x800000, 0x008080, 0x0000ff,
-  0x00ccff, 0xccffff, 0xccffcc, 0xffff99, 0x99ccff, 0xff99cc, 0xcc99ff, 0xffcc99,
-  0x3366ff, 0x33cccc, 0x99cc00, 0xffcc00, 0xff9900, 0xff6600, 0x666699, 0x969696,
-  0x003366, 0x339966, 0x003300, 0x333300, 0x993300, 0x993366, 0x333399, 0x333333,
+  0x000000, 0xffffff, 0xff0000, 0x00ff00, 0x0000ff, 0xffff00, 0xff00ff, 0x00ffff, 0x800000, 0x008000, 0x000080, 0x808000, 0x800080, 0x008080, 0xc0c0c0,
+  0x808080, 0x9999ff, 0x993366, 0xffffcc, 0xccffff, 0x660066, 0xff8080, 0x0066cc, 0xccccff, 0x000080, 0xff00ff, 0xffff00, 0x00ffff, 0x800080, 0x800000,
+  0x008080, 0x0000ff, 0x00ccff, 0xccffff, 0xccffcc, 0xffff99, 0x99ccff, 0xff99cc, 0xcc99ff, 0xffcc99, 0x3366ff, 0x33cccc, 0x99cc00, 0xffcc00, 0xff9900,
+  0xff6600, 0x666699, 0x969696, 0x003366, 0x339966, 0x003300, 0x333300, 0x993300, 0x993366, 0x333399, 0x333333,
 ].map((x) => '#' + x.toString(16).padStart(6, '0'));
 
 /**
@@ -365,7 +434,7 @@ function writeXls(sheets, opts = {}) {
   const data = Buffer.from(entry.content);
   // records: [type, body]
   const recs = [];
-  for (let p = 0; p + 4 <= data.length; ) {
+  for (let p = 0; p + 4 <= data.length;) {
     const type = data.readUInt16LE(p);
     const len = data.readUInt16LE(p + 2);
     recs.push([type, Buffer.from(data.subarray(p + 4, p + 4 + len))]);
@@ -417,12 +486,14 @@ function writeXls(sheets, opts = {}) {
     if (f) body.writeUInt16LE(xfCount + colours.indexOf(f[2].toLowerCase()), 4);
   }
   // BOUNDSHEET positions of the sheets' BOF records
-  const out = Buffer.concat(recs.map(([t, b]) => {
-    const h = Buffer.alloc(4);
-    h.writeUInt16LE(t, 0);
-    h.writeUInt16LE(b.length, 2);
-    return Buffer.concat([h, b]);
-  }));
+  const out = Buffer.concat(
+    recs.map(([t, b]) => {
+      const h = Buffer.alloc(4);
+      h.writeUInt16LE(t, 0);
+      h.writeUInt16LE(b.length, 2);
+      return Buffer.concat([h, b]);
+    }),
+  );
   const bofs = [];
   const sheetsAt = [];
   for (let p = 0, i = 0; p + 4 <= out.length; i++) {
@@ -467,14 +538,46 @@ function migrationSheets() {
   // IED 20: 16 inputs, reserves at bits 2 and 9 (no tag: the original counted them in the bit order)
   for (let b = 0; b < 16; b++) {
     const reserve = b === 2 || b === 9;
-    di.push([id++, 20, 1, b >> 4, b & 15, reserve ? '' : `M21DI_${String(b).padStart(2, '0')}`, `RL${b}`, reserve ? 'Reserva' : `Entrada ${b}`, 0, 0, 0, 1, id, 5]);
+    di.push([
+      id++,
+      20,
+      1,
+      b >> 4,
+      b & 15,
+      reserve ? '' : `M21DI_${String(b).padStart(2, '0')}`,
+      `RL${b}`,
+      reserve ? 'Reserva' : `Entrada ${b}`,
+      0,
+      0,
+      0,
+      1,
+      id,
+      5,
+    ]);
   }
   // IEDs 31-33 of the multi-drop line: 16 inputs each (the whole block, as the original's zip needs), a reserve at bit 1
   for (const ied of [31, 32, 33])
     for (let b = 0; b < 16; b++)
-      di.push([id++, ied, 1, 0, b, b === 1 ? '' : `L${ied}52B${String(b).padStart(2, '0')}`, '', b === 1 ? 'Reserva' : `Interruptor ${ied}/${b}`, 0, 0, 0, 2, id, 0]);
+      di.push([
+        id++,
+        ied,
+        1,
+        0,
+        b,
+        b === 1 ? '' : `L${ied}52B${String(b).padStart(2, '0')}`,
+        '',
+        b === 1 ? 'Reserva' : `Interruptor ${ied}/${b}`,
+        0,
+        0,
+        0,
+        2,
+        id,
+        0,
+      ]);
 
-  const ai = [['id', 'ied_id', 'offset', 'Channel', 'trasducer', 'description', 'tag', 'unit', 'multip_asm', 'divider', 'RelTV', 'RelTI', 'Rel33-13', 'escala', 'escE']];
+  const ai = [
+    ['id', 'ied_id', 'offset', 'Channel', 'trasducer', 'description', 'tag', 'unit', 'multip_asm', 'divider', 'RelTV', 'RelTI', 'Rel33-13', 'escala', 'escE'],
+  ];
   ai.push([1, 10, 1, 0, '', 'deshabilitado', 'X12VV_00', 'kV', '', '', '', '', '', 1, '']);
   ai.push([2, 20, 1, 0, '', 'Reserva', '', '', '', '', '', '', '', '', '']); // a reserve word: the next AI reads word 1
   ai.push([3, 20, 2, 0, '', 'Tensión barra', 'M22VV_00', 'kV', 33, 1796, 1, 1, 1, 33 / 1796, '']);
@@ -484,7 +587,9 @@ function migrationSheets() {
   for (const [ied] of MIG_IEDS) SV_NAMES.forEach((n, k) => varsys.push([varsys.length, ied, k + 1, '', n, n, '']));
   varsys.push([varsys.length, 20, 7, '', 'UartError', 'repetida en el IED 20', '']); // the same name twice inside one IED
 
-  const eg = [['id', 'tag', 'description', 'text', 'fill', 'Stroke', 'mark', 'screen', 'disabled', 'on_click_jump', 'on_click_text_toggle', 'linked_text_change']];
+  const eg = [
+    ['id', 'tag', 'description', 'text', 'fill', 'Stroke', 'mark', 'screen', 'disabled', 'on_click_jump', 'on_click_text_toggle', 'linked_text_change'],
+  ];
   const E = (tag, description, text, fill, stroke, mark, screen, extra = {}) =>
     eg.push([eg.length, tag, description, text, fill, stroke, mark, screen, 0, extra.jump || '', extra.toggle || '', extra.linked || '']);
   E('M12ETT00', 'Alarma mapa estación M1', '0', 11, '', '', 'GENERAL'); // lives in map.svg, prefix says M1
@@ -508,12 +613,27 @@ function migrationSheets() {
   Fm('M1DIV0', 'text', 'str(1/int(eg.M1CYC_A.text))'); // division by zero while the text is 0
 
   return [
-    { name: 'comaster', rows: [['id', 'ip_address', 'port', 'enabled'], [1, '10.0.0.1', 9761, 0], [2, '10.0.0.2', 9761, 1], [3, '10.0.0.3', 4001, 1]] },
+    {
+      name: 'comaster',
+      rows: [
+        ['id', 'ip_address', 'port', 'enabled'],
+        [1, '10.0.0.1', 9761, 0],
+        [2, '10.0.0.2', 9761, 1],
+        [3, '10.0.0.3', 4001, 1],
+      ],
+    },
     { name: 'ied', rows: [['id', 'comaster_id', 'offset', 'can_varsys', 'can_dis', 'can_ais', 'rs485_address'], ...MIG_IEDS] },
     { name: 'di', rows: di },
     { name: 'ai', rows: ai },
     { name: 'varsys', rows: varsys },
-    { name: 'screens', rows: [['path', 'name', 'description', 'prefix', 'parent'], ['map.svg', 'MAP', 'Mapa general', 'ETT', ''], ['m1.svg', 'M1', 'Estación M1', 'M1', 'MAP']] },
+    {
+      name: 'screens',
+      rows: [
+        ['path', 'name', 'description', 'prefix', 'parent'],
+        ['map.svg', 'MAP', 'Mapa general', 'ETT', ''],
+        ['m1.svg', 'M1', 'Estación M1', 'M1', 'MAP'],
+      ],
+    },
     { name: 'eg', rows: eg },
     { name: 'formulas', rows: formulas },
   ];
@@ -524,19 +644,27 @@ function migrationDrawings() {
   const svg = (w, h, body) =>
     `<?xml version="1.0" encoding="UTF-8"?>\n<svg xmlns="http://www.w3.org/2000/svg" xmlns:inkscape="http://www.inkscape.org/namespaces/inkscape" width="${w}" height="${h}" viewBox="0 0 ${w} ${h}">\n${body}\n</svg>\n`;
   return {
-    'map.svg': svg(400, 300, [
-      '  <circle tag="M12ETT00" jump-to="M1" id="st1" inkscape:label="Estación M1" cx="100" cy="100" r="20" style="fill:#99cc00"/>',
-      '  <circle jump-to="E9" id="st9" inkscape:label="Estación E9" cx="300" cy="100" r="20" style="fill:#cccccc"/>',
-      '  <text x="80" y="150">Entre Ríos</text>',
-    ].join('\n')),
-    'm1.svg': svg(800, 600, [
-      '  <rect tag="M1152B01" id="b1" x="10" y="10" width="20" height="20"/>',
-      '  <path tag="M1189S01" id="s1" d="M 50,10 L 70,30" style="stroke:#c0c0c0"/>',
-      '  <path tag="M1189S02" id="s2" d="M 90,10 L 110,30" style="stroke:#c0c0c0"/>',
-      '  <path tag="M1189S03" id="s3" d="M 130,10 L 150,30" style="stroke:#c0c0c0"/>',
-      '  <text tag="M1TXT001" id="t1" x="10" y="80">Ir a E9</text>',
-      '  <text tag="M12ETT00" id="t2" x="10" y="120">0</text>',
-    ].join('\n')),
+    'map.svg': svg(
+      400,
+      300,
+      [
+        '  <circle tag="M12ETT00" jump-to="M1" id="st1" inkscape:label="Estación M1" cx="100" cy="100" r="20" style="fill:#99cc00"/>',
+        '  <circle jump-to="E9" id="st9" inkscape:label="Estación E9" cx="300" cy="100" r="20" style="fill:#cccccc"/>',
+        '  <text x="80" y="150">Entre Ríos</text>',
+      ].join('\n'),
+    ),
+    'm1.svg': svg(
+      800,
+      600,
+      [
+        '  <rect tag="M1152B01" id="b1" x="10" y="10" width="20" height="20"/>',
+        '  <path tag="M1189S01" id="s1" d="M 50,10 L 70,30" style="stroke:#c0c0c0"/>',
+        '  <path tag="M1189S02" id="s2" d="M 90,10 L 110,30" style="stroke:#c0c0c0"/>',
+        '  <path tag="M1189S03" id="s3" d="M 130,10 L 150,30" style="stroke:#c0c0c0"/>',
+        '  <text tag="M1TXT001" id="t1" x="10" y="80">Ir a E9</text>',
+        '  <text tag="M12ETT00" id="t2" x="10" y="120">0</text>',
+      ].join('\n'),
+    ),
   };
 }
 
@@ -558,6 +686,19 @@ function main() {
   console.log(`[mara] wrote ${path.join(outDir, 'substation.xlsx')} and substation.xls`);
 }
 
-module.exports = { exampleSheets, toWorkbook, writeXlsx, writeXls, DEFAULT_PALETTE, COLOURS, EVENT_TEXTS, diList, aiList, migrationSheets, migrationDrawings, writeMigration };
+module.exports = {
+  exampleSheets,
+  toWorkbook,
+  writeXlsx,
+  writeXls,
+  DEFAULT_PALETTE,
+  COLOURS,
+  EVENT_TEXTS,
+  diList,
+  aiList,
+  migrationSheets,
+  migrationDrawings,
+  writeMigration,
+};
 
 if (require.main === module) main();

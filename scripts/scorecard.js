@@ -43,7 +43,9 @@ Module._load = function (req, parent, isMain) {
 `,
   );
   const out = path.join(work, 'scorecard.json');
-  run(process.execPath, ['--require', stub, path.join(tool, 'node_modules', 'node-red-dev', 'bin', 'run'), 'validate', '-p', pkgDir, '-o', out], { cwd: pkgDir });
+  run(process.execPath, ['--require', stub, path.join(tool, 'node_modules', 'node-red-dev', 'bin', 'run'), 'validate', '-p', pkgDir, '-o', out], {
+    cwd: pkgDir,
+  });
   const card = JSON.parse(fs.readFileSync(out, 'utf8'));
   const checks = Object.entries(card).filter(([k]) => /^[A-Z]\d\d$/.test(k));
   for (const [k, v] of checks) console.log(`${v.test ? 'pass' : 'FAIL'} ${k} ${JSON.stringify(v)}`);

@@ -49,7 +49,11 @@ for (const [from, to] of copies) {
 // substation example and the decode example side by side (one copy of each, no duplicated node ids).
 const DEMO = ['substation-demo.json', 'mara-decode.json'];
 const demo = Buffer.from(
-  JSON.stringify(DEMO.flatMap((f) => JSON.parse(fs.readFileSync(path.join(root, 'examples', f), 'utf8'))), null, 2),
+  JSON.stringify(
+    DEMO.flatMap((f) => JSON.parse(fs.readFileSync(path.join(root, 'examples', f), 'utf8'))),
+    null,
+    2,
+  ),
 );
 const flowFile = path.join(userDir, 'flows.json');
 const hashFile = path.join(userDir, '.demo-hash');

@@ -60,7 +60,8 @@ export function checkArity(b: { name: string; min: number; max: number; kind: st
 export function iterItems(v: V, who: string): V[] {
   if (Array.isArray(v)) return v;
   if (typeof v === 'string') return Array.from(v);
-  if (v instanceof Tbl) throw typeError(`${who} over a table (${v.table}) is not supported (fix: the original iterates the tag names); use FILTRAR(…, ${v.table})`);
+  if (v instanceof Tbl)
+    throw typeError(`${who} over a table (${v.table}) is not supported (fix: the original iterates the tag names); use FILTRAR(…, ${v.table})`);
   throw typeError(`'${typeName(v)}' object is not iterable`);
 }
 
@@ -82,14 +83,7 @@ function minmax(args: V[], rt: Runtime, name: 'min' | 'max'): V {
   return best;
 }
 
-function def(
-  name: string,
-  min: number,
-  max: number,
-  kind: 'builtin' | 'function',
-  inLambda: boolean,
-  impl: (args: V[], rt: Runtime) => V,
-): Builtin {
+function def(name: string, min: number, max: number, kind: 'builtin' | 'function', inLambda: boolean, impl: (args: V[], rt: Runtime) => V): Builtin {
   const b: Builtin = { name, min, max, kind, inLambda, impl, fn: null as unknown as Fn };
   b.fn = new Fn(
     name,
@@ -181,4 +175,3 @@ const LIST: Builtin[] = [
 
 /** The txscada library by (case-sensitive) name. */
 export const PY_BUILTINS: ReadonlyMap<string, Builtin> = new Map(LIST.map((b) => [b.name, b]));
-

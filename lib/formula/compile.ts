@@ -13,7 +13,30 @@ import { lex } from './lexer';
 import { Parser, TABLE_NAMES } from './parser';
 import type { Node } from './parser';
 import type { CompiledFormula, Dialect, ErrorCategory, EvalResult, FormulaContext, Reference, ValueType } from './types';
-import { Fn, PyFloat, Rec, Tbl, pyAdd, pyCmp, pyDiv, pyEq, pyFloatOf, pyIntOf, pyMod, pyMul, pyNeg, pyPos, pyPow, pyStr, pySub, charge, metered, step, truthy, typeName } from './values';
+import {
+  Fn,
+  PyFloat,
+  Rec,
+  Tbl,
+  pyAdd,
+  pyCmp,
+  pyDiv,
+  pyEq,
+  pyFloatOf,
+  pyIntOf,
+  pyMod,
+  pyMul,
+  pyNeg,
+  pyPos,
+  pyPow,
+  pyStr,
+  pySub,
+  charge,
+  metered,
+  step,
+  truthy,
+  typeName,
+} from './values';
 import type { Cl, Frame, Runtime, TableName, V } from './values';
 
 export interface CompileOptions {
@@ -72,9 +95,11 @@ function getAttrDyn(v: V, name: string): V {
   throw attrError(`'${typeName(v)}' object has no attribute '${name}'`);
 }
 
-const thrower = (e: PyErr): Cl => () => {
-  throw e;
-};
+const thrower =
+  (e: PyErr): Cl =>
+  () => {
+    throw e;
+  };
 
 class Compiler {
   refs: { r: Reference; pos: number }[] = [];
@@ -200,7 +225,11 @@ class Compiler {
         return () => fn;
       }
       if (inLambda && (b || TABLE_NAMES.has(name))) {
-        this.warn('unknown-reference', n.pos, `'${name}' is not visible inside a lambda: a lambda body sees only its parameter and int, float, str, abs, min, max, round (spec hmi-086)`);
+        this.warn(
+          'unknown-reference',
+          n.pos,
+          `'${name}' is not visible inside a lambda: a lambda body sees only its parameter and int, float, str, abs, min, max, round (spec hmi-086)`,
+        );
         return thrower(nameError(`global name '${name}' is not defined`));
       }
       this.warn('unknown-reference', n.pos, `unknown name '${name}'${this.suggest(name)}`);
@@ -236,7 +265,13 @@ class Compiler {
       }
       this.ref(table, tag, attr, o.obj.pos);
       if (!isAttr(table, attr)) {
-        this.warn('unknown-reference', n.pos, `${table}.${tag}.${attr}: a formula can read only ${attrNames(table).map((a) => `${table}.TAG.${a}`).join(', ')}`);
+        this.warn(
+          'unknown-reference',
+          n.pos,
+          `${table}.${tag}.${attr}: a formula can read only ${attrNames(table)
+            .map((a) => `${table}.TAG.${a}`)
+            .join(', ')}`,
+        );
         return (rt) => getAttr(getRecord(getTable(rt, table), tag), attr);
       }
       return attrReader(table, tag, attr);
@@ -493,7 +528,15 @@ class CompiledFormulaImpl implements Formula {
   }
 
   evaluate(context: FormulaContext): EvalResult {
-    const rt: Runtime = { ctx: context, steps: 0, depth: 0, maxSteps: this.#maxSteps, maxCallDepth: this.#maxCallDepth, tableCache: null, trusted: isTrustedContext(context) };
+    const rt: Runtime = {
+      ctx: context,
+      steps: 0,
+      depth: 0,
+      maxSteps: this.#maxSteps,
+      maxCallDepth: this.#maxCallDepth,
+      tableCache: null,
+      trusted: isTrustedContext(context),
+    };
     try {
       return metered(rt, () => resultOf(this.#root(rt, null)));
     } catch (e) {
@@ -522,7 +565,11 @@ export function compile(text: string, opts: CompileOptions = {}): Formula {
   const maxCallDepth = posInt(opts.maxCallDepth, DEFAULTS.maxCallDepth, 'maxCallDepth');
   if (typeof text !== 'string') throw new FormulaError('syntax', 1, `SyntaxError: a formula must be a string, got ${text === null ? 'null' : typeof text}`);
   if (text.length > maxLength) {
-    throw new FormulaError('syntax', maxLength + 1, `SyntaxError: formula too long (${text.length} characters; the limit is ${maxLength}) (column ${maxLength + 1})`);
+    throw new FormulaError(
+      'syntax',
+      maxLength + 1,
+      `SyntaxError: formula too long (${text.length} characters; the limit is ${maxLength}) (column ${maxLength + 1})`,
+    );
   }
   const ast = new Parser(lex(text, dialect), dialect, maxDepth).parseFormula();
   const c = new Compiler(dialect);

@@ -119,7 +119,11 @@ export function getRecord(t: Tbl, tag: string): Rec {
 export function getAttr(r: Rec, attr: string): V {
   const spec = isAttr(r.table, attr) ? ATTRS[r.table][attr] : undefined;
   if (spec === undefined) {
-    throw attrError(`'${r.table}.${r.tag}' has no attribute '${attr}' (a formula can read ${attrNames(r.table).map((a) => `${r.table}.TAG.${a}`).join(', ')})`);
+    throw attrError(
+      `'${r.table}.${r.tag}' has no attribute '${attr}' (a formula can read ${attrNames(r.table)
+        .map((a) => `${r.table}.TAG.${a}`)
+        .join(', ')})`,
+    );
   }
   const v = ownData(r.obj, attr, r.table, r.tag);
   if (v === MISSING || v === undefined) return spec.dflt;
@@ -135,7 +139,10 @@ export function getAttr(r: Rec, attr: string): V {
 export const NO_VALUE: unique symbol = Symbol('mara.noValue');
 
 function convert(v: unknown, kind: AttrKind, table: TableName, tag: string, attr: string): V {
-  if (v === NO_VALUE) throw noValue(table === 'eg' ? `eg.${tag}.${attr} has no value yet (its formula has no result)` : `${table}.${tag}.${attr}: the point has not been read yet`);
+  if (v === NO_VALUE)
+    throw noValue(
+      table === 'eg' ? `eg.${tag}.${attr} has no value yet (its formula has no result)` : `${table}.${tag}.${attr}: the point has not been read yet`,
+    );
   switch (typeof v) {
     case 'number':
       if (kind === 'str') return Number.isInteger(v) ? String(v) : pyFloatStr(v);

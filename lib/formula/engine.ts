@@ -184,7 +184,19 @@ export class FormulaEngine {
         continue;
       }
       this.ensureElement(f.tag, {});
-      const n: Node = { f, key, compiled, order: 0, dependants: [], outReaders: [], lastError: null, quality: Q_INVALID, qPoints: [], qNodes: [], qWildcard: false };
+      const n: Node = {
+        f,
+        key,
+        compiled,
+        order: 0,
+        dependants: [],
+        outReaders: [],
+        lastError: null,
+        quality: Q_INVALID,
+        qPoints: [],
+        qNodes: [],
+        qWildcard: false,
+      };
       nodes.push(n);
       this.byOutput.set(key, n);
       for (const r of compiled.references) {
@@ -473,8 +485,7 @@ export class FormulaEngine {
       if (c > q && (q = c) === Q_INVALID) return q;
     }
     for (let i = 0; i < n.qNodes.length; i++) if (n.qNodes[i].quality > q && (q = n.qNodes[i].quality) === Q_INVALID) return q;
-    if (n.qWildcard)
-      for (const m of this.nodes) if (m !== n && WILDCARD_ATTRS.includes(m.f.attr) && m.quality > q && (q = m.quality) === Q_INVALID) return q;
+    if (n.qWildcard) for (const m of this.nodes) if (m !== n && WILDCARD_ATTRS.includes(m.f.attr) && m.quality > q && (q = m.quality) === Q_INVALID) return q;
     return q;
   }
 
@@ -548,7 +559,10 @@ export class FormulaEngine {
   /** The current value of every element attribute. */
   /** The current value of every element attribute; null for an attribute whose formula has no result yet. */
   elements(): { tag: string; text: string | null; fill: number | null; stroke: number | null; mark: number | null }[] {
-    return Object.keys(this.ctx.eg).map((tag) => ({ tag, ...(known(this.ctx.eg[tag]) as { text: string | null; fill: number | null; stroke: number | null; mark: number | null }) }));
+    return Object.keys(this.ctx.eg).map((tag) => ({
+      tag,
+      ...(known(this.ctx.eg[tag]) as { text: string | null; fill: number | null; stroke: number | null; mark: number | null }),
+    }));
   }
 
   /** One element's attributes (null: no value yet), or undefined. */
@@ -561,7 +575,11 @@ export class FormulaEngine {
     const t = this.ctx[table];
     if (!own(t, tag)) return undefined;
     const r = t[tag] as Record<string | symbol, unknown>;
-    return { value: typeof r.value === 'number' ? r.value : undefined, q: typeof r.q === 'number' ? r.q : undefined, quality: QNAMES[(r[QUAL] as number) ?? Q_GOOD] };
+    return {
+      value: typeof r.value === 'number' ? r.value : undefined,
+      q: typeof r.q === 'number' ? r.q : undefined,
+      quality: QNAMES[(r[QUAL] as number) ?? Q_GOOD],
+    };
   }
 
   /** Formulas whose last evaluation failed, with the error. */
@@ -606,7 +624,11 @@ export class FormulaEngine {
  * The write rule of docs/formulas.md §2.9: `text` takes the str() of the result (null is a type error); fill and
  * stroke take an integer, an integral float, a boolean (0/1) or null.
  */
-export function normalise(attr: ElementAttr, r: { value: unknown; type: string }, dialect: Dialect): { ok: true; value: string | number | null } | { ok: false; error: ErrorCategory; message: string } {
+export function normalise(
+  attr: ElementAttr,
+  r: { value: unknown; type: string },
+  dialect: Dialect,
+): { ok: true; value: string | number | null } | { ok: false; error: ErrorCategory; message: string } {
   const v = r.value;
   if (attr === 'text') {
     if (r.type === 'null' || r.type === 'list') return { ok: false, error: 'type', message: `a ${r.type} cannot be an element text` };
@@ -629,7 +651,13 @@ function textOf(v: unknown, type: string, dialect: Dialect): string {
   return dialect === 'excel' ? excelText(v, type) : pyStr(v, type);
 }
 
-function problem(f: EngineFormula, column: number | null, category: EngineProblem['category'], message: string, severity: EngineProblem['severity']): EngineProblem {
+function problem(
+  f: EngineFormula,
+  column: number | null,
+  category: EngineProblem['category'],
+  message: string,
+  severity: EngineProblem['severity'],
+): EngineProblem {
   return { tag: f.tag, attr: f.attr, row: f.row, column, category, message, severity };
 }
 

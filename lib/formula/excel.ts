@@ -50,7 +50,7 @@ export function parseXlNumber(s0: string): number | bigint | PyFloat | null {
   if (fp === undefined && ex === undefined && pct === undefined) {
     if (digits.length > MAX_XL_DIGITS) return null; // beyond any float: not a number (and no quadratic BigInt parse)
     const n = digits.length <= 15 ? Number(digits) : normBig(BigInt(digits));
-    return sign === '-' ? pyNeg(n) as number | bigint : n;
+    return sign === '-' ? (pyNeg(n) as number | bigint) : n;
   }
   let x = Number(`${sign ?? ''}${digits || '0'}.${fp ?? ''}e${ex ?? '0'}`);
   if (pct) x /= 100;
@@ -90,7 +90,9 @@ export function xlBool(v: V): boolean {
       const u = v.trim().toUpperCase();
       if (u === 'TRUE' || u === 'VERDADERO') return true;
       if (u === 'FALSE' || u === 'FALSO') return false;
-      throw typeError(`#VALUE!: the text '${v.length > 100 ? v.slice(0, 100) + '…' : v}' is not a logical value (read numbers from texts with VALOR() or ENTERO())`);
+      throw typeError(
+        `#VALUE!: the text '${v.length > 100 ? v.slice(0, 100) + '…' : v}' is not a logical value (read numbers from texts with VALOR() or ENTERO())`,
+      );
     }
   }
   if (v === null) return false;
@@ -135,7 +137,9 @@ export function excelText(value: unknown, type: string): string {
     case 'null':
       return '';
     case 'list':
-      return Array.isArray(value) ? value.map((x) => (typeof x === 'number' ? excelGeneral(x) : typeof x === 'boolean' ? (x ? 'TRUE' : 'FALSE') : x === null ? '' : String(x))).join(', ') : '';
+      return Array.isArray(value)
+        ? value.map((x) => (typeof x === 'number' ? excelGeneral(x) : typeof x === 'boolean' ? (x ? 'TRUE' : 'FALSE') : x === null ? '' : String(x))).join(', ')
+        : '';
   }
   return String(value);
 }
@@ -306,7 +310,9 @@ function textFn(x: V, fmt: V): string {
   charge(0, 2 * fmt.length); // parsed once, then at most its length of zeros written
   const f = parseNumFormat(fmt);
   if (f === null) {
-    throw typeError(`TEXTO(): unsupported format ${preview(fmt)} (supported: "0", "0.0…", "#,##0", "#,##0.00…", "0%", "0.0…%", "0.00E+00", "General", with "quoted" text around)`);
+    throw typeError(
+      `TEXTO(): unsupported format ${preview(fmt)} (supported: "0", "0.0…", "#,##0", "#,##0.00…", "0%", "0.0…%", "0.00E+00", "General", with "quoted" text around)`,
+    );
   }
   if (typeof x === 'boolean') return x ? 'TRUE' : 'FALSE';
   if (typeof x === 'string') {
@@ -449,10 +455,15 @@ const LIB: XlBuiltin[] = [
     }),
   },
   { names: ['TEXTO', 'TEXT'], min: 2, max: 2, impl: eager((a) => textFn(a[0], a[1])) },
-  { names: ['VALOR', 'VALUE', 'FLOAT'], min: 1, max: 1, impl: eager((a) => {
-    const n = xlNum(a[0]);
-    return n instanceof PyFloat ? n : new PyFloat(toFloat(n));
-  }) },
+  {
+    names: ['VALOR', 'VALUE', 'FLOAT'],
+    min: 1,
+    max: 1,
+    impl: eager((a) => {
+      const n = xlNum(a[0]);
+      return n instanceof PyFloat ? n : new PyFloat(toFloat(n));
+    }),
+  },
   {
     names: ['ENTERO', 'INT'],
     min: 1,
@@ -504,4 +515,3 @@ const LIB: XlBuiltin[] = [
 
 /** The excel library by upper-case name. */
 export const XL_BUILTINS: ReadonlyMap<string, XlBuiltin> = new Map(LIB.flatMap((b) => b.names.map((n) => [n, b] as [string, XlBuiltin])));
-

@@ -18,7 +18,17 @@ export type { FunctionDoc } from './docs';
 export { pyStr, pyRepr } from './result-text';
 /** The engine that runs a whole installation's formulas incrementally (docs/formulas.md §3). */
 export { FormulaEngine, normalise } from './engine';
-export type { EngineFormula, EngineElement, ElementChange, EngineProblem, PointInput, PointStateInput, EngineQuality, ElementQualityChange, CompileFn } from './engine';
+export type {
+  EngineFormula,
+  EngineElement,
+  ElementChange,
+  EngineProblem,
+  PointInput,
+  PointStateInput,
+  EngineQuality,
+  ElementQualityChange,
+  CompileFn,
+} from './engine';
 
 /**
  * Compiles and evaluates in one step; a syntax error becomes `{ok:false, error:'syntax'}`.

@@ -172,7 +172,8 @@ export function lex(text: string, dialect: Dialect): Token[] {
     if (op === null) {
       const cp = text.codePointAt(i)!;
       const shown = cp < 32 || cp === 127 ? `\\x${cp.toString(16).padStart(2, '0')}` : String.fromCodePoint(cp);
-      const hint = text[i] === '!' ? " (write '<>' for inequality, 'not x' for negation)" : text[i] === '[' || text[i] === ']' ? ' (no lists or subscripts)' : '';
+      const hint =
+        text[i] === '!' ? " (write '<>' for inequality, 'not x' for negation)" : text[i] === '[' || text[i] === ']' ? ' (no lists or subscripts)' : '';
       throw syntaxError(i, `unexpected character '${shown}'${hint}`);
     }
     // excel accepts >= and <=
@@ -184,7 +185,7 @@ export function lex(text: string, dialect: Dialect): Token[] {
     const rej = REJECT[dialect][op];
     if (rej !== undefined) throw syntaxError(start, rej);
     if (op.length === 2 && dialect === 'txscada' && op !== '**' && op !== '<>') throw syntaxError(start, `unexpected '${op}'`);
-    if (dialect === 'excel' && op === '<>' ) {
+    if (dialect === 'excel' && op === '<>') {
       toks.push({ k: 'op', s: op, pos: start, end: i + 2 });
       i += 2;
       continue;

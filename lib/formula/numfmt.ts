@@ -66,7 +66,8 @@ export function roundKeep(d: string, m: number, mode: 'even' | 'away'): string {
     const c = d.charCodeAt(m) - 48;
     if (c > 5) up = true;
     else if (c < 5) up = false;
-    else if (m + 1 < d.length) up = true; // a non-zero digit follows (d has no trailing zeros)
+    else if (m + 1 < d.length)
+      up = true; // a non-zero digit follows (d has no trailing zeros)
     else up = mode === 'away' ? true : m > 0 && (d.charCodeAt(m - 1) - 48) % 2 === 1;
   }
   const kept = m > 0 ? d.slice(0, m) : '';

@@ -27,9 +27,37 @@ type NodeIn = Node extends infer T ? (T extends Node ? Omit<T, 'd'> : never) : n
 
 /** Python 2 reserved words: never names, never attributes (txscada). */
 export const PY_KEYWORDS = new Set([
-  'and', 'as', 'assert', 'break', 'class', 'continue', 'def', 'del', 'elif', 'else', 'except', 'exec',
-  'finally', 'for', 'from', 'global', 'if', 'import', 'in', 'is', 'lambda', 'not', 'or', 'pass', 'print',
-  'raise', 'return', 'try', 'while', 'with', 'yield',
+  'and',
+  'as',
+  'assert',
+  'break',
+  'class',
+  'continue',
+  'def',
+  'del',
+  'elif',
+  'else',
+  'except',
+  'exec',
+  'finally',
+  'for',
+  'from',
+  'global',
+  'if',
+  'import',
+  'in',
+  'is',
+  'lambda',
+  'not',
+  'or',
+  'pass',
+  'print',
+  'raise',
+  'return',
+  'try',
+  'while',
+  'with',
+  'yield',
 ]);
 
 export const TABLE_NAMES = new Set(['ai', 'di', 'eg', 'sv']);
@@ -111,7 +139,10 @@ export class Parser {
       throw syntaxError(t.pos, o >= 0 ? `unexpected end of formula: missing ')' for the '(' at column ${o + 1}` : 'unexpected end of formula');
     }
     if (this.dialect === 'excel' && t.k === 'name' && ['and', 'or', 'not', 'lambda'].includes(t.s)) {
-      const hint = t.s === 'lambda' ? 'the excel dialect has no lambdas; see CONTAR.SI.ELEMENTOS / SUMAR.SI.ELEMENTOS' : `use ${t.s === 'and' ? 'Y(a, b)' : t.s === 'or' ? 'O(a, b)' : 'NO(a)'}`;
+      const hint =
+        t.s === 'lambda'
+          ? 'the excel dialect has no lambdas; see CONTAR.SI.ELEMENTOS / SUMAR.SI.ELEMENTOS'
+          : `use ${t.s === 'and' ? 'Y(a, b)' : t.s === 'or' ? 'O(a, b)' : 'NO(a)'}`;
       throw syntaxError(t.pos, `unexpected name '${t.s}' (${hint})`);
     }
     throw syntaxError(t.pos, `unexpected ${describeTok(t)}`);

@@ -14,7 +14,24 @@ function toV(value: unknown, type: string): V {
       if (typeof value === 'bigint') return value;
       return typeof value === 'number' && Number.isInteger(value) && !Number.isSafeInteger(value) ? BigInt(value) : (value as number);
     case 'list':
-      return Array.isArray(value) ? value.map((x) => toV(x, typeof x === 'number' ? (Number.isInteger(x) ? 'integer' : 'float') : typeof x === 'boolean' ? 'bool' : x === null ? 'null' : Array.isArray(x) ? 'list' : 'string')) : [];
+      return Array.isArray(value)
+        ? value.map((x) =>
+            toV(
+              x,
+              typeof x === 'number'
+                ? Number.isInteger(x)
+                  ? 'integer'
+                  : 'float'
+                : typeof x === 'boolean'
+                  ? 'bool'
+                  : x === null
+                    ? 'null'
+                    : Array.isArray(x)
+                      ? 'list'
+                      : 'string',
+            ),
+          )
+        : [];
     case 'null':
       return null;
     case 'bool':

@@ -25,9 +25,7 @@ export interface FormulaContext {
   sv?: Record<string, { value?: number }>;
 }
 
-export type EvalResult =
-  | { ok: true; value: unknown; type: ValueType }
-  | { ok: false; error: ErrorCategory; message: string };
+export type EvalResult = { ok: true; value: unknown; type: ValueType } | { ok: false; error: ErrorCategory; message: string };
 
 export interface CompiledFormula {
   readonly text: string;

@@ -89,8 +89,7 @@ export interface ElementLike {
 }
 
 export type ToggleResult =
-  | { ok: true; tag: string; previous: string; value: string; writes: { tag: string; attr: 'text'; value: string }[] }
-  | { ok: false; message: string };
+  { ok: true; tag: string; previous: string; value: string; writes: { tag: string; attr: 'text'; value: string }[] } | { ok: false; message: string };
 
 const MAX_TEXT = 1000;
 /** Distinct tags kept before the screens are known (item 10: state is bounded). */
@@ -109,7 +108,10 @@ export function qualityOf(item: { quality?: unknown; q?: unknown }): string | nu
   return null;
 }
 
-const QUALITY_RANK = new Map([['good', 0], ['questionable', 1]]);
+const QUALITY_RANK = new Map([
+  ['good', 0],
+  ['questionable', 1],
+]);
 
 /** The worse of two qualities (absent = good; anything but good / questionable counts as invalid). */
 export function worseQuality(a: string | undefined, b: string | undefined): string {
@@ -217,7 +219,8 @@ export class ScreenState {
       records[tag] = rec;
       // a static text (no formula, no toggle, no linked text writes it): the browser leaves a drawing label that
       // has its own text as drawn (issue 12 item 5), unless the project replaces labels
-      if (e.text !== null && e.text !== undefined && String(e.text) !== '' && !computed.has(`${tag}.text`) && !tg && !linkTargets.has(tag)) rec.s = String(e.text).slice(0, 200);
+      if (e.text !== null && e.text !== undefined && String(e.text) !== '' && !computed.has(`${tag}.text`) && !tg && !linkTargets.has(tag))
+        rec.s = String(e.text).slice(0, 200);
       if (!own(this.snapshot.state, tag)) {
         const init: Partial<Record<ScreenAttr, unknown>> = {};
         if (e.text !== null && e.text !== undefined && String(e.text) !== '') init.text = e.text;

@@ -116,8 +116,7 @@ export function indexScreen(svg: unknown, opts: IndexOptions = {}): ScreenIndex 
     const visit = (el: XmlElement, path: string): void => {
       const myIndex = index++;
       let node: ScreenNodeRef | null = null;
-      const ref = (): ScreenNodeRef =>
-        (node ??= { name: elementName(el), id: attr(el, 'id'), index: myIndex, path, label: attr(el, 'label', NS.inkscape) });
+      const ref = (): ScreenNodeRef => (node ??= { name: elementName(el), id: attr(el, 'id'), index: myIndex, path, label: attr(el, 'label', NS.inkscape) });
       const tag = attr(el, 'tag');
       if (tag !== null && tag.trim() !== '' && tag !== 'nopaint') result.tags.push({ tag, node: ref() });
       const jump = attr(el, 'jump-to');

@@ -64,8 +64,6 @@ export function parseToggle(def: unknown): Toggle | null {
 /** True if `t` is a toggle as a screen record carries it: `[[key, label], [key, label]]` (lib/hmi/screen-state.ts). */
 export function isTogglePairs(t: unknown): t is [[string, string], [string, string]] {
   return (
-    Array.isArray(t) &&
-    t.length === 2 &&
-    t.every((o: unknown) => Array.isArray(o) && o.length === 2 && typeof o[0] === 'string' && typeof o[1] === 'string')
+    Array.isArray(t) && t.length === 2 && t.every((o: unknown) => Array.isArray(o) && o.length === 2 && typeof o[0] === 'string' && typeof o[1] === 'string')
   );
 }

@@ -1,15 +1,36 @@
 import { createHash } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import {
-  ADDR_BROADCAST, ADDR_MASTER, CMD, EVENTS_PER_REPLY_MAX, FrameReader, MaraFrame, SEQ_PEH_DEFAULT,
-  dateToTime, encodeFrame, encodePoll, encodeTimeSet, nextSeq, validSeq,
+  ADDR_BROADCAST,
+  ADDR_MASTER,
+  CMD,
+  EVENTS_PER_REPLY_MAX,
+  FrameReader,
+  MaraFrame,
+  SEQ_PEH_DEFAULT,
+  dateToTime,
+  encodeFrame,
+  encodePoll,
+  encodeTimeSet,
+  nextSeq,
+  validSeq,
 } from '../mara';
 import { expectsReply } from '../mara/commands';
 import { MaraError } from '../mara/errors';
 import { Backoff } from './backoff';
 import type {
-  CommandRequest, DeviceChange, DeviceConfig, DeviceStats, LineStats, LinkState, LinkStateName,
-  MasterEvents, MasterOptions, PersistenceState, PollResult, RequestOptions,
+  CommandRequest,
+  DeviceChange,
+  DeviceConfig,
+  DeviceStats,
+  LineStats,
+  LinkState,
+  LinkStateName,
+  MasterEvents,
+  MasterOptions,
+  PersistenceState,
+  PollResult,
+  RequestOptions,
 } from './master-types';
 import { TIMER_MAX_MS } from './master-types';
 import { preview } from '../preview';
@@ -100,9 +121,20 @@ export class MaraMaster extends EventEmitter<MasterEvents> {
   private silenceTimer: TimerHandle | null = null;
   private description = '';
   private readonly line = {
-    connects: 0, requests: 0, replies: 0, timeouts: 0, bccErrors: 0, payloadErrors: 0, staleReplays: 0,
-    unexpected: 0, bytesIn: 0, bytesOut: 0, pehs: 0, queueDropped: 0,
-    lastRttMs: null as number | null, lastOkAt: null as number | null,
+    connects: 0,
+    requests: 0,
+    replies: 0,
+    timeouts: 0,
+    bccErrors: 0,
+    payloadErrors: 0,
+    staleReplays: 0,
+    unexpected: 0,
+    bytesIn: 0,
+    bytesOut: 0,
+    pehs: 0,
+    queueDropped: 0,
+    lastRttMs: null as number | null,
+    lastOkAt: null as number | null,
   };
 
   constructor(options: MasterOptions) {
@@ -173,9 +205,21 @@ export class MaraMaster extends EventEmitter<MasterEvents> {
       timer: null,
       offlineTimer: null,
       stats: {
-        address: cfg.address, name: cfg.name, online: null, seq: 0, requests: 0, replies: 0, timeouts: 0,
-        badFrames: 0, staleReplays: 0, duplicates: 0, events: 0, lastRttMs: null, lastOkAt: null,
-        consecutiveFailures: 0, intervalMs: cfg.pollIntervalMs,
+        address: cfg.address,
+        name: cfg.name,
+        online: null,
+        seq: 0,
+        requests: 0,
+        replies: 0,
+        timeouts: 0,
+        badFrames: 0,
+        staleReplays: 0,
+        duplicates: 0,
+        events: 0,
+        lastRttMs: null,
+        lastOkAt: null,
+        consecutiveFailures: 0,
+        intervalMs: cfg.pollIntervalMs,
       },
     };
     this.devs.push(dev);
@@ -282,12 +326,15 @@ export class MaraMaster extends EventEmitter<MasterEvents> {
   /** While a device has no answer, it goes offline at the latest timeout × (retries + 1) from now (link loss, start). */
   private armOffline(d: Dev): void {
     if (d.offlineTimer || d.stats.online === false) return;
-    d.offlineTimer = this.timers.setTimeout(() => {
-      d.offlineTimer = null;
-      // with the link up again the ordinary retry count decides (no false offline for a device still queued)
-      if (!this.started || this.link) return;
-      this.setOnline(d, false, `line down: ${this.linkState.error?.message ?? this.linkState.state}`);
-    }, d.cfg.timeoutMs * (d.cfg.retries + 1));
+    d.offlineTimer = this.timers.setTimeout(
+      () => {
+        d.offlineTimer = null;
+        // with the link up again the ordinary retry count decides (no false offline for a device still queued)
+        if (!this.started || this.link) return;
+        this.setOnline(d, false, `line down: ${this.linkState.error?.message ?? this.linkState.state}`);
+      },
+      d.cfg.timeoutMs * (d.cfg.retries + 1),
+    );
   }
 
   private disarmOffline(d: Dev): void {
@@ -415,7 +462,14 @@ export class MaraMaster extends EventEmitter<MasterEvents> {
     this.lastPollSeq = seq;
     d.stats.requests++;
     d.stats.seq = seq;
-    this.transmit({ kind: 'poll', dev: d }, encodePoll({ dst: d.cfg.address, src: this.opts.masterAddress, seq }), d.cfg.address, CMD.POLL, seq, d.cfg.timeoutMs);
+    this.transmit(
+      { kind: 'poll', dev: d },
+      encodePoll({ dst: d.cfg.address, src: this.opts.masterAddress, seq }),
+      d.cfg.address,
+      CMD.POLL,
+      seq,
+      d.cfg.timeoutMs,
+    );
   }
 
   private onData(chunk: Buffer): void {
@@ -867,8 +921,7 @@ function digest(raw: Buffer): string {
 }
 
 function checkByte(name: string, v: unknown): void {
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > 255)
-    throw new MaraError('EINVAL', `${name} must be an integer 0-255, got ${preview(v)}`);
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > 255) throw new MaraError('EINVAL', `${name} must be an integer 0-255, got ${preview(v)}`);
 }
 
 /**

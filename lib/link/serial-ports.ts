@@ -79,7 +79,9 @@ function byIdLinks(dir: string): Map<string, string> {
 
 /** The /dev scan used without `udevadm`: the by-id targets plus the usual tty names that exist. */
 function scanDev(dir: string, links: Map<string, string>): PortListEntry[] {
-  const devices = readdir(dir).filter((n) => /^tty(USB|ACM|S|AMA)\d+$/.test(n)).map((n) => path.join(dir, n));
+  const devices = readdir(dir)
+    .filter((n) => /^tty(USB|ACM|S|AMA)\d+$/.test(n))
+    .map((n) => path.join(dir, n));
   return [...links.keys(), ...devices].map((p) => ({ path: p }));
 }
 

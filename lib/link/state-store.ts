@@ -62,7 +62,8 @@ export class FileStateStore implements StateStore {
       try {
         fs.unlinkSync(f);
       } catch (e) {
-        if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw new MaraError('ESTATE', `state file ${path.basename(f)} cannot be removed (${(e as NodeJS.ErrnoException).code})`);
+        if ((e as NodeJS.ErrnoException).code !== 'ENOENT')
+          throw new MaraError('ESTATE', `state file ${path.basename(f)} cannot be removed (${(e as NodeJS.ErrnoException).code})`);
       }
     }
   }

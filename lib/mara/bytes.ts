@@ -27,8 +27,7 @@ export function copyBytes(input: BytesInput): Buffer {
   const out = Buffer.alloc(a.length);
   for (let i = 0; i < a.length; i++) {
     const v = a[i];
-    if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > 255)
-      throw new MaraError('EINVAL', `element ${i} is not a byte 0-255: ${String(v)}`);
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > 255) throw new MaraError('EINVAL', `element ${i} is not a byte 0-255: ${String(v)}`);
     out[i] = v;
   }
   return out;

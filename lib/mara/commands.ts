@@ -2,8 +2,17 @@ import { CMD } from './constants';
 
 /** Commands whose answer echoes the request's arguments as confirmation [docs/protocol.md §4.3]. */
 const ECHO = new Set<number>([
-  CMD.CONTROL_BIT, CMD.TEST_EVENTS, CMD.CONTROL_PORT, CMD.CONTROL_LOGICAL_PORT, CMD.LOCAL_CONTROL,
-  CMD.PEH_PERIOD, CMD.SIMULATED_VALUES, CMD.SYNC_PERIOD, CMD.UART_SPEED, CMD.SCAN_CONTROL, CMD.PROGRAM_MODE,
+  CMD.CONTROL_BIT,
+  CMD.TEST_EVENTS,
+  CMD.CONTROL_PORT,
+  CMD.CONTROL_LOGICAL_PORT,
+  CMD.LOCAL_CONTROL,
+  CMD.PEH_PERIOD,
+  CMD.SIMULATED_VALUES,
+  CMD.SYNC_PERIOD,
+  CMD.UART_SPEED,
+  CMD.SCAN_CONTROL,
+  CMD.PROGRAM_MODE,
 ]);
 
 /** Commands never answered: broadcasts by nature, or the unit restarts [docs/protocol.md §4.1, docs/protocol.md §4.3]. */

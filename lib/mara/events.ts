@@ -61,7 +61,10 @@ export function decodeEvent(b: Buffer, off: number, warnings?: string[]): MaraEv
       break;
     case EVENT_TYPE.ENERGY:
       ev = {
-        type: 'energy', raw, addr, calif,
+        type: 'energy',
+        raw,
+        addr,
+        calif,
         channel: b1 & 7,
         code: (b1 >> 3) & 7,
         idle: b1 >> 6,

@@ -1,8 +1,21 @@
 import { bcc } from './bcc';
 import { BytesInput, copyBytes } from './bytes';
 import {
-  ADDR_BROADCAST, ADDR_MASTER, CMD, HEADER_LEN, OFF_CMD, OFF_DST, OFF_QTY, OFF_SEQ, OFF_SRC,
-  PAYLOAD_MAX, QTY_MAX, QTY_MIN, SEQ_PEH_DEFAULT, SOF, TIME_PAYLOAD_LEN,
+  ADDR_BROADCAST,
+  ADDR_MASTER,
+  CMD,
+  HEADER_LEN,
+  OFF_CMD,
+  OFF_DST,
+  OFF_QTY,
+  OFF_SEQ,
+  OFF_SRC,
+  PAYLOAD_MAX,
+  QTY_MAX,
+  QTY_MIN,
+  SEQ_PEH_DEFAULT,
+  SOF,
+  TIME_PAYLOAD_LEN,
 } from './constants';
 import { MaraError, hex2 } from './errors';
 import { PollReply, PollReplyInput, decodePollReply, encodePollReplyPayload } from './reply';
@@ -39,8 +52,7 @@ export interface FrameFields {
 }
 
 function byteField(name: string, v: unknown): number {
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > 255)
-    throw new MaraError('EINVAL', `${name} must be an integer 0-255, got ${String(v)}`);
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > 255) throw new MaraError('EINVAL', `${name} must be an integer 0-255, got ${String(v)}`);
   return v;
 }
 
@@ -111,8 +123,7 @@ export function decodeOwned(b: Buffer): MaraFrame {
       frame.reply = decodePollReply(b, end, frame.warnings);
     }
   } else if (cmd === CMD.TIME_SET) {
-    if (payloadLen !== TIME_PAYLOAD_LEN)
-      throw new MaraError('EPAYLOAD', `PEH payload must be ${TIME_PAYLOAD_LEN} bytes (QTY 17), got ${payloadLen}`, OFF_QTY);
+    if (payloadLen !== TIME_PAYLOAD_LEN) throw new MaraError('EPAYLOAD', `PEH payload must be ${TIME_PAYLOAD_LEN} bytes (QTY 17), got ${payloadLen}`, OFF_QTY);
     frame.kind = 'time-set';
     frame.time = decodeTimePayload(b, frame.warnings);
   } else if (cmd === CMD.READ_TIME && payloadLen === TIME_PAYLOAD_LEN) {
@@ -172,8 +183,7 @@ export function encodeTimeSet(date: Date | MaraTime, opts: TimeSetOptions = {}):
   const t: MaraTime = date instanceof Date ? dateToTime(date, { utc: opts.utc }) : { ...date };
   if (!(date instanceof Date)) {
     checkTimeFields(t, false);
-    if (t.dayOfWeek === undefined)
-      t.dayOfWeek = timeProblem(t) ? 0 : dateToTime(new Date(Date.UTC(t.year, t.month - 1, t.day)), { utc: true }).dayOfWeek;
+    if (t.dayOfWeek === undefined) t.dayOfWeek = timeProblem(t) ? 0 : dateToTime(new Date(Date.UTC(t.year, t.month - 1, t.day)), { utc: true }).dayOfWeek;
     checkTimeFields(t, true);
   }
   const data = Buffer.alloc(TIME_PAYLOAD_LEN);

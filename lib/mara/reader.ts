@@ -72,7 +72,8 @@ export class FrameReader extends EventEmitter<FrameReaderEvents> {
       // Resolve the held candidate on a small joined head, then carry on in the chunk itself.
       const head = Buffer.concat([held, buf.subarray(0, QTY_MAX)]);
       const pos = this.scan(head, 0, held.length, at - held.length);
-      if (pos < held.length) this.keep(head, pos); // unresolved: the whole chunk is inside `head`
+      if (pos < held.length)
+        this.keep(head, pos); // unresolved: the whole chunk is inside `head`
       else this.keep(buf, this.scan(buf, pos - held.length, buf.length, at));
     }
     this.deliver();

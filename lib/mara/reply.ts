@@ -49,8 +49,7 @@ export function decodePollReply(b: Buffer, end: number, warnings: string[]): Pol
   const aiBytes = ev0 - ai0 - 1;
   const evBytes = end - ev0;
   if (aiBytes % 2) throw new MaraError('EPAYLOAD', `QAI = ${aiBytes + 1} announces an odd number of AI bytes`, ai0 - 1);
-  if (evBytes % EVENT_LEN)
-    throw new MaraError('EPAYLOAD', `QEV = ${evBytes + 1} announces ${evBytes} event bytes, not a multiple of ${EVENT_LEN}`, ev0 - 1);
+  if (evBytes % EVENT_LEN) throw new MaraError('EPAYLOAD', `QEV = ${evBytes + 1} announces ${evBytes} event bytes, not a multiple of ${EVENT_LEN}`, ev0 - 1);
 
   const sv = new Array<number>(di0 - 1 - sv0);
   for (let i = 0; i < sv.length; i++) sv[i] = b[sv0 + i];
@@ -111,8 +110,7 @@ function byteArray(name: string, a: ArrayLike<number> | undefined): number[] {
 }
 
 function packBits(bits: ArrayLike<boolean | number>): number[] {
-  if (typeof bits !== 'object' || bits === null || typeof bits.length !== 'number')
-    throw new MaraError('EINVAL', 'diBits must be an array');
+  if (typeof bits !== 'object' || bits === null || typeof bits.length !== 'number') throw new MaraError('EINVAL', 'diBits must be an array');
   // whole 16-bit ports, as a COMaster sends them [docs/protocol.md §5.3, Q9]
   const out = new Array<number>(Math.ceil(bits.length / 16) * 2).fill(0);
   for (let i = 0; i < bits.length; i++) if (bits[i]) out[i >> 3] |= 1 << (i & 7);
@@ -144,8 +142,7 @@ export function encodePollReplyPayload(r: PollReplyInput): Buffer {
   if (typeof aiIn !== 'object' || typeof aiIn.length !== 'number') throw new MaraError('EINVAL', 'ai must be an array');
   if (typeof evIn !== 'object' || typeof evIn.length !== 'number') throw new MaraError('EINVAL', 'events must be an array');
   const sizes = [sv.length, di.length, aiIn.length * 2, evIn.length * EVENT_LEN];
-  for (let k = 0; k < 4; k++)
-    if (sizes[k] + 1 > 255) throw new MaraError('EINVAL', `${BLOCKS[k]} block of ${sizes[k]} bytes does not fit its count byte`);
+  for (let k = 0; k < 4; k++) if (sizes[k] + 1 > 255) throw new MaraError('EINVAL', `${BLOCKS[k]} block of ${sizes[k]} bytes does not fit its count byte`);
   const out = Buffer.alloc(sizes[0] + sizes[1] + sizes[2] + sizes[3] + 4);
   let p = 0;
   out[p++] = sv.length + 1;

@@ -19,7 +19,8 @@ export interface WorkbookLine {
 
 export type WorkbookLineFailure = { ok: false; code: ComasterPickCode | 'ENOHOST' | 'ENODEVICE'; message: string; choices: ComasterCandidate[] };
 
-const list = (cs: ComasterCandidate[]) => cs.map((c) => `${c.id} (${c.host || 'no host'}${c.port ? `:${c.port}` : ''}${c.enabled ? '' : ', disabled'})`).join('; ') || 'none';
+const list = (cs: ComasterCandidate[]) =>
+  cs.map((c) => `${c.id} (${c.host || 'no host'}${c.port ? `:${c.port}` : ''}${c.enabled ? '' : ', disabled'})`).join('; ') || 'none';
 
 /** The line of COMaster `comaster` (its id in the workbook); a coded failure naming the choices otherwise. */
 export function lineFromWorkbook(
@@ -27,7 +28,12 @@ export function lineFromWorkbook(
   opts: { comaster: string; poll?: 'direct' | 'concentrator' },
 ): WorkbookLine | WorkbookLineFailure {
   const choices = comasterChoices(model);
-  const fail = (code: WorkbookLineFailure['code'], why: string): WorkbookLineFailure => ({ ok: false, code, choices, message: `${why}; the workbook's COMasters: ${list(choices)}` });
+  const fail = (code: WorkbookLineFailure['code'], why: string): WorkbookLineFailure => ({
+    ok: false,
+    code,
+    choices,
+    message: `${why}; the workbook's COMasters: ${list(choices)}`,
+  });
   if (!choices.length) return fail('ENOCOMASTER', 'the workbook has no COMaster');
   const id = String(opts.comaster ?? '').trim();
   if (!id) return fail('EAMBIGUOUS', 'name the COMaster whose line this is');

@@ -11,9 +11,7 @@
  * can_dis / can_ais; a reply it cannot place is reported with its address, never mapped onto other points.
  */
 import { MaraError } from '../mara/errors';
-import {
-  ApplyResult, ComsysRecord, MapperOptions, PointChange, PointMapper, PointState, ReplyInput, StateChange, UnmappedEvent,
-} from './mapping';
+import { ApplyResult, ComsysRecord, MapperOptions, PointChange, PointMapper, PointState, ReplyInput, StateChange, UnmappedEvent } from './mapping';
 import type { Comaster, Device, PointTable, ProjectModel } from '../project/model';
 
 type ModelInput = Pick<ProjectModel, 'comasters' | 'devices' | 'points'>;
@@ -55,9 +53,14 @@ export function comasterChoices(model: Pick<ModelInput, 'comasters' | 'devices'>
     if (l) l.push(d);
     else per.set(d.comaster, [d]);
   }
-  const addrs = (id: string) => (per.get(id) ?? []).slice().sort((a, b) => a.offset - b.offset).map((d) => d.address);
+  const addrs = (id: string) =>
+    (per.get(id) ?? [])
+      .slice()
+      .sort((a, b) => a.offset - b.offset)
+      .map((d) => d.address);
   const rows: Comaster[] = Array.isArray(model.comasters) ? model.comasters.filter((c) => c && typeof c.id === 'string') : [];
-  if (rows.length) return rows.map((c) => ({ id: c.id, host: c.host ?? '', port: c.port ?? null, enabled: c.enabled !== false, addresses: addrs(c.id), row: c.row ?? null }));
+  if (rows.length)
+    return rows.map((c) => ({ id: c.id, host: c.host ?? '', port: c.port ?? null, enabled: c.enabled !== false, addresses: addrs(c.id), row: c.row ?? null }));
   return [...per.keys()].map((id) => ({ id, host: '', port: null, enabled: true, addresses: addrs(id), row: null }));
 }
 
@@ -97,7 +100,13 @@ export function pickComaster(model: Pick<ModelInput, 'comasters' | 'devices'>, o
       cands = hit;
       reasons.push(`at ${opts.host}${opts.port ? `:${opts.port}` : ''}`);
     } else if (at(disabled).length) {
-      return fail('EDISABLED', `the COMaster at ${opts.host} (${at(disabled).map((c) => c.id).join(', ')}) is disabled in the workbook: name it to use it`, all);
+      return fail(
+        'EDISABLED',
+        `the COMaster at ${opts.host} (${at(disabled)
+          .map((c) => c.id)
+          .join(', ')}) is disabled in the workbook: name it to use it`,
+        all,
+      );
     } else reasons.push(`no COMaster row has host ${opts.host}`);
   }
   const polled = Array.isArray(opts.addresses) ? [...new Set(opts.addresses.filter((a) => Number.isInteger(a) && a >= 0 && a <= MAX_ADDRESS))] : [];
@@ -190,7 +199,8 @@ export class LineMapper {
     if (model === null || typeof model !== 'object' || !Array.isArray(model.devices) || !Array.isArray(model.points))
       throw new MaraError('EINVAL', 'model must have comasters, devices and points arrays');
     const poll = opts.poll ?? 'auto';
-    if (poll !== 'auto' && poll !== 'concentrator' && poll !== 'direct') throw new MaraError('EINVAL', `poll must be 'auto', 'concentrator' or 'direct', got ${String(poll)}`);
+    if (poll !== 'auto' && poll !== 'concentrator' && poll !== 'direct')
+      throw new MaraError('EINVAL', `poll must be 'auto', 'concentrator' or 'direct', got ${String(poll)}`);
     this.poll = poll;
     const pick = pickComaster(model, opts);
     if (!pick.ok) throw Object.assign(new MaraError('EINVAL', pick.message), { reason: pick.code, choices: pick.choices });
@@ -233,7 +243,11 @@ export class LineMapper {
       if (poll !== 'concentrator') for (const p of mapper.problems) problems.add(`IED ${d.id} (address ${d.address}): ${p}`);
     }
     this.problems = [...problems];
-    this.total = this.devices.reduce((s, d) => ({ sv: s.sv + (d.svCount || 0), di: s.di + (d.diCount || 0), ai: s.ai + (d.aiCount || 0) }), { sv: 0, di: 0, ai: 0 });
+    this.total = this.devices.reduce((s, d) => ({ sv: s.sv + (d.svCount || 0), di: s.di + (d.diCount || 0), ai: s.ai + (d.aiCount || 0) }), {
+      sv: 0,
+      di: 0,
+      ai: 0,
+    });
   }
 
   /** Number of mapped points (the COMaster's). */
@@ -346,14 +360,21 @@ export class LineMapper {
     if (this.poll === 'concentrator') return { kind: 'comaster' };
     if (this.poll === 'direct') {
       if (e) return { kind: 'device' };
-      return { reason: 'unknown-address', detail: `no IED row of COMaster ${this.comaster} has RS-485 address ${address} (known: ${this.addresses.join(',') || 'none'})` };
+      return {
+        reason: 'unknown-address',
+        detail: `no IED row of COMaster ${this.comaster} has RS-485 address ${address} (known: ${this.addresses.join(',') || 'none'})`,
+      };
     }
     const fitsAll = same(got, this.total);
     const fitsOwn = e ? same(got, declared(e.device)) : false;
     if (fitsOwn) return { kind: 'device' };
     if (fitsAll) return { kind: 'comaster' };
     const detail = `reply of address ${address} has ${fmt(got)}; ${e ? `IED ${e.device.id} declares ${fmt(declared(e.device))}, ` : ''}COMaster ${this.comaster} in all ${fmt(this.total)}`;
-    if (!e) return { reason: 'unknown-address', detail: `no IED row of COMaster ${this.comaster} has RS-485 address ${address} and the reply is not the COMaster's (${detail})` };
+    if (!e)
+      return {
+        reason: 'unknown-address',
+        detail: `no IED row of COMaster ${this.comaster} has RS-485 address ${address} and the reply is not the COMaster's (${detail})`,
+      };
     return { reason: 'size-mismatch', detail: `${detail}: not mapped (set poll 'direct' or 'concentrator' to force)` };
   }
 
@@ -367,7 +388,14 @@ export class LineMapper {
     // its events are handed on flagged (the line already advanced their SEQ), never dropped here
     const x: ReplyInput = reply.reply && typeof reply.reply === 'object' ? reply.reply : reply;
     const events = Array.isArray(x.events) ? (x.events as UnmappedEvent['event'][]) : [];
-    const unmapped: UnmappedEvent[] = events.map((event, index) => ({ index, type: String(event?.type ?? ''), address, reason: 'unknown-address', detail: `reply not placed: ${detail}`, event }));
+    const unmapped: UnmappedEvent[] = events.map((event, index) => ({
+      index,
+      type: String(event?.type ?? ''),
+      address,
+      reason: 'unknown-address',
+      detail: `reply not placed: ${detail}`,
+      event,
+    }));
     return { ...EMPTY_RESULT(), unmapped, address, unit: null, unplaced: { address, reason, detail, count: this.lost.get(k)?.count ?? 1 } };
   }
 }

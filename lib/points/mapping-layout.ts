@@ -105,10 +105,7 @@ function emptyIndexes(): Pick<Layout, 'diByEvent' | 'aiByEnergy' | 'devByAddr'> 
 }
 
 /** The layout of one COMaster of a project model. */
-export function layoutFromModel(
-  model: Pick<ProjectModel, 'comasters' | 'devices' | 'points'>,
-  opts: { comaster?: string; layout?: LayoutMode } = {},
-): Layout {
+export function layoutFromModel(model: Pick<ProjectModel, 'comasters' | 'devices' | 'points'>, opts: { comaster?: string; layout?: LayoutMode } = {}): Layout {
   if (model === null || typeof model !== 'object' || !Array.isArray(model.devices) || !Array.isArray(model.points))
     throw new MaraError('EINVAL', 'model must have comasters, devices and points arrays');
   const comasters = Array.isArray(model.comasters) ? model.comasters : [];
@@ -159,7 +156,8 @@ export function layoutFromModel(
     diAt += (isInt(d.diCount) && d.diCount > 0 ? d.diCount : 0) * 8;
     aiAt += isInt(d.aiCount) && d.aiCount > 0 ? d.aiCount : 0;
     if (isInt(d.address) && d.address >= 0 && d.address <= MAX_EVENT_ADDR) {
-      if (idx.devByAddr[d.address] >= 0) problems.push(`devices ${devices[idx.devByAddr[d.address]].id} and ${d.id} share RS-485 address ${d.address}: events go to the first`);
+      if (idx.devByAddr[d.address] >= 0)
+        problems.push(`devices ${devices[idx.devByAddr[d.address]].id} and ${d.id} share RS-485 address ${d.address}: events go to the first`);
       else idx.devByAddr[d.address] = k;
     } else {
       problems.push(`device ${d.id} has RS-485 address ${String(d.address)}, outside 0-${MAX_EVENT_ADDR}: no event can reach it`);
@@ -224,8 +222,20 @@ export function layoutFromModel(
       (spare ? notes : problems).push(spare ? `${msg} (spare, nothing shifts)` : msg);
     });
   };
-  place(by.di, (i) => i, diStart, (d) => (isInt(d.diCount) && d.diCount > 0 ? d.diCount * 8 : 0), 'DI bits');
-  place(by.ai, (i) => i, aiStart, (d) => (isInt(d.aiCount) && d.aiCount > 0 ? d.aiCount : 0), 'AI words');
+  place(
+    by.di,
+    (i) => i,
+    diStart,
+    (d) => (isInt(d.diCount) && d.diCount > 0 ? d.diCount * 8 : 0),
+    'DI bits',
+  );
+  place(
+    by.ai,
+    (i) => i,
+    aiStart,
+    (d) => (isInt(d.aiCount) && d.aiCount > 0 ? d.aiCount : 0),
+    'AI words',
+  );
   // SV: one unit per distinct (device, offset)
   const svUnit: number[] = [];
   {
@@ -238,10 +248,16 @@ export function layoutFromModel(
     }
   }
   const svStartArr = devices.map((d) => (d.svStart < 0 ? 0 : d.svStart));
-  place(by.sv, (i) => svUnit[i], svStartArr, (d) => (isInt(d.svCount) && d.svCount > 0 ? d.svCount : 0), 'SV bytes');
+  place(
+    by.sv,
+    (i) => svUnit[i],
+    svStartArr,
+    (d) => (isInt(d.svCount) && d.svCount > 0 ? d.svCount : 0),
+    'SV bytes',
+  );
   // bit-split SV bytes: two or more rows of the same (device, offset) with a bit number
   const svBitOf = new Array<number>(by.sv.length).fill(-1);
-  for (let i = 0; i < by.sv.length; ) {
+  for (let i = 0; i < by.sv.length;) {
     let j = i;
     let withBit = 0;
     while (j < by.sv.length && svUnit[j] === svUnit[i]) {
@@ -278,7 +294,9 @@ export function layoutFromModel(
     // SV names are generic (BOR, ComErrorH…) and repeat in every IED: scoped per IED; DI/AI tags are global
     const key = p.table === 'sv' ? `sv.${d.id}\u0000${p.tag}` : `${p.table}.${p.tag}`;
     if (seen.has(key))
-      problems.push(`${p.table} tag ${p.tag} is configured twice${p.table === 'sv' ? ` in device ${d.id}` : ''} (row ${p.row}); both are mapped, get() returns the first`);
+      problems.push(
+        `${p.table} tag ${p.tag} is configured twice${p.table === 'sv' ? ` in device ${d.id}` : ''} (row ${p.row}); both are mapped, get() returns the first`,
+      );
     else seen.set(key, s);
     slots.push(s);
     return slots.length - 1;
@@ -319,10 +337,15 @@ export function layoutFromModel(
     }
     const k = diEventKey(addr, p.port, p.bit);
     if (layout.diByEvent[k] >= 0)
-      problems.push(`di ${p.tag} (row ${p.row}) and di ${slots[layout.diSlot[layout.diByEvent[k]]].tag} share address ${addr} port ${p.port} bit ${p.bit}: events go to the first`);
+      problems.push(
+        `di ${p.tag} (row ${p.row}) and di ${slots[layout.diSlot[layout.diByEvent[k]]].tag} share address ${addr} port ${p.port} bit ${p.bit}: events go to the first`,
+      );
     else layout.diByEvent[k] = i;
   });
-  indexEnergy(layout, ai.map((x) => ({ slot: x.slot, addr: devices[x.e.dev].address, channel: (x.e.point as Extract<Point, { table: 'ai' }>).channel })));
+  indexEnergy(
+    layout,
+    ai.map((x) => ({ slot: x.slot, addr: devices[x.e.dev].address, channel: (x.e.point as Extract<Point, { table: 'ai' }>).channel })),
+  );
   return layout;
 }
 

@@ -23,13 +23,9 @@
 import type { ComsysEvent, DigitalEvent, EnergyEvent, MaraEvent } from '../mara/events';
 import { MaraError } from '../mara/errors';
 import { MaraTime, timeToDate } from '../mara/time';
-import {
-  Layout, LayoutMode, MAX_EVENT_ADDR, TABLE_AI, TableRow, diEventKey, energyKey, layoutFromModel, layoutFromTable,
-} from './mapping-layout';
+import { Layout, LayoutMode, MAX_EVENT_ADDR, TABLE_AI, TableRow, diEventKey, energyKey, layoutFromModel, layoutFromTable } from './mapping-layout';
 import type { PointTable, ProjectModel } from '../project/model';
-import {
-  Q_GOOD, Q_INVALID, Q_NONE, Q_QUESTIONABLE, QUALITY_NAMES, Quality, SV_FLAG, aiQualityCode, clockNotSynchronized, comsysMeaning,
-} from './quality';
+import { Q_GOOD, Q_INVALID, Q_NONE, Q_QUESTIONABLE, QUALITY_NAMES, Quality, SV_FLAG, aiQualityCode, clockNotSynchronized, comsysMeaning } from './quality';
 
 export type { TableRow, LayoutMode } from './mapping-layout';
 export type { Quality } from './quality';
@@ -349,10 +345,28 @@ export class PointMapper {
     const v = this.val[s];
     if (info.tableCode === TABLE_AI)
       return {
-        kind: 'state', tag: info.tag, table: info.table, device: info.device, value: v, q: this.qq[s],
-        quality: QUALITY_NAMES[this.qual[s]], ts: this.ts[s], raw: this.raw[s], eng: v * info.escala, escala: info.escala,
+        kind: 'state',
+        tag: info.tag,
+        table: info.table,
+        device: info.device,
+        value: v,
+        q: this.qq[s],
+        quality: QUALITY_NAMES[this.qual[s]],
+        ts: this.ts[s],
+        raw: this.raw[s],
+        eng: v * info.escala,
+        escala: info.escala,
       };
-    return { kind: 'state', tag: info.tag, table: info.table, device: info.device, value: v, q: this.qq[s], quality: QUALITY_NAMES[this.qual[s]], ts: this.ts[s] };
+    return {
+      kind: 'state',
+      tag: info.tag,
+      table: info.table,
+      device: info.device,
+      value: v,
+      q: this.qq[s],
+      quality: QUALITY_NAMES[this.qual[s]],
+      ts: this.ts[s],
+    };
   }
 
   /** Instant of an event time; NaN when impossible or missing. */
@@ -404,7 +418,10 @@ export class PointMapper {
             this.stats.unmapped++;
             if (unmapped)
               unmapped.push({
-                index: k, type: ev.type, address: addr, event: ev,
+                index: k,
+                type: ev.type,
+                address: addr,
+                event: ev,
                 reason: dev < 0 ? 'unknown-address' : 'unknown-point',
                 detail: dev < 0 ? `no device with address ${addr}` : `no DI at address ${addr} port ${ev.port} bit ${ev.bit}`,
               });
@@ -415,10 +432,19 @@ export class PointMapper {
           const et = this.eventTs(ev.time);
           const calif = ev.calif ? 1 : 0;
           const change: DigitalEventChange = {
-            kind: 'event', event: true, tag: info.tag, table: 'di', device: info.device, address: addr,
-            value: (ev.state & 1) ^ L.diMask[i], q: calif,
+            kind: 'event',
+            event: true,
+            tag: info.tag,
+            table: 'di',
+            device: info.device,
+            address: addr,
+            value: (ev.state & 1) ^ L.diMask[i],
+            q: calif,
             quality: calif || (strict && clockBad) ? 'questionable' : 'good',
-            ts: et === et ? et : t, timeInvalid: et !== et, clockNotSynchronized: clockBad, mara: ev,
+            ts: et === et ? et : t,
+            timeInvalid: et !== et,
+            clockNotSynchronized: clockBad,
+            mara: ev,
           };
           out.push(change);
           this.stats.events++;
@@ -430,7 +456,10 @@ export class PointMapper {
             this.stats.unmapped++;
             if (unmapped)
               unmapped.push({
-                index: k, type: ev.type, address: addr, event: ev,
+                index: k,
+                type: ev.type,
+                address: addr,
+                event: ev,
                 reason: dev < 0 ? 'unknown-address' : 'unknown-channel',
                 detail: dev < 0 ? `no device with address ${addr}` : `no AI at address ${addr} channel ${ev.channel}`,
               });
@@ -440,11 +469,23 @@ export class PointMapper {
           const et = this.eventTs(ev.time);
           const calif = ev.calif ? 1 : 0;
           const change: EnergyChange = {
-            kind: 'energy', event: true, tag: info.tag, table: 'ai', device: info.device, address: addr,
-            energy: info.escalaE === null ? ev.value : ev.value * info.escalaE, pulses: ev.value, escalaE: info.escalaE,
-            code: ev.code, channel: ev.channel, q: calif,
+            kind: 'energy',
+            event: true,
+            tag: info.tag,
+            table: 'ai',
+            device: info.device,
+            address: addr,
+            energy: info.escalaE === null ? ev.value : ev.value * info.escalaE,
+            pulses: ev.value,
+            escalaE: info.escalaE,
+            code: ev.code,
+            channel: ev.channel,
+            q: calif,
             quality: calif || (strict && clockBad) ? 'questionable' : 'good',
-            ts: et === et ? et : t, timeInvalid: et !== et, clockNotSynchronized: clockBad, mara: ev,
+            ts: et === et ? et : t,
+            timeInvalid: et !== et,
+            clockNotSynchronized: clockBad,
+            mara: ev,
           };
           out.push(change);
           this.stats.events++;
@@ -455,13 +496,28 @@ export class PointMapper {
           if (dev < 0) {
             this.stats.unmapped++;
             if (unmapped)
-              unmapped.push({ index: k, type: ev.type, address: addr, event: ev, reason: 'unknown-address', detail: `no device with address ${addr} (still reported in comsys)` });
+              unmapped.push({
+                index: k,
+                type: ev.type,
+                address: addr,
+                event: ev,
+                reason: 'unknown-address',
+                detail: `no device with address ${addr} (still reported in comsys)`,
+              });
           }
           if (comsys) {
             const et = this.eventTs(ev.time);
             comsys.push({
-              kind: 'comsys', address: addr, device: dev >= 0 ? devs[dev].id : null, code: ev.code, motiv: ev.motiv,
-              meaning: comsysMeaning(ev.code, ev.motiv), ts: et === et ? et : t, timeInvalid: et !== et, clockNotSynchronized: clockBad, mara: ev,
+              kind: 'comsys',
+              address: addr,
+              device: dev >= 0 ? devs[dev].id : null,
+              code: ev.code,
+              motiv: ev.motiv,
+              meaning: comsysMeaning(ev.code, ev.motiv),
+              ts: et === et ? et : t,
+              timeInvalid: et !== et,
+              clockNotSynchronized: clockBad,
+              mara: ev,
             });
           }
           break;
@@ -471,7 +527,10 @@ export class PointMapper {
           this.stats.unmapped++;
           if (unmapped)
             unmapped.push({
-              index: k, type, address: addr, event: ev,
+              index: k,
+              type,
+              address: addr,
+              event: ev,
               reason: type === 'idle' ? 'reserved-type' : 'unknown-type',
               detail: type === 'idle' ? 'type 2 (IDLE) events are reserved (docs/protocol.md §5.6.3)' : `unknown event type ${type}`,
             });

@@ -67,8 +67,14 @@ export function clockNotSynchronized(flags: number): boolean {
 
 /** The decoded flags of the first SV byte of an IED block. */
 export function svFlags(byte: number): {
-  bor: boolean; por: boolean; wdt: boolean; iedArr: boolean;
-  califNoResp: boolean; ovfPilaEv: boolean; primeraPeh: boolean; clockOutOfTolerance: boolean;
+  bor: boolean;
+  por: boolean;
+  wdt: boolean;
+  iedArr: boolean;
+  califNoResp: boolean;
+  ovfPilaEv: boolean;
+  primeraPeh: boolean;
+  clockOutOfTolerance: boolean;
 } {
   return {
     bor: (byte & SV_FLAG.BOR) !== 0,

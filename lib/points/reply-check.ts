@@ -21,7 +21,8 @@ function block(r: Record<string, unknown>, name: string): ArrayLike<unknown> | n
   if (b === undefined || b === null) return null;
   if (typeof b !== 'object' || typeof (b as { length?: unknown }).length !== 'number') throw bad(`reply.${name}`, b, 'an array');
   const n = (b as ArrayLike<unknown>).length;
-  if (!Number.isInteger(n) || n < 0 || n > MAX_BLOCK_ITEMS) throw new MaraError('EINVAL', `reply.${name} has ${preview(n)} entries; a reply holds at most ${MAX_BLOCK_ITEMS}`);
+  if (!Number.isInteger(n) || n < 0 || n > MAX_BLOCK_ITEMS)
+    throw new MaraError('EINVAL', `reply.${name} has ${preview(n)} entries; a reply holds at most ${MAX_BLOCK_ITEMS}`);
   return b as ArrayLike<unknown>;
 }
 

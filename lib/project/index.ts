@@ -5,8 +5,23 @@
 export { load, loadJson, fromJson, loadCsv, loadRows, emptyModel, CellError, normaliseLabels, parseCsv } from './workbook';
 export type { LoadOptions, LoadResult, RowSet, Cell } from './workbook';
 export type {
-  PointTable, ElementAttr, Comaster, Device, PointBase, DiPoint, AiPoint, SvPoint, Point, Element, FormulaRow, Screen,
-  Colour, EventText, ComEvent, ProjectModel, Problem,
+  PointTable,
+  ElementAttr,
+  Comaster,
+  Device,
+  PointBase,
+  DiPoint,
+  AiPoint,
+  SvPoint,
+  Point,
+  Element,
+  FormulaRow,
+  Screen,
+  Colour,
+  EventText,
+  ComEvent,
+  ProjectModel,
+  Problem,
 } from './model';
 export { MAX_TAG_LENGTH, tagProblem, isTag } from './tag';
 export { projectProblems, checkFormulas, runtimeFailures } from './problems';

@@ -70,10 +70,7 @@ const FORMULAS = 'formulas';
  * Loads the model's formulas into a fresh engine (nothing evaluated) and returns every compile error, unknown
  * reference and cycle, plus the static warnings the compiler found. Never throws.
  */
-export function checkFormulas(
-  model: Pick<ProjectModel, 'points' | 'elements' | 'formulas'>,
-  opts: { dialect?: Dialect } = {},
-): FormulaCheck {
+export function checkFormulas(model: Pick<ProjectModel, 'points' | 'elements' | 'formulas'>, opts: { dialect?: Dialect } = {}): FormulaCheck {
   const byText = new Map<string, Formula>();
   const engine = new FormulaEngine({
     dialect: opts.dialect ?? 'txscada',
@@ -87,7 +84,11 @@ export function checkFormulas(
   const warnings = new Map<number, { category: string; column: number; message: string }[]>();
   for (const f of model.formulas) {
     const c = byText.get(f.text);
-    if (c && c.warnings.length) warnings.set(f.row, c.warnings.map((w) => ({ category: w.category, column: w.column, message: w.message })));
+    if (c && c.warnings.length)
+      warnings.set(
+        f.row,
+        c.warnings.map((w) => ({ category: w.category, column: w.column, message: w.message })),
+      );
   }
   const flagged = new Set(problems.filter((p) => p.category === 'cycle').map((p) => p.row));
   return { problems, warnings, cycles: flagged.size ? cyclesOf(model.formulas, byText) : [] };
@@ -169,10 +170,13 @@ function cyclesOf(formulas: ProjectModel['formulas'], byText: Map<string, Formul
  * never read ('no-value') is not failing: it has no value yet, and its element shows that (greyed).
  */
 export function runtimeFailures(engine: Pick<FormulaEngine, 'errors' | 'element'>): RuntimeFailure[] {
-  return engine.errors().filter((e) => e.category !== 'no-value').map((e) => {
-    const v = engine.element(e.tag)?.[e.attr];
-    return { ...e, lastValue: typeof v === 'string' || typeof v === 'number' ? v : null };
-  });
+  return engine
+    .errors()
+    .filter((e) => e.category !== 'no-value')
+    .map((e) => {
+      const v = engine.element(e.tag)?.[e.attr];
+      return { ...e, lastValue: typeof v === 'string' || typeof v === 'number' ? v : null };
+    });
 }
 
 export interface ProjectProblemsInput {
@@ -210,7 +214,11 @@ export function projectProblems(input: ProjectProblemsInput): ProblemList {
     if (!byRow.has(f.row)) byRow.set(f.row, f);
   }
   const check: FormulaCheck | null =
-    input.formulas === undefined ? null : Array.isArray(input.formulas) ? { problems: input.formulas as EngineProblem[], warnings: new Map() } : (input.formulas as FormulaCheck);
+    input.formulas === undefined
+      ? null
+      : Array.isArray(input.formulas)
+        ? { problems: input.formulas as EngineProblem[], warnings: new Map() }
+        : (input.formulas as FormulaCheck);
   const formulaList: ProjectProblem[] = [];
   if (check) {
     const inCycle = new Map<number, number[]>();
@@ -218,12 +226,23 @@ export function projectProblems(input: ProjectProblemsInput): ProblemList {
     for (const p of check.problems) {
       // the engine flags a cycle's readers as well: say which rows are the cycle and which only wait for it
       const downstream = p.category === 'cycle' && check.cycles !== undefined && !inCycle.has(p.row);
-      const cycleText = p.category !== 'cycle' || check.cycles === undefined ? p.message : downstream
-        ? `reads the output of a dependency cycle (${check.cycles.map((c) => `rows ${c.join(', ')}`).join('; ')}): evaluated after it, with its values of the previous pass`
-        : `formula is part of a dependency cycle: rows ${inCycle.get(p.row)!.join(', ')} (run in row order, back-edges read the previous pass)`;
+      const cycleText =
+        p.category !== 'cycle' || check.cycles === undefined
+          ? p.message
+          : downstream
+            ? `reads the output of a dependency cycle (${check.cycles.map((c) => `rows ${c.join(', ')}`).join('; ')}): evaluated after it, with its values of the previous pass`
+            : `formula is part of a dependency cycle: rows ${inCycle.get(p.row)!.join(', ')} (run in row order, back-edges read the previous pass)`;
       formulaList.push({
-        sheet: FORMULAS, row: p.row, column: 'formula', severity: p.severity, source: 'formula', tag: p.tag, attr: p.attr,
-        category: p.category, position: p.column, formula: textOf.get(p.row),
+        sheet: FORMULAS,
+        row: p.row,
+        column: 'formula',
+        severity: p.severity,
+        source: 'formula',
+        tag: p.tag,
+        attr: p.attr,
+        category: p.category,
+        position: p.column,
+        formula: textOf.get(p.row),
         message: `${p.tag}.${p.attr}: ${p.category === 'cycle' ? '' : `${p.category}: `}${cycleText}${p.severity === 'error' ? ' (the formula does not run)' : ''}`,
         ...(downstream ? { category: 'cycle-reader' } : {}),
       });
@@ -233,16 +252,32 @@ export function projectProblems(input: ProjectProblemsInput): ProblemList {
       for (const w of ws) {
         const f = byRow.get(row);
         formulaList.push({
-          sheet: FORMULAS, row, column: 'formula', severity: 'warning', source: 'formula', tag: f?.tag, attr: f?.attr,
-          category: w.category, position: w.column, formula: textOf.get(row),
+          sheet: FORMULAS,
+          row,
+          column: 'formula',
+          severity: 'warning',
+          source: 'formula',
+          tag: f?.tag,
+          attr: f?.attr,
+          category: w.category,
+          position: w.column,
+          formula: textOf.get(row),
           message: `${f ? `${f.tag}.${f.attr}: ` : ''}${w.category}: ${w.message} (character ${w.column})`,
         });
       }
   }
   for (const r of input.runtime ?? [])
     formulaList.push({
-      sheet: FORMULAS, row: r.row, column: 'formula', severity: 'error', source: 'runtime', tag: r.tag, attr: r.attr,
-      category: r.category, formula: textOf.get(r.row), lastValue: r.lastValue ?? null,
+      sheet: FORMULAS,
+      row: r.row,
+      column: 'formula',
+      severity: 'error',
+      source: 'runtime',
+      tag: r.tag,
+      attr: r.attr,
+      category: r.category,
+      formula: textOf.get(r.row),
+      lastValue: r.lastValue ?? null,
       message: `${r.tag}.${r.attr} fails when evaluated: ${r.category}: ${r.message}; it keeps ${r.lastValue === undefined || r.lastValue === null ? 'no value' : JSON.stringify(r.lastValue)}`,
     });
   formulaList.sort((a, b) => (a.row ?? 0) - (b.row ?? 0));

@@ -125,7 +125,8 @@ export class ProjectRuntime {
    * have not loaded (the inputs are kept for them). Throws EQUEUEFULL past the bounds, changing nothing.
    */
   update(points: readonly PointInput[], elements: readonly ElementWrite[] = [], origin: string | null = null): RuntimeItem[] | null {
-    if (!this.ready && this.engine.pointCount + points.length > MAX_HELD_POINTS) throw new MaraError('EQUEUEFULL', `the formulas are not loaded yet and ${MAX_HELD_POINTS} points are held`);
+    if (!this.ready && this.engine.pointCount + points.length > MAX_HELD_POINTS)
+      throw new MaraError('EQUEUEFULL', `the formulas are not loaded yet and ${MAX_HELD_POINTS} points are held`);
     let fresh = 0;
     for (const w of elements) if (!this.writes.has(`${w.tag}.${w.attr}`)) fresh++;
     if (fresh && this.writes.size + fresh > MAX_WRITES) throw new MaraError('EQUEUEFULL', `${MAX_WRITES} element attributes written already`);

@@ -4,18 +4,7 @@
  * of the JSON model (lower-cased, since the JSON form goes through the same label normalisation).
  */
 
-export type SheetKind =
-  | 'comaster'
-  | 'ied'
-  | 'di'
-  | 'ai'
-  | 'varsys'
-  | 'com'
-  | 'textoevtipo'
-  | 'screens'
-  | 'eg'
-  | 'formulas'
-  | 'color';
+export type SheetKind = 'comaster' | 'ied' | 'di' | 'ai' | 'varsys' | 'com' | 'textoevtipo' | 'screens' | 'eg' | 'formulas' | 'color';
 
 /** Load order of docs/workbook.md §7.2: each sheet may refer to the ones before it. */
 export const SHEET_ORDER: readonly SheetKind[] = ['comaster', 'ied', 'di', 'ai', 'varsys', 'com', 'textoevtipo', 'screens', 'eg', 'formulas', 'color'];

@@ -32,12 +32,14 @@ export function tagProblem(tag: unknown): string | null {
   if (typeof tag !== 'string') return `a tag must be text, not ${preview(tag)}`;
   if (tag.length === 0) return 'empty tag';
   if (tag.length > MAX_TAG_LENGTH) return `tag ${preview(tag)} is longer than ${MAX_TAG_LENGTH} characters`;
-  for (let i = 0; i < tag.length; ) {
+  for (let i = 0; i < tag.length;) {
     const n = tagChar(tag, i);
-    if (n === 0) return `tag ${preview(tag)}: character ${JSON.stringify(String.fromCodePoint(tag.codePointAt(i)!))} at ${i + 1} is not a letter, digit, _ . or -`;
+    if (n === 0)
+      return `tag ${preview(tag)}: character ${JSON.stringify(String.fromCodePoint(tag.codePointAt(i)!))} at ${i + 1} is not a letter, digit, _ . or -`;
     i += n;
   }
-  if (RESERVED.has(tag) || tag.startsWith('__')) return `tag ${preview(tag)} is reserved (__proto__, constructor, prototype and names starting with __ are refused)`;
+  if (RESERVED.has(tag) || tag.startsWith('__'))
+    return `tag ${preview(tag)} is reserved (__proto__, constructor, prototype and names starting with __ are refused)`;
   return null;
 }
 

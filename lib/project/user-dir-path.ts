@@ -47,7 +47,9 @@ export function assertRealPathInside(root: string, abs: string): void {
     if (real !== null) {
       if (real !== realRoot && !real.startsWith(realRoot + path.sep)) {
         const rel = path.relative(path.resolve(root), path.resolve(abs)) || '.';
-        throw Object.assign(new Error(`${JSON.stringify(rel.slice(0, 200))} leads outside the Node-RED user directory through a symbolic link: refused`), { code: 'EPATH' });
+        throw Object.assign(new Error(`${JSON.stringify(rel.slice(0, 200))} leads outside the Node-RED user directory through a symbolic link: refused`), {
+          code: 'EPATH',
+        });
       }
       return;
     }

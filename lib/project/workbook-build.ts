@@ -10,8 +10,20 @@
  */
 import { tagProblem } from './tag';
 import type {
-  AiPoint, Colour, ComEvent, Comaster, Device, DiPoint, Element, ElementAttr, EventText, FormulaRow,
-  Problem, ProjectModel, Screen, SvPoint,
+  AiPoint,
+  Colour,
+  ComEvent,
+  Comaster,
+  Device,
+  DiPoint,
+  Element,
+  ElementAttr,
+  EventText,
+  FormulaRow,
+  Problem,
+  ProjectModel,
+  Screen,
+  SvPoint,
 } from './model';
 import { emptyModel } from './model';
 import { Cell, CellError, RowSet, cellText, isEmpty, normaliseLabels } from './sheet-rows';
@@ -309,7 +321,6 @@ function readComasters(b: Build): void {
       b.comasters.set(id, c);
       b.model.comasters.push(c);
     }
-
 }
 
 /** Sheet ied: the IEDs of each COMaster, their RS-485 addresses, offsets and block sizes. */
@@ -346,18 +357,18 @@ function readIeds(b: Build): void {
   }
 }
 
-  /** The device of a point row, its COMaster checked against an explicit comaster column. */
+/** The device of a point row, its COMaster checked against an explicit comaster column. */
 function deviceOf<K extends 'di' | 'ai' | 'varsys'>(b: Build, r: Row<K>): Device | null {
-    const id = r.key('device' as Columns<K>, 'IED id');
-    if (!id) return null;
-    const d = b.devices.get(id);
-    if (!d) {
-      r.fail('device' as Columns<K>, `unknown IED ${id}`);
-      return null;
-    }
-    const cmId = r.str('comaster' as Columns<K>);
-    if (cmId && cmId !== d.comaster) r.fail('comaster' as Columns<K>, `IED ${id} belongs to COMaster ${d.comaster}, not ${cmId}`);
-    return d;
+  const id = r.key('device' as Columns<K>, 'IED id');
+  if (!id) return null;
+  const d = b.devices.get(id);
+  if (!d) {
+    r.fail('device' as Columns<K>, `unknown IED ${id}`);
+    return null;
+  }
+  const cmId = r.str('comaster' as Columns<K>);
+  if (cmId && cmId !== d.comaster) r.fail('comaster' as Columns<K>, `IED ${id} belongs to COMaster ${d.comaster}, not ${cmId}`);
+  return d;
 }
 
 /** Sheet di: digital inputs by port and bit. */
@@ -429,8 +440,22 @@ function readAi(b: Build): AiPoint[] {
       if (tag && !dup) tags.set(tag, r.at);
       offsets.set(`${d.id}\u0000${offset}`, r.at);
       const p: AiPoint = {
-        tag: dup ? '' : tag, table: 'ai', device: d.id, comaster: d.comaster, offset, description, channel, unit, escala, escalaE,
-        multipAsm, divider, relTv, relTi, pesoP, row: r.row,
+        tag: dup ? '' : tag,
+        table: 'ai',
+        device: d.id,
+        comaster: d.comaster,
+        offset,
+        description,
+        channel,
+        unit,
+        escala,
+        escalaE,
+        multipAsm,
+        divider,
+        relTv,
+        relTi,
+        pesoP,
+        row: r.row,
       };
       ais.push(p);
       at.set(p, r);
@@ -477,7 +502,10 @@ function readVarsys(b: Build): SvPoint[] {
       if (tag && tagProblem(tag)) r.fail(r.str('tag') ? 'tag' : 'param', tagProblem(tag)!);
       const k = d ? `${d.id}\u0000${tag}` : '';
       if (tag && d && r.ok && names.has(k))
-        r.warn(r.has('tag') && r.str('tag') ? 'tag' : 'param', `${tag} already names a system variable of IED ${d.id} in row ${names.get(k)}: both are read, by name only the first`);
+        r.warn(
+          r.has('tag') && r.str('tag') ? 'tag' : 'param',
+          `${tag} already names a system variable of IED ${d.id} in row ${names.get(k)}: both are read, by name only the first`,
+        );
       if (!b.accept(r) || !d) continue;
       if (tag && !names.has(k)) names.set(k, r.at);
       svs.push({ tag, table: 'sv', device: d.id, comaster: d.comaster, offset, description, bit, param, row: r.row });
@@ -537,11 +565,11 @@ function readScreens(b: Build): void {
       const description = r.str('description');
       const prefix = r.str('prefix');
       const parentName = r.str('parent');
-      if (file && unsafePath(file)) r.fail('file', `path ${JSON.stringify(file)} must be a file name relative to the workbook's folder (no absolute path, no ..)`);
+      if (file && unsafePath(file))
+        r.fail('file', `path ${JSON.stringify(file)} must be a file name relative to the workbook's folder (no absolute path, no ..)`);
       if (name && b.screens.has(name)) r.fail('name', `screen ${name} already defined in row ${rowOf.get(name)}`);
       if (prefix && prefixes.has(prefix)) r.fail('prefix', `prefix ${prefix} already used by the screen in row ${prefixes.get(prefix)}`);
-      if (parentName && !b.screens.has(parentName))
-        r.fail('parent', `parent ${parentName} is not a screen defined in an earlier row`);
+      if (parentName && !b.screens.has(parentName)) r.fail('parent', `parent ${parentName} is not a screen defined in an earlier row`);
       if (!b.accept(r)) continue;
       if (prefix) prefixes.set(prefix, r.at);
       rowOf.set(name, r.at);
@@ -554,18 +582,18 @@ function readScreens(b: Build): void {
 
 /** A screen by its name, or by the only one whose name differs just in case. */
 function screenByName(b: Build, name: string): Screen | null {
-    const s = b.screens.get(name);
-    if (s) return s;
-    const lower = name.toLowerCase();
-    const m = b.model.screens.filter((x) => x.name.toLowerCase() === lower);
-    return m.length === 1 ? m[0] : null;
+  const s = b.screens.get(name);
+  if (s) return s;
+  const lower = name.toLowerCase();
+  const m = b.model.screens.filter((x) => x.name.toLowerCase() === lower);
+  return m.length === 1 ? m[0] : null;
 }
 
 /** The screen with the longest prefix that starts `tag`. */
 function screenByPrefix(b: Build, tag: string): Screen | null {
-    let best: Screen | null = null;
-    for (const s of b.model.screens) if (s.prefix && tag.startsWith(s.prefix) && (!best || s.prefix.length > best.prefix.length)) best = s;
-    return best;
+  let best: Screen | null = null;
+  for (const s of b.model.screens) if (s.prefix && tag.startsWith(s.prefix) && (!best || s.prefix.length > best.prefix.length)) best = s;
+  return best;
 }
 
 /** Sheet eg: the graphic elements, their screen, clicks, toggles and linked texts. */
@@ -596,7 +624,9 @@ function readElements(b: Build): void {
       // its screen: the screen only decides where it is listed; it is bound wherever a drawing carries its tag.
       let screen = '';
       const byPrefix = tag && haveScreens ? screenByPrefix(b, tag) : null;
-      const listed = byPrefix ? `listed under screen ${byPrefix.name} (longest prefix ${byPrefix.prefix})` : 'no screen prefix starts the tag, listed under no screen';
+      const listed = byPrefix
+        ? `listed under screen ${byPrefix.name} (longest prefix ${byPrefix.prefix})`
+        : 'no screen prefix starts the tag, listed under no screen';
       if (explicit) {
         const s = screenByName(b, explicit);
         if (s) screen = s.name;
@@ -623,8 +653,18 @@ function readElements(b: Build): void {
         );
       if (!b.accept(r)) continue;
       const e: Element = {
-        tag, description, text, fill, stroke, mark, screen, disabled, onClickJump, onClickTextToggle: toggle && toggleOk ? toggle : null,
-        linkedTextChange: linked, row: r.row,
+        tag,
+        description,
+        text,
+        fill,
+        stroke,
+        mark,
+        screen,
+        disabled,
+        onClickJump,
+        onClickTextToggle: toggle && toggleOk ? toggle : null,
+        linkedTextChange: linked,
+        row: r.row,
       };
       b.elements.set(tag, e);
       rows.set(e, r);
@@ -638,8 +678,11 @@ function readElements(b: Build): void {
       for (const t of bad)
         r.warn(
           'linkedTextChange',
-          (t === tag ? `${tag} links to itself` : b.elements.has(t) ? `linked tag ${t} is on screen ${b.elements.get(t)!.screen || '(none)'}, not ${e.screen || '(none)'}` : `linked tag ${t} is not an element`) +
-            ': that link is left out',
+          (t === tag
+            ? `${tag} links to itself`
+            : b.elements.has(t)
+              ? `linked tag ${t} is on screen ${b.elements.get(t)!.screen || '(none)'}, not ${e.screen || '(none)'}`
+              : `linked tag ${t} is not an element`) + ': that link is left out',
         );
       b.problems.push(...r.warnings.slice(-bad.length));
       e.linkedTextChange = links.filter((t) => !bad.includes(t));

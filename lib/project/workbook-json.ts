@@ -20,8 +20,27 @@ interface ArraySpec {
 }
 
 const POINT_FIELDS = [
-  'tag', 'table', 'device', 'comaster', 'offset', 'description', 'port', 'bit', 'maskinv', 'tipo', 'textId',
-  'channel', 'unit', 'escala', 'escalaE', 'multipAsm', 'divider', 'relTv', 'relTi', 'pesoP', 'param',
+  'tag',
+  'table',
+  'device',
+  'comaster',
+  'offset',
+  'description',
+  'port',
+  'bit',
+  'maskinv',
+  'tipo',
+  'textId',
+  'channel',
+  'unit',
+  'escala',
+  'escalaE',
+  'multipAsm',
+  'divider',
+  'relTv',
+  'relTi',
+  'pesoP',
+  'param',
 ] as const;
 
 const ARRAYS: readonly ArraySpec[] = [
@@ -64,7 +83,12 @@ function toCell(v: unknown): Cell | undefined {
 /** Row sets of a JSON model, plus the problems of values that are not cells at all. */
 export function jsonToRowSets(obj: unknown, problems: Problem[]): BuildInput[] | null {
   if (!isPlainObject(obj)) {
-    problems.push({ sheet: '', row: null, column: null, message: `the JSON model must be an object, got ${Array.isArray(obj) ? 'an array' : obj === null ? 'null' : typeof obj}` });
+    problems.push({
+      sheet: '',
+      row: null,
+      column: null,
+      message: `the JSON model must be an object, got ${Array.isArray(obj) ? 'an array' : obj === null ? 'null' : typeof obj}`,
+    });
     return null;
   }
   const out: BuildInput[] = [];
@@ -96,7 +120,12 @@ export function jsonToRowSets(obj: unknown, problems: Problem[]): BuildInput[] |
       }
       const kind = typeof spec.kind === 'string' ? spec.kind : spec.kind(o);
       if (kind === null) {
-        problems.push({ sheet: spec.key, row: at, column: 'table', message: `table must be di, ai or sv, got ${JSON.stringify(own(o, 'table') ? o.table : undefined)}` });
+        problems.push({
+          sheet: spec.key,
+          row: at,
+          column: 'table',
+          message: `table must be di, ai or sv, got ${JSON.stringify(own(o, 'table') ? o.table : undefined)}`,
+        });
         return;
       }
       const cells: Cell[] = [];
@@ -117,7 +146,6 @@ export function jsonToRowSets(obj: unknown, problems: Problem[]): BuildInput[] |
       s.modelRows!.push(row);
     });
   }
-  if (!found)
-    problems.push({ sheet: '', row: null, column: null, message: `no model arrays in the JSON (expected ${ARRAYS.map((a) => a.key).join(', ')})` });
+  if (!found) problems.push({ sheet: '', row: null, column: null, message: `no model arrays in the JSON (expected ${ARRAYS.map((a) => a.key).join(', ')})` });
   return out;
 }

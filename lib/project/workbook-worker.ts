@@ -206,7 +206,10 @@ function inProcess(job: Job, o: WorkerReadOptions): Promise<WorkerReadResult> {
     const done = settle(resolve, () => (exited ? undefined : child.kill('SIGKILL')), o.timeoutMs);
     child.on('message', (m: unknown) => done(unpack(m, o.maxReplyBytes)));
     child.on('error', (e: Error) =>
-      done({ ok: false, message: `cannot start the workbook reader (${process.execPath}): ${String(e.message).slice(0, 300)}; isolation 'thread' needs no child process` }),
+      done({
+        ok: false,
+        message: `cannot start the workbook reader (${process.execPath}): ${String(e.message).slice(0, 300)}; isolation 'thread' needs no child process`,
+      }),
     );
     child.on('close', (code, signal) =>
       done(

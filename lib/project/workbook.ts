@@ -109,8 +109,7 @@ export async function load(src: string | Buffer | Uint8Array, opts: LoadOptions 
       }
       return loadJson(obj);
     }
-    if (kind === null)
-      return failed([fileProblem('not an Excel workbook: the content is neither .xlsx (zip) nor .xls (OLE2 compound file)')]);
+    if (kind === null) return failed([fileProblem('not an Excel workbook: the content is neither .xlsx (zip) nor .xls (OLE2 compound file)')]);
 
     const r = await readInWorker(bytes, {
       maxRows: o.maxRows,
@@ -197,7 +196,12 @@ function fromRawSheets(raw: RawSheet[], maxRows: number, maxCols: number, proble
   const named = raw.map((s) => ({ name: s.name, raw: s, set: () => rawToRowSet(s) }));
   const inputs = pick(named, problems, (n) => {
     if (n.raw.truncatedRows)
-      problems.push({ sheet: n.name, row: maxRows + 2, column: null, message: `more than ${maxRows} data rows (maxRows): only rows 2-${maxRows + 1} were read` });
+      problems.push({
+        sheet: n.name,
+        row: maxRows + 2,
+        column: null,
+        message: `more than ${maxRows} data rows (maxRows): only rows 2-${maxRows + 1} were read`,
+      });
     if (n.raw.truncatedCols)
       problems.push({ sheet: n.name, row: null, column: null, message: `more than ${maxCols} columns (maxCols): the columns beyond were not read` });
     for (const [r, c, len] of n.raw.longCells ?? []) {
@@ -236,8 +240,7 @@ function pick<T extends { name: string; set: () => RowSet }>(sheets: T[], proble
     each?.(s);
     out.push({ kind, set: s.set() });
   }
-  if (!out.length)
-    problems.push(fileProblem(`no sheet of a Mara workbook found (expected some of ${[...SHEET_NAMES.keys()].join(', ')})`));
+  if (!out.length) problems.push(fileProblem(`no sheet of a Mara workbook found (expected some of ${[...SHEET_NAMES.keys()].join(', ')})`));
   return out;
 }
 
@@ -268,7 +271,11 @@ export function loadCsv(sheets: Record<string, string> | Map<string, string>): L
   const problems: Problem[] = [];
   try {
     const entries: [string, unknown][] =
-      sheets instanceof Map ? [...sheets.entries()] : typeof sheets === 'object' && sheets !== null ? Object.keys(sheets).map((k) => [k, (sheets as Record<string, unknown>)[k]]) : [];
+      sheets instanceof Map
+        ? [...sheets.entries()]
+        : typeof sheets === 'object' && sheets !== null
+          ? Object.keys(sheets).map((k) => [k, (sheets as Record<string, unknown>)[k]])
+          : [];
     const named: { name: string; set: () => RowSet }[] = [];
     for (const [name, text] of entries) {
       if (typeof text !== 'string') {

@@ -46,7 +46,10 @@ export class SubstationActivity {
   /** Pulses of the running 15-minute period per channel (0 active, 1 reactive). */
   private readonly pulses = [0, 0];
 
-  constructor(readonly device: SimDevice, opts: ActivityOptions = {}) {
+  constructor(
+    readonly device: SimDevice,
+    opts: ActivityOptions = {},
+  ) {
     this.rng = opts.rng ?? mulberry32(opts.seed ?? (Math.random() * 2 ** 32) >>> 0);
     this.o = {
       flipProbability: opts.flipProbability ?? 0.1,
@@ -57,8 +60,7 @@ export class SubstationActivity {
     const nDi = Math.min(device.di.length * 8, 128);
     this.dis = (opts.dis ?? Array.from({ length: nDi }, (_, i) => i)).filter((i) => Number.isInteger(i) && i >= 0 && i < nDi);
     // start the currents somewhere in the middle of the range rather than at 0
-    for (let i = 0; i < device.ai.length; i++)
-      if ((device.ai[i] & 0x0fff) === 0) device.setAi(i, 1000 + Math.floor(this.rng() * 2000));
+    for (let i = 0; i < device.ai.length; i++) if ((device.ai[i] & 0x0fff) === 0) device.setAi(i, 1000 + Math.floor(this.rng() * 2000));
   }
 
   /** One step of the simulation. */

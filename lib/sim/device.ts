@@ -3,8 +3,21 @@
  * reply bytes or null. Behaviour per docs/protocol.md §7.3 (SEQ / retry buffer) and docs/protocol.md §7.5 (minimum faithful slave).
  */
 import {
-  ADDR_BROADCAST, CMD, EVENT_LEN, EventInput, MaraError, MaraFrame, MaraTime, PAYLOAD_MAX,
-  dateToTime, encodeEvent, encodeFrame, encodePollReply, encodeTimeSet, timeProblem, timeToDate,
+  ADDR_BROADCAST,
+  CMD,
+  EVENT_LEN,
+  EventInput,
+  MaraError,
+  MaraFrame,
+  MaraTime,
+  PAYLOAD_MAX,
+  dateToTime,
+  encodeEvent,
+  encodeFrame,
+  encodePollReply,
+  encodeTimeSet,
+  timeProblem,
+  timeToDate,
 } from '../mara';
 
 export interface SimDeviceOptions {
@@ -193,14 +206,16 @@ export class SimDevice {
 
   /** Sets AI `index` to a 12-bit value with quality q (0 normal, 1 stalled, 2 calculated, 3 other) [docs/protocol.md §5.4]. */
   setAi(index: number, value: number, q = 0): void {
-    if (!Number.isInteger(index) || index < 0 || index >= this.ai.length) throw new MaraError('EINVAL', `AI index must be 0-${this.ai.length - 1}, got ${index}`);
+    if (!Number.isInteger(index) || index < 0 || index >= this.ai.length)
+      throw new MaraError('EINVAL', `AI index must be 0-${this.ai.length - 1}, got ${index}`);
     if (!Number.isInteger(value) || value < 0 || value > 0x0fff) throw new MaraError('EINVAL', `AI value must be 0-4095, got ${value}`);
     if (!Number.isInteger(q) || q < 0 || q > 3) throw new MaraError('EINVAL', `AI q must be 0-3, got ${q}`);
     this.ai[index] = (q << 14) | value;
   }
 
   setSv(index: number, byte: number): void {
-    if (!Number.isInteger(index) || index < 0 || index >= this.sv.length) throw new MaraError('EINVAL', `SV index must be 0-${this.sv.length - 1}, got ${index}`);
+    if (!Number.isInteger(index) || index < 0 || index >= this.sv.length)
+      throw new MaraError('EINVAL', `SV index must be 0-${this.sv.length - 1}, got ${index}`);
     if (!Number.isInteger(byte) || byte < 0 || byte > 255) throw new MaraError('EINVAL', `SV byte must be 0-255, got ${byte}`);
     this.sv[index] = byte;
   }
@@ -220,7 +235,8 @@ export class SimDevice {
 
   /** Convenience for tests and benchmarks: n digital events, by toggling the DIs in turn. */
   queueEvents(n: number): void {
-    if (!Number.isInteger(n) || n < 0 || n > this.eventQueueLimit) throw new MaraError('EINVAL', `the number of events must be an integer 0-${this.eventQueueLimit}, got ${String(n).slice(0, 40)}`);
+    if (!Number.isInteger(n) || n < 0 || n > this.eventQueueLimit)
+      throw new MaraError('EINVAL', `the number of events must be an integer 0-${this.eventQueueLimit}, got ${String(n).slice(0, 40)}`);
     const bits = Math.min(this.di.length * 8, EVENT_DI_MAX);
     if (bits === 0) throw new MaraError('EINVAL', 'the device has no DI to produce digital events');
     for (let i = 0; i < n; i++) {

@@ -80,7 +80,16 @@ export class MaraSimulator extends EventEmitter<SimulatorEvents> {
   private corruptCount = 0;
   private silentUntil = 0;
   private readonly timers: Timers;
-  private readonly counters = { framesIn: 0, rejectedIn: 0, noiseBytesIn: 0, silenced: 0, repliesSent: 0, repliesDropped: 0, repliesCorrupted: 0, connections: 0 };
+  private readonly counters = {
+    framesIn: 0,
+    rejectedIn: 0,
+    noiseBytesIn: 0,
+    silenced: 0,
+    repliesSent: 0,
+    repliesDropped: 0,
+    repliesCorrupted: 0,
+    connections: 0,
+  };
 
   /** `opts.timers`: the clock and timers of reply delays and silence (default Node's), for tests. */
   constructor(devices: Array<SimDevice | SimDeviceOptions> = [{}], opts: { timers?: Timers } = {}) {

@@ -78,8 +78,11 @@ export interface CssResult {
 }
 
 function clip(s: string, n = 48): string {
-  // eslint-disable-next-line no-control-regex -- control characters of a hostile value never reach a message
-  const t = s.replace(/[\u0000-\u001f\u007f]/g, ' ').replace(/\s+/g, ' ').trim();
+  const t = s
+    // eslint-disable-next-line no-control-regex -- control characters of a hostile value never reach a message
+    .replace(/[\u0000-\u001f\u007f]/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
   return t.length > n ? `${t.slice(0, n)}…` : t;
 }
 

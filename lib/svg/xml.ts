@@ -121,8 +121,9 @@ const MAX_DECLARATION = 1024;
 
 export const DEFAULT_MAX_XML_LENGTH = 64 * 1024 * 1024;
 
-// eslint-disable-next-line no-misleading-character-class -- XML 1.0's NameChar ranges list ZWNJ and ZWJ (U+200C, U+200D) alone, as the spec does
-const NAME_RE = /^[A-Za-z_\u00C0-\u00D6\u00D8-\u00F6\u00F8-\u02FF\u0370-\u037D\u037F-\u1FFF\u200C\u200D\u2070-\u218F\u2C00-\u2FEF\u3001-\uD7FF\uF900-\uFDCF\uFDF0-\uFFFD][A-Za-z0-9_.\-\u00B7\u00C0-\u00D6\u00D8-\u00F6\u00F8-\u037D\u037F-\u1FFF\u200C\u200D\u203F\u2040\u2070-\u218F\u2C00-\u2FEF\u3001-\uD7FF\uF900-\uFDCF\uFDF0-\uFFFD]*$/;
+const NAME_RE =
+  // eslint-disable-next-line no-misleading-character-class -- XML 1.0's NameChar ranges list ZWNJ and ZWJ (U+200C, U+200D) alone, as the spec does
+  /^[A-Za-z_\u00C0-\u00D6\u00D8-\u00F6\u00F8-\u02FF\u0370-\u037D\u037F-\u1FFF\u200C\u200D\u2070-\u218F\u2C00-\u2FEF\u3001-\uD7FF\uF900-\uFDCF\uFDF0-\uFFFD][A-Za-z0-9_.\-\u00B7\u00C0-\u00D6\u00D8-\u00F6\u00F8-\u037D\u037F-\u1FFF\u200C\u200D\u203F\u2040\u2070-\u218F\u2C00-\u2FEF\u3001-\uD7FF\uF900-\uFDCF\uFDF0-\uFFFD]*$/;
 
 /** True if `name` is an XML NCName (a name without colon; BMP approximation). */
 export function isNcName(name: string): boolean {
@@ -138,14 +139,7 @@ export function isQName(name: string): boolean {
 
 /** True for a code point XML 1.0 allows in a document. */
 export function isXmlChar(cp: number): boolean {
-  return (
-    cp === 0x9 ||
-    cp === 0xa ||
-    cp === 0xd ||
-    (cp >= 0x20 && cp <= 0xd7ff) ||
-    (cp >= 0xe000 && cp <= 0xfffd) ||
-    (cp >= 0x10000 && cp <= 0x10ffff)
-  );
+  return cp === 0x9 || cp === 0xa || cp === 0xd || (cp >= 0x20 && cp <= 0xd7ff) || (cp >= 0xe000 && cp <= 0xfffd) || (cp >= 0x10000 && cp <= 0x10ffff);
 }
 
 // eslint-disable-next-line no-control-regex -- the control characters XML 1.0 forbids are what it finds
@@ -486,8 +480,7 @@ class Parser {
         }
         if (stack.length) stack[stack.length - 1].children.push(el);
         else root = el;
-        if (stack.length >= this.maxDepth)
-          throw new ParseError(`elements nested deeper than ${this.maxDepth} levels (maxDepth)`, at, 'EXMLDEPTH');
+        if (stack.length >= this.maxDepth) throw new ParseError(`elements nested deeper than ${this.maxDepth} levels (maxDepth)`, at, 'EXMLDEPTH');
         if (!selfClosing) {
           stack.push(el);
           declared.push(mine);

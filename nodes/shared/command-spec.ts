@@ -47,7 +47,13 @@ export interface CommandDefaults {
  */
 export function parseCommand(payload: unknown, dflt: CommandDefaults): CommandSpec {
   const given: Record<string, unknown> =
-    typeof payload === 'string' ? (payload.trim() ? { cmd: payload.trim() } : {}) : payload && typeof payload === 'object' && !Buffer.isBuffer(payload) ? (payload as Record<string, unknown>) : {};
+    typeof payload === 'string'
+      ? payload.trim()
+        ? { cmd: payload.trim() }
+        : {}
+      : payload && typeof payload === 'object' && !Buffer.isBuffer(payload)
+        ? (payload as Record<string, unknown>)
+        : {};
   // a msg without its own cmd runs the node's configured command, with the node's fields as defaults
   const p = given.cmd === undefined ? { ...dflt.fields, ...given } : given;
   const c = p.cmd ?? dflt.command;
@@ -62,7 +68,11 @@ export function parseCommand(payload: unknown, dflt: CommandDefaults): CommandSp
     case CMD.CONTROL_LOGICAL_PORT: {
       if (p.data !== undefined) break;
       const state = p.state ?? p.value;
-      const data = Buffer.from([int(p.port, 'msg.payload.port', 0, 254), int(p.bit, 'msg.payload.bit', 0, 254), state === true ? 1 : state === false ? 0 : int(state, 'msg.payload.state', 0, 1)]);
+      const data = Buffer.from([
+        int(p.port, 'msg.payload.port', 0, 254),
+        int(p.bit, 'msg.payload.bit', 0, 254),
+        state === true ? 1 : state === false ? 0 : int(state, 'msg.payload.state', 0, 1),
+      ]);
       return { address, cmd, data };
     }
     case CMD.RESTART:
@@ -79,4 +89,3 @@ export function parseCommand(payload: unknown, dflt: CommandDefaults): CommandSp
   if (data.length > 245) throw new MaraError('EINVAL', `msg.payload.data has ${data.length} bytes; at most 245 fit a frame`);
   return { address, cmd, data };
 }
-

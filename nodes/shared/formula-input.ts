@@ -35,7 +35,8 @@ export function readInput(msg: NodeMessageInFlow): { points: PointInput[]; eleme
     return { points, elements };
   }
   const list = Array.isArray(p) ? p : p && typeof p === 'object' ? [p] : null;
-  if (!list) throw new MaraError('EINVAL', 'expected point changes [{tag, table, value}], element writes {tag, attr, value}, or topic "ai.TAG"/"di.TAG" with a number');
+  if (!list)
+    throw new MaraError('EINVAL', 'expected point changes [{tag, table, value}], element writes {tag, attr, value}, or topic "ai.TAG"/"di.TAG" with a number');
   for (const item of list) {
     if (!item || typeof item !== 'object') throw new MaraError('EINVAL', 'each change must be an object');
     const it = item as Record<string, unknown>;
@@ -46,7 +47,8 @@ export function readInput(msg: NodeMessageInFlow): { points: PointInput[]; eleme
       // an event or energy record is history, not the point's state (the state change follows it)
       if (it.kind === 'event' || it.kind === 'energy' || (it.value === undefined && it.q === undefined)) continue;
       points.push({
-        table: it.table, tag,
+        table: it.table,
+        tag,
         ...(it.value !== undefined ? { value: it.value === null ? null : Number(it.value) } : {}),
         ...(it.q !== undefined ? { q: Number(it.q) } : {}),
         ...(typeof it.quality === 'string' ? { quality: it.quality } : {}),
@@ -58,4 +60,3 @@ export function readInput(msg: NodeMessageInFlow): { points: PointInput[]; eleme
   }
   return { points, elements };
 }
-

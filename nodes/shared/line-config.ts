@@ -68,4 +68,3 @@ export function lineOptions(c: MaraLineDef): { transport: TransportOptions; devi
   }));
   return { transport, devices };
 }
-

@@ -12,7 +12,11 @@ export function lineStatus(link: LinkState, devices: DeviceStats[], persistence?
   const s = linkStatus(link, devices, t);
   if (!persistence || persistence.ok || link.state === 'stopped') return s;
   const code = (persistence.error as { code?: string } | undefined)?.code ?? t('node-red:common.status.error', {}, 'error');
-  return { fill: s.fill === 'green' ? 'yellow' : s.fill, shape: s.shape, text: t('status.line.notSaved', { status: String(s.text), code }, '__status__ · state not saved (__code__)') };
+  return {
+    fill: s.fill === 'green' ? 'yellow' : s.fill,
+    shape: s.shape,
+    text: t('status.line.notSaved', { status: String(s.text), code }, '__status__ · state not saved (__code__)'),
+  };
 }
 
 function linkStatus(link: LinkState, devices: DeviceStats[], t: Translate): NodeStatus {

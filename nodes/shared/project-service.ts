@@ -31,6 +31,7 @@ export interface MaraProjectNode extends Node {
  */
 export function runtimeOf(p: MaraProjectNode | null | undefined): ProjectRuntime | null {
   if (!p?.project) return null;
-  if (!p.runtime || p.runtime.service !== p.project) p.runtime = new ProjectRuntime({ service: p.project, dialect: p.dialect === 'excel' ? 'excel' : 'txscada' });
+  if (!p.runtime || p.runtime.service !== p.project)
+    p.runtime = new ProjectRuntime({ service: p.project, dialect: p.dialect === 'excel' ? 'excel' : 'txscada' });
   return p.runtime;
 }

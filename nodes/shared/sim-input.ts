@@ -24,18 +24,27 @@ export function parseAddresses(s: string): number[] {
  * SIM_EVENTS_PER_MSG_MAX events; past a bound the msg fails with EINVAL and changes nothing.
  */
 export function applyValues(dev: SimDevice, p: Record<string, unknown>): void {
-  const limits: [string, unknown, number][] = [['di', p.di, dev.di.length * 8], ['ai', p.ai, dev.ai.length], ['sv', p.sv, dev.sv.length], ['events', Array.isArray(p.events) ? p.events : undefined, SIM_EVENTS_PER_MSG_MAX]];
+  const limits: [string, unknown, number][] = [
+    ['di', p.di, dev.di.length * 8],
+    ['ai', p.ai, dev.ai.length],
+    ['sv', p.sv, dev.sv.length],
+    ['events', Array.isArray(p.events) ? p.events : undefined, SIM_EVENTS_PER_MSG_MAX],
+  ];
   for (const [name, v, max] of limits) {
     const n = Array.isArray(v) ? v.length : v && typeof v === 'object' ? Object.keys(v).length : 0;
     if (n > max) throw new MaraError('EINVAL', `${name}: ${n} entries, more than the ${max} this device takes in one msg`);
   }
   if (p.events !== undefined && !Array.isArray(p.events)) {
     const n = num(p.events, NaN);
-    if (!Number.isInteger(n) || n < 0 || n > SIM_EVENTS_PER_MSG_MAX) throw new MaraError('EINVAL', `events must be an integer 0-${SIM_EVENTS_PER_MSG_MAX} or an array of events, got ${preview(p.events)}`);
+    if (!Number.isInteger(n) || n < 0 || n > SIM_EVENTS_PER_MSG_MAX)
+      throw new MaraError('EINVAL', `events must be an integer 0-${SIM_EVENTS_PER_MSG_MAX} or an array of events, got ${preview(p.events)}`);
   }
   const entries = (v: unknown): [number, unknown][] => {
     if (v === undefined) return [];
-    if (Array.isArray(v)) return v.map((x, i) => (x && typeof x === 'object' && 'index' in x ? [num((x as { index: unknown }).index, NaN), (x as { value: unknown }).value] : [i, x]));
+    if (Array.isArray(v))
+      return v.map((x, i) =>
+        x && typeof x === 'object' && 'index' in x ? [num((x as { index: unknown }).index, NaN), (x as { value: unknown }).value] : [i, x],
+      );
     if (v && typeof v === 'object') return Object.entries(v).map(([k, x]) => [num(k, NaN), x]);
     throw new MaraError('EINVAL', 'di, ai and sv must be objects {index: value} or arrays');
   };
@@ -50,4 +59,3 @@ export function applyValues(dev: SimDevice, p: Record<string, unknown>): void {
     else dev.queueEvents(num(p.events, NaN));
   }
 }
-

@@ -42,18 +42,58 @@ const OUTS_FN = (port: number) =>
   `const a = global.get('outs') || []; a.push({ port: ${port}, topic: msg.topic, payload: msg.payload, event: msg.event, socketid: msg.socketid }); global.set('outs', a); return null;`;
 
 function flows(): unknown[] {
-  const fn = (id: string, func: string, wires: string[][] = [[]]) => ({ id, type: 'function', z: 'tab1', name: id, func, outputs: 1, noerr: 0, initialize: '', finalize: '', libs: [], x: 400, y: 100, wires });
+  const fn = (id: string, func: string, wires: string[][] = [[]]) => ({
+    id,
+    type: 'function',
+    z: 'tab1',
+    name: id,
+    func,
+    outputs: 1,
+    noerr: 0,
+    initialize: '',
+    finalize: '',
+    libs: [],
+    x: 400,
+    y: 100,
+    wires,
+  });
   return [
     { id: 'tab1', type: 'tab', label: 'screens' },
     ...dashboardNodes([{ id: 'ui-tab', name: 'Operator', order: 1 }], [{ id: 'grp', name: 'Substation', tab: 'ui-tab', width: 24, order: 1 }]),
     { id: 'proj', type: 'mara-project', name: '', path: 'mara-projects/substation.xlsx', dialect: 'txscada', watch: false },
     {
-      id: 'scr', type: 'ui_mara_screen', z: 'tab1', name: '', group: 'grp', order: 1, width: 24, height: 15, project: 'proj', svg: '', start: 'S1',
-      qualityClass: 'mara-bad-quality', readOnly: false, x: 300, y: 100, wires: [['outs1'], ['outs2']],
+      id: 'scr',
+      type: 'ui_mara_screen',
+      z: 'tab1',
+      name: '',
+      group: 'grp',
+      order: 1,
+      width: 24,
+      height: 15,
+      project: 'proj',
+      svg: '',
+      start: 'S1',
+      qualityClass: 'mara-bad-quality',
+      readOnly: false,
+      x: 300,
+      y: 100,
+      wires: [['outs1'], ['outs2']],
     },
     fn('outs1', OUTS_FN(1)),
     fn('outs2', OUTS_FN(2)),
-    { id: 'outs-in', type: 'http in', z: 'tab1', name: '', url: '/test/outs', method: 'get', upload: false, swaggerDoc: '', x: 100, y: 300, wires: [['outs-get']] },
+    {
+      id: 'outs-in',
+      type: 'http in',
+      z: 'tab1',
+      name: '',
+      url: '/test/outs',
+      method: 'get',
+      upload: false,
+      swaggerDoc: '',
+      x: 100,
+      y: 300,
+      wires: [['outs-get']],
+    },
     fn('outs-get', "msg.payload = global.get('outs') || []; global.set('outs', []); return msg;", [['outs-res']]),
     { id: 'outs-res', type: 'http response', z: 'tab1', name: '', statusCode: '', headers: {}, x: 500, y: 300, wires: [] },
   ];
@@ -99,7 +139,8 @@ describe('boundaries in Chromium (issue 10 items 6, 7, 8)', { skip: haveChromium
   let siteUrl = '';
   const pageErrors: string[] = [];
   let xlsx: Buffer;
-  const outs = async (): Promise<{ port: number; topic: string; payload: any; event: any; socketid?: string }[]> => (await fetch(`${red.url}/test/outs`)).json() as never;
+  const outs = async (): Promise<{ port: number; topic: string; payload: any; event: any; socketid?: string }[]> =>
+    (await fetch(`${red.url}/test/outs`)).json() as never;
   const points = async (): Promise<number> => ((await (await fetch(`${red.url}/mara/project/proj/problems`)).json()) as any).counts.points;
 
   before(async () => {
@@ -108,7 +149,11 @@ describe('boundaries in Chromium (issue 10 items 6, 7, 8)', { skip: haveChromium
     const files: Record<string, string | Buffer> = { 'mara-projects/substation.xlsx': xlsx };
     for (const f of exampleDrawings()) {
       let svg = fs.readFileSync(path.join(ROOT, 'examples', f), 'utf8');
-      if (f === 's1.svg') svg = svg.replace(/<\/svg>\s*$/, `<style type="text/css">${HOSTILE_CSS}</style><rect class="evil-mark" id="evil-mark" x="0" y="0" width="6" height="6"/></svg>`);
+      if (f === 's1.svg')
+        svg = svg.replace(
+          /<\/svg>\s*$/,
+          `<style type="text/css">${HOSTILE_CSS}</style><rect class="evil-mark" id="evil-mark" x="0" y="0" width="6" height="6"/></svg>`,
+        );
       files[`mara-projects/${f}`] = svg;
     }
     red = await startNodeRed(flows(), files);
@@ -146,7 +191,10 @@ describe('boundaries in Chromium (issue 10 items 6, 7, 8)', { skip: haveChromium
       // Node-RED 4.1 answers every CORS preflight (Access-Control-Allow-Origin: *), so our guard must refuse (403);
       // Node-RED 5 no longer does, so the browser itself blocks the request. Either way nothing got through.
       for (const k of ['octet-stream cors', 'try json cors', 'reload cors'])
-        assert.ok(results[k] === 403 || results[k] === 'blocked', `${k}: ${JSON.stringify(results[k])} (expected 403 from our guard, or blocked by the browser)`);
+        assert.ok(
+          results[k] === 403 || results[k] === 'blocked',
+          `${k}: ${JSON.stringify(results[k])} (expected 403 from our guard, or blocked by the browser)`,
+        );
     } finally {
       await attacker.close();
     }
@@ -164,7 +212,11 @@ describe('boundaries in Chromium (issue 10 items 6, 7, 8)', { skip: haveChromium
     const look = await page.evaluate((w) => {
       const bar = document.querySelector(`${w} .mara-bar`) as HTMLElement;
       const mark = document.querySelector(`${w} #evil-mark`) as SVGElement;
-      return { bar: getComputedStyle(bar).display, toolbar: getComputedStyle(document.querySelector('md-toolbar') as Element).display, mark: getComputedStyle(mark).fill };
+      return {
+        bar: getComputedStyle(bar).display,
+        toolbar: getComputedStyle(document.querySelector('md-toolbar') as Element).display,
+        mark: getComputedStyle(mark).fill,
+      };
     }, W);
     assert.notEqual(look.bar, 'none', 'the navigation bar is not hidden');
     assert.notEqual(look.toolbar, 'none', "the dashboard's toolbar is not hidden");
@@ -198,7 +250,10 @@ describe('boundaries in Chromium (issue 10 items 6, 7, 8)', { skip: haveChromium
     });
     assert.match(seen.text ?? '', /^S1189S03 Seccionador barra alimentador 3 — change (Cerrado to Abierto|Abierto to Cerrado)\?$/);
     assert.ok(seen.textVisible, 'the question is visible');
-    assert.deepEqual(seen.buttons.map((b) => b.label), ['Cancel', seen.text!.includes('to Abierto') ? 'Change to Abierto' : 'Change to Cerrado']);
+    assert.deepEqual(
+      seen.buttons.map((b) => b.label),
+      ['Cancel', seen.text!.includes('to Abierto') ? 'Change to Abierto' : 'Change to Cerrado'],
+    );
     for (const b of seen.buttons) {
       assert.ok(b.after === 'none' || b.after === 'normal', `no generated label on ${b.label}: ${b.after}`);
       assert.ok(b.fontSize >= 10, `${b.label} is readable`);
@@ -214,12 +269,18 @@ describe('boundaries in Chromium (issue 10 items 6, 7, 8)', { skip: haveChromium
     await dialog.locator('button', { hasText: 'Cancel' }).click();
     await dialog.waitFor({ state: 'detached', timeout: 2000 });
     // the same rules, and worse, as page CSS (another widget's template): the dialog is out of their reach
-    await page.addStyleTag({ content: `${HOSTILE_CSS}\ndialog, div, p, button { display: none !important; visibility: hidden !important; opacity: 0 !important; font-size: 0 !important } *::after, *::before { content: "Cancel" !important }` });
+    await page.addStyleTag({
+      content: `${HOSTILE_CSS}\ndialog, div, p, button { display: none !important; visibility: hidden !important; opacity: 0 !important; font-size: 0 !important } *::after, *::before { content: "Cancel" !important }`,
+    });
     dialog = await openAndCheck();
     await dialog.locator('button', { hasText: 'Cancel' }).click();
     await page.waitForTimeout(300);
     let o = await outs();
-    assert.deepEqual(o.map((m) => m.event?.type), ['click', 'click'], 'the clicks reach the server, no toggle');
+    assert.deepEqual(
+      o.map((m) => m.event?.type),
+      ['click', 'click'],
+      'the clicks reach the server, no toggle',
+    );
     dialog = await openAndCheck();
     await dialog.locator('button', { hasText: /^Change to/ }).click();
     for (let i = 0; i < 40 && !o.some((m) => m.event?.type === 'toggle'); i++) {
@@ -275,8 +336,14 @@ describe('boundaries in Chromium (issue 10 items 6, 7, 8)', { skip: haveChromium
     });
     await page.waitForTimeout(300);
     const o = await outs();
-    assert.ok(o.every((m) => m.port === 1 && m.event?.type === 'click' && m.topic === 'S1152B01'), JSON.stringify(o.slice(0, 5)));
-    assert.ok(o.every((m) => m.socketid === report.id), 'the server socket id, never the one the client wrote');
+    assert.ok(
+      o.every((m) => m.port === 1 && m.event?.type === 'click' && m.topic === 'S1152B01'),
+      JSON.stringify(o.slice(0, 5)),
+    );
+    assert.ok(
+      o.every((m) => m.socketid === report.id),
+      'the server socket id, never the one the client wrote',
+    );
     // the burst (20) plus 10/s over the time the clicks took to send and arrive (at most 2 s here)
     assert.ok(o.length >= 1 && o.length <= 21 + Math.ceil(((report.ms + 2000) / 1000) * 10), `${o.length} msgs from 2 001 clicks`);
     assert.equal(report.confirms, 0, 'no confirmation was offered for a screen it does not show');

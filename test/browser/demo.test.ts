@@ -24,7 +24,17 @@ async function demoFlow(): Promise<unknown[]> {
   }
   // a second inject into the simulator that the test can drive with any payload
   const sim = flow.find((n) => n.type === 'mara-simulator')!;
-  flow.push({ id: 'test-sim-in', type: 'inject', z: sim.z, props: [{ p: 'payload' }], payload: '', payloadType: 'str', repeat: '', once: false, wires: [[sim.id]] });
+  flow.push({
+    id: 'test-sim-in',
+    type: 'inject',
+    z: sim.z,
+    props: [{ p: 'payload' }],
+    payload: '',
+    payloadType: 'str',
+    repeat: '',
+    once: false,
+    wires: [[sim.id]],
+  });
   return flow;
 }
 
@@ -33,13 +43,15 @@ describe('the demo flow in Chromium', { skip: haveChromium ? false : CHROMIUM_MI
   let page: Page;
   let browser: OpenBrowser | undefined;
 
-  const fillOf = (tag: string) => page.evaluate((t) => (document.querySelector(`[tag="${t}"]`) as SVGElement | null)?.style.getPropertyValue('fill') ?? null, tag);
+  const fillOf = (tag: string) =>
+    page.evaluate((t) => (document.querySelector(`[tag="${t}"]`) as SVGElement | null)?.style.getPropertyValue('fill') ?? null, tag);
   const flip = (di: number, on: boolean) => red.inject('test-sim-in', { payload: { di: { [di]: on ? 1 : 0 } } });
 
   before(async () => {
     ensureBuilt();
     const files: Record<string, Buffer> = { 'mara-projects/substation.xlsx': fs.readFileSync(path.join(ROOT, 'examples', 'substation.xlsx')) };
-    for (const f of fs.readdirSync(path.join(ROOT, 'examples')).filter((n) => n.endsWith('.svg'))) files[`mara-projects/${f}`] = fs.readFileSync(path.join(ROOT, 'examples', f));
+    for (const f of fs.readdirSync(path.join(ROOT, 'examples')).filter((n) => n.endsWith('.svg')))
+      files[`mara-projects/${f}`] = fs.readFileSync(path.join(ROOT, 'examples', f));
     red = await startNodeRed(await demoFlow(), files);
     browser = await openChromium({ width: 1400, height: 950 });
     page = browser.page;
@@ -54,7 +66,11 @@ describe('the demo flow in Chromium', { skip: haveChromium ? false : CHROMIUM_MI
 
   it('shows the live substation: energised bars and closed breakers from the initial field state', async () => {
     // the flow's "initial field state" inject closes the breakers and sets 33 kV / 13.2 kV
-    await page.waitForFunction(() => (document.querySelector('[tag="S1152B03"]') as SVGElement | null)?.style.getPropertyValue('fill') === 'rgb(255, 204, 0)', null, { timeout: 10_000 });
+    await page.waitForFunction(
+      () => (document.querySelector('[tag="S1152B03"]') as SVGElement | null)?.style.getPropertyValue('fill') === 'rgb(255, 204, 0)',
+      null,
+      { timeout: 10_000 },
+    );
     const bar = await page.evaluate(() => {
       const g = document.querySelector('[tag="S12BAR00"]');
       const p = g?.querySelector('path, rect') as SVGElement | null;
@@ -72,7 +88,9 @@ describe('the demo flow in Chromium', { skip: haveChromium ? false : CHROMIUM_MI
       const want = open ? 'rgb(0, 0, 0)' : 'rgb(255, 204, 0)'; // open: 10 (black); closed and energised: 1 (ochre)
       const t0 = Date.now();
       await flip(16, !open); // DI 16 = S1152B03, the feeder 3 breaker
-      await page.waitForFunction((w) => (document.querySelector('[tag="S1152B03"]') as SVGElement | null)?.style.getPropertyValue('fill') === w, want, { timeout: POLL_S * 1000 + 500 });
+      await page.waitForFunction((w) => (document.querySelector('[tag="S1152B03"]') as SVGElement | null)?.style.getPropertyValue('fill') === w, want, {
+        timeout: POLL_S * 1000 + 500,
+      });
       latencies.push(Date.now() - t0);
     }
     assert.equal(await fillOf('S1152B03'), 'rgb(255, 204, 0)');
@@ -81,7 +99,11 @@ describe('the demo flow in Chromium', { skip: haveChromium ? false : CHROMIUM_MI
 
   it('a reload shows the current state at once', async () => {
     await flip(20, false); // feeder 4 breaker opens
-    await page.waitForFunction(() => (document.querySelector('[tag="S1152B04"]') as SVGElement | null)?.style.getPropertyValue('fill') === 'rgb(0, 0, 0)', null, { timeout: POLL_S * 1000 + 500 });
+    await page.waitForFunction(
+      () => (document.querySelector('[tag="S1152B04"]') as SVGElement | null)?.style.getPropertyValue('fill') === 'rgb(0, 0, 0)',
+      null,
+      { timeout: POLL_S * 1000 + 500 },
+    );
     await page.reload();
     await page.waitForSelector('[tag="S1152B04"]', { timeout: 10_000 });
     // painted from the server snapshot with the first frame, not after the next change

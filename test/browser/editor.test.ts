@@ -22,7 +22,10 @@ const TYPES = Object.keys(pkg['node-red'].nodes);
 /** Every example flow, with the simulators and lines moved to free ports (the examples' own are fixed). */
 async function exampleFlows(): Promise<Record<string, unknown>[]> {
   const all: Record<string, unknown>[] = [];
-  for (const f of fs.readdirSync(path.join(ROOT, 'examples')).filter((n) => n.endsWith('.json')).sort()) {
+  for (const f of fs
+    .readdirSync(path.join(ROOT, 'examples'))
+    .filter((n) => n.endsWith('.json'))
+    .sort()) {
     const flow = JSON.parse(fs.readFileSync(path.join(ROOT, 'examples', f), 'utf8')) as Record<string, unknown>[];
     const port = String(await freePort());
     for (const n of flow) if (n.type === 'mara-simulator' || n.type === 'mara-line') n.port = port;
@@ -45,7 +48,14 @@ describe('the editor with the examples', { skip: haveChromium ? false : CHROMIUM
       if (n._def.category === 'config') R.editor.editConfig('', n.type, n.id);
       else R.editor.edit(n);
     }, id);
-    await page.waitForFunction(() => [...document.querySelectorAll('.red-ui-tray-body form#dialog-form, .red-ui-tray-body form#node-config-dialog-edit-form')].some((f) => (f as HTMLElement).offsetParent !== null), null, { timeout: 10_000 });
+    await page.waitForFunction(
+      () =>
+        [...document.querySelectorAll('.red-ui-tray-body form#dialog-form, .red-ui-tray-body form#node-config-dialog-edit-form')].some(
+          (f) => (f as HTMLElement).offsetParent !== null,
+        ),
+      null,
+      { timeout: 10_000 },
+    );
     await page.waitForTimeout(300); // the tray's slide-in animation, so a screenshot shows the settled dialog
   };
   const close = async () => {
@@ -54,7 +64,15 @@ describe('the editor with the examples', { skip: haveChromium ? false : CHROMIUM
   };
   /** ids of the form fields marked invalid in the open dialog. */
   const invalid = () => page.$$eval('.red-ui-tray-body .input-error', (els) => els.map((e) => e.id || e.className));
-  const setField = (sel: string, v: string) => page.$eval(sel, (e, val) => { (e as HTMLInputElement).value = val; (window as any).$(e).trigger('change'); }, v);
+  const setField = (sel: string, v: string) =>
+    page.$eval(
+      sel,
+      (e, val) => {
+        (e as HTMLInputElement).value = val;
+        (window as any).$(e).trigger('change');
+      },
+      v,
+    );
 
   before(async () => {
     ensureBuilt();
@@ -64,10 +82,14 @@ describe('the editor with the examples', { skip: haveChromium ? false : CHROMIUM
     browser = await openChromium({ width: 1500, height: 1000 }, 'mara-editor-');
     page = browser.page;
     await page.goto(`${red.url}/`);
-    await page.waitForFunction((n) => {
-      const R = (window as any).RED;
-      return !!R && !!R.nodes && R.nodes.node && !!R.nodes.node(n) && document.querySelector('#red-ui-palette-container');
-    }, String(flows.find((n) => n.z)!.id), { timeout: 60_000 });
+    await page.waitForFunction(
+      (n) => {
+        const R = (window as any).RED;
+        return !!R && !!R.nodes && R.nodes.node && !!R.nodes.node(n) && document.querySelector('#red-ui-palette-container');
+      },
+      String(flows.find((n) => n.z)!.id),
+      { timeout: 60_000 },
+    );
     if (SHOTS) fs.mkdirSync(SHOTS, { recursive: true });
   });
 
@@ -94,7 +116,11 @@ describe('the editor with the examples', { skip: haveChromium ? false : CHROMIUM
       const node = flows.find((n) => n.type === type)!;
       await open(String(node.id));
       assert.deepEqual(await invalid(), [], `${type} dialog`);
-      if (SHOTS) await page.locator('.red-ui-tray').last().screenshot({ path: path.join(SHOTS, `${type}.png`) });
+      if (SHOTS)
+        await page
+          .locator('.red-ui-tray')
+          .last()
+          .screenshot({ path: path.join(SHOTS, `${type}.png`) });
       await close();
     }
   });
@@ -158,7 +184,11 @@ describe('the editor with the examples', { skip: haveChromium ? false : CHROMIUM
   it('mara project: a path outside the user directory is refused; the deployed workbook’s counts are shown', async () => {
     const proj = flows.find((n) => n.type === 'mara-project')!;
     await open(String(proj.id));
-    await page.waitForFunction(() => /\d+ points, \d+ elements, \d+ formulas, 2 screens/.test(document.querySelector('#mara-project-problems')?.textContent || ''), null, { timeout: 10_000 });
+    await page.waitForFunction(
+      () => /\d+ points, \d+ elements, \d+ formulas, 2 screens/.test(document.querySelector('#mara-project-problems')?.textContent || ''),
+      null,
+      { timeout: 10_000 },
+    );
     for (const bad of ['/etc/passwd', '../x.xlsx', 'a/../../x.xlsx', '']) {
       await setField('#node-config-input-path', bad);
       assert.ok((await invalid()).includes('node-config-input-path'), bad);

@@ -20,7 +20,8 @@ export function hostileCases(port: number): HostileCase[] {
     ['script by reference', (n) => `<script href="data:text/javascript,window.__pwned=${n}"/><script xlink:href="${evil}/s.js"/>`],
     [
       'event handler attributes, any case',
-      (n) => `<rect id="h-${n}" x="60" y="10" width="30" height="30" onclick="window.__pwned=${n}" ONMOUSEOVER="window.__pwned=${n}" OnMouseDown="window.__pwned=${n}" onfocusin="window.__pwned=${n}" tabindex="0"/><g onmouseenter="window.__pwned=${n}"><circle cx="120" cy="25" r="12" onpointerdown="window.__pwned=${n}"/></g>`,
+      (n) =>
+        `<rect id="h-${n}" x="60" y="10" width="30" height="30" onclick="window.__pwned=${n}" ONMOUSEOVER="window.__pwned=${n}" OnMouseDown="window.__pwned=${n}" onfocusin="window.__pwned=${n}" tabindex="0"/><g onmouseenter="window.__pwned=${n}"><circle cx="120" cy="25" r="12" onpointerdown="window.__pwned=${n}"/></g>`,
       ` onload="window.__pwned=1"`,
     ],
     [
@@ -30,7 +31,11 @@ export function hostileCases(port: number): HostileCase[] {
         `<a id="anim-a-${n}"><animate attributeName="href" values="javascript:window.__pwned=${n}" begin="0s" dur="10s"/><rect x="90" y="10" width="20" height="20"/></a>` +
         `<animate attributeName="x" dur="1s" begin="0s" onbegin="window.__pwned=${n}"/><animateTransform attributeName="transform" type="rotate" from="0" to="10" dur="1s" onend="window.__pwned=${n}"/><discard begin="0s" onbegin="window.__pwned=${n}"/>`,
     ],
-    ['use of external files', (n) => `<use href="${evil}/use.svg#p" x="60" y="10"/><use xlink:href="${evil}/use2.svg#p"/><use href="data:image/svg+xml;base64,${b64(svgWithScript(n))}#x"/>`],
+    [
+      'use of external files',
+      (n) =>
+        `<use href="${evil}/use.svg#p" x="60" y="10"/><use xlink:href="${evil}/use2.svg#p"/><use href="data:image/svg+xml;base64,${b64(svgWithScript(n))}#x"/>`,
+    ],
     [
       'foreignObject with HTML',
       (n) =>
@@ -41,11 +46,7 @@ export function hostileCases(port: number): HostileCase[] {
       (n) =>
         `<a href="javascript:window.__pwned=${n}"><rect tag="LINK1" x="60" y="10" width="30" height="30"/></a><a xlink:href="&#106;avascript&#58;window.__pwned=${n}"><rect tag="LINK2" x="100" y="10" width="30" height="30"/></a><a href=" JaVaScRiPt:window.__pwned=${n}" target="_top"><text x="140" y="30">link</text></a>`,
     ],
-    [
-      'entities (internal, external, nested)',
-      () => `<text x="60" y="30">&x;&ext;&lol3;</text>`,
-      undefined,
-    ],
+    ['entities (internal, external, nested)', () => `<text x="60" y="30">&x;&ext;&lol3;</text>`, undefined],
     [
       'style with url(javascript:) and imports',
       (n) =>
@@ -72,9 +73,21 @@ export function hostileCases(port: number): HostileCase[] {
         `<image href="data:image/svg+xml;base64,${b64(svgWithScript(n))}" x="60" y="0" width="40" height="40"/><image xlink:href="data:image/svg+xml,${esc(encodeURIComponent(svgWithScript(n)))}" width="10" height="10"/>` +
         `<image href="${evil}/remote.png" width="10" height="10"/><filter id="f-${n}"><feImage href="${evil}/fe.svg"/></filter>`,
     ],
-    ['SVG Tiny handler / listener', (n) => `<handler xmlns:ev="http://www.w3.org/2001/xml-events" ev:event="load" type="application/ecmascript">window.__pwned=${n}</handler><listener event="click" handler="#h"/>`],
-    ['scripts in other namespaces', (n) => `<html:script xmlns:html="http://www.w3.org/1999/xhtml">window.__pwned=${n}</html:script><x:script xmlns:x="urn:evil">window.__pwned=${n}</x:script><svg:script xmlns:svg="http://www.w3.org/2000/svg">window.__pwned=${n}</svg:script>`],
-    ['nested svg with onload', (n) => `<svg x="60" y="0" width="50" height="50" onload="window.__pwned=${n}"><svg onload="window.__pwned=${n}"><rect width="10" height="10"/></svg></svg>`],
+    [
+      'SVG Tiny handler / listener',
+      (n) =>
+        `<handler xmlns:ev="http://www.w3.org/2001/xml-events" ev:event="load" type="application/ecmascript">window.__pwned=${n}</handler><listener event="click" handler="#h"/>`,
+    ],
+    [
+      'scripts in other namespaces',
+      (n) =>
+        `<html:script xmlns:html="http://www.w3.org/1999/xhtml">window.__pwned=${n}</html:script><x:script xmlns:x="urn:evil">window.__pwned=${n}</x:script><svg:script xmlns:svg="http://www.w3.org/2000/svg">window.__pwned=${n}</svg:script>`,
+    ],
+    [
+      'nested svg with onload',
+      (n) =>
+        `<svg x="60" y="0" width="50" height="50" onload="window.__pwned=${n}"><svg onload="window.__pwned=${n}"><rect width="10" height="10"/></svg></svg>`,
+    ],
     [
       'attribute and tag value injection',
       (n) =>
@@ -84,7 +97,8 @@ export function hostileCases(port: number): HostileCase[] {
     ['xml-stylesheet processing instructions', () => `<rect x="60" y="10" width="20" height="20"/>`],
     [
       'namespaced event attributes and xml:base',
-      (n) => `<g xmlns:ev="http://www.w3.org/2001/xml-events" ev:onclick="window.__pwned=${n}" xml:base="javascript:window.__pwned=${n}//"><a href="#safe-${n}" xlink:onclick="window.__pwned=${n}"><rect x="60" y="10" width="20" height="20"/></a></g>`,
+      (n) =>
+        `<g xmlns:ev="http://www.w3.org/2001/xml-events" ev:onclick="window.__pwned=${n}" xml:base="javascript:window.__pwned=${n}//"><a href="#safe-${n}" xlink:onclick="window.__pwned=${n}"><rect x="60" y="10" width="20" height="20"/></a></g>`,
     ],
     [
       'CSS escapes and comments hiding url()',

@@ -32,10 +32,40 @@ const M1 = `<?xml version="1.0" encoding="UTF-8"?>
 `;
 
 function flows(): unknown[] {
-  const inject = (id: string, target: string) => ({ id, type: 'inject', z: 'tab1', name: id, props: [{ p: 'payload' }], repeat: '', crontab: '', once: false, onceDelay: 0.1, topic: '', payload: '', payloadType: 'str', x: 100, y: 100, wires: [[target]] });
+  const inject = (id: string, target: string) => ({
+    id,
+    type: 'inject',
+    z: 'tab1',
+    name: id,
+    props: [{ p: 'payload' }],
+    repeat: '',
+    crontab: '',
+    once: false,
+    onceDelay: 0.1,
+    topic: '',
+    payload: '',
+    payloadType: 'str',
+    x: 100,
+    y: 100,
+    wires: [[target]],
+  });
   const screen = (id: string, group: string, project: string) => ({
-    id, type: 'ui_mara_screen', z: 'tab1', name: '', group, order: 1, width: 24, height: 12, project, svg: '', start: '',
-    qualityClass: 'mara-bad-quality', readOnly: false, x: 300, y: 100, wires: [[], []],
+    id,
+    type: 'ui_mara_screen',
+    z: 'tab1',
+    name: '',
+    group,
+    order: 1,
+    width: 24,
+    height: 12,
+    project,
+    svg: '',
+    start: '',
+    qualityClass: 'mara-bad-quality',
+    readOnly: false,
+    x: 300,
+    y: 100,
+    wires: [[], []],
   });
   return [
     { id: 'tab1', type: 'tab', label: 'screens' },
@@ -66,7 +96,11 @@ describe('a migrated installation in Chromium (issue 12 items 5, 8, 10)', { skip
   const text = (sel: string) => page.$eval(sel, (e) => e.textContent);
   const showScreen = async (sel: string, name: string) => {
     await page.selectOption(`${sel} select.mara-menu`, name);
-    await page.waitForFunction(([s, n]) => (document.querySelector(`${s} select.mara-menu`) as HTMLSelectElement | null)?.value === n && !!document.querySelector(`${s} svg`), [sel, name] as const, { timeout: 5000 });
+    await page.waitForFunction(
+      ([s, n]) => (document.querySelector(`${s} select.mara-menu`) as HTMLSelectElement | null)?.value === n && !!document.querySelector(`${s} svg`),
+      [sel, name] as const,
+      { timeout: 5000 },
+    );
   };
 
   before(async () => {
@@ -80,7 +114,8 @@ describe('a migrated installation in Chromium (issue 12 items 5, 8, 10)', { skip
       'sub/substation.xlsx': workbook.writeXlsx(workbook.exampleSheets()),
     };
     // the example drawings lie beside its workbook (as the screens sheet names them)
-    for (const f of fs.readdirSync(path.join(ROOT, 'examples')).filter((n) => n.endsWith('.svg'))) files[`sub/${f}`] = fs.readFileSync(path.join(ROOT, 'examples', f));
+    for (const f of fs.readdirSync(path.join(ROOT, 'examples')).filter((n) => n.endsWith('.svg')))
+      files[`sub/${f}`] = fs.readFileSync(path.join(ROOT, 'examples', f));
     red = await startNodeRed(flows(), files);
     browser = await openChromium({ width: 1280, height: 720 });
     page = browser.page;
@@ -107,7 +142,10 @@ describe('a migrated installation in Chromium (issue 12 items 5, 8, 10)', { skip
     await showScreen(MIG, 'M1');
     await page.waitForFunction((s) => document.querySelector(`${s} #t2`)?.textContent === '0', MIG, { timeout: 5000 });
     // M1TXT001's workbook text is "E9": the two-line label "Entre / Ríos" stays, line by line
-    assert.deepEqual(await page.$$eval(`${MIG} #t1 > tspan`, (ts) => ts.map((t) => [t.id, t.textContent])), [['t1a', 'Entre'], ['t1b', 'Ríos']]);
+    assert.deepEqual(await page.$$eval(`${MIG} #t1 > tspan`, (ts) => ts.map((t) => [t.id, t.textContent])), [
+      ['t1a', 'Entre'],
+      ['t1b', 'Ríos'],
+    ]);
     await page.screenshot({ path: path.join(SHOTS, 'migrated-m1-1280x720.png') });
   });
 
@@ -115,7 +153,10 @@ describe('a migrated installation in Chromium (issue 12 items 5, 8, 10)', { skip
     await red.inject('inj-mig', { payload: [{ tag: 'M1CYC_A', attr: 'text', value: 'Línea 2\nSalida Norte' }] });
     await page.waitForFunction((s) => document.querySelector(`${s} #t3b`)?.textContent === 'Salida Norte', MIG, { timeout: 5000 });
     const lines = await page.$$eval(`${MIG} #t3 > tspan`, (ts) => ts.map((t) => [t.textContent, t.getAttribute('x'), t.getAttribute('y')]));
-    assert.deepEqual(lines, [['Línea 2', '400', '80'], ['Salida Norte', '400', '104']]);
+    assert.deepEqual(lines, [
+      ['Línea 2', '400', '80'],
+      ['Salida Norte', '400', '104'],
+    ]);
     // a one-line text goes on the first line; the second is emptied, not removed
     await red.inject('inj-mig', { payload: [{ tag: 'M1CYC_A', attr: 'text', value: 'Fuera de servicio' }] });
     await page.waitForFunction((s) => document.querySelector(`${s} #t3a`)?.textContent === 'Fuera de servicio', MIG, { timeout: 5000 });
@@ -123,10 +164,17 @@ describe('a migrated installation in Chromium (issue 12 items 5, 8, 10)', { skip
     assert.equal(await text(`${MIG} #t3b`), '');
   });
 
-  for (const size of [{ width: 1280, height: 720 }, { width: 1920, height: 1080 }]) {
+  for (const size of [
+    { width: 1280, height: 720 },
+    { width: 1920, height: 1080 },
+  ]) {
     it(`at ${size.width}×${size.height}: both screens fit the width, keep the drawing's aspect, nothing cut (item 10)`, async () => {
       await page.setViewportSize(size);
-      for (const [sel, tab, screenName, file] of [[MIG, 0, 'M1', 'migrated-m1'], [SUB, 1, 'MAP', 'substation-map'], [SUB, 1, 'S1', 'substation-s1']] as const) {
+      for (const [sel, tab, screenName, file] of [
+        [MIG, 0, 'M1', 'migrated-m1'],
+        [SUB, 1, 'MAP', 'substation-map'],
+        [SUB, 1, 'S1', 'substation-s1'],
+      ] as const) {
         await page.goto(`${red.url}/ui/#!/${tab}`);
         await page.waitForSelector(`${sel} svg`, { timeout: 20_000 });
         if (screenName) await showScreen(sel, screenName);
@@ -138,7 +186,14 @@ describe('a migrated installation in Chromium (issue 12 items 5, 8, 10)', { skip
           const s = svg.getScreenCTM()!;
           // the drawing's own box on the page (meet: the viewBox scaled to fit, aspect kept)
           const shown = { w: vb.width * s.a, h: vb.height * s.d, x: s.e, y: s.f };
-          return { vw: document.documentElement.clientWidth, vh: window.innerHeight, box: { x: r.x, y: r.y, w: r.width, h: r.height }, shown, aspect: vb.width / vb.height, scale: s.a };
+          return {
+            vw: document.documentElement.clientWidth,
+            vh: window.innerHeight,
+            box: { x: r.x, y: r.y, w: r.width, h: r.height },
+            shown,
+            aspect: vb.width / vb.height,
+            scale: s.a,
+          };
         });
         await page.screenshot({ path: path.join(SHOTS, `${file}-${size.width}x${size.height}.png`), fullPage: true });
         // nothing cut on the right, the drawing uses most of the width, its aspect is the drawing's

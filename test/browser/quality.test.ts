@@ -59,15 +59,26 @@ describe('quality on the screen, in Chromium', { skip: haveChromium ? false : CH
   let dependent: string[] = [];
 
   const deploy = async (nodes: Record<string, any>[]) => {
-    const res = await fetch(`${red.url}/flows`, { method: 'POST', headers: { 'content-type': 'application/json', 'Node-RED-Deployment-Type': 'nodes' }, body: JSON.stringify(nodes) });
+    const res = await fetch(`${red.url}/flows`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'Node-RED-Deployment-Type': 'nodes' },
+      body: JSON.stringify(nodes),
+    });
     assert.equal(res.status, 204, `deploy: HTTP ${res.status}`);
   };
-  const greyed = () => page.evaluate((p) => p.tags.filter((t) => document.querySelector(`[tag="${t}"]`)?.classList.contains(p.cls)), { tags: dependent, cls: BAD });
+  const greyed = () =>
+    page.evaluate((p) => p.tags.filter((t) => document.querySelector(`[tag="${t}"]`)?.classList.contains(p.cls)), { tags: dependent, cls: BAD });
   const allGreyed = (ms: number) =>
-    page.waitForFunction((p) => p.tags.every((t) => document.querySelector(`[tag="${t}"]`)?.classList.contains(p.cls)), { tags: dependent, cls: BAD }, { timeout: ms, polling: 50 });
+    page.waitForFunction(
+      (p) => p.tags.every((t) => document.querySelector(`[tag="${t}"]`)?.classList.contains(p.cls)),
+      { tags: dependent, cls: BAD },
+      { timeout: ms, polling: 50 },
+    );
   const live = (ms: number) =>
     page.waitForFunction(
-      (p) => !p.tags.some((t) => document.querySelector(`[tag="${t}"]`)?.classList.contains(p.cls)) && (document.querySelector('[tag="S1152B03"]') as SVGElement).style.getPropertyValue('fill') === 'rgb(255, 204, 0)',
+      (p) =>
+        !p.tags.some((t) => document.querySelector(`[tag="${t}"]`)?.classList.contains(p.cls)) &&
+        (document.querySelector('[tag="S1152B03"]') as SVGElement).style.getPropertyValue('fill') === 'rgb(255, 204, 0)',
       { tags: dependent, cls: BAD },
       { timeout: ms, polling: 100 },
     );
@@ -78,22 +89,40 @@ describe('quality on the screen, in Chromium', { skip: haveChromium ? false : CH
     const port = String(await freePort());
     for (const n of flow) {
       if (n.type === 'mara-simulator') Object.assign(n, { port, activity: false });
-      if (n.type === 'mara-line') Object.assign(n, { port, devices: [{ address: 1, name: 'S1 comaster', pollInterval: POLL_S, timeout: TIMEOUT_MS, retries: RETRIES }] });
+      if (n.type === 'mara-line')
+        Object.assign(n, { port, devices: [{ address: 1, name: 'S1 comaster', pollInterval: POLL_S, timeout: TIMEOUT_MS, retries: RETRIES }] });
     }
     sim = flow.find((n) => n.type === 'mara-simulator')!;
-    flow.push({ id: 'test-sim-in', type: 'inject', z: sim.z, props: [{ p: 'payload' }, { p: 'topic', vt: 'str' }], payload: '', payloadType: 'str', topic: '', repeat: '', once: false, wires: [[sim.id]] });
+    flow.push({
+      id: 'test-sim-in',
+      type: 'inject',
+      z: sim.z,
+      props: [{ p: 'payload' }, { p: 'topic', vt: 'str' }],
+      payload: '',
+      payloadType: 'str',
+      topic: '',
+      repeat: '',
+      once: false,
+      wires: [[sim.id]],
+    });
     const { model } = await load(path.join(ROOT, 'examples', 'substation.xlsx'));
     const engine = new FormulaEngine({ compile });
     engine.load({ points: model.points, elements: model.elements, formulas: model.formulas });
     engine.fullPass();
     const svg = fs.readFileSync(path.join(ROOT, 'examples', 's1.svg'), 'utf8');
-    dependent = engine.qualities().filter((q) => q.quality === 'invalid' && svg.includes(`tag="${q.tag}"`)).map((q) => q.tag);
+    dependent = engine
+      .qualities()
+      .filter((q) => q.quality === 'invalid' && svg.includes(`tag="${q.tag}"`))
+      .map((q) => q.tag);
     assert.ok(dependent.length > 40, `elements of s1 that depend on points: ${dependent.length}`);
 
     const files: Record<string, Buffer> = { 'mara-projects/substation.xlsx': fs.readFileSync(path.join(ROOT, 'examples', 'substation.xlsx')) };
     for (const f of exampleDrawings()) files[`mara-projects/${f}`] = fs.readFileSync(path.join(ROOT, 'examples', f));
     // start without the simulator: the COMaster never answers (connection refused)
-    red = await startNodeRed(flow.filter((n) => n.id !== sim.id), files);
+    red = await startNodeRed(
+      flow.filter((n) => n.id !== sim.id),
+      files,
+    );
     browser = await openChromium({ width: 1400, height: 950 });
     page = browser.page;
     await page.goto(`${red.url}/ui/`);
@@ -123,7 +152,10 @@ describe('quality on the screen, in Chromium', { skip: haveChromium ? false : CH
     assert.equal(look.breaker, 'rgb(255, 204, 0)', 'the breaker keeps the drawing fill');
     assert.equal(look.current, '0.00', 'the current keeps the drawing text');
     assert.ok(!/^-/.test(look.voltage ?? ''), `no made-up voltage: ${look.voltage}`);
-    assert.ok(look.barAttr === null || svg.includes(look.barAttr) || !/rgb\(255, 255, 255\)/.test(look.barStroke), `the bar keeps its drawing stroke: ${look.barAttr}`);
+    assert.ok(
+      look.barAttr === null || svg.includes(look.barAttr) || !/rgb\(255, 255, 255\)/.test(look.barStroke),
+      `the bar keeps its drawing stroke: ${look.barAttr}`,
+    );
   });
 
   /** The demo's "initial field state" (its inject fires once at start, not on a "nodes" deploy). */
@@ -138,7 +170,9 @@ describe('quality on the screen, in Chromium', { skip: haveChromium ? false : CH
     await fieldState();
     // the line reconnects on its back-off (up to 30 s after refused connections)
     await live(60_000).catch(async (e) => {
-      throw new Error(`${(e as Error).message}; still greyed: ${(await greyed()).join(' ')}; breaker fill ${await page.evaluate(() => (document.querySelector('[tag="S1152B03"]') as SVGElement).style.getPropertyValue('fill'))}`);
+      throw new Error(
+        `${(e as Error).message}; still greyed: ${(await greyed()).join(' ')}; breaker fill ${await page.evaluate(() => (document.querySelector('[tag="S1152B03"]') as SVGElement).style.getPropertyValue('fill'))}`,
+      );
     });
     assert.deepEqual(await greyed(), []);
   });

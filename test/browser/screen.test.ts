@@ -36,10 +36,23 @@ function demoInputs(escala: Record<string, number>): Record<string, unknown>[] {
   const raw = (tag: string, eng: number) => ({ tag, table: 'ai', value: Math.round(eng / escala[tag]), q: 0 });
   const di = (tag: string, value: number) => ({ tag, table: 'di', value });
   return [
-    di('S1252B01', 1), di('S1252B02', 1), di('S1152B01', 1), di('S1152B02', 1),
-    di('S1152B03', 1), di('S1152B04', 1), di('S1152B05', 0), di('S1152B06', 1), di('S1151_05', 1),
-    raw('S12VV_00', 33.18), raw('S11VV_00', 13.27), raw('S12PA_00', 6200), raw('S12PR_00', 2100),
-    raw('S11II_03', 212.4), raw('S11II_04', 187.9), raw('S11II_05', 0), raw('S11II_06', 96.3),
+    di('S1252B01', 1),
+    di('S1252B02', 1),
+    di('S1152B01', 1),
+    di('S1152B02', 1),
+    di('S1152B03', 1),
+    di('S1152B04', 1),
+    di('S1152B05', 0),
+    di('S1152B06', 1),
+    di('S1151_05', 1),
+    raw('S12VV_00', 33.18),
+    raw('S11VV_00', 13.27),
+    raw('S12PA_00', 6200),
+    raw('S12PR_00', 2100),
+    raw('S11II_03', 212.4),
+    raw('S11II_04', 187.9),
+    raw('S11II_05', 0),
+    raw('S11II_06', 96.3),
     { tag: 'S1151_05', attr: 'text', value: '1' },
     { tag: 'S1152B05', attr: 'text', value: '1' },
   ];
@@ -49,8 +62,38 @@ const OUTS_FN = (port: number) =>
   `const a = global.get('outs') || []; a.push({ port: ${port}, topic: msg.topic, payload: msg.payload, event: msg.event, socketid: msg.socketid }); global.set('outs', a); return null;`;
 
 function flows(): unknown[] {
-  const fn = (id: string, func: string, wires: string[][] = [[]]) => ({ id, type: 'function', z: 'tab1', name: id, func, outputs: 1, noerr: 0, initialize: '', finalize: '', libs: [], x: 400, y: 100, wires });
-  const inject = (id: string, target: string) => ({ id, type: 'inject', z: 'tab1', name: id, props: [{ p: 'payload' }], repeat: '', crontab: '', once: false, onceDelay: 0.1, topic: '', payload: '', payloadType: 'str', x: 100, y: 100, wires: [[target]] });
+  const fn = (id: string, func: string, wires: string[][] = [[]]) => ({
+    id,
+    type: 'function',
+    z: 'tab1',
+    name: id,
+    func,
+    outputs: 1,
+    noerr: 0,
+    initialize: '',
+    finalize: '',
+    libs: [],
+    x: 400,
+    y: 100,
+    wires,
+  });
+  const inject = (id: string, target: string) => ({
+    id,
+    type: 'inject',
+    z: 'tab1',
+    name: id,
+    props: [{ p: 'payload' }],
+    repeat: '',
+    crontab: '',
+    once: false,
+    onceDelay: 0.1,
+    topic: '',
+    payload: '',
+    payloadType: 'str',
+    x: 100,
+    y: 100,
+    wires: [[target]],
+  });
   return [
     { id: 'tab1', type: 'tab', label: 'screens' },
     ...dashboardNodes(
@@ -66,28 +109,80 @@ function flows(): unknown[] {
     ),
     { id: 'proj', type: 'mara-project', name: '', path: 'project/substation.xlsx', dialect: 'txscada', watch: false },
     {
-      id: 'scr', type: 'ui_mara_screen', z: 'tab1', name: '', group: 'grp', order: 1, width: 24, height: 15, project: 'proj', svg: '', start: '',
-      qualityClass: 'mara-bad-quality', readOnly: false, x: 300, y: 100, wires: [['outs1'], ['outs2', 'fx']],
+      id: 'scr',
+      type: 'ui_mara_screen',
+      z: 'tab1',
+      name: '',
+      group: 'grp',
+      order: 1,
+      width: 24,
+      height: 15,
+      project: 'proj',
+      svg: '',
+      start: '',
+      qualityClass: 'mara-bad-quality',
+      readOnly: false,
+      x: 300,
+      y: 100,
+      wires: [['outs1'], ['outs2', 'fx']],
     },
     // the workbook's formulas: point values in, element changes out (and confirmed toggles back in)
     { id: 'fx', type: 'mara-formula', z: 'tab1', name: '', project: 'proj', dialect: 'txscada', formulas: [], x: 200, y: 160, wires: [['scr']] },
     {
-      id: 'evil', type: 'ui_mara_screen', z: 'tab1', name: 'lab', group: 'grp-lab', order: 1, width: 8, height: 6, project: '',
+      id: 'evil',
+      type: 'ui_mara_screen',
+      z: 'tab1',
+      name: 'lab',
+      group: 'grp-lab',
+      order: 1,
+      width: 8,
+      height: 6,
+      project: '',
       svg: '<svg xmlns="http://www.w3.org/2000/svg" width="240" height="60"><rect tag="SAFE" id="safe-0" width="40" height="40"/></svg>',
-      start: '', qualityClass: 'mara-bad-quality', readOnly: false, x: 300, y: 200, wires: [[], []],
+      start: '',
+      qualityClass: 'mara-bad-quality',
+      readOnly: false,
+      x: 300,
+      y: 200,
+      wires: [[], []],
     },
     // a node id with characters the element id cannot carry (the server writes `domId(id)`, lib/hmi/dom-id.ts)
     {
-      id: ODD_ID, type: 'ui_mara_screen', z: 'tab1', name: 'odd', group: 'grp-odd', order: 1, width: 6, height: 4, project: '',
+      id: ODD_ID,
+      type: 'ui_mara_screen',
+      z: 'tab1',
+      name: 'odd',
+      group: 'grp-odd',
+      order: 1,
+      width: 6,
+      height: 4,
+      project: '',
       svg: '<svg xmlns="http://www.w3.org/2000/svg" width="120" height="40"><rect tag="ODD" id="odd-rect" width="40" height="40"/></svg>',
-      start: '', qualityClass: 'mara-bad-quality', readOnly: false, x: 300, y: 260, wires: [[], []],
+      start: '',
+      qualityClass: 'mara-bad-quality',
+      readOnly: false,
+      x: 300,
+      y: 260,
+      wires: [[], []],
     },
     inject('inj-scr', 'scr'),
     inject('inj-fx', 'fx'),
     inject('inj-evil', 'evil'),
     fn('outs1', OUTS_FN(1)),
     fn('outs2', OUTS_FN(2)),
-    { id: 'outs-in', type: 'http in', z: 'tab1', name: '', url: '/test/outs', method: 'get', upload: false, swaggerDoc: '', x: 100, y: 300, wires: [['outs-get']] },
+    {
+      id: 'outs-in',
+      type: 'http in',
+      z: 'tab1',
+      name: '',
+      url: '/test/outs',
+      method: 'get',
+      upload: false,
+      swaggerDoc: '',
+      x: 100,
+      y: 300,
+      wires: [['outs-get']],
+    },
     fn('outs-get', "msg.payload = global.get('outs') || []; global.set('outs', []); return msg;", [['outs-res']]),
     { id: 'outs-res', type: 'http response', z: 'tab1', name: '', statusCode: '', headers: {}, x: 500, y: 300, wires: [] },
   ];
@@ -103,21 +198,31 @@ describe('ui_mara_screen in Chromium', { skip: haveChromium ? false : CHROMIUM_M
   const requests: string[] = [];
 
   /** Server outputs since the last call (ports 1 and 2 of the widget). */
-  const outs = async (): Promise<{ port: number; topic: string; payload: any; event: any; socketid?: string }[]> => (await fetch(`${red.url}/test/outs`)).json() as never;
+  const outs = async (): Promise<{ port: number; topic: string; payload: any; event: any; socketid?: string }[]> =>
+    (await fetch(`${red.url}/test/outs`)).json() as never;
   const send = (payload: unknown, topic?: string) => red.inject('inj-scr', topic === undefined ? { payload } : { payload, topic });
   const escala: Record<string, number> = {};
   /** Point values and element writes into mara-formula, whose element changes go to the widget. */
   const feedFormulas = (payload: unknown) => red.inject('inj-fx', { payload });
   const hash = () => page.evaluate(() => location.hash);
   const current = () => page.$eval(`${W} select.mara-menu`, (s) => (s as HTMLSelectElement).value);
-  const waitScreen = (name: string) => page.waitForFunction(([sel, n]) => (document.querySelector(`${sel} select.mara-menu`) as HTMLSelectElement | null)?.value === n && !!document.querySelector(`${sel} svg`), [W, name] as const, { timeout: 5000 });
+  const waitScreen = (name: string) =>
+    page.waitForFunction(
+      ([sel, n]) => (document.querySelector(`${sel} select.mara-menu`) as HTMLSelectElement | null)?.value === n && !!document.querySelector(`${sel} svg`),
+      [W, name] as const,
+      { timeout: 5000 },
+    );
   const styleOf = (sel: string, prop: string) => page.$eval(sel, (e, p) => (e as SVGElement).style.getPropertyValue(p), prop);
   const rgb = (hex: string) => `rgb(${parseInt(hex.slice(1, 3), 16)}, ${parseInt(hex.slice(3, 5), 16)}, ${parseInt(hex.slice(5, 7), 16)})`;
   const waitStyle = (sel: string, prop: string, hex: string, timeout = 2000) =>
-    page.waitForFunction(([s, p, v]) => {
-      const e = document.querySelector(s) as SVGElement | null;
-      return !!e && e.style.getPropertyValue(p) === v;
-    }, [sel, prop, rgb(hex)] as const, { timeout });
+    page.waitForFunction(
+      ([s, p, v]) => {
+        const e = document.querySelector(s) as SVGElement | null;
+        return !!e && e.style.getPropertyValue(p) === v;
+      },
+      [sel, prop, rgb(hex)] as const,
+      { timeout },
+    );
 
   before(async () => {
     ensureBuilt();
@@ -190,7 +295,9 @@ describe('ui_mara_screen in Chromium', { skip: haveChromium ? false : CHROMIUM_M
         {
           sel: `${W} [tag="S12ETT00"]`,
           url: `/inject/inj-scr`,
-          body: JSON.stringify({ __user_inject_props__: [{ p: 'payload', v: JSON.stringify([{ tag: 'S12ETT00', attr: 'fill', value: colour }]), vt: 'json' }] }),
+          body: JSON.stringify({
+            __user_inject_props__: [{ p: 'payload', v: JSON.stringify([{ tag: 'S12ETT00', attr: 'fill', value: colour }]), vt: 'json' }],
+          }),
           want: rgb(colour === 6 ? '#ff0000' : '#99cc00'),
         },
       );
@@ -219,7 +326,10 @@ describe('ui_mara_screen in Chromium', { skip: haveChromium ? false : CHROMIUM_M
     const o = await outs();
     const jump = o.find((m) => m.event?.type === 'jump');
     assert.ok(jump, JSON.stringify(o));
-    assert.deepEqual({ topic: jump.topic, payload: jump.payload, event: jump.event }, { topic: 'S12ETT00', payload: 'S1', event: { type: 'jump', tag: 'S12ETT00', screen: 'MAP', target: 'S1' } });
+    assert.deepEqual(
+      { topic: jump.topic, payload: jump.payload, event: jump.event },
+      { topic: 'S12ETT00', payload: 'S1', event: { type: 'jump', tag: 'S12ETT00', screen: 'MAP', target: 'S1' } },
+    );
     assert.equal(typeof jump.socketid, 'string');
   });
 
@@ -230,7 +340,11 @@ describe('ui_mara_screen in Chromium', { skip: haveChromium ? false : CHROMIUM_M
     try {
       await other.goto(`${red.url}/ui/#!/0?mara-screen=S1`);
       await other.waitForSelector(`${W} [tag="S1152B01"]`, { timeout: 15_000 });
-      await other.waitForFunction((s) => (document.querySelector(s) as SVGElement).style.getPropertyValue('fill') === 'rgb(51, 102, 255)', `${W} [tag="S1152B01"]`, { timeout: 2000 });
+      await other.waitForFunction(
+        (s) => (document.querySelector(s) as SVGElement).style.getPropertyValue('fill') === 'rgb(51, 102, 255)',
+        `${W} [tag="S1152B01"]`,
+        { timeout: 2000 },
+      );
       await send('MAP', 'screen');
       await waitScreen('MAP');
       await other.waitForFunction((s) => (document.querySelector(s) as HTMLSelectElement).value === 'MAP', `${W} select.mara-menu`, { timeout: 5000 });
@@ -294,7 +408,11 @@ describe('ui_mara_screen in Chromium', { skip: haveChromium ? false : CHROMIUM_M
     await dialog.locator('button', { hasText: 'Cancel' }).click();
     await page.waitForTimeout(300);
     let o = await outs();
-    assert.deepEqual(o.map((m) => m.event?.type), ['click'], 'the click reaches the server, nothing else');
+    assert.deepEqual(
+      o.map((m) => m.event?.type),
+      ['click'],
+      'the click reaches the server, nothing else',
+    );
     await blade.click();
     await dialog.locator('button', { hasText: 'Change to Abierto' }).click();
     for (let i = 0; i < 40 && o.filter((m) => m.port === 2).length === 0; i++) {
@@ -363,9 +481,22 @@ describe('ui_mara_screen in Chromium', { skip: haveChromium ? false : CHROMIUM_M
         const colour = n % 2 ? '#00ff00' : '#0000ff';
         await red.inject('inj-evil', { payload: c.svg });
         await lab.waitForSelector(`${EVIL} #safe-${n}`, { timeout: 5000 });
-        await red.inject('inj-evil', { payload: [{ tag: 'SAFE', attr: 'fill', value: colour }, { tag: 'SAFETEXT', attr: 'text', value: `<img src=x onerror="window.__pwned=${n}">` }] });
-        await lab.waitForFunction(([s, v]) => (document.querySelector(s) as SVGElement).style.getPropertyValue('fill') === v, [`${EVIL} #safe-${n}`, rgb(colour)] as const, { timeout: 2000 });
-        assert.equal(await lab.$eval(`${EVIL} [tag="SAFETEXT"]`, (t) => t.textContent), `<img src=x onerror="window.__pwned=${n}">`, `${c.name}: data stays text`);
+        await red.inject('inj-evil', {
+          payload: [
+            { tag: 'SAFE', attr: 'fill', value: colour },
+            { tag: 'SAFETEXT', attr: 'text', value: `<img src=x onerror="window.__pwned=${n}">` },
+          ],
+        });
+        await lab.waitForFunction(
+          ([s, v]) => (document.querySelector(s) as SVGElement).style.getPropertyValue('fill') === v,
+          [`${EVIL} #safe-${n}`, rgb(colour)] as const,
+          { timeout: 2000 },
+        );
+        assert.equal(
+          await lab.$eval(`${EVIL} [tag="SAFETEXT"]`, (t) => t.textContent),
+          `<img src=x onerror="window.__pwned=${n}">`,
+          `${c.name}: data stays text`,
+        );
         // everything in the drawing: hover, press, click, focus, key (synthetic events fire inline handlers too)
         await lab.evaluate((sel) => {
           const types = ['mouseover', 'mouseenter', 'mousemove', 'mousedown', 'mouseup', 'click', 'dblclick', 'pointerdown', 'focus', 'focusin', 'keydown'];
@@ -386,9 +517,23 @@ describe('ui_mara_screen in Chromium', { skip: haveChromium ? false : CHROMIUM_M
           const all = Array.from(document.querySelectorAll(`${sel} *`));
           return {
             pwned: w.__pwned,
-            blocked: all.filter((e) => /^(script|foreignobject|iframe|embed|object|animate|set|animatetransform|animatemotion|handler|listener|discard|image|use|feimage)$/i.test(e.localName)).map((e) => e.localName),
-            handlers: all.flatMap((e) => Array.from(e.attributes).filter((a) => /^on/i.test(a.localName)).map((a) => `${e.localName}@${a.name}`)),
-            refs: all.flatMap((e) => Array.from(e.attributes).filter((a) => /href$/i.test(a.localName) && !a.value.startsWith('#')).map((a) => `${e.localName}@${a.name}=${a.value.slice(0, 40)}`)),
+            blocked: all
+              .filter((e) =>
+                /^(script|foreignobject|iframe|embed|object|animate|set|animatetransform|animatemotion|handler|listener|discard|image|use|feimage)$/i.test(
+                  e.localName,
+                ),
+              )
+              .map((e) => e.localName),
+            handlers: all.flatMap((e) =>
+              Array.from(e.attributes)
+                .filter((a) => /^on/i.test(a.localName))
+                .map((a) => `${e.localName}@${a.name}`),
+            ),
+            refs: all.flatMap((e) =>
+              Array.from(e.attributes)
+                .filter((a) => /href$/i.test(a.localName) && !a.value.startsWith('#'))
+                .map((a) => `${e.localName}@${a.name}=${a.value.slice(0, 40)}`),
+            ),
             hash: location.hash,
             toolbar: getComputedStyle(document.querySelector('md-toolbar') as Element).display,
             body: getComputedStyle(document.body).display,
@@ -409,7 +554,9 @@ describe('ui_mara_screen in Chromium', { skip: haveChromium ? false : CHROMIUM_M
         assert.match(report.hash, /^#!\/1/, `${c.name}: the dashboard route is intact`);
       }
       // data cannot smuggle CSS into a paint either
-      await red.inject('inj-evil', { payload: [{ tag: 'SAFE', attr: 'fill', value: 'red;background:url(javascript:window.__pwned=99)' }] }).catch(() => undefined);
+      await red
+        .inject('inj-evil', { payload: [{ tag: 'SAFE', attr: 'fill', value: 'red;background:url(javascript:window.__pwned=99)' }] })
+        .catch(() => undefined);
       await lab.waitForTimeout(400);
       assert.equal(await lab.evaluate(() => (window as unknown as { __pwned?: unknown }).__pwned), undefined);
       assert.deepEqual(dialogs, [], 'no alert/confirm/prompt ever opened');
@@ -423,8 +570,15 @@ describe('ui_mara_screen in Chromium', { skip: haveChromium ? false : CHROMIUM_M
 
   it('the demo screen, as the README shows it', async () => {
     await feedFormulas(demoInputs(escala));
-    await feedFormulas([{ tag: 'S1189S03', attr: 'text', value: '1' }, { tag: 'S1189I03', attr: 'text', value: '1' }]);
-    await send([{ tag: 'S1189S03', attr: 'text', value: '1' }, { tag: 'S1189I03', attr: 'text', value: '1' }, { tag: 'S11II_04', quality: 'good' }]);
+    await feedFormulas([
+      { tag: 'S1189S03', attr: 'text', value: '1' },
+      { tag: 'S1189I03', attr: 'text', value: '1' },
+    ]);
+    await send([
+      { tag: 'S1189S03', attr: 'text', value: '1' },
+      { tag: 'S1189I03', attr: 'text', value: '1' },
+      { tag: 'S11II_04', quality: 'good' },
+    ]);
     await page.goto(`${red.url}/ui/#!/0?mara-screen=S1`);
     await waitScreen('S1');
     await waitStyle(`${W} [tag="S1152B05"]`, 'fill', '#ff0000');

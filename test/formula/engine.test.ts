@@ -32,16 +32,35 @@ const CHAIN_MODEL = {
 describe('FormulaEngine', () => {
   it('settles a four-level chain in one propagation, whatever the row order (the original needed four frames)', () => {
     const e = engine();
-    assert.deepEqual(e.load(CHAIN_MODEL).filter((p) => p.severity === 'error'), []);
+    assert.deepEqual(
+      e.load(CHAIN_MODEL).filter((p) => p.severity === 'error'),
+      [],
+    );
     e.fullPass();
-    const changes = e.update([{ table: 'ai', tag: 'E42VV_00', value: 1796 }, { table: 'di', tag: 'E4152B04', value: 1 }]);
+    const changes = e.update([
+      { table: 'ai', tag: 'E42VV_00', value: 1796 },
+      { table: 'di', tag: 'E4152B04', value: 1 },
+    ]);
     assert.deepEqual(
       changes.map((c) => [c.tag, c.attr, c.value]),
-      [['E42VV_00', 'text', '33.0'], ['E42BAR00', 'stroke', 2], ['E4189S04', 'stroke', 2], ['E4152B04', 'fill', 2]],
+      [
+        ['E42VV_00', 'text', '33.0'],
+        ['E42BAR00', 'stroke', 2],
+        ['E4189S04', 'stroke', 2],
+        ['E4152B04', 'fill', 2],
+      ],
     );
     // the voltage drops: the colours follow in the same step
     const off = e.update([{ table: 'ai', tag: 'E42VV_00', value: 0 }]);
-    assert.deepEqual(off.map((c) => [c.tag, c.attr, c.value]), [['E42VV_00', 'text', '0.0'], ['E42BAR00', 'stroke', 3], ['E4189S04', 'stroke', 3], ['E4152B04', 'fill', 3]]);
+    assert.deepEqual(
+      off.map((c) => [c.tag, c.attr, c.value]),
+      [
+        ['E42VV_00', 'text', '0.0'],
+        ['E42BAR00', 'stroke', 3],
+        ['E4189S04', 'stroke', 3],
+        ['E4152B04', 'fill', 3],
+      ],
+    );
   });
 
   it('only re-evaluates dependants and emits only real changes', () => {
@@ -50,23 +69,39 @@ describe('FormulaEngine', () => {
     e.fullPass();
     e.update([{ table: 'ai', tag: 'E42VV_00', value: 1796 }]);
     assert.deepEqual(e.update([{ table: 'ai', tag: 'E42VV_00', value: 1796 }]), [], 'same value: nothing');
-    assert.deepEqual(e.update([{ table: 'ai', tag: 'E42VV_00', value: 1797 }]).map((c) => c.tag), ['E42VV_00'], 'text changes, colours do not');
+    assert.deepEqual(
+      e.update([{ table: 'ai', tag: 'E42VV_00', value: 1797 }]).map((c) => c.tag),
+      ['E42VV_00'],
+      'text changes, colours do not',
+    );
   });
 
   it('an error keeps the previous value, records it, and the other formulas still run', () => {
     const e = engine();
     e.load({
       points: [{ tag: 'V', table: 'ai', escala: 1 }],
-      elements: [{ tag: 'T', text: '1' }, { tag: 'X', text: '0' }],
+      elements: [
+        { tag: 'T', text: '1' },
+        { tag: 'X', text: '0' },
+      ],
       formulas: [F(2, 'X', 'fill', 'SI(int(eg.T.text),6,10)'), F(3, 'X', 'text', 'str(ai.V.value*2)')],
     });
     e.fullPass();
     assert.equal(e.element('X')!.fill, 6);
     e.setElement('T', 'text', 'abc');
     const changes = e.update([{ table: 'ai', tag: 'V', value: 21 }]);
-    assert.deepEqual(changes.map((c) => [c.tag, c.attr, c.value]), [['T', 'text', 'abc'], ['X', 'text', '42']]);
+    assert.deepEqual(
+      changes.map((c) => [c.tag, c.attr, c.value]),
+      [
+        ['T', 'text', 'abc'],
+        ['X', 'text', '42'],
+      ],
+    );
     assert.equal(e.element('X')!.fill, 6, 'previous value kept');
-    assert.deepEqual(e.errors().map((x) => [x.tag, x.attr, x.category]), [['X', 'fill', 'conversion']]);
+    assert.deepEqual(
+      e.errors().map((x) => [x.tag, x.attr, x.category]),
+      [['X', 'fill', 'conversion']],
+    );
     e.setElement('T', 'text', '0');
     e.propagate();
     assert.equal(e.element('X')!.fill, 10);
@@ -88,7 +123,13 @@ describe('FormulaEngine', () => {
     assert.equal(e.element('A')!.fill, 3);
     e.load({ points: [], elements: [{ tag: 'B' }], formulas: [F(2, 'B', 'fill', "'red'"), F(3, 'B', 'text', 'None')] });
     e.fullPass();
-    assert.deepEqual(e.errors().map((x) => [x.attr, x.category]), [['fill', 'type'], ['text', 'type']]);
+    assert.deepEqual(
+      e.errors().map((x) => [x.attr, x.category]),
+      [
+        ['fill', 'type'],
+        ['text', 'type'],
+      ],
+    );
   });
 
   it('reports syntax errors with row and column, unknown references and cycles as warnings', () => {
@@ -112,7 +153,10 @@ describe('FormulaEngine', () => {
     const cyc = problems.filter((p) => p.category === 'cycle');
     assert.deepEqual(cyc.map((p) => p.row).sort(), [8, 9]);
     assert.match(cyc[0].message, /row 8.*row 9/);
-    assert.ok(problems.some((p) => p.row === 11 && p.severity === 'error'), 'unknown attribute rejected');
+    assert.ok(
+      problems.some((p) => p.row === 11 && p.severity === 'error'),
+      'unknown attribute rejected',
+    );
     e.fullPass(); // the cycle still evaluates, in row order
     assert.equal(e.element('B')!.fill, 2);
   });
@@ -126,8 +170,18 @@ describe('FormulaEngine', () => {
     });
     e.fullPass();
     assert.equal(e.element('S12ETT00')!.fill, 11);
-    assert.deepEqual(e.update([], [{ tag: 'S1151_02', attr: 'text', value: '1' }]).map((c) => [c.tag, c.value]), [['S1151_02', '1'], ['S12ETT00', 6]]);
-    assert.deepEqual(e.update([], [{ tag: 'OTHER', attr: 'text', value: '7' }]).map((c) => c.tag), ['OTHER'], 'unmarked: colour unchanged');
+    assert.deepEqual(
+      e.update([], [{ tag: 'S1151_02', attr: 'text', value: '1' }]).map((c) => [c.tag, c.value]),
+      [
+        ['S1151_02', '1'],
+        ['S12ETT00', 6],
+      ],
+    );
+    assert.deepEqual(
+      e.update([], [{ tag: 'OTHER', attr: 'text', value: '7' }]).map((c) => c.tag),
+      ['OTHER'],
+      'unmarked: colour unchanged',
+    );
   });
 
   it('"try this formula" evaluates with overrides and leaves the state alone', () => {
@@ -166,10 +220,23 @@ describe('FormulaEngine', () => {
       assert.equal(e.element('E4152B04')!.fill, null);
       assert.deepEqual(
         e.errors().map((x) => [x.tag, x.category]),
-        [['E42VV_00', 'no-value'], ['E42BAR00', 'no-value'], ['E4189S04', 'no-value'], ['E4152B04', 'no-value']],
+        [
+          ['E42VV_00', 'no-value'],
+          ['E42BAR00', 'no-value'],
+          ['E4189S04', 'no-value'],
+          ['E4152B04', 'no-value'],
+        ],
       );
       const q = new Map(e.takeQualityChanges().map((c) => [c.tag, c.quality]));
-      assert.deepEqual([...q], [['E42VV_00', 'invalid'], ['E42BAR00', 'invalid'], ['E4189S04', 'invalid'], ['E4152B04', 'invalid']]);
+      assert.deepEqual(
+        [...q],
+        [
+          ['E42VV_00', 'invalid'],
+          ['E42BAR00', 'invalid'],
+          ['E4189S04', 'invalid'],
+          ['E4152B04', 'invalid'],
+        ],
+      );
       assert.deepEqual(e.takeQualityChanges(), [], 'reported once');
     });
 
@@ -179,9 +246,20 @@ describe('FormulaEngine', () => {
       e.fullPass();
       e.takeQualityChanges();
       const ch = e.update([{ table: 'ai', tag: 'E42VV_00', value: 1796, q: 0, quality: 'good' }]);
-      assert.deepEqual(ch.map((c) => [c.tag, c.attr, c.value]), [['E42VV_00', 'text', '33.0'], ['E42BAR00', 'stroke', 2], ['E4189S04', 'stroke', 2]]);
+      assert.deepEqual(
+        ch.map((c) => [c.tag, c.attr, c.value]),
+        [
+          ['E42VV_00', 'text', '33.0'],
+          ['E42BAR00', 'stroke', 2],
+          ['E4189S04', 'stroke', 2],
+        ],
+      );
       assert.equal(e.element('E4152B04')!.fill, null, 'still no value: its DI was never read');
-      assert.deepEqual(e.takeQualityChanges(), [{ tag: 'E42VV_00', quality: 'good' }, { tag: 'E42BAR00', quality: 'good' }, { tag: 'E4189S04', quality: 'good' }]);
+      assert.deepEqual(e.takeQualityChanges(), [
+        { tag: 'E42VV_00', quality: 'good' },
+        { tag: 'E42BAR00', quality: 'good' },
+        { tag: 'E4189S04', quality: 'good' },
+      ]);
       e.update([{ table: 'di', tag: 'E4152B04', value: 1, quality: 'good' }]);
       assert.equal(e.element('E4152B04')!.fill, 2);
       assert.deepEqual(e.takeQualityChanges(), [{ tag: 'E4152B04', quality: 'good' }]);
@@ -191,30 +269,73 @@ describe('FormulaEngine', () => {
     it('a point going invalid (device offline) keeps its value and makes every element computed from it invalid', () => {
       const e = engine();
       e.load(CHAIN_MODEL);
-      e.update([{ table: 'ai', tag: 'E42VV_00', value: 1796, q: 0 }, { table: 'di', tag: 'E4152B04', value: 1 }]);
+      e.update([
+        { table: 'ai', tag: 'E42VV_00', value: 1796, q: 0 },
+        { table: 'di', tag: 'E4152B04', value: 1 },
+      ]);
       e.takeQualityChanges();
       // what mara-points sends on offline: the last value, q = 1, quality invalid
-      const ch = e.update([{ table: 'ai', tag: 'E42VV_00', value: 1796, q: 1, quality: 'invalid' }, { table: 'di', tag: 'E4152B04', value: 1, q: 1, quality: 'invalid' }]);
+      const ch = e.update([
+        { table: 'ai', tag: 'E42VV_00', value: 1796, q: 1, quality: 'invalid' },
+        { table: 'di', tag: 'E4152B04', value: 1, q: 1, quality: 'invalid' },
+      ]);
       assert.deepEqual(ch, [], 'values unchanged');
-      assert.deepEqual(e.takeQualityChanges().map((c) => [c.tag, c.quality]).sort(), [['E4152B04', 'invalid'], ['E4189S04', 'invalid'], ['E42BAR00', 'invalid'], ['E42VV_00', 'invalid']]);
+      assert.deepEqual(
+        e
+          .takeQualityChanges()
+          .map((c) => [c.tag, c.quality])
+          .sort(),
+        [
+          ['E4152B04', 'invalid'],
+          ['E4189S04', 'invalid'],
+          ['E42BAR00', 'invalid'],
+          ['E42VV_00', 'invalid'],
+        ],
+      );
       e.update([{ table: 'ai', tag: 'E42VV_00', value: 1796, q: 0, quality: 'good' }]);
       // the breaker's own DI is still invalid: it stays grey; the chain above it is good again
-      assert.deepEqual(e.takeQualityChanges().map((c) => [c.tag, c.quality]).sort(), [['E4189S04', 'good'], ['E42BAR00', 'good'], ['E42VV_00', 'good']]);
+      assert.deepEqual(
+        e
+          .takeQualityChanges()
+          .map((c) => [c.tag, c.quality])
+          .sort(),
+        [
+          ['E4189S04', 'good'],
+          ['E42BAR00', 'good'],
+          ['E42VV_00', 'good'],
+        ],
+      );
     });
 
     it('an element without formulas has the quality of the point with its tag; static elements are good', () => {
       const e = engine();
-      e.load({ points: [{ tag: 'D', table: 'di' }], elements: [{ tag: 'D', text: '0' }, { tag: 'TITLE', text: 'BAR 33 KV' }], formulas: [] });
+      e.load({
+        points: [{ tag: 'D', table: 'di' }],
+        elements: [
+          { tag: 'D', text: '0' },
+          { tag: 'TITLE', text: 'BAR 33 KV' },
+        ],
+        formulas: [],
+      });
       e.fullPass();
-      assert.deepEqual(e.qualities(), [{ tag: 'D', quality: 'invalid' }, { tag: 'TITLE', quality: 'good' }]);
+      assert.deepEqual(e.qualities(), [
+        { tag: 'D', quality: 'invalid' },
+        { tag: 'TITLE', quality: 'good' },
+      ]);
       e.update([{ table: 'di', tag: 'D', value: 0 }]);
-      assert.deepEqual(e.takeQualityChanges(), [{ tag: 'D', quality: 'good' }, { tag: 'TITLE', quality: 'good' }]);
+      assert.deepEqual(e.takeQualityChanges(), [
+        { tag: 'D', quality: 'good' },
+        { tag: 'TITLE', quality: 'good' },
+      ]);
     });
 
     it('a reloaded engine given points() starts from the last known values, not from nothing', () => {
       const a = engine();
       a.load(CHAIN_MODEL);
-      a.update([{ table: 'ai', tag: 'E42VV_00', value: 1796, q: 0 }, { table: 'di', tag: 'E4152B04', value: 1 }]);
+      a.update([
+        { table: 'ai', tag: 'E42VV_00', value: 1796, q: 0 },
+        { table: 'di', tag: 'E4152B04', value: 1 },
+      ]);
       const b = engine();
       b.load(CHAIN_MODEL);
       b.update(b.points().concat(a.points()));
@@ -239,7 +360,12 @@ describe('FormulaEngine', () => {
     // a random acyclic graph: output k may read inputs and outputs < k
     const formulaArb = (k: number) =>
       fc
-        .tuple(fc.integer({ min: 0, max: N_IN - 1 }), fc.integer({ min: 0, max: Math.max(0, k - 1) }), fc.integer({ min: 0, max: 3 }), fc.integer({ min: 1, max: 5 }))
+        .tuple(
+          fc.integer({ min: 0, max: N_IN - 1 }),
+          fc.integer({ min: 0, max: Math.max(0, k - 1) }),
+          fc.integer({ min: 0, max: 3 }),
+          fc.integer({ min: 1, max: 5 }),
+        )
         .map(([i, j, shape, c]) => {
           const inp = `ai.I${i}.value`;
           const out = k > 0 ? `int(eg.O${j}.text)` : '0';
@@ -247,7 +373,10 @@ describe('FormulaEngine', () => {
         });
     const arb = fc.record({
       formulas: fc.tuple(...Array.from({ length: N_OUT }, (_, k) => formulaArb(k))),
-      rows: fc.shuffledSubarray(Array.from({ length: N_OUT }, (_, k) => k), { minLength: N_OUT, maxLength: N_OUT }),
+      rows: fc.shuffledSubarray(
+        Array.from({ length: N_OUT }, (_, k) => k),
+        { minLength: N_OUT, maxLength: N_OUT },
+      ),
       updates: fc.array(fc.tuple(fc.integer({ min: 0, max: N_IN - 1 }), fc.integer({ min: -5, max: 50 })), { minLength: 1, maxLength: 30 }),
     });
     fc.assert(

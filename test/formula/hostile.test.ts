@@ -121,7 +121,7 @@ describe('hostile contexts: evaluate never throws', () => {
     assert.equal(calls, 0);
   });
 
-  it('a context not registered with trustContext is read safely even when shaped like the engine\'s', () => {
+  it("a context not registered with trustContext is read safely even when shaped like the engine's", () => {
     let calls = 0;
     const ai: Record<string, unknown> = Object.create(null);
     ai.X = Object.defineProperty({ q: 0 }, 'value', {
@@ -176,7 +176,14 @@ describe('hostile contexts: evaluate never throws', () => {
         },
       },
     );
-    const weird = new Proxy({}, { getOwnPropertyDescriptor: () => { throw evil; } }); // throws a proxy
+    const weird = new Proxy(
+      {},
+      {
+        getOwnPropertyDescriptor: () => {
+          throw evil;
+        },
+      },
+    ); // throws a proxy
     for (const c of [evil, { ai: evil, eg: evil }, { ai: { X: evil } }, weird, { eg: weird }]) {
       for (const f of ['ai.X.value', 'FILTRAR(None, eg)', 'SUMA(APLICAR(lambda e: int(e.text), FILTRAR(None, eg)))', 'SI.ERROR(ai.X.value, 1)']) {
         const dialect = f.startsWith('SI.ERROR') ? 'excel' : 'txscada';
@@ -279,7 +286,7 @@ describe('runaway evaluation is bounded', () => {
       ['2 ** 2 ** 30', 'math-domain'],
       ['9 ** 9 ** 9', 'math-domain'],
       ["'%10001d' % 1", 'conversion'],
-      ["FLOAT(1, 100000)", 'conversion'],
+      ['FLOAT(1, 100000)', 'conversion'],
       ["int('1' * 5000)", 'conversion'],
     ];
     for (const [f, cat] of cases) assert.equal(errOf(compile(f).evaluate({})), cat, f);
@@ -318,7 +325,13 @@ describe('hostile formulas: the budget bounds time and output of every operation
     assert.equal(errOf(compile('VALOR(eg.X.text)', { dialect: 'excel' }).evaluate({ eg: { X: { text } } })), 'conversion');
     const ok = compile('float(eg.X.text)').evaluate({ eg: { X: { text: '  -12.5e1 ' } } });
     assert.deepEqual(ok, { ok: true, value: -125, type: 'float' });
-    for (const [t, v] of [['.5', 0.5], ['5.', 5], ['+inf', Infinity], ['-Infinity', -Infinity], ['1E-2', 0.01]] as const)
+    for (const [t, v] of [
+      ['.5', 0.5],
+      ['5.', 5],
+      ['+inf', Infinity],
+      ['-Infinity', -Infinity],
+      ['1E-2', 0.01],
+    ] as const)
       assert.deepEqual(compile('float(eg.X.text)').evaluate({ eg: { X: { text: t } } }), { ok: true, value: v, type: 'float' }, t);
     for (const t of ['.', 'e5', '1e', '1e+', '1..2', '1.2.3', 'infx', '--1', '1 2'])
       assert.equal(errOf(compile('float(eg.X.text)').evaluate({ eg: { X: { text: t } } })), 'conversion', t);

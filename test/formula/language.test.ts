@@ -119,10 +119,28 @@ const CASES: Case[] = [
     want: S('78.7465287802'),
     excel: E('syntax'), // 'or' is not an operator of the excel dialect
   },
-  { id: '012', f: F011, in: { ai: { E42VV_00: { value: 0 }, E42PA_02: { value: 0 } }, eg: { E42SS_02: { text: '2166.47' } } }, want: S('0'), excel: E('syntax') },
+  {
+    id: '012',
+    f: F011,
+    in: { ai: { E42VV_00: { value: 0 }, E42PA_02: { value: 0 } }, eg: { E42SS_02: { text: '2166.47' } } },
+    want: S('0'),
+    excel: E('syntax'),
+  },
   // eager SI: the unused branch still runs float('abc'); the excel dialect's SI is lazy
-  { id: '014', f: F011, in: { ai: { E42VV_00: { value: 0 }, E42PA_02: { value: 0 } }, eg: { E42SS_02: { text: 'abc' } } }, want: E('conversion'), excel: E('syntax') },
-  { id: '015', f: F015, in: { ai: { E42VV_00: { value: 0 }, E42PA_02: { value: 0 } }, eg: { E42SS_02: { text: '0.0' } } }, want: E('division-by-zero'), excel: S('0') },
+  {
+    id: '014',
+    f: F011,
+    in: { ai: { E42VV_00: { value: 0 }, E42PA_02: { value: 0 } }, eg: { E42SS_02: { text: 'abc' } } },
+    want: E('conversion'),
+    excel: E('syntax'),
+  },
+  {
+    id: '015',
+    f: F015,
+    in: { ai: { E42VV_00: { value: 0 }, E42PA_02: { value: 0 } }, eg: { E42SS_02: { text: '0.0' } } },
+    want: E('division-by-zero'),
+    excel: S('0'),
+  },
   { id: '017', f: F017, in: { ai: { E32PA_01: { value: 1000 }, E32PR_01: { value: 300 } } }, want: S('113'), excel: 'same' },
   { id: '019', f: F019, in: { ai: { E42VV_00: { value: 1796, q: 0 } } }, want: I(10), excel: 'same' },
   { id: '020', f: F019, in: { ai: { E42VV_00: { value: 1796, q: 1 } } }, want: I(6), excel: 'same' },
@@ -394,7 +412,7 @@ describe('operator semantics (Python 2, spec §2.5)', () => {
     ['RAIZ(0)', F(0)],
     ['RAIZ(9)', F(3)],
     ['RAIZ(True)', F(1)],
-    ['SUMA(APLICAR(int, FILTRAR(None, APLICAR(str, FILTRAR(lambda c: c <> \'x\', \'1x2\')))))', I(3)],
+    ["SUMA(APLICAR(int, FILTRAR(None, APLICAR(str, FILTRAR(lambda c: c <> 'x', '1x2')))))", I(3)],
     ['SUMA(FILTRAR(lambda x: 0, APLICAR(int, "12")))', I(0)],
     ['APLICAR(None, "ab")', { value: ['a', 'b'], type: 'list' }],
     ['FILTRAR(lambda c: c <> "b", "abc")', S('ac')],
@@ -482,19 +500,36 @@ describe('lambdas (spec §2.6, hmi-086)', () => {
 
   it('a lambda body cannot reach ai, di, eg or the sheet functions (hmi-086)', () => {
     const c = ctx({ ai: { X: { value: 1 } }, di: { Y: 1 }, eg: { Z: { text: '1', mark: 1 } } });
-    for (const body of ['ai.X.value', 'di.Y.value', 'eg.Z.text', 'SI(x, 1, 2)', 'si(x, 1, 2)', 'O(x)', 'RAIZ(x)', 'SUMA(x)', 'FLOAT(x)', 'FILTRAR(None, eg)', 'APLICAR(int, x)']) {
+    for (const body of [
+      'ai.X.value',
+      'di.Y.value',
+      'eg.Z.text',
+      'SI(x, 1, 2)',
+      'si(x, 1, 2)',
+      'O(x)',
+      'RAIZ(x)',
+      'SUMA(x)',
+      'FLOAT(x)',
+      'FILTRAR(None, eg)',
+      'APLICAR(int, x)',
+    ]) {
       const f = `SUMA(APLICAR(lambda x: ${body}, FILTRAR(lambda e: e.mark = 1, eg)))`;
       const r = run(f, c);
       check(r, E('unknown-reference'), body);
       assert.match((r as { message: string }).message, /^NameError: global name '\w+' is not defined$/, body);
-      assert.ok(compile(f).warnings.some((w) => w.category === 'unknown-reference'), `warning for ${body}`);
+      assert.ok(
+        compile(f).warnings.some((w) => w.category === 'unknown-reference'),
+        `warning for ${body}`,
+      );
     }
   });
 
   it('a lambda parameter named like a table is the parameter', () => {
     const c = ctx({ eg: { A: { text: '3', mark: 1 }, B: { text: '4', mark: 2 } } });
     check(run('SUMA(APLICAR(lambda eg: int(eg.text), FILTRAR(lambda ai: ai.mark = 1, eg)))', c), I(3), 'shadowing');
-    assert.deepEqual(compile('SUMA(APLICAR(lambda eg: int(eg.text), FILTRAR(lambda ai: ai.mark = 1, eg)))').references, [{ table: 'eg', tag: null, attr: null }]);
+    assert.deepEqual(compile('SUMA(APLICAR(lambda eg: int(eg.text), FILTRAR(lambda ai: ai.mark = 1, eg)))').references, [
+      { table: 'eg', tag: null, attr: null },
+    ]);
   });
 
   it('FILTRAR over a table iterates its records in insertion order with their attributes', () => {
@@ -631,7 +666,10 @@ describe('compile errors: FormulaError with category and column', () => {
     );
     assert.match(f.warnings[2].message, /case-sensitive: RAIZ/);
     check(f.evaluate({ eg: { X: {} } }), E('unknown-reference'), 'evaluate');
-    assert.deepEqual(compile('SI(1, 2)').warnings.map((w) => w.category), ['type']);
+    assert.deepEqual(
+      compile('SI(1, 2)').warnings.map((w) => w.category),
+      ['type'],
+    );
     assert.deepEqual(compile(F048).warnings, []);
   });
 

@@ -65,7 +65,18 @@ function randomFrame(rnd: Rng): Buffer {
       return mara.encodePoll({ dst: int(rnd, 0, 255), src: int(rnd, 0, 255), seq: int(rnd, 0, 255) });
     case 2: {
       const y = int(rnd, 2000, 2253);
-      return mara.encodeTimeSet({ year: y, month: int(rnd, 1, 12), day: int(rnd, 1, 28), hour: int(rnd, 0, 23), minute: int(rnd, 0, 59), second: int(rnd, 0, 59), fraction: int(rnd, 0, 32767) }, { seq: int(rnd, 0, 255) });
+      return mara.encodeTimeSet(
+        {
+          year: y,
+          month: int(rnd, 1, 12),
+          day: int(rnd, 1, 28),
+          hour: int(rnd, 0, 23),
+          minute: int(rnd, 0, 59),
+          second: int(rnd, 0, 59),
+          fraction: int(rnd, 0, 32767),
+        },
+        { seq: int(rnd, 0, 255) },
+      );
     }
     default: {
       let cmd = int(rnd, 0, 255);

@@ -45,7 +45,7 @@ const MAX_BLOCK_MS = Number(process.env.FUZZ_MAX_BLOCK_MS) || 2000;
 const MAX_HEAP_GROWTH_MB = 100;
 
 const ROOT = path.resolve(__dirname, '..', '..');
-const SEED = Number(process.env.FUZZ_SEED) || (Date.now() % 2 ** 31);
+const SEED = Number(process.env.FUZZ_SEED) || Date.now() % 2 ** 31;
 const rnd = mulberry32(SEED);
 const int = (n: number) => Math.floor(rnd() * n);
 const pick = <T>(a: readonly T[]): T => a[int(a.length)];
@@ -61,26 +61,81 @@ const ATTRS = ['text', 'fill', 'stroke', 'mark', '__proto__', 'constructor', 'va
 
 function randomValue(depth = 0): unknown {
   switch (int(depth > 2 ? 8 : 11)) {
-    case 0: return int(5000) - 100;
-    case 1: return pick([NaN, Infinity, -Infinity, -0, 1e308, -5, -3, 4096, 65536, 0.5]);
-    case 2: return pick(['', '0', '1', 'red', '#ff0000', 'x'.repeat(int(2000)), '__proto__', '1'.repeat(int(100_000)) + 'x', ' '.repeat(int(100_000)) + 'x']);
-    case 3: return null;
-    case 4: return undefined;
-    case 5: return chance(0.5);
-    case 6: return int(256);
-    case 7: return { value: int(5000), q: int(5) };
-    case 8: return Array.from({ length: int(20) }, () => randomValue(depth + 1));
-    case 9: return { tag: pick(TAGS), attr: pick(ATTRS), value: randomValue(depth + 1) };
-    default: return JSON.parse(`{"__proto__": {"polluted": 1}, "constructor": {"prototype": {"polluted": 1}}, "tag": ${JSON.stringify(pick(TAGS))}}`);
+    case 0:
+      return int(5000) - 100;
+    case 1:
+      return pick([NaN, Infinity, -Infinity, -0, 1e308, -5, -3, 4096, 65536, 0.5]);
+    case 2:
+      return pick(['', '0', '1', 'red', '#ff0000', 'x'.repeat(int(2000)), '__proto__', '1'.repeat(int(100_000)) + 'x', ' '.repeat(int(100_000)) + 'x']);
+    case 3:
+      return null;
+    case 4:
+      return undefined;
+    case 5:
+      return chance(0.5);
+    case 6:
+      return int(256);
+    case 7:
+      return { value: int(5000), q: int(5) };
+    case 8:
+      return Array.from({ length: int(20) }, () => randomValue(depth + 1));
+    case 9:
+      return { tag: pick(TAGS), attr: pick(ATTRS), value: randomValue(depth + 1) };
+    default:
+      return JSON.parse(`{"__proto__": {"polluted": 1}, "constructor": {"prototype": {"polluted": 1}}, "tag": ${JSON.stringify(pick(TAGS))}}`);
   }
 }
 
 const FORMULA_ATOMS = [
-  '1', '0', '-7', '3.5', '1e308', "'a'", "'1'", '"x"', "''", 'None', 'True', 'di.A.value', 'ai.V.value', 'ai.V.escala', 'eg.T.text',
-  'eg.__proto__.text', 'eg.constructor.text', 'di.toString.value', "'1' * 100000 + 'x'", "'ab' * 300000", '10 ** 30', '2 ** 2 ** 30',
-  "APLICAR(int, '1' * 1000)", "FILTRAR(None, 'abc' * 1000)", 'eg', 'lambda x: x',
+  '1',
+  '0',
+  '-7',
+  '3.5',
+  '1e308',
+  "'a'",
+  "'1'",
+  '"x"',
+  "''",
+  'None',
+  'True',
+  'di.A.value',
+  'ai.V.value',
+  'ai.V.escala',
+  'eg.T.text',
+  'eg.__proto__.text',
+  'eg.constructor.text',
+  'di.toString.value',
+  "'1' * 100000 + 'x'",
+  "'ab' * 300000",
+  '10 ** 30',
+  '2 ** 2 ** 30',
+  "APLICAR(int, '1' * 1000)",
+  "FILTRAR(None, 'abc' * 1000)",
+  'eg',
+  'lambda x: x',
 ];
-const FORMULA_CALLS = ['SI', 'si', 'O', 'SUMA', 'APLICAR', 'FILTRAR', 'FLOAT', 'int', 'float', 'str', 'abs', 'min', 'max', 'round', 'RAIZ', 'TEXTO', 'VALOR', 'CONCATENAR', 'nope', '__proto__'];
+const FORMULA_CALLS = [
+  'SI',
+  'si',
+  'O',
+  'SUMA',
+  'APLICAR',
+  'FILTRAR',
+  'FLOAT',
+  'int',
+  'float',
+  'str',
+  'abs',
+  'min',
+  'max',
+  'round',
+  'RAIZ',
+  'TEXTO',
+  'VALOR',
+  'CONCATENAR',
+  'nope',
+  '__proto__',
+];
 const FORMULA_OPS = ['+', '-', '*', '/', '%', '**', '==', '!=', '<', '>=', 'and', 'or', '&', '=', '<>', '^'];
 
 function randomFormula(depth = 0): string {
@@ -99,16 +154,52 @@ function mutateText(s: string, edits: number, alphabet: readonly string[]): stri
   for (let i = 0; i < edits; i++) {
     const at = int(t.length + 1);
     switch (int(4)) {
-      case 0: t = t.slice(0, at) + t.slice(at + 1 + int(8)); break;
-      case 1: t = t.slice(0, at) + pick(alphabet) + t.slice(at); break;
-      case 2: { const len = int(40); t = t.slice(0, at) + t.slice(at, at + len).repeat(1 + int(3)) + t.slice(at); break; }
-      default: if (chance(0.2)) t = t.slice(0, at);
+      case 0:
+        t = t.slice(0, at) + t.slice(at + 1 + int(8));
+        break;
+      case 1:
+        t = t.slice(0, at) + pick(alphabet) + t.slice(at);
+        break;
+      case 2: {
+        const len = int(40);
+        t = t.slice(0, at) + t.slice(at, at + len).repeat(1 + int(3)) + t.slice(at);
+        break;
+      }
+      default:
+        if (chance(0.2)) t = t.slice(0, at);
     }
   }
   return t;
 }
 
-const SVG_ALPHABET = ['<', '>', '/', '"', "'", '=', '&', '&amp;', '&#0;', '&#x110000;', ' xmlns:a="urn:a"', ' tag="__proto__"', ' tag="constructor"', '<![CDATA[', ']]>', '<!--', '-->', '<?x?>', '<!DOCTYPE x [<!ENTITY e "e">]>', '<script>alert(1)</script>', ' onload="alert(1)"', ' style="fill:url(http://x)"', '<g>', '</g>', '\u0000', 'é'];
+const SVG_ALPHABET = [
+  '<',
+  '>',
+  '/',
+  '"',
+  "'",
+  '=',
+  '&',
+  '&amp;',
+  '&#0;',
+  '&#x110000;',
+  ' xmlns:a="urn:a"',
+  ' tag="__proto__"',
+  ' tag="constructor"',
+  '<![CDATA[',
+  ']]>',
+  '<!--',
+  '-->',
+  '<?x?>',
+  '<!DOCTYPE x [<!ENTITY e "e">]>',
+  '<script>alert(1)</script>',
+  ' onload="alert(1)"',
+  ' style="fill:url(http://x)"',
+  '<g>',
+  '</g>',
+  '\u0000',
+  'é',
+];
 const FORMULA_ALPHABET = ['(', ')', ',', '.', "'", '"', ' ', 'lambda', ':', '*', '+', '__proto__', 'eg', '1', '\\', '\u0000', '%s', '%'];
 
 function nestedNamespaces(depth: number): string {
@@ -121,10 +212,14 @@ function nestedNamespaces(depth: number): string {
 
 function randomDrawing(base: string[]): string {
   switch (int(5)) {
-    case 0: return nestedNamespaces(500 + int(8_000));
-    case 1: return `<svg xmlns="http://www.w3.org/2000/svg">${'<g>'.repeat(int(20_000))}<rect tag="R"/>${'</g>'.repeat(int(20_000))}</svg>`;
-    case 2: return `<svg xmlns="http://www.w3.org/2000/svg"><rect tag="${pick(TAGS)}" fill="#${'f'.repeat(int(100_000))}"/></svg>`;
-    default: return mutateText(pick(base), 1 + int(30), SVG_ALPHABET);
+    case 0:
+      return nestedNamespaces(500 + int(8_000));
+    case 1:
+      return `<svg xmlns="http://www.w3.org/2000/svg">${'<g>'.repeat(int(20_000))}<rect tag="R"/>${'</g>'.repeat(int(20_000))}</svg>`;
+    case 2:
+      return `<svg xmlns="http://www.w3.org/2000/svg"><rect tag="${pick(TAGS)}" fill="#${'f'.repeat(int(100_000))}"/></svg>`;
+    default:
+      return mutateText(pick(base), 1 + int(30), SVG_ALPHABET);
   }
 }
 
@@ -136,13 +231,20 @@ function randomBytes(n: number): Buffer {
 
 function randomDecodeInput(frames: Buffer[]): unknown {
   switch (int(7)) {
-    case 0: return randomBytes(int(8192));
-    case 1: return Buffer.concat(Array.from({ length: int(50) }, () => (chance(0.8) ? pick(frames) : randomBytes(int(30)))));
-    case 2: return Buffer.concat(Array.from({ length: 1001 + int(500) }, () => pick(frames))); // beyond 1000 frames
-    case 3: return pick(frames).toString('hex').replace(/(..)/g, '$1 ') + pick(['', 'zz', '0x', ',,']);
-    case 4: return Array.from({ length: int(300) }, () => (chance(0.95) ? int(256) : randomValue()));
-    case 5: return chance(0.5) ? Buffer.alloc(1024 * 1024 + 1 + int(1000), 0xfe) : { type: 'Buffer', data: [...pick(frames)] };
-    default: return randomValue();
+    case 0:
+      return randomBytes(int(8192));
+    case 1:
+      return Buffer.concat(Array.from({ length: int(50) }, () => (chance(0.8) ? pick(frames) : randomBytes(int(30)))));
+    case 2:
+      return Buffer.concat(Array.from({ length: 1001 + int(500) }, () => pick(frames))); // beyond 1000 frames
+    case 3:
+      return pick(frames).toString('hex').replace(/(..)/g, '$1 ') + pick(['', 'zz', '0x', ',,']);
+    case 4:
+      return Array.from({ length: int(300) }, () => (chance(0.95) ? int(256) : randomValue()));
+    case 5:
+      return chance(0.5) ? Buffer.alloc(1024 * 1024 + 1 + int(1000), 0xfe) : { type: 'Buffer', data: [...pick(frames)] };
+    default:
+      return randomValue();
   }
 }
 
@@ -152,7 +254,8 @@ function randomReply(): unknown {
   if (chance(0.8)) r.sv = block(255);
   if (chance(0.8)) r.di = block(255);
   if (chance(0.3)) r.diBits = Array.from({ length: int(40) }, () => (chance(0.9) ? chance(0.5) : randomValue()));
-  if (chance(0.8)) r.ai = Array.from({ length: int(10) }, () => (chance(0.6) ? { raw: int(65536) } : chance(0.5) ? { value: int(4200), q: int(5) } : randomValue()));
+  if (chance(0.8))
+    r.ai = Array.from({ length: int(10) }, () => (chance(0.6) ? { raw: int(65536) } : chance(0.5) ? { value: int(4200), q: int(5) } : randomValue()));
   if (chance(0.2)) r.events = Array.from({ length: int(5) }, () => randomValue());
   if (chance(0.05)) r.ai = new Array(5000 + int(10_000)).fill(0);
   return chance(0.3) ? { reply: r } : r;
@@ -172,14 +275,25 @@ function randomWorkbook(example: Buffer): Buffer {
       for (let i = 0, n = 1 + int(20); i < n; i++) b[int(b.length)] = int(256);
       return b;
     }
-    case 1: return example.subarray(0, int(example.length));
+    case 1:
+      return example.subarray(0, int(example.length));
     case 2: {
       const rows: unknown[][] = [['tag', 'text', 'fill', 'stroke', 'screen', pick(['__proto__', 'constructor', 'description'])]];
-      for (let i = 0, n = int(300); i < n; i++) rows.push([pick(TAGS) + (chance(0.5) ? String(i) : ''), String(randomValue()).slice(0, 30_000), int(20), String(randomValue()).slice(0, 100), pick(['', 'S1', '__proto__']), 'x']);
+      for (let i = 0, n = int(300); i < n; i++)
+        rows.push([
+          pick(TAGS) + (chance(0.5) ? String(i) : ''),
+          String(randomValue()).slice(0, 30_000),
+          int(20),
+          String(randomValue()).slice(0, 100),
+          pick(['', 'S1', '__proto__']),
+          'x',
+        ]);
       return xlsxOf(rows, pick(['eg', '__proto__', 'constructor', 'formulas']));
     }
-    case 3: return Buffer.from(JSON.stringify({ elements: [{ tag: pick(TAGS), text: 'x' }], __proto__: { polluted: 1 }, points: [randomValue()] }));
-    default: return randomBytes(int(4000));
+    case 3:
+      return Buffer.from(JSON.stringify({ elements: [{ tag: pick(TAGS), text: 'x' }], __proto__: { polluted: 1 }, points: [randomValue()] }));
+    default:
+      return randomBytes(int(4000));
   }
 }
 
@@ -198,20 +312,66 @@ describe('fuzz: hostile input to a running Node-RED', () => {
     console.log(`fuzz seed ${SEED} (FUZZ_SEED=${SEED} replays it)`);
     const example = fs.readFileSync(path.join(ROOT, 'examples', 'substation.xlsx'));
     const drawings = ['map.svg', 's1.svg'].map((f) => fs.readFileSync(path.join(ROOT, 'examples', f), 'utf8'));
-    const exampleFormulas = ['SI(di.E4152B04.value,si(int(eg.E4189S04.text),eg.E4189S04.stroke,12),6)', 'str(ai.V.value*ai.V.escala)', 'SUMA(APLICAR(lambda e: int(e.text), FILTRAR(lambda x: x.mark == 1, eg)))'];
-    const frames = [encodePoll({ dst: 1, seq: 0x20 }), encodePollReply({ dst: 0x40, src: 1, seq: 0x21, sv: [1, 2, 3, 4, 5, 6], di: [1, 0, 0, 0], ai: [{ value: 1352, q: 0 }] })];
+    const exampleFormulas = [
+      'SI(di.E4152B04.value,si(int(eg.E4189S04.text),eg.E4189S04.stroke,12),6)',
+      'str(ai.V.value*ai.V.escala)',
+      'SUMA(APLICAR(lambda e: int(e.text), FILTRAR(lambda x: x.mark == 1, eg)))',
+    ];
+    const frames = [
+      encodePoll({ dst: 1, seq: 0x20 }),
+      encodePollReply({ dst: 0x40, src: 1, seq: 0x21, sv: [1, 2, 3, 4, 5, 6], di: [1, 0, 0, 0], ai: [{ value: 1352, q: 0 }] }),
+    ];
     fs.writeFileSync(path.join(tmp, 'fuzz.xlsx'), example);
 
-    await helper.load([projectNode, pointsNode, formulaNode, decodeNode, screenNode, uiTab, uiGroup], [
-      { id: 'tab', type: 'tab' },
-      { id: 'proj', type: 'mara-project', path: 'fuzz.xlsx', dialect: 'txscada', watch: false },
-      { id: 'pts', type: 'mara-points', z: 'tab', project: '', comaster: '', points: [{ tag: 'A', table: 'ai', index: 0 }, { tag: 'D', table: 'di', index: 0 }, { tag: 'S', table: 'sv', index: 1 }], wires: [['frm']] },
-      { id: 'frm', type: 'mara-formula', z: 'tab', dialect: 'txscada', formulas: [{ tag: 'T', attr: 'text', formula: 'str(ai.A.value)' }, { tag: 'B', attr: 'fill', formula: 'SI(di.D.value, 2, 3)' }], wires: [['scr']] },
-      { id: 'dec', type: 'mara-decode', z: 'tab', mode: 'stream', property: 'payload', timeout: 0, wires: [['pts']] },
-      { id: 'uitab', type: 'ui_tab', name: 'Home', order: 1 },
-      { id: 'grp', type: 'ui_group', name: 'Screens', tab: 'uitab', width: 12, order: 1, disp: true },
-      { id: 'scr', type: 'ui_mara_screen', z: 'tab', group: 'grp', order: 1, width: 0, height: 0, project: '', svg: drawings[1], start: '', qualityClass: 'q', readOnly: false, wires: [[], []] },
-    ]);
+    await helper.load(
+      [projectNode, pointsNode, formulaNode, decodeNode, screenNode, uiTab, uiGroup],
+      [
+        { id: 'tab', type: 'tab' },
+        { id: 'proj', type: 'mara-project', path: 'fuzz.xlsx', dialect: 'txscada', watch: false },
+        {
+          id: 'pts',
+          type: 'mara-points',
+          z: 'tab',
+          project: '',
+          comaster: '',
+          points: [
+            { tag: 'A', table: 'ai', index: 0 },
+            { tag: 'D', table: 'di', index: 0 },
+            { tag: 'S', table: 'sv', index: 1 },
+          ],
+          wires: [['frm']],
+        },
+        {
+          id: 'frm',
+          type: 'mara-formula',
+          z: 'tab',
+          dialect: 'txscada',
+          formulas: [
+            { tag: 'T', attr: 'text', formula: 'str(ai.A.value)' },
+            { tag: 'B', attr: 'fill', formula: 'SI(di.D.value, 2, 3)' },
+          ],
+          wires: [['scr']],
+        },
+        { id: 'dec', type: 'mara-decode', z: 'tab', mode: 'stream', property: 'payload', timeout: 0, wires: [['pts']] },
+        { id: 'uitab', type: 'ui_tab', name: 'Home', order: 1 },
+        { id: 'grp', type: 'ui_group', name: 'Screens', tab: 'uitab', width: 12, order: 1, disp: true },
+        {
+          id: 'scr',
+          type: 'ui_mara_screen',
+          z: 'tab',
+          group: 'grp',
+          order: 1,
+          width: 0,
+          height: 0,
+          project: '',
+          svg: drawings[1],
+          start: '',
+          qualityClass: 'q',
+          readOnly: false,
+          wires: [[], []],
+        },
+      ],
+    );
     const dec = helper.getNode('dec');
     const pts = helper.getNode('pts');
     const frm = helper.getNode('frm');
@@ -239,7 +399,19 @@ describe('fuzz: hostile input to a running Node-RED', () => {
       const t = performance.now();
       f();
       const ms = performance.now() - t;
-      if (ms > (slowest.get(kind)?.ms ?? -1)) slowest.set(kind, { ms, input: typeof input === 'string' ? input.slice(0, 120) : Array.isArray(input) ? `[${input.slice(0, 3).map((x) => preview(x)).join(', ')}…] ${preview(input)}` : preview(input) });
+      if (ms > (slowest.get(kind)?.ms ?? -1))
+        slowest.set(kind, {
+          ms,
+          input:
+            typeof input === 'string'
+              ? input.slice(0, 120)
+              : Array.isArray(input)
+                ? `[${input
+                    .slice(0, 3)
+                    .map((x) => preview(x))
+                    .join(', ')}…] ${preview(input)}`
+                : preview(input),
+        });
     };
     // the test harness records every call of a node method (sinon spies of node-red-node-test-helper) with its
     // msg: drop that record after each round so the heap measured is the runtime's
@@ -260,7 +432,9 @@ describe('fuzz: hostile input to a running Node-RED', () => {
           const f = chance(0.5) ? randomFormula() : mutateText(pick(exampleFormulas), 1 + int(10), FORMULA_ALPHABET);
           const inputs = chance(0.3) ? { 'eg.T.text': randomValue(), 'ai.V.value': randomValue(), 'eg.__proto__.text': 'X' } : {};
           const t = performance.now();
-          const res = await req().post('/mara/formula/try').send({ id: chance(0.5) ? 'frm' : undefined, formula: f, dialect: pick(['txscada', 'excel']), inputs });
+          const res = await req()
+            .post('/mara/formula/try')
+            .send({ id: chance(0.5) ? 'frm' : undefined, formula: f, dialect: pick(['txscada', 'excel']), inputs });
           assert.ok([200, 400, 413].includes(res.status), `${res.status} for ${f.slice(0, 80)}`);
           const ms = performance.now() - t;
           if (ms > (slowest.get('try')?.ms ?? -1)) slowest.set('try', { ms, input: f.slice(0, 120) });
@@ -281,7 +455,9 @@ describe('fuzz: hostile input to a running Node-RED', () => {
           const p = chance(0.9) ? randomReply() : randomValue();
           timed('points', p, () => pts.receive({ payload: p } as never));
           await tick();
-          const fm = chance(0.5) ? { payload: randomValue() } : { topic: `${pick(['ai', 'di', 'eg', 'sv'])}.${pick(TAGS)}${chance(0.5) ? `.${pick(ATTRS)}` : ''}`, payload: randomValue() };
+          const fm = chance(0.5)
+            ? { payload: randomValue() }
+            : { topic: `${pick(['ai', 'di', 'eg', 'sv'])}.${pick(TAGS)}${chance(0.5) ? `.${pick(ATTRS)}` : ''}`, payload: randomValue() };
           timed('formula msg', fm, () => frm.receive(fm as never));
           await tick();
           const sm = chance(0.8) ? Array.from({ length: int(10) }, () => randomValue(1)) : randomValue();
@@ -299,7 +475,9 @@ describe('fuzz: hostile input to a running Node-RED', () => {
     const maxBlockMs = loop.max / 1e6;
     const growthMb = (heapMax - heap0) / 1024 / 1024;
     for (const [k, v] of slowest) console.log(`slowest ${k}: ${v.ms.toFixed(1)} ms: ${v.input}`);
-    console.log(`fuzz: ${JSON.stringify(tally)} in ${Date.now() - t0} ms; event loop delay max ${maxBlockMs.toFixed(1)} ms, p99 ${(loop.percentile(99) / 1e6).toFixed(1)} ms; heap growth max ${growthMb.toFixed(1)} MB`);
+    console.log(
+      `fuzz: ${JSON.stringify(tally)} in ${Date.now() - t0} ms; event loop delay max ${maxBlockMs.toFixed(1)} ms, p99 ${(loop.percentile(99) / 1e6).toFixed(1)} ms; heap growth max ${growthMb.toFixed(1)} MB`,
+    );
     assert.ok(maxBlockMs < MAX_BLOCK_MS, `the event loop was blocked ${maxBlockMs.toFixed(0)} ms (seed ${SEED})`);
     assert.ok(growthMb < MAX_HEAP_GROWTH_MB, `the heap grew ${growthMb.toFixed(0)} MB (seed ${SEED})`);
     assert.deepEqual(Object.getOwnPropertyNames(Object.prototype).sort(), protoBefore, 'Object.prototype own properties');

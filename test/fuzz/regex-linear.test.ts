@@ -25,14 +25,25 @@ describe('no regular expression backtracks on input', () => {
     assert.equal(toNumber('.5'), 0.5);
     assert.equal(toNumber('5.'), 5);
     const { problems } = loadCsv({ eg: `tag,text,on_click_text_toggle\nA,1,"a${' '.repeat(30_000)}x"\nB,1,"SI_1 (Sí) , NO_1"` });
-    assert.deepEqual(problems.map((p) => [p.row, p.column]), [[2, 'on_click_text_toggle']]);
+    assert.deepEqual(
+      problems.map((p) => [p.row, p.column]),
+      [[2, 'on_click_text_toggle']],
+    );
     assert.deepEqual(parseToggle(`SI_1${' '.repeat(500)}x`), null);
-    assert.deepEqual(parseToggle('SI_1 (Sí)  ,  NO_1  ')?.options.map((o) => o.key), ['SI_1', 'NO_1']);
+    assert.deepEqual(
+      parseToggle('SI_1 (Sí)  ,  NO_1  ')?.options.map((o) => o.key),
+      ['SI_1', 'NO_1'],
+    );
   });
 
   it('screen values, drawing lengths and attribute values', T, () => {
     const st = new ScreenState({ config: { qualityClass: 'q', readOnly: false, start: null } });
-    assert.doesNotThrow(() => st.applyItems([{ tag: 'T', attr: 'fill', value: ' '.repeat(100_000) + 'x' }, { tag: 'T', attr: 'stroke', value: '  0 ' }]));
+    assert.doesNotThrow(() =>
+      st.applyItems([
+        { tag: 'T', attr: 'fill', value: ' '.repeat(100_000) + 'x' },
+        { tag: 'T', attr: 'stroke', value: '  0 ' },
+      ]),
+    );
     const ix = indexScreen(`<svg xmlns="http://www.w3.org/2000/svg" width="1${' '.repeat(100_000)}x" height=" 2 mm "/>`);
     assert.deepEqual([ix.width, ix.height], [0, 2]);
     assert.equal(isSafeAttributeValue('stroke-width', '1'.repeat(500) + 'x'), false);

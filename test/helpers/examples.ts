@@ -6,5 +6,8 @@ export const EXAMPLES = path.resolve(__dirname, '../../examples');
 
 /** The example drawings: the *.svg beside the example workbook (no sub-folder, which Node-RED would list). */
 export function exampleDrawings(): string[] {
-  return fs.readdirSync(EXAMPLES).filter((f) => f.endsWith('.svg')).sort();
+  return fs
+    .readdirSync(EXAMPLES)
+    .filter((f) => f.endsWith('.svg'))
+    .sort();
 }

@@ -148,7 +148,10 @@ export class FakeElement {
     this.listeners.set(type, [...(this.listeners.get(type) ?? []), f]);
   }
   removeEventListener(type: string, f: (ev: unknown) => void): void {
-    this.listeners.set(type, (this.listeners.get(type) ?? []).filter((x) => x !== f));
+    this.listeners.set(
+      type,
+      (this.listeners.get(type) ?? []).filter((x) => x !== f),
+    );
   }
   /** Elements below (and including) this one, in document order. */
   all(): FakeElement[] {

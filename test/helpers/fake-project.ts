@@ -21,7 +21,11 @@ export function fakeProjectNode(RED: NodeAPI): void {
     const file = path.resolve(config.path);
     this.project = new ProjectService(file, async (f) => {
       const m = models.get(path.resolve(f));
-      if (!m) return { model: { comasters: [], devices: [], points: [], elements: [], formulas: [], screens: [], colours: [], eventTexts: [] }, problems: [{ sheet: '', row: null, column: null, message: 'no model' }] };
+      if (!m)
+        return {
+          model: { comasters: [], devices: [], points: [], elements: [], formulas: [], screens: [], colours: [], eventTexts: [] },
+          problems: [{ sheet: '', row: null, column: null, message: 'no model' }],
+        };
       return { model: JSON.parse(JSON.stringify(m)) as ProjectModel, problems: [] };
     });
     void this.project.reload();

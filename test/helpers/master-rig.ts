@@ -49,7 +49,10 @@ export async function until(cond: () => boolean, ms = 3000, what = 'condition'):
 /** Advances mock time until `p` settles (at most `ms`), then hands `p` on, so a test can await a timeout. */
 export async function during<T>(p: Promise<T>, ms = 3000): Promise<T> {
   let done = false;
-  p.then(() => (done = true), () => (done = true));
+  p.then(
+    () => (done = true),
+    () => (done = true),
+  );
   await advance(ms, 1, () => done);
   return p;
 }
@@ -81,6 +84,19 @@ export const eventsOut = (replies: PollResult[], address?: number) =>
 export function queue(d: SimDevice, n: number, value: (i: number) => number = (i) => i): string[] {
   const out: string[] = [];
   for (let i = 0; i < n; i++)
-    out.push(d.queueEvent({ type: 'energy', raw: Buffer.alloc(0), addr: d.address & 15, calif: 0, channel: i & 7, code: 0, value: value(i), time: { year: 2026, month: 11, day: 24, hour: 8, minute: 15, second: 0, fraction: 0 } }).toString('hex'));
+    out.push(
+      d
+        .queueEvent({
+          type: 'energy',
+          raw: Buffer.alloc(0),
+          addr: d.address & 15,
+          calif: 0,
+          channel: i & 7,
+          code: 0,
+          value: value(i),
+          time: { year: 2026, month: 11, day: 24, hour: 8, minute: 15, second: 0, fraction: 0 },
+        })
+        .toString('hex'),
+    );
   return out;
 }

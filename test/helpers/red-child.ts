@@ -65,7 +65,10 @@ export async function startNodeRed(flows: unknown[], files: Record<string, strin
   fs.symlinkSync(ROOT, path.join(userDir, 'node_modules', 'node-red-contrib-mara'), 'dir');
   // Another Node-RED (MARA_NODE_RED_PATH) does not scan this checkout's node_modules: link Dashboard 1 too.
   if (EXTERNAL_NODE_RED) fs.symlinkSync(path.join(ROOT, 'node_modules', 'node-red-dashboard'), path.join(userDir, 'node_modules', 'node-red-dashboard'), 'dir');
-  fs.writeFileSync(path.join(userDir, 'package.json'), JSON.stringify({ name: 'mara-test-userdir', private: true, dependencies: { 'node-red-contrib-mara': 'file:..' } }));
+  fs.writeFileSync(
+    path.join(userDir, 'package.json'),
+    JSON.stringify({ name: 'mara-test-userdir', private: true, dependencies: { 'node-red-contrib-mara': 'file:..' } }),
+  );
   for (const [rel, data] of Object.entries(files)) {
     const p = path.join(userDir, rel);
     fs.mkdirSync(path.dirname(p), { recursive: true });
@@ -78,8 +81,13 @@ export async function startNodeRed(flows: unknown[], files: Record<string, strin
     settingsFile,
     `module.exports = ${JSON.stringify(
       {
-        uiHost: '127.0.0.1', uiPort: port, flowFile: 'flows.json', credentialSecret: false,
-        logging: { console: { level: 'info' } }, telemetry: { enabled: false }, diagnostics: { enabled: false },
+        uiHost: '127.0.0.1',
+        uiPort: port,
+        flowFile: 'flows.json',
+        credentialSecret: false,
+        logging: { console: { level: 'info' } },
+        telemetry: { enabled: false },
+        diagnostics: { enabled: false },
         externalModules: { autoInstall: false, palette: { allowInstall: false } },
         ...settings,
       },
@@ -106,9 +114,7 @@ export async function startNodeRed(flows: unknown[], files: Record<string, strin
     output: () => out,
     async inject(id, props = {}) {
       const body = {
-        __user_inject_props__: Object.entries(props).map(([p, v]) =>
-          typeof v === 'string' ? { p, v, vt: 'str' } : { p, v: JSON.stringify(v), vt: 'json' },
-        ),
+        __user_inject_props__: Object.entries(props).map(([p, v]) => (typeof v === 'string' ? { p, v, vt: 'str' } : { p, v: JSON.stringify(v), vt: 'json' })),
       };
       const res = await fetch(`${url}/inject/${id}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
       if (res.status !== 200) throw new Error(`inject ${id}: HTTP ${res.status}`);
@@ -148,10 +154,16 @@ export function dashboardNodes(
 ): Record<string, unknown>[] {
   return [
     {
-      id: 'ui-base', type: 'ui_base',
+      id: 'ui-base',
+      type: 'ui_base',
       theme: { name: 'theme-dark' },
       site: {
-        name: 'Mara SCADA', hideToolbar: 'false', allowSwipe: 'false', lockMenu: 'false', allowTempTheme: 'true', dateFormat: 'DD/MM/YYYY',
+        name: 'Mara SCADA',
+        hideToolbar: 'false',
+        allowSwipe: 'false',
+        lockMenu: 'false',
+        allowTempTheme: 'true',
+        dateFormat: 'DD/MM/YYYY',
         sizes: { sx: 48, sy: 48, gx: 6, gy: 6, cx: 6, cy: 6, px: 0, py: 0 },
       },
     },

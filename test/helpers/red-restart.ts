@@ -18,7 +18,10 @@ export class RedProcess {
   constructor(flows: unknown[]) {
     fs.mkdirSync(path.join(this.userDir, 'node_modules'), { recursive: true });
     fs.symlinkSync(ROOT, path.join(this.userDir, 'node_modules', 'node-red-contrib-mara'), 'dir');
-    fs.writeFileSync(path.join(this.userDir, 'package.json'), JSON.stringify({ name: 'mara-restart', private: true, dependencies: { 'node-red-contrib-mara': 'file:..' } }));
+    fs.writeFileSync(
+      path.join(this.userDir, 'package.json'),
+      JSON.stringify({ name: 'mara-restart', private: true, dependencies: { 'node-red-contrib-mara': 'file:..' } }),
+    );
     fs.writeFileSync(path.join(this.userDir, 'flows.json'), JSON.stringify(flows));
   }
 
@@ -34,11 +37,19 @@ export class RedProcess {
   async start(): Promise<void> {
     this.port = await freePort();
     const settings = path.join(this.userDir, 'settings.js');
-    fs.writeFileSync(settings, `module.exports = ${JSON.stringify({
-      uiHost: '127.0.0.1', uiPort: this.port, flowFile: 'flows.json', credentialSecret: false,
-      logging: { console: { level: 'info' } }, telemetry: { enabled: false }, diagnostics: { enabled: false },
-      externalModules: { autoInstall: false, palette: { allowInstall: false } },
-    })};\n`);
+    fs.writeFileSync(
+      settings,
+      `module.exports = ${JSON.stringify({
+        uiHost: '127.0.0.1',
+        uiPort: this.port,
+        flowFile: 'flows.json',
+        credentialSecret: false,
+        logging: { console: { level: 'info' } },
+        telemetry: { enabled: false },
+        diagnostics: { enabled: false },
+        externalModules: { autoInstall: false, palette: { allowInstall: false } },
+      })};\n`,
+    );
     const redJs = require.resolve('node-red/red.js', { paths: [ROOT] });
     const proc = spawn(process.execPath, [redJs, '--userDir', this.userDir, '--settings', settings], { cwd: this.userDir, stdio: ['ignore', 'pipe', 'pipe'] });
     this.proc = proc;

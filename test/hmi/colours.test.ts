@@ -35,7 +35,12 @@ describe('colourCss', () => {
     assert.equal(other.length, 1);
     // no logger: still null, no throw; a throwing logger does not break painting
     assert.equal(colourCss(99, table), null);
-    assert.equal(colourCss(97, table, () => { throw new Error('boom'); }), null);
+    assert.equal(
+      colourCss(97, table, () => {
+        throw new Error('boom');
+      }),
+      null,
+    );
   });
 
   it('accepts Map and record tables, and workbook RRGGBB / FFRRGGBB values', () => {
@@ -44,7 +49,10 @@ describe('colourCss', () => {
     assert.equal(colourCss(1, [{ index: 1, css: 'FFCC00' }]), '#ffcc00');
     assert.equal(colourCss(1, [{ index: 1, css: 'FFFFCC00' }]), '#ffcc00');
     const logs: string[] = [];
-    assert.equal(colourCss(4, [{ index: 4, css: 'red;background:url(x)' }], (m) => logs.push(m)), null);
+    assert.equal(
+      colourCss(4, [{ index: 4, css: 'red;background:url(x)' }], (m) => logs.push(m)),
+      null,
+    );
     assert.match(logs[0], /unusable CSS colour/);
     assert.equal(colourCss(4, null), null);
   });
@@ -57,7 +65,19 @@ describe('colourCss', () => {
     assert.equal(colourCss('transparent', table), 'transparent');
     const logs: string[] = [];
     const log = (m: string) => logs.push(m);
-    for (const bad of ['#ff00', '#ff00000', '#gg0000', 'rgb(255,0,0)', 'url(#x)', 'red;fill:blue', 'expression(alert(1))', 'notacolour', 'red blue', '-1', '2.5']) {
+    for (const bad of [
+      '#ff00',
+      '#ff00000',
+      '#gg0000',
+      'rgb(255,0,0)',
+      'url(#x)',
+      'red;fill:blue',
+      'expression(alert(1))',
+      'notacolour',
+      'red blue',
+      '-1',
+      '2.5',
+    ]) {
       assert.equal(colourCss(bad, table, log), null, bad);
     }
     for (const bad of [-1, 2.5, NaN, Infinity, true, {}, []]) assert.equal(colourCss(bad, table, log), null, String(bad));

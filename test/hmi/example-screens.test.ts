@@ -32,7 +32,13 @@ describe('example screens match the example workbook', () => {
   });
 
   it('the workbook lists the two example screens, each with its drawing', () => {
-    assert.deepEqual(model.screens.map((s) => [s.name, s.file]), [['MAP', 'map.svg'], ['S1', 's1.svg']]);
+    assert.deepEqual(
+      model.screens.map((s) => [s.name, s.file]),
+      [
+        ['MAP', 'map.svg'],
+        ['S1', 's1.svg'],
+      ],
+    );
     assert.deepEqual(sorted(drawings.keys()), ['MAP', 'S1']);
   });
 
@@ -75,7 +81,10 @@ describe('example screens match the example workbook', () => {
   it('navigation, size and page colour: the map jumps to S1 from S12ETT00; S1 is a black 1200×800 page', () => {
     const map = drawings.get('MAP')!.ix;
     const s1 = drawings.get('S1')!.ix;
-    assert.deepEqual(map.jumps.map((j) => [j.target, j.node.name]), [['S1', 'circle']]);
+    assert.deepEqual(
+      map.jumps.map((j) => [j.target, j.node.name]),
+      [['S1', 'circle']],
+    );
     assert.equal(map.jumps[0].node, map.tags.find((t) => t.tag === 'S12ETT00')!.node, 'the station symbol is the hot-spot');
     const names = new Set(model.screens.map((s) => s.name));
     for (const ix of [map, s1]) for (const j of ix.jumps) assert.ok(names.has(j.target), j.target);

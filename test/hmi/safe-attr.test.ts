@@ -5,10 +5,44 @@ import { isSafeAttributeName, isSafeAttributeValue } from '../../lib/hmi';
 
 describe('isSafeAttributeName / isSafeAttributeValue', () => {
   it('allows the painting attributes only', () => {
-    for (const ok of ['fill', 'stroke', 'opacity', 'fill-opacity', 'stroke-opacity', 'stroke-width', 'stroke-dasharray', 'visibility', 'display', 'class', 'transform']) {
+    for (const ok of [
+      'fill',
+      'stroke',
+      'opacity',
+      'fill-opacity',
+      'stroke-opacity',
+      'stroke-width',
+      'stroke-dasharray',
+      'visibility',
+      'display',
+      'class',
+      'transform',
+    ]) {
       assert.equal(isSafeAttributeName(ok), true, ok);
     }
-    for (const bad of ['onclick', 'ONCLICK', 'onload', 'href', 'xlink:href', 'style', 'src', 'Fill', 'fill ', 'filter', 'mask', 'clip-path', 'tag', 'jump-to', 'id', '', 'innerHTML', '__proto__', 'constructor', null, 1]) {
+    for (const bad of [
+      'onclick',
+      'ONCLICK',
+      'onload',
+      'href',
+      'xlink:href',
+      'style',
+      'src',
+      'Fill',
+      'fill ',
+      'filter',
+      'mask',
+      'clip-path',
+      'tag',
+      'jump-to',
+      'id',
+      '',
+      'innerHTML',
+      '__proto__',
+      'constructor',
+      null,
+      1,
+    ]) {
       assert.equal(isSafeAttributeName(bad as string), false, String(bad));
     }
   });

@@ -68,8 +68,17 @@ describe('indexScreen', () => {
 
   it('with the known screens, marks each jump dead or alive (exact names, as the screen matches them)', () => {
     const ix = indexScreen(SCREEN, { screens: ['E4', 'e1'] });
-    assert.deepEqual(ix.jumps.map((j) => [j.target, j.dead]), [['E1', true], ['E4', false]]);
-    assert.deepEqual(indexScreen(SCREEN, { screens: new Set(['E1', 'E4']) }).jumps.map((j) => j.dead), [false, false]);
+    assert.deepEqual(
+      ix.jumps.map((j) => [j.target, j.dead]),
+      [
+        ['E1', true],
+        ['E4', false],
+      ],
+    );
+    assert.deepEqual(
+      indexScreen(SCREEN, { screens: new Set(['E1', 'E4']) }).jumps.map((j) => j.dead),
+      [false, false],
+    );
     // without the option no flag at all (the index stays what it was)
     assert.ok(indexScreen(SCREEN).jumps.every((j) => !('dead' in j)));
     assert.deepEqual(indexScreen('<nope', { screens: [] }).jumps, []);
@@ -78,7 +87,10 @@ describe('indexScreen', () => {
   it('deadJumpProblems: one warning per dead hot-spot, on the screen row, naming the node', () => {
     const screen = { name: 'E9', file: 'E9.svg', row: 4 };
     const ps = deadJumpProblems(screen, indexScreen(SCREEN, { screens: ['E4'] }));
-    assert.deepEqual(ps.map((p) => [p.sheet, p.row, p.column, p.severity]), [['screens', 4, null, 'warning']]);
+    assert.deepEqual(
+      ps.map((p) => [p.sheet, p.row, p.column, p.severity]),
+      [['screens', 4, null, 'warning']],
+    );
     assert.match(ps[0].message, /screen E9 \(E9\.svg\): hot-spot #circle1 jumps to "E1", which is no screen/);
     // the screens may be given here instead of at indexing
     assert.equal(deadJumpProblems(screen, indexScreen(SCREEN), ['E1', 'E4']).length, 0);
@@ -150,8 +162,14 @@ describe('example screens', () => {
 
   it('map.svg: one station symbol jumping to S1, page colour #f0ede5', () => {
     const ix = indexScreen(read('map.svg'));
-    assert.deepEqual(ix.tags.map((t) => [t.tag, t.node.name]), [['S12ETT00', 'circle']]);
-    assert.deepEqual(ix.jumps.map((j) => [j.target, j.node.name, j.node.id]), [['S1', 'circle', 'circle1047']]);
+    assert.deepEqual(
+      ix.tags.map((t) => [t.tag, t.node.name]),
+      [['S12ETT00', 'circle']],
+    );
+    assert.deepEqual(
+      ix.jumps.map((j) => [j.target, j.node.name, j.node.id]),
+      [['S1', 'circle', 'circle1047']],
+    );
     assert.equal(ix.jumps[0].node, ix.tags[0].node);
     assert.deepEqual([ix.width, ix.height, ix.background], [1200, 800, '#f0ede5']);
   });

@@ -61,8 +61,30 @@ describe('parseToggle (spec §6.4)', () => {
   });
 
   it('isTogglePairs: the [[key, label], [key, label]] a screen record carries, nothing else', () => {
-    assert.equal(isTogglePairs([['1', 'Cerrado'], ['0', 'Abierto']]), true);
-    for (const bad of [null, [], [['1', 'a']], [['1', 'a'], ['0']], [['1', 'a'], ['0', 2]], [['1', 'a'], ['0', 'b'], ['2', 'c']], '1,0', { 0: ['1', 'a'], 1: ['0', 'b'], length: 2 }])
+    assert.equal(
+      isTogglePairs([
+        ['1', 'Cerrado'],
+        ['0', 'Abierto'],
+      ]),
+      true,
+    );
+    for (const bad of [
+      null,
+      [],
+      [['1', 'a']],
+      [['1', 'a'], ['0']],
+      [
+        ['1', 'a'],
+        ['0', 2],
+      ],
+      [
+        ['1', 'a'],
+        ['0', 'b'],
+        ['2', 'c'],
+      ],
+      '1,0',
+      { 0: ['1', 'a'], 1: ['0', 'b'], length: 2 },
+    ])
       assert.equal(isTogglePairs(bad), false, JSON.stringify(bad));
   });
 });

@@ -31,7 +31,10 @@ describe('state store failures are reported, bad files kept aside (issue 10 item
     const blocker = path.join(dir, 'mara-state');
     fs.writeFileSync(blocker, 'not a directory');
     const store = new FileStateStore(path.join(blocker, 'line.json'));
-    assert.throws(() => store.save({ '1': { seq: 0x21, recent: [] } }), (e: Error & { code?: string }) => e.code === 'ESTATE' && /ENOTDIR|EEXIST/.test(e.message));
+    assert.throws(
+      () => store.save({ '1': { seq: 0x21, recent: [] } }),
+      (e: Error & { code?: string }) => e.code === 'ESTATE' && /ENOTDIR|EEXIST/.test(e.message),
+    );
 
     const d = new SimDevice({ address: 1 });
     const wire = new Wire([d]);
@@ -67,7 +70,10 @@ describe('state store failures are reported, bad files kept aside (issue 10 item
       const file = path.join(dir, 'line.json');
       fs.writeFileSync(file, content);
       const store = new FileStateStore(file);
-      assert.throws(() => store.load(), (e: Error & { code?: string }) => e.code === 'ESTATE' && /kept as line\.json\.bad-/.test(e.message));
+      assert.throws(
+        () => store.load(),
+        (e: Error & { code?: string }) => e.code === 'ESTATE' && /kept as line\.json\.bad-/.test(e.message),
+      );
       assert.ok(!fs.existsSync(file));
       const bad = fs.readdirSync(dir).filter((f) => f.startsWith('line.json.bad-'));
       assert.equal(bad.length, 1);
@@ -86,7 +92,10 @@ describe('state store failures are reported, bad files kept aside (issue 10 item
     fs.ftruncateSync(fd, 600 * 1024 * 1024); // sparse: no disk space used
     fs.closeSync(fd);
     const before = process.memoryUsage();
-    assert.throws(() => new FileStateStore(file).load(), (e: Error & { code?: string }) => e.code === 'ESTATE' && e.message.includes(`larger than ${STATE_FILE_MAX_BYTES}`));
+    assert.throws(
+      () => new FileStateStore(file).load(),
+      (e: Error & { code?: string }) => e.code === 'ESTATE' && e.message.includes(`larger than ${STATE_FILE_MAX_BYTES}`),
+    );
     const after = process.memoryUsage();
     assert.ok(after.arrayBuffers - before.arrayBuffers < 16 * 1024 * 1024, 'no buffer for the file');
     assert.ok(fs.readdirSync(dir).some((f) => f.startsWith('line.json.bad-')));
@@ -104,7 +113,11 @@ describe('bounded inputs with coded errors (issue 10 item 10)', () => {
   it('times over 2^31 − 1 ms are refused with EINVAL instead of misfiring timers', () => {
     const day30 = 30 * 86_400_000;
     for (const dev of [{ pollIntervalMs: day30 }, { timeoutMs: day30 }, { pollIntervalMs: Infinity }, { timeoutMs: -1 }])
-      assert.throws(() => new MaraMaster({ transport: wire, devices: [{ address: 1, ...dev }] }), (e: Error & { code?: string }) => e.code === 'EINVAL' && /2147483647/.test(e.message), JSON.stringify(dev));
+      assert.throws(
+        () => new MaraMaster({ transport: wire, devices: [{ address: 1, ...dev }] }),
+        (e: Error & { code?: string }) => e.code === 'EINVAL' && /2147483647/.test(e.message),
+        JSON.stringify(dev),
+      );
     for (const opt of [{ pehIntervalMs: day30 }, { backoffMaxMs: day30 }, { offlineMaxIntervalMs: day30 }])
       assert.throws(() => new MaraMaster({ transport: wire, devices: [], ...opt }), { code: 'EINVAL' }, JSON.stringify(opt));
     assert.doesNotThrow(() => new MaraMaster({ transport: wire, devices: [{ address: 1, pollIntervalMs: 2 ** 31 - 1 }] }));
@@ -122,16 +135,25 @@ describe('bounded inputs with coded errors (issue 10 item 10)', () => {
 
   it('error messages quote a short preview of the input, never the whole of it', async () => {
     const huge = 'x'.repeat(1_000_000);
-    assert.throws(() => new MaraMaster({ transport: wire, devices: [{ address: huge as unknown as number }] }), (e: Error) => e.message.length < 200);
+    assert.throws(
+      () => new MaraMaster({ transport: wire, devices: [{ address: huge as unknown as number }] }),
+      (e: Error) => e.message.length < 200,
+    );
     const m = new MaraMaster({ transport: wire, devices: [] });
     await assert.rejects(m.request({ address: 1, cmd: huge as unknown as number }), (e: Error) => e.message.length < 200);
     const d = new SimDevice({ address: 1 });
-    assert.throws(() => applyValues(d, { events: huge }), (e: Error & { code?: string }) => e.code === 'EINVAL' && e.message.length < 200);
+    assert.throws(
+      () => applyValues(d, { events: huge }),
+      (e: Error & { code?: string }) => e.code === 'EINVAL' && e.message.length < 200,
+    );
   });
 
   it('a simulator msg with 10^7 events or a 10^7 DI array fails at once with EINVAL and changes nothing', () => {
     const d = new SimDevice({ address: 1 });
-    assert.throws(() => applyValues(d, { events: 1e7 }), (e: Error & { code?: string }) => e.code === 'EINVAL' && e.message.includes(String(SIM_EVENTS_PER_MSG_MAX)));
+    assert.throws(
+      () => applyValues(d, { events: 1e7 }),
+      (e: Error & { code?: string }) => e.code === 'EINVAL' && e.message.includes(String(SIM_EVENTS_PER_MSG_MAX)),
+    );
     assert.throws(() => applyValues(d, { di: new Array(1e7).fill(1) }), { code: 'EINVAL' });
     assert.throws(() => applyValues(d, { events: new Array(SIM_EVENTS_PER_MSG_MAX + 1).fill('00') }), { code: 'EINVAL' });
     assert.throws(() => d.queueEvents(1e9), { code: 'EINVAL' });
@@ -150,7 +172,12 @@ describe('bounded inputs with coded errors (issue 10 item 10)', () => {
       const d = new SimDevice({ address: 1 });
       const w = new Wire([d]);
       w.silent = true;
-      const m = new MaraMaster({ transport: w.transport, devices: [{ address: 1, pollIntervalMs: 60_000 }], pehOnConnect: false, store: new MemoryStateStore() });
+      const m = new MaraMaster({
+        transport: w.transport,
+        devices: [{ address: 1, pollIntervalMs: 60_000 }],
+        pehOnConnect: false,
+        store: new MemoryStateStore(),
+      });
       masters.push(m);
       m.start();
       await waitFor(() => m.state === 'connected');
@@ -161,7 +188,10 @@ describe('bounded inputs with coded errors (issue 10 item 10)', () => {
       const results = await Promise.allSettled(pending);
       assert.ok(results.every((r) => r.status === 'rejected' && (r.reason as { code?: string }).code === 'EABORT'));
       await new Promise((r) => setImmediate(r));
-      assert.deepEqual(warnings.filter((x) => x.name === 'MaxListenersExceededWarning').map((x) => x.message), []);
+      assert.deepEqual(
+        warnings.filter((x) => x.name === 'MaxListenersExceededWarning').map((x) => x.message),
+        [],
+      );
     } finally {
       process.off('warning', onWarning);
     }

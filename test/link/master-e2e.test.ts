@@ -25,7 +25,11 @@ const eventsOut = (replies: PollResult[], address?: number) =>
 function queue(d: SimDevice, n: number): string[] {
   const out: string[] = [];
   for (let i = 0; i < n; i++)
-    out.push(d.queueEvent({ type: 'digital', raw: Buffer.alloc(0), addr: d.address & 15, calif: 0, state: i & 1, port: (i >> 4) & 7, bit: i & 15, time: d.time() }).toString('hex'));
+    out.push(
+      d
+        .queueEvent({ type: 'digital', raw: Buffer.alloc(0), addr: d.address & 15, calif: 0, state: i & 1, port: (i >> 4) & 7, bit: i & 15, time: d.time() })
+        .toString('hex'),
+    );
   return out;
 }
 
@@ -143,7 +147,12 @@ describe('master ⇄ simulator over TCP 127.0.0.1', () => {
 
 describe('a multi-drop bus with false SOFs in the noise (issue 9 item 1)', () => {
   it('TCP 127.0.0.1: three devices, corrupted replies and false SOFs: every event once, every device polled', async () => {
-    const { sim, m, replies } = await tcpSetup([1, 2, 3], { reconnectWhenAllOffline: false }, { pollIntervalMs: 10, timeoutMs: 120, retries: 10 }, [1, 2, 3].map(falseSof));
+    const { sim, m, replies } = await tcpSetup(
+      [1, 2, 3],
+      { reconnectWhenAllOffline: false },
+      { pollIntervalMs: 10, timeoutMs: 120, retries: 10 },
+      [1, 2, 3].map(falseSof),
+    );
     const sent = new Map([1, 2, 3].map((a) => [a, queue(sim.device(a)!, 30)]));
     falseSofNoise(sim);
     let k = 0;
@@ -181,8 +190,12 @@ describe('a multi-drop bus with false SOFs in the noise (issue 9 item 1)', () =>
 
 describe('BugPeH devices on a bus, PEHs and lost replies (issue 9 item 3)', () => {
   it('TCP 127.0.0.1: three BugPeH devices, a PEH every 60 ms, every third reply of device 2 dropped: every event once', async () => {
-    const { sim, m, replies } = await tcpSetup([1, 2, 3], { reconnectWhenAllOffline: false, pehIntervalMs: 60 }, { pollIntervalMs: 10, timeoutMs: 80, retries: 10 },
-      [1, 2, 3].map((address) => ({ address, seqFromBroadcast: true, maxEventsPerReply: 3 })));
+    const { sim, m, replies } = await tcpSetup(
+      [1, 2, 3],
+      { reconnectWhenAllOffline: false, pehIntervalMs: 60 },
+      { pollIntervalMs: 10, timeoutMs: 80, retries: 10 },
+      [1, 2, 3].map((address) => ({ address, seqFromBroadcast: true, maxEventsPerReply: 3 })),
+    );
     const sent = new Map([1, 2, 3].map((a) => [a, queue(sim.device(a)!, 90)]));
     let n = 0;
     sim.on('request', (f) => {

@@ -48,7 +48,10 @@ describe('item 1: one request in flight, whatever ends an attempt', () => {
     await settle();
     const perSeq = new Map<number, number>();
     for (const f of wire.requests) perSeq.set(f.seq, (perSeq.get(f.seq) ?? 0) + 1);
-    assert.ok([...perSeq.values()].every((n) => n <= 2), `a SEQ sent more than twice: ${JSON.stringify([...perSeq])}`);
+    assert.ok(
+      [...perSeq.values()].every((n) => n <= 2),
+      `a SEQ sent more than twice: ${JSON.stringify([...perSeq])}`,
+    );
     assert.equal(m.stats().unexpected, 0);
     assert.deepEqual(eventsOut(replies), sent);
   });
@@ -183,9 +186,20 @@ describe('item 4: stale replay', () => {
     queue(d, 0);
     m.pollNow(1);
     await settle(20); // no time passes: no timeout can fire
-    assert.deepEqual(wire.requests.map((f) => f.seq), [0x20, 0x21, 0x22], 'stale answer to 0x21, then 0x22 at once');
+    assert.deepEqual(
+      wire.requests.map((f) => f.seq),
+      [0x20, 0x21, 0x22],
+      'stale answer to 0x21, then 0x22 at once',
+    );
     await settle(20);
-    assert.deepEqual(replies.map((r) => [r.seq, r.stale]), [[0x20, false], [0x22, false]], 'the replay of the reply already handed on is not handed on again');
+    assert.deepEqual(
+      replies.map((r) => [r.seq, r.stale]),
+      [
+        [0x20, false],
+        [0x22, false],
+      ],
+      'the replay of the reply already handed on is not handed on again',
+    );
     assert.equal(m.devices[0].staleReplays, 1);
     assert.equal(m.devices[0].timeouts, 0);
     assert.equal(store.load()['1'].seq, 0x23, 'advanced past 0x22, persisted');
@@ -281,7 +295,10 @@ describe('item 6: a lost link marks every device offline within timeout × (retr
     m.start();
     await advance(4000, 50);
     assert.equal(wire.requests.length, 0);
-    assert.deepEqual(changes.map((c) => [c.address, c.online]).sort(), [[1, false], [2, false]]);
+    assert.deepEqual(changes.map((c) => [c.address, c.online]).sort(), [
+      [1, false],
+      [2, false],
+    ]);
     assert.match(changes[0].reason ?? '', /line down/);
     await advance(20_000, 250);
     assert.equal(changes.length, 2, 'reported once per device');
@@ -293,15 +310,30 @@ describe('item 6: a lost link marks every device offline within timeout × (retr
     const { m, wire, changes, replies } = setup(devs, { backoffMinMs: 1000, backoffMaxMs: 30_000 }, { pollIntervalMs: 1000, timeoutMs: 500, retries: 1 });
     m.start();
     await advance(2000, 50);
-    assert.deepEqual(changes.map((c) => c.online), [true, true]);
+    assert.deepEqual(
+      changes.map((c) => c.online),
+      [true, true],
+    );
     wire.refuse = true;
     wire.breakLink();
     await advance(1000, 50);
-    assert.deepEqual(changes.slice(2).map((c) => [c.address, c.online]).sort(), [[1, false], [2, false]]);
+    assert.deepEqual(
+      changes
+        .slice(2)
+        .map((c) => [c.address, c.online])
+        .sort(),
+      [
+        [1, false],
+        [2, false],
+      ],
+    );
     wire.refuse = false;
     const n = replies.length;
     await advance(10_000, 50, () => changes.length >= 6);
     assert.ok(replies.length > n);
-    assert.deepEqual(changes.slice(4).map((c) => c.online), [true, true]);
+    assert.deepEqual(
+      changes.slice(4).map((c) => c.online),
+      [true, true],
+    );
   });
 });

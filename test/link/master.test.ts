@@ -21,9 +21,20 @@ describe('MaraMaster', () => {
     const { wire, m, replies } = setup([d]);
     m.start();
     await until(() => replies.length >= 4, 3000, '4 replies');
-    assert.deepEqual(replies.slice(0, 4).map((r) => r.seq), [0x20, 0x21, 0x22, 0x23]);
+    assert.deepEqual(
+      replies.slice(0, 4).map((r) => r.seq),
+      [0x20, 0x21, 0x22, 0x23],
+    );
     const polls = wire.requests.filter((f) => f.cmd === 0x10);
-    assert.deepEqual(polls.slice(0, 4).map((f) => [f.dst, f.src, f.seq, f.length]), [[1, 0x40, 0x20, 8], [1, 0x40, 0x21, 8], [1, 0x40, 0x22, 8], [1, 0x40, 0x23, 8]]);
+    assert.deepEqual(
+      polls.slice(0, 4).map((f) => [f.dst, f.src, f.seq, f.length]),
+      [
+        [1, 0x40, 0x20, 8],
+        [1, 0x40, 0x21, 8],
+        [1, 0x40, 0x22, 8],
+        [1, 0x40, 0x23, 8],
+      ],
+    );
     assert.equal(m.devices[0].online, true);
     assert.equal(m.stats().state, 'connected');
   });
@@ -35,7 +46,10 @@ describe('MaraMaster', () => {
     const { replies, m } = setup([d], { store });
     m.start();
     await until(() => replies.length >= 3);
-    assert.deepEqual(replies.slice(0, 3).map((r) => r.seq), [0x7e, 0x7f, 0x20]);
+    assert.deepEqual(
+      replies.slice(0, 3).map((r) => r.seq),
+      [0x7e, 0x7f, 0x20],
+    );
     assert.equal(store.load()['1'].seq, 0x21, 'the SEQ after the last reply handed on is saved');
   });
 
@@ -49,7 +63,10 @@ describe('MaraMaster', () => {
     const seqs = wire.requests.map((f) => [f.cmd, f.seq, f.dst]);
     assert.deepEqual(seqs[0], [0x12, 0xbb, 0xff], 'first frame is the PEH');
     const i = wire.requests.findIndex((f, k) => k > 0 && f.cmd === 0x12);
-    const lastPoll = wire.requests.slice(0, i).reverse().find((f) => f.cmd === 0x10)!;
+    const lastPoll = wire.requests
+      .slice(0, i)
+      .reverse()
+      .find((f) => f.cmd === 0x10)!;
     assert.equal(wire.requests[i].seq, lastPoll.seq, 'PEH carries the last poll SEQ (spec §6.2)');
     assert.equal(d.stats.pehs, 2);
   });
@@ -61,7 +78,10 @@ describe('MaraMaster', () => {
     m.start();
     await until(() => eventsOut(replies).length === 35, 2000, '35 events within far less than one poll interval');
     assert.deepEqual(eventsOut(replies), sent);
-    assert.deepEqual(replies.slice(0, 4).map((r) => r.frame.reply!.events.length), [10, 10, 10, 5]);
+    assert.deepEqual(
+      replies.slice(0, 4).map((r) => r.frame.reply!.events.length),
+      [10, 10, 10, 5],
+    );
     assert.equal(wire.requests.length, 4);
   });
 
@@ -155,7 +175,10 @@ describe('MaraMaster', () => {
     await until(() => eventsOut(replies).length >= 30, 3000);
     assert.deepEqual(eventsOut(replies), sent);
     assert.ok(m.devices[0].staleReplays >= 1, 'stale replay counted');
-    assert.ok(wire.requests.some((f) => f.seq === 0x22), 'SEQ advanced past the poisoned one');
+    assert.ok(
+      wire.requests.some((f) => f.seq === 0x22),
+      'SEQ advanced past the poisoned one',
+    );
   });
 
   it('survives a restart between a reply and its acknowledgement without losing or repeating events', async () => {
@@ -171,7 +194,11 @@ describe('MaraMaster', () => {
       all.push(...replies);
     }
     assert.equal(all.length, 4);
-    assert.deepEqual(all.map((r) => r.seq), [0x20, 0x21, 0x22, 0x23], 'each restart resumes with the saved SEQ');
+    assert.deepEqual(
+      all.map((r) => r.seq),
+      [0x20, 0x21, 0x22, 0x23],
+      'each restart resumes with the saved SEQ',
+    );
     const saved = JSON.parse(fs.readFileSync(file, 'utf8'));
     assert.equal(saved['1'].seq, 0x24);
     // A state file that lags behind (the SEQ advance not written): the device replays the reply that
@@ -243,7 +270,14 @@ describe('MaraMaster', () => {
     await assert.rejects(during(m.request({ address: 9, cmd: 0x13, data: [0, 1, 1] }, { timeoutMs: 30 })), (e: MaraError) => e.code === 'ETIMEOUT');
     await assert.rejects(m.request({ address: 1, cmd: 300, data: [] }), (e: MaraError) => e.code === 'EINVAL');
     const i = wire.requests.findIndex((f) => f.cmd === 0x13);
-    assert.equal(wire.requests[i].seq, wire.requests.slice(0, i).reverse().find((f) => f.cmd === 0x10)!.seq, 'commands reuse the last poll SEQ');
+    assert.equal(
+      wire.requests[i].seq,
+      wire.requests
+        .slice(0, i)
+        .reverse()
+        .find((f) => f.cmd === 0x10)!.seq,
+      'commands reuse the last poll SEQ',
+    );
   });
 
   it('bounds the queue: the oldest poll gives way, a command that cannot fit fails with EQUEUEFULL', async () => {
@@ -275,9 +309,18 @@ describe('MaraMaster', () => {
 
   it('rejects a bad configuration with EINVAL', () => {
     const t = new Wire([]).transport;
-    assert.throws(() => new MaraMaster({ transport: t, devices: [{ address: 1 }, { address: 1 }] }), (e: MaraError) => e.code === 'EINVAL');
-    assert.throws(() => new MaraMaster({ transport: t, devices: [{ address: 0xff }] }), (e: MaraError) => e.code === 'EINVAL');
-    assert.throws(() => new MaraMaster({ transport: t, devices: [{ address: 1, timeoutMs: -1 }] }), (e: MaraError) => e.code === 'EINVAL');
+    assert.throws(
+      () => new MaraMaster({ transport: t, devices: [{ address: 1 }, { address: 1 }] }),
+      (e: MaraError) => e.code === 'EINVAL',
+    );
+    assert.throws(
+      () => new MaraMaster({ transport: t, devices: [{ address: 0xff }] }),
+      (e: MaraError) => e.code === 'EINVAL',
+    );
+    assert.throws(
+      () => new MaraMaster({ transport: t, devices: [{ address: 1, timeoutMs: -1 }] }),
+      (e: MaraError) => e.code === 'EINVAL',
+    );
   });
 });
 
@@ -289,7 +332,8 @@ describe('MaraMaster fairness', () => {
     m.start();
     await until(() => replies.length >= 30, 3000);
     const first30 = replies.slice(0, 30).map((r) => r.address);
-    for (const a of [1, 2, 3]) assert.ok(first30.filter((x) => x === a).length >= 9, `device ${a} got ${first30.filter((x) => x === a).length} of the first 30 replies`);
+    for (const a of [1, 2, 3])
+      assert.ok(first30.filter((x) => x === a).length >= 9, `device ${a} got ${first30.filter((x) => x === a).length} of the first 30 replies`);
   });
 });
 

@@ -17,18 +17,41 @@ function flows(port: number, file: string) {
   return [
     { id: 'tab1', type: 'tab', label: 'restart' },
     {
-      id: 'line1', type: 'mara-line', name: 'cm', transport: 'tcp', host: '127.0.0.1', port, masterAddress: 64,
+      id: 'line1',
+      type: 'mara-line',
+      name: 'cm',
+      transport: 'tcp',
+      host: '127.0.0.1',
+      port,
+      masterAddress: 64,
       // a long timeout: the restart happens while the master still waits for the dropped reply
       devices: [{ address: 1, name: 'comaster', pollInterval: 0.1, timeout: 8000, retries: 3 }],
-      pehInterval: 60, pehOnConnect: true, maxQueue: 100, persist: true,
+      pehInterval: 60,
+      pehOnConnect: true,
+      maxQueue: 100,
+      persist: true,
     },
     { id: 'poll1', type: 'mara-poll', z: 'tab1', line: 'line1', wires: [['hex1'], []] },
     {
-      id: 'hex1', type: 'function', z: 'tab1', outputs: 1,
+      id: 'hex1',
+      type: 'function',
+      z: 'tab1',
+      outputs: 1,
       func: "const ev = msg.payload.events.map((e) => Buffer.from(e.raw).toString('hex'));\nif (!ev.length) return null;\nmsg.payload = ev.join('\\n');\nreturn msg;",
       wires: [['out1']],
     },
-    { id: 'out1', type: 'file', z: 'tab1', filename: file, filenameType: 'str', appendNewline: true, createDir: true, overwriteFile: 'false', encoding: 'none', wires: [] },
+    {
+      id: 'out1',
+      type: 'file',
+      z: 'tab1',
+      filename: file,
+      filenameType: 'str',
+      appendNewline: true,
+      createDir: true,
+      overwriteFile: 'false',
+      encoding: 'none',
+      wires: [],
+    },
   ];
 }
 
@@ -59,7 +82,20 @@ describe('restart against BugPeH firmware (Node-RED child process)', { timeout: 
   function queue(n: number): void {
     for (let i = 0; i < n; i++) {
       const k = sent.length;
-      sent.push(dev.queueEvent({ type: 'digital', raw: Buffer.alloc(0), addr: 1, calif: 0, state: k & 1, port: (k >> 4) & 7, bit: k & 15, time: { year: 2026, month: 12, day: 3, hour: 10, minute: k % 60, second: 0, fraction: 0 } }).toString('hex'));
+      sent.push(
+        dev
+          .queueEvent({
+            type: 'digital',
+            raw: Buffer.alloc(0),
+            addr: 1,
+            calif: 0,
+            state: k & 1,
+            port: (k >> 4) & 7,
+            bit: k & 15,
+            time: { year: 2026, month: 12, day: 3, hour: 10, minute: k % 60, second: 0, fraction: 0 },
+          })
+          .toString('hex'),
+      );
     }
   }
 

@@ -36,7 +36,11 @@ describe('listSerialPorts', () => {
     fs.symlinkSync('../dev/ttyUSB99', path.join(byId, 'usb-gone-if00')); // dangling: unplugged
     const ports = await listSerialPorts({ dev, byId });
     assert.deepEqual(ports, [
-      { path: path.join(byId, 'usb-FTDI_FT232R_A1-if00-port0'), byId: path.join(byId, 'usb-FTDI_FT232R_A1-if00-port0'), device: fs.realpathSync(path.join(dev, 'ttyUSB10')) },
+      {
+        path: path.join(byId, 'usb-FTDI_FT232R_A1-if00-port0'),
+        byId: path.join(byId, 'usb-FTDI_FT232R_A1-if00-port0'),
+        device: fs.realpathSync(path.join(dev, 'ttyUSB10')),
+      },
       { path: path.join(dev, 'ttyACM0') },
       { path: path.join(dev, 'ttyAMA0') },
       { path: path.join(dev, 'ttyS0') },

@@ -198,10 +198,9 @@ describe('SerialTransport without a device', () => {
     clock.tick(1000); // the next check finds it gone
     // The watch's timer is unref'd (it must not keep Node-RED alive), so a ref'd timer keeps this test alive.
     let timer: NodeJS.Timeout | undefined;
-    await Promise.race([
-      once(t, 'close'),
-      new Promise((_, reject) => (timer = setTimeout(() => reject(new Error('no close within 1.5 s')), 1500))),
-    ]).finally(() => clearTimeout(timer));
+    await Promise.race([once(t, 'close'), new Promise((_, reject) => (timer = setTimeout(() => reject(new Error('no close within 1.5 s')), 1500)))]).finally(
+      () => clearTimeout(timer),
+    );
     await settle();
     assert.equal(closes.length, 1);
     assert.equal(code(closes[0]), 'ENODEV');

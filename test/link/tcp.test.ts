@@ -182,7 +182,10 @@ describe('TcpTransport', () => {
     const { t, closes } = transport(port, 300, clock);
     let settled = false;
     const opening = t.open();
-    opening.then(() => (settled = true), () => (settled = true));
+    opening.then(
+      () => (settled = true),
+      () => (settled = true),
+    );
     clock.tick(299);
     await settle();
     assert.equal(settled, false, 'still connecting at 299 ms');

@@ -81,7 +81,10 @@ describe('decodeFrame input forms', () => {
       spaced.toLowerCase(),
       spaced.replace(/ /g, ''),
       spaced.replace(/ /g, '').toLowerCase(),
-      spaced.split(' ').map((h) => '0x' + h).join(','),
+      spaced
+        .split(' ')
+        .map((h) => '0x' + h)
+        .join(','),
       `  ${spaced}\n`,
     ];
     for (const input of inputs) {
@@ -89,14 +92,37 @@ describe('decodeFrame input forms', () => {
       assert.equal(f.length, ref.length);
       assert.equal(f.seq, 0x21);
       assert.deepEqual([...f.data], [...ref.data]);
-      assert.deepEqual(f.reply?.events.map((e) => [...e.raw]), ref.reply?.events.map((e) => [...e.raw]));
+      assert.deepEqual(
+        f.reply?.events.map((e) => [...e.raw]),
+        ref.reply?.events.map((e) => [...e.raw]),
+      );
     }
   });
 
   it('non-bytes inputs throw MaraError (EINVAL), never TypeError', () => {
     const bad: unknown[] = [
-      null, undefined, {}, 42, true, Symbol('x'), () => 1, [256], [-1], [1.5], [NaN], ['FE'], [null],
-      'zz', 'F', 'FE 0', 'FE G8', { length: -1 }, { length: 2 }, { length: 1.5 }, new ArrayBuffer(8), new Uint16Array([0x1fe]),
+      null,
+      undefined,
+      {},
+      42,
+      true,
+      Symbol('x'),
+      () => 1,
+      [256],
+      [-1],
+      [1.5],
+      [NaN],
+      ['FE'],
+      [null],
+      'zz',
+      'F',
+      'FE 0',
+      'FE G8',
+      { length: -1 },
+      { length: 2 },
+      { length: 1.5 },
+      new ArrayBuffer(8),
+      new Uint16Array([0x1fe]),
     ];
     for (const b of bad) {
       const e = catchMara(() => mara.decodeFrame(b as mara.BytesInput));
@@ -274,11 +300,7 @@ describe('encodeTimeSet', () => {
         const frac = Math.floor((ms * 32768) / 1000);
         assert.equal(f.length, 17);
         assert.deepEqual([...f.subarray(0, 6)], [0xfe, 0x11, 0xff, 0x40, 0xbb, 0x12], 'SOF QTY broadcast master SEQ 0xBB PEH');
-        assert.deepEqual(
-          [...f.subarray(6, 15)],
-          [24, 1, 1 + k, 23 - k, 59 - k, 58 - k, frac & 0xff, frac >> 8, k + 1],
-          `day ${k}, ${ms} ms`,
-        );
+        assert.deepEqual([...f.subarray(6, 15)], [24, 1, 1 + k, 23 - k, 59 - k, 58 - k, frac & 0xff, frac >> 8, k + 1], `day ${k}, ${ms} ms`);
         assert.equal(f.readUInt16BE(15), mara.bcc(f));
         const back = mara.decodeFrame(f).time as mara.MaraTime;
         assert.equal(back.fraction, frac);
@@ -340,7 +362,15 @@ describe('encodeTimeSet', () => {
   it('invalid Date, non-integer or out-of-byte fields → EINVAL', () => {
     catchMara(() => mara.encodeTimeSet(new Date(NaN)), 'EINVAL');
     const t = { year: 2014, month: 1, day: 1, hour: 0, minute: 0, second: 0, fraction: 0 };
-    for (const [k, v] of [['month', 256], ['day', -1], ['hour', 1.5], ['fraction', 0x10000], ['second', '3'], ['minute', undefined], ['dayOfWeek', 256]] as const)
+    for (const [k, v] of [
+      ['month', 256],
+      ['day', -1],
+      ['hour', 1.5],
+      ['fraction', 0x10000],
+      ['second', '3'],
+      ['minute', undefined],
+      ['dayOfWeek', 256],
+    ] as const)
       catchMara(() => mara.encodeTimeSet({ ...t, [k]: v } as unknown as mara.MaraTime), 'EINVAL');
     catchMara(() => mara.encodeTimeSet(null as unknown as mara.MaraTime), 'EINVAL');
     catchMara(() => mara.encodeTimeSet(t, { seq: 256 }), 'EINVAL');

@@ -28,12 +28,41 @@ const timeArb = (withSeconds: boolean): fc.Arbitrary<MaraTime> =>
     .map((t) => ({ ...t, day: Math.min(t.day, daysInMonth(t.year, t.month)) }));
 
 const common = { calif: fc.integer({ min: 0, max: 1 }), addr: fc.integer({ min: 0, max: 31 }) };
-const eventArb: fc.Arbitrary<EventInput> = fc.oneof(
-  fc.record({ type: fc.constant('digital' as const), ...common, state: fc.integer({ min: 0, max: 1 }), port: fc.integer({ min: 0, max: 7 }), bit: fc.integer({ min: 0, max: 15 }), time: timeArb(true) }),
-  fc.record({ type: fc.constant('energy' as const), ...common, code: fc.integer({ min: 0, max: 7 }), channel: fc.integer({ min: 0, max: 7 }), value: fc.integer({ min: 0, max: 0xffffff }), idle: fc.integer({ min: 0, max: 3 }), time: timeArb(false) }),
-  fc.record({ type: fc.constant('idle' as const), ...common, code: fc.integer({ min: 0, max: 7 }), idle: fc.integer({ min: 0, max: 255 }).map((b) => b & 0xc7), time: timeArb(true) }),
-  fc.record({ type: fc.constant('comsys' as const), ...common, code: fc.integer({ min: 0, max: 15 }), motiv: fc.integer({ min: 0, max: 15 }), time: timeArb(true) }),
-).map((e) => ({ ...e })) as fc.Arbitrary<EventInput>; // plain objects: fc.record builds null-prototype ones
+const eventArb: fc.Arbitrary<EventInput> = fc
+  .oneof(
+    fc.record({
+      type: fc.constant('digital' as const),
+      ...common,
+      state: fc.integer({ min: 0, max: 1 }),
+      port: fc.integer({ min: 0, max: 7 }),
+      bit: fc.integer({ min: 0, max: 15 }),
+      time: timeArb(true),
+    }),
+    fc.record({
+      type: fc.constant('energy' as const),
+      ...common,
+      code: fc.integer({ min: 0, max: 7 }),
+      channel: fc.integer({ min: 0, max: 7 }),
+      value: fc.integer({ min: 0, max: 0xffffff }),
+      idle: fc.integer({ min: 0, max: 3 }),
+      time: timeArb(false),
+    }),
+    fc.record({
+      type: fc.constant('idle' as const),
+      ...common,
+      code: fc.integer({ min: 0, max: 7 }),
+      idle: fc.integer({ min: 0, max: 255 }).map((b) => b & 0xc7),
+      time: timeArb(true),
+    }),
+    fc.record({
+      type: fc.constant('comsys' as const),
+      ...common,
+      code: fc.integer({ min: 0, max: 15 }),
+      motiv: fc.integer({ min: 0, max: 15 }),
+      time: timeArb(true),
+    }),
+  )
+  .map((e) => ({ ...e })) as fc.Arbitrary<EventInput>; // plain objects: fc.record builds null-prototype ones
 
 /** AI words with the reserved bits 13-12 clear. */
 const aiArb = fc.record({ q: fc.integer({ min: 0, max: 3 }), value: fc.integer({ min: 0, max: 0x0fff }) }).map(({ q, value }) => (q << 14) | value);
@@ -118,7 +147,10 @@ describe('property: poll replies', () => {
         assert.deepEqual(reply.di, r.di);
         assert.equal(reply.diBits.length, 8 * r.di.length);
         reply.diBits.forEach((bit, n) => assert.equal(bit, ((r.di[n >> 3] >> (n & 7)) & 1) === 1));
-        assert.deepEqual(reply.ai, r.ai.map((w) => ({ raw: w, value: w & 0x0fff, q: w >> 14 })));
+        assert.deepEqual(
+          reply.ai,
+          r.ai.map((w) => ({ raw: w, value: w & 0x0fff, q: w >> 14 })),
+        );
         assert.equal(reply.events.length, r.events.length);
         reply.events.forEach((ev, i) => {
           assert.deepEqual(withoutRaw(ev), r.events[i], `event ${i}`);

@@ -23,7 +23,6 @@ describe('nextSeq / validSeq', () => {
 
   it('validSeq keeps a persisted SEQ in 0x20..0x7F, else 0x20', () => {
     for (let s = 0x20; s <= 0x7f; s++) assert.equal(mara.validSeq(s), s);
-    for (const s of [0, 0x1f, 0x80, 0xbb, 255, -1, 0x20 + 0.5, NaN, '0x21', '33', null, undefined, {}, [0x21]])
-      assert.equal(mara.validSeq(s), 0x20, String(s));
+    for (const s of [0, 0x1f, 0x80, 0xbb, 255, -1, 0x20 + 0.5, NaN, '0x21', '33', null, undefined, {}, [0x21]]) assert.equal(mara.validSeq(s), 0x20, String(s));
   });
 });

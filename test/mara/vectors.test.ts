@@ -10,9 +10,7 @@ import * as mara from '../../lib';
 import { EventInput, MaraErrorCode, MaraEvent } from '../../lib';
 import { Vector, VectorEvent, catchMara, hexToBytes, parseStamp, refBcc } from '../unit/helpers';
 
-const vectors = JSON.parse(
-  fs.readFileSync(path.resolve(__dirname, '../fixtures/mara-vectors.json'), 'utf8'),
-) as Vector[];
+const vectors = JSON.parse(fs.readFileSync(path.resolve(__dirname, '../fixtures/mara-vectors.json'), 'utf8')) as Vector[];
 const valid = vectors.filter((v) => v.decoded.valid);
 const rejected = vectors.filter((v) => !v.decoded.valid);
 const pollResponses = valid.filter((v) => v.decoded.kind === 'poll-response');
@@ -254,7 +252,13 @@ describe('encode round trips of the vectors', () => {
     it(`encodeFrame of the fields of ${v.name} gives the exact bytes`, () => {
       const d = v.decoded;
       const bytes = hexToBytes(v.hex);
-      const out = mara.encodeFrame({ dst: d.dst as number, src: d.src as number, seq: d.seq as number, cmd: d.cmd as number, data: bytes.subarray(6, bytes.length - 2) });
+      const out = mara.encodeFrame({
+        dst: d.dst as number,
+        src: d.src as number,
+        seq: d.seq as number,
+        cmd: d.cmd as number,
+        data: bytes.subarray(6, bytes.length - 2),
+      });
       assert.deepEqual([...out], [...bytes]);
       const f = mara.decodeFrame(bytes);
       assert.deepEqual([...mara.encodeFrame(f)], [...bytes], 'encodeFrame(decodeFrame(x)) = x');

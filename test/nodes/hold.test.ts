@@ -64,16 +64,19 @@ describe('held until the project loads', { timeout: 120_000 }, () => {
   it('mara-points holds replies that arrive before its workbook, applies them in order once it loads, loses no event', async () => {
     const tmp = tmpDir();
     try {
-      await helper.load([projectNode, pointsNode, catchNode, completeNode], [
-        { id: 't', type: 'tab' },
-        { id: 'proj', type: 'mara-project', path: path.join(tmp.rel, 'substation.xlsx'), dialect: 'txscada', watch: true },
-        { id: 'pts', type: 'mara-points', z: 't', project: 'proj', comaster: '', wires: [['out']] },
-        { id: 'out', type: 'helper', z: 't' },
-        { id: 'c', type: 'catch', z: 't', scope: ['pts'], uncaught: false, wires: [['err']] },
-        { id: 'err', type: 'helper', z: 't' },
-        { id: 'done', type: 'complete', z: 't', scope: ['pts'], uncaught: false, wires: [['completed']] },
-        { id: 'completed', type: 'helper', z: 't' },
-      ]);
+      await helper.load(
+        [projectNode, pointsNode, catchNode, completeNode],
+        [
+          { id: 't', type: 'tab' },
+          { id: 'proj', type: 'mara-project', path: path.join(tmp.rel, 'substation.xlsx'), dialect: 'txscada', watch: true },
+          { id: 'pts', type: 'mara-points', z: 't', project: 'proj', comaster: '', wires: [['out']] },
+          { id: 'out', type: 'helper', z: 't' },
+          { id: 'c', type: 'catch', z: 't', scope: ['pts'], uncaught: false, wires: [['err']] },
+          { id: 'err', type: 'helper', z: 't' },
+          { id: 'done', type: 'complete', z: 't', scope: ['pts'], uncaught: false, wires: [['completed']] },
+          { id: 'completed', type: 'helper', z: 't' },
+        ],
+      );
       const outs: Msg[] = [];
       const errs: Msg[] = [];
       let completed = 0;
@@ -155,14 +158,17 @@ describe('held until the project loads', { timeout: 120_000 }, () => {
   it('mara-formula keeps the point changes it gets before its workbook and starts from them: no error, nothing made up', async () => {
     const tmp = tmpDir();
     try {
-      await helper.load([projectNode, formulaNode, catchNode], [
-        { id: 't', type: 'tab' },
-        { id: 'proj', type: 'mara-project', path: path.join(tmp.rel, 'substation.xlsx'), dialect: 'txscada', watch: true },
-        { id: 'frm2', type: 'mara-formula', z: 't', project: 'proj', wires: [['out']] },
-        { id: 'out', type: 'helper', z: 't' },
-        { id: 'c', type: 'catch', z: 't', scope: ['frm2'], uncaught: false, wires: [['err']] },
-        { id: 'err', type: 'helper', z: 't' },
-      ]);
+      await helper.load(
+        [projectNode, formulaNode, catchNode],
+        [
+          { id: 't', type: 'tab' },
+          { id: 'proj', type: 'mara-project', path: path.join(tmp.rel, 'substation.xlsx'), dialect: 'txscada', watch: true },
+          { id: 'frm2', type: 'mara-formula', z: 't', project: 'proj', wires: [['out']] },
+          { id: 'out', type: 'helper', z: 't' },
+          { id: 'c', type: 'catch', z: 't', scope: ['frm2'], uncaught: false, wires: [['err']] },
+          { id: 'err', type: 'helper', z: 't' },
+        ],
+      );
       const outs: Msg[] = [];
       const errs: Msg[] = [];
       helper.getNode('out').on('input', (m: Msg) => outs.push(m));
@@ -170,8 +176,18 @@ describe('held until the project loads', { timeout: 120_000 }, () => {
       await until(() => !!(helper.getNode('proj') as any).project?.error, 10_000, 'project reports the missing file');
       // what mara-points sends: the feeder 3 breaker closed, both bars live (an event record first: history, not state)
       const frm = helper.getNode('frm2');
-      frm.receive({ payload: [{ kind: 'event', tag: 'S1152B03', table: 'di', value: 0, q: 0, quality: 'good' }, { kind: 'state', tag: 'S1152B03', table: 'di', value: 1, q: 0, quality: 'good' }] });
-      frm.receive({ payload: [{ kind: 'state', tag: 'S12VV_00', table: 'ai', value: 1796, q: 0, quality: 'good', escala: 0.018374164810690423 }, { kind: 'state', tag: 'S11VV_00', table: 'ai', value: 1796, q: 0, quality: 'good' }] });
+      frm.receive({
+        payload: [
+          { kind: 'event', tag: 'S1152B03', table: 'di', value: 0, q: 0, quality: 'good' },
+          { kind: 'state', tag: 'S1152B03', table: 'di', value: 1, q: 0, quality: 'good' },
+        ],
+      });
+      frm.receive({
+        payload: [
+          { kind: 'state', tag: 'S12VV_00', table: 'ai', value: 1796, q: 0, quality: 'good', escala: 0.018374164810690423 },
+          { kind: 'state', tag: 'S11VV_00', table: 'ai', value: 1796, q: 0, quality: 'good' },
+        ],
+      });
       await new Promise((r) => setImmediate(r));
       assert.equal(errs.length, 0, 'no ENOTCONN (old code: one per msg)');
       assert.equal(outs.length, 0);
@@ -207,7 +223,13 @@ describe('held until the project loads', { timeout: 120_000 }, () => {
       for (const n of flow) {
         if (n.type === 'mara-simulator') Object.assign(n, { port, activity: false });
         // fast polls so that many replies pass while the workbook is missing; no state file in the checkout
-        if (n.type === 'mara-line') Object.assign(n, { port, persist: false, pehOnConnect: true, devices: [{ address: 1, name: 'S1 comaster', pollInterval: 0.05, timeout: 500, retries: 3 }] });
+        if (n.type === 'mara-line')
+          Object.assign(n, {
+            port,
+            persist: false,
+            pehOnConnect: true,
+            devices: [{ address: 1, name: 'S1 comaster', pollInterval: 0.05, timeout: 500, retries: 3 }],
+          });
         if (n.type === 'mara-project') Object.assign(n, { path: path.join(tmp.rel, 'substation.xlsx') });
       }
       // taps: what mara-poll hands on, what mara-points hands on, errors (the demo's catch-all) and completions of mara-points
@@ -222,7 +244,24 @@ describe('held until the project loads', { timeout: 120_000 }, () => {
         { id: 'tap-done', type: 'complete', z, scope: [pts.id], uncaught: false, wires: [['tap-completed']] },
         { id: 'tap-completed', type: 'helper', z },
       );
-      await helper.load([projectNode, pointsNode, formulaNode, lineNode, pollNode, simNode, screenNode, catchNode, completeNode, injectNode, commentNode, debugNode, ...dashboard], flow);
+      await helper.load(
+        [
+          projectNode,
+          pointsNode,
+          formulaNode,
+          lineNode,
+          pollNode,
+          simNode,
+          screenNode,
+          catchNode,
+          completeNode,
+          injectNode,
+          commentNode,
+          debugNode,
+          ...dashboard,
+        ],
+        flow,
+      );
       const fromPoll: Msg[] = [];
       const fromPts: Msg[] = [];
       const errs: Msg[] = [];

@@ -17,9 +17,18 @@ let port = 0;
 
 function line(extra: Record<string, unknown> = {}) {
   return {
-    id: 'line', type: 'mara-line', transport: 'tcp', host: '127.0.0.1', port, masterAddress: 64,
+    id: 'line',
+    type: 'mara-line',
+    transport: 'tcp',
+    host: '127.0.0.1',
+    port,
+    masterAddress: 64,
     devices: [{ address: 1, name: 'comaster', pollInterval: 0.05, timeout: 150, retries: 1 }],
-    pehInterval: 60, pehOnConnect: true, maxQueue: 100, persist: false, ...extra,
+    pehInterval: 60,
+    pehOnConnect: true,
+    maxQueue: 100,
+    persist: false,
+    ...extra,
   };
 }
 
@@ -36,7 +45,13 @@ describe('line nodes', () => {
   });
 
   it('mara-poll sends one msg per reply with the documented contract, and a time set on connect', async () => {
-    await helper.load(NODES, [{ id: 't', type: 'tab' }, line({ name: 'sub1' }), { id: 'poll', type: 'mara-poll', z: 't', line: 'line', wires: [['out'], ['st']] }, { id: 'out', type: 'helper', z: 't' }, { id: 'st', type: 'helper', z: 't' }]);
+    await helper.load(NODES, [
+      { id: 't', type: 'tab' },
+      line({ name: 'sub1' }),
+      { id: 'poll', type: 'mara-poll', z: 't', line: 'line', wires: [['out'], ['st']] },
+      { id: 'out', type: 'helper', z: 't' },
+      { id: 'st', type: 'helper', z: 't' },
+    ]);
     sim.device(1)!.setDi(5, true);
     sim.device(1)!.setAi(0, 1234, 2);
     const msgs = await collect<Msg>(helper.getNode('out'), 3);
@@ -54,7 +69,14 @@ describe('line nodes', () => {
   });
 
   it('answers stats on output 2 and rejects an unknown request with EINVAL', async () => {
-    await helper.load(NODES, [{ id: 't', type: 'tab' }, line(), { id: 'poll', type: 'mara-poll', z: 't', line: 'line', wires: [[], ['st']] }, { id: 'st', type: 'helper', z: 't' }, { id: 'c', type: 'catch', z: 't', scope: ['poll'], uncaught: false, wires: [['err']] }, { id: 'err', type: 'helper', z: 't' }]);
+    await helper.load(NODES, [
+      { id: 't', type: 'tab' },
+      line(),
+      { id: 'poll', type: 'mara-poll', z: 't', line: 'line', wires: [[], ['st']] },
+      { id: 'st', type: 'helper', z: 't' },
+      { id: 'c', type: 'catch', z: 't', scope: ['poll'], uncaught: false, wires: [['err']] },
+      { id: 'err', type: 'helper', z: 't' },
+    ]);
     await until(() => (helper.getNode('line') as any).hub.master.stats().replies >= 2);
     const st = collect<Msg>(helper.getNode('st'), 1);
     const err = collect<Msg>(helper.getNode('err'), 1);
@@ -67,16 +89,25 @@ describe('line nodes', () => {
 
   it('a partial deploy of a consumer keeps the line connected; the other consumer keeps receiving', async () => {
     const flow = [
-      { id: 't', type: 'tab' }, line(),
-      { id: 'p1', type: 'mara-poll', z: 't', line: 'line', wires: [['o1'], []] }, { id: 'o1', type: 'helper', z: 't' },
-      { id: 'p2', type: 'mara-poll', z: 't', line: 'line', wires: [['o2'], []] }, { id: 'o2', type: 'helper', z: 't' },
+      { id: 't', type: 'tab' },
+      line(),
+      { id: 'p1', type: 'mara-poll', z: 't', line: 'line', wires: [['o1'], []] },
+      { id: 'o1', type: 'helper', z: 't' },
+      { id: 'p2', type: 'mara-poll', z: 't', line: 'line', wires: [['o2'], []] },
+      { id: 'o2', type: 'helper', z: 't' },
     ];
     await helper.load(NODES, flow);
     const master = (helper.getNode('line') as any).hub.master;
     await until(() => master.stats().replies >= 2);
     // modify p1 only, then remove it
-    await helper.setFlows([...flow.filter((n) => n.id !== 'p1'), { id: 'p1', type: 'mara-poll', z: 't', name: 'renamed', line: 'line', wires: [['o1'], []] }], 'nodes');
-    await helper.setFlows(flow.filter((n) => n.id !== 'p1'), 'nodes');
+    await helper.setFlows(
+      [...flow.filter((n) => n.id !== 'p1'), { id: 'p1', type: 'mara-poll', z: 't', name: 'renamed', line: 'line', wires: [['o1'], []] }],
+      'nodes',
+    );
+    await helper.setFlows(
+      flow.filter((n) => n.id !== 'p1'),
+      'nodes',
+    );
     const before = master.stats().replies;
     await collect<Msg>(helper.getNode('o2'), 3);
     assert.equal((helper.getNode('line') as any).hub.master, master, 'the same line instance');
@@ -87,23 +118,38 @@ describe('line nodes', () => {
 
   it('reports devices going online and offline on output 2 and in the status', async () => {
     // device 1 answers (its timeout only bounds a failure, so load cannot fake an offline); device 2 never does
-    await helper.load(NODES, [{ id: 't', type: 'tab' }, line({ devices: [{ address: 1, pollInterval: 0.05, timeout: 5000, retries: 1 }, { address: 2, pollInterval: 0.05, timeout: 60, retries: 1 }] }), { id: 'poll', type: 'mara-poll', z: 't', line: 'line', wires: [[], ['st']] }, { id: 'st', type: 'helper', z: 't' }]);
+    await helper.load(NODES, [
+      { id: 't', type: 'tab' },
+      line({
+        devices: [
+          { address: 1, pollInterval: 0.05, timeout: 5000, retries: 1 },
+          { address: 2, pollInterval: 0.05, timeout: 60, retries: 1 },
+        ],
+      }),
+      { id: 'poll', type: 'mara-poll', z: 't', line: 'line', wires: [[], ['st']] },
+      { id: 'st', type: 'helper', z: 't' },
+    ]);
     const poll = helper.getNode('poll');
     const statuses: any[] = [];
     poll.on('call:status', (c: any) => statuses.push(c.args[0]));
     const msgs = await collect<Msg>(helper.getNode('st'), 2);
     const name = (helper.getNode('line') as any).lineName;
-    assert.deepEqual(msgs.map((m) => [m.topic, m.payload.address, m.payload.online]).sort(), [[`${name}/1/$status`, 1, true], [`${name}/2/$status`, 2, false]]);
+    assert.deepEqual(msgs.map((m) => [m.topic, m.payload.address, m.payload.online]).sort(), [
+      [`${name}/1/$status`, 1, true],
+      [`${name}/2/$status`, 2, false],
+    ]);
     await until(() => statuses.some((s) => s.text === '1 offline'), 3000, 'status "1 offline"');
   });
 
   it('mara-command: time set, control with confirmation, and ETIMEOUT to a Catch node', async () => {
     await helper.load(NODES, [
-      { id: 't', type: 'tab' }, line(),
+      { id: 't', type: 'tab' },
+      line(),
       { id: 'poll', type: 'mara-poll', z: 't', line: 'line', wires: [[], []] },
       { id: 'cmd', type: 'mara-command', z: 't', line: 'line', command: 'time', address: 1, timeout: '', retries: 0, wires: [['out']] },
       { id: 'out', type: 'helper', z: 't' },
-      { id: 'c', type: 'catch', z: 't', scope: ['cmd'], uncaught: false, wires: [['err']] }, { id: 'err', type: 'helper', z: 't' },
+      { id: 'c', type: 'catch', z: 't', scope: ['cmd'], uncaught: false, wires: [['err']] },
+      { id: 'err', type: 'helper', z: 't' },
     ]);
     const master = (helper.getNode('line') as any).hub.master;
     await until(() => master.stats().replies >= 1);
@@ -127,9 +173,11 @@ describe('line nodes', () => {
 
   it('mara-command refused by the device fails with ENAK', async () => {
     await helper.load(NODES, [
-      { id: 't', type: 'tab' }, line(),
+      { id: 't', type: 'tab' },
+      line(),
       { id: 'cmd', type: 'mara-command', z: 't', line: 'line', command: 'control', address: 1, wires: [[]] },
-      { id: 'c', type: 'catch', z: 't', scope: ['cmd'], uncaught: false, wires: [['err']] }, { id: 'err', type: 'helper', z: 't' },
+      { id: 'c', type: 'catch', z: 't', scope: ['cmd'], uncaught: false, wires: [['err']] },
+      { id: 'err', type: 'helper', z: 't' },
     ]);
     await until(() => (helper.getNode('line') as any).hub.master.state === 'connected');
     const err = collect<Msg>(helper.getNode('err'), 1);
@@ -140,10 +188,12 @@ describe('line nodes', () => {
   it('a line to a closed port shows the error and keeps retrying; ENOTCONN for commands meanwhile', async () => {
     await sim.close();
     await helper.load(NODES, [
-      { id: 't', type: 'tab' }, line(),
+      { id: 't', type: 'tab' },
+      line(),
       { id: 'poll', type: 'mara-poll', z: 't', line: 'line', wires: [[], []] },
       { id: 'cmd', type: 'mara-command', z: 't', line: 'line', wires: [[]] },
-      { id: 'c', type: 'catch', z: 't', scope: ['cmd'], uncaught: false, wires: [['err']] }, { id: 'err', type: 'helper', z: 't' },
+      { id: 'c', type: 'catch', z: 't', scope: ['cmd'], uncaught: false, wires: [['err']] },
+      { id: 'err', type: 'helper', z: 't' },
     ]);
     const statuses: any[] = [];
     helper.getNode('poll').on('call:status', (c: any) => statuses.push(c.args[0]));
@@ -162,11 +212,20 @@ describe('line nodes', () => {
     await sim.close(); // nothing listens on the port any more
     await helper.load(NODES, [
       { id: 't', type: 'tab' },
-      line({ devices: [{ address: 1, pollInterval: 1, timeout: 100, retries: 1 }, { address: 2, pollInterval: 1, timeout: 100, retries: 1 }] }),
-      { id: 'poll', type: 'mara-poll', z: 't', line: 'line', wires: [[], ['st']] }, { id: 'st', type: 'helper', z: 't' },
+      line({
+        devices: [
+          { address: 1, pollInterval: 1, timeout: 100, retries: 1 },
+          { address: 2, pollInterval: 1, timeout: 100, retries: 1 },
+        ],
+      }),
+      { id: 'poll', type: 'mara-poll', z: 't', line: 'line', wires: [[], ['st']] },
+      { id: 'st', type: 'helper', z: 't' },
     ]);
     const msgs = await collect<Msg>(helper.getNode('st'), 2, 5000);
-    assert.deepEqual(msgs.map((m) => [m.payload.address, m.payload.online]).sort(), [[1, false], [2, false]]);
+    assert.deepEqual(msgs.map((m) => [m.payload.address, m.payload.online]).sort(), [
+      [1, false],
+      [2, false],
+    ]);
     assert.match(msgs[0].payload.reason, /line down/);
     assert.equal((helper.getNode('line') as any).hub.master.stats().requests, 0);
   });
@@ -175,7 +234,8 @@ describe('line nodes', () => {
     await helper.load(NODES, [
       { id: 't', type: 'tab' },
       line({ devices: [{ address: 1, pollInterval: 0.05, timeout: 100, retries: 1 }] }),
-      { id: 'poll', type: 'mara-poll', z: 't', line: 'line', wires: [[], ['st']] }, { id: 'st', type: 'helper', z: 't' },
+      { id: 'poll', type: 'mara-poll', z: 't', line: 'line', wires: [[], ['st']] },
+      { id: 'st', type: 'helper', z: 't' },
     ]);
     const online = await collect<Msg>(helper.getNode('st'), 1, 5000);
     assert.equal(online[0].payload.online, true);
@@ -199,7 +259,10 @@ describe('line nodes', () => {
       const lineNode = helper.getNode('line') as any;
       await until(() => lineNode.hub.master.stats().replies >= 5, 5000, '5 replies');
       await until(() => statuses.some((s) => /state not saved \(ESTATE\)/.test(s.text)), 3000, 'status');
-      const warns = lineNode.warn.getCalls().map((c: any) => String(c.args[0])).filter((t: string) => /line state/.test(t));
+      const warns = lineNode.warn
+        .getCalls()
+        .map((c: any) => String(c.args[0]))
+        .filter((t: string) => /line state/.test(t));
       // one line for the unreadable state at start, one for the saves that fail: not one per reply
       assert.equal(warns.filter((t: string) => /cannot save/.test(t)).length, 1, JSON.stringify(warns));
       assert.ok(warns.length <= 2, JSON.stringify(warns));
@@ -241,7 +304,19 @@ describe('line nodes', () => {
     await sim.close();
     await helper.load(NODES, [
       { id: 't', type: 'tab' },
-      { id: 'sim', type: 'mara-simulator', z: 't', transport: 'tcp', host: '127.0.0.1', port: 0, devices: '1', diBytes: 4, aiCount: 4, activity: false, wires: [['simout']] },
+      {
+        id: 'sim',
+        type: 'mara-simulator',
+        z: 't',
+        transport: 'tcp',
+        host: '127.0.0.1',
+        port: 0,
+        devices: '1',
+        diBytes: 4,
+        aiCount: 4,
+        activity: false,
+        wires: [['simout']],
+      },
       { id: 'simout', type: 'helper', z: 't' },
     ]);
     const simN = helper.getNode('sim');

@@ -8,9 +8,7 @@ import decodeNode = require('../../nodes/mara-decode');
 /** The node's limit of one msg (documented in its help). */
 const MAX_INPUT_BYTES = 1024 * 1024;
 
-const vectors: { name: string; hex: string }[] = JSON.parse(
-  fs.readFileSync(path.resolve(__dirname, '../fixtures/mara-vectors.json'), 'utf8'),
-);
+const vectors: { name: string; hex: string }[] = JSON.parse(fs.readFileSync(path.resolve(__dirname, '../fixtures/mara-vectors.json'), 'utf8'));
 const hexOf = (name: string) => vectors.find((v) => v.name === name)!.hex;
 const bytesOf = (name: string) => Buffer.from(hexOf(name).replace(/ /g, ''), 'hex');
 
@@ -42,7 +40,14 @@ describe('mara-decode node', () => {
     assert.equal(m.topic, 'line1');
     assert.equal(m.payload.kind, 'poll-reply');
     assert.equal(m.payload.seq, 0x21);
-    assert.deepEqual(m.payload.reply.ai.map((a: any) => [a.value, a.q]), [[1352, 0], [0, 1], [4095, 2]]);
+    assert.deepEqual(
+      m.payload.reply.ai.map((a: any) => [a.value, a.q]),
+      [
+        [1352, 0],
+        [0, 1],
+        [4095, 2],
+      ],
+    );
     assert.equal(m.payload.reply.events.length, 5);
     assert.equal(m.payload.reply.events[2].value, 178707);
     assert.ok(Buffer.isBuffer(m.mara.raw) && m.mara.raw.equals(bytesOf('poll-response-mixed-events')));
@@ -70,7 +75,10 @@ describe('mara-decode node', () => {
     dec.receive({ payload: Buffer.concat([reply.subarray(101), poll, Buffer.from([0xfe])]) });
     dec.receive({ payload: poll.subarray(1) });
     const msgs = await got;
-    assert.deepEqual(msgs.map((m) => m.payload.kind), ['poll-reply', 'poll-request', 'poll-request']);
+    assert.deepEqual(
+      msgs.map((m) => m.payload.kind),
+      ['poll-reply', 'poll-request', 'poll-request'],
+    );
     assert.equal(msgs[0].payload.reply.events.length, 18);
   });
 
@@ -104,7 +112,10 @@ describe('mara-decode node', () => {
     dec.receive({ payload: 42 });
     dec.receive({ payload: 'FE 0G' });
     dec.receive({ payload: hexOf('poll-request-basic') });
-    assert.deepEqual((await err).map((m) => m.error.code), ['EINVAL', 'EINVAL']);
+    assert.deepEqual(
+      (await err).map((m) => m.error.code),
+      ['EINVAL', 'EINVAL'],
+    );
     assert.equal((await out)[0].payload.seq, 0x80);
   });
 
@@ -142,8 +153,14 @@ describe('mara-decode node', () => {
     const frames = await out;
     assert.equal(frames.length, 1000);
     const errs = await err;
-    assert.deepEqual(errs.map((m) => m.error.code), ['ELIMIT', 'ELIMIT']);
-    assert.match(errs[0].error.message, /more than 1000 frames in one msg: the first 1000 were sent, the rest of its 48000 bytes \(from about byte \d+\) dropped/);
+    assert.deepEqual(
+      errs.map((m) => m.error.code),
+      ['ELIMIT', 'ELIMIT'],
+    );
+    assert.match(
+      errs[0].error.message,
+      /more than 1000 frames in one msg: the first 1000 were sent, the rest of its 48000 bytes \(from about byte \d+\) dropped/,
+    );
     assert.match(errs[1].error.message, /a Buffer of 1048577 bytes, more than one msg may carry \(1048576 bytes\)/);
     // the node keeps decoding what follows, from a clean state
     const next = collect<Msg>(helper.getNode('out'), 1);
@@ -154,7 +171,10 @@ describe('mara-decode node', () => {
     dec.receive({ payload: 'fe '.repeat(MAX_INPUT_BYTES + 10) });
     dec.receive({ payload: new Array(MAX_INPUT_BYTES + 1).fill(0) });
     const e2 = await err2;
-    assert.deepEqual(e2.map((m) => m.error.code), ['ELIMIT', 'ELIMIT']);
+    assert.deepEqual(
+      e2.map((m) => m.error.code),
+      ['ELIMIT', 'ELIMIT'],
+    );
     assert.ok(e2[0].error.message.length < 300, 'the message previews the input');
   });
 });

@@ -33,13 +33,18 @@ function spy(id: string): { statuses: string[]; warns: string[] } {
 
 /** A mara-poll reply msg of `line` from `address` (what mara-poll hands on), through the codec. */
 function pollMsg(line: string, address: number, di: number[], ai: number[], events = 0) {
-  const r = decodeFrame(encodePollReply({ dst: 0x40, src: address, seq: 0x21, sv: [0x40, 0, 0, 0, 0, 0], di, ai: ai.map((value) => ({ value, q: 0 })), events: [] })).reply!;
+  const r = decodeFrame(
+    encodePollReply({ dst: 0x40, src: address, seq: 0x21, sv: [0x40, 0, 0, 0, 0, 0], di, ai: ai.map((value) => ({ value, q: 0 })), events: [] }),
+  ).reply!;
   const evs = Array.from({ length: events }, (_, i) => ({ type: 'DI', raw: [i, address], address, port: 0, bit: i }));
   return { topic: `${line}/${address}`, payload: { address, sv: r.sv, di: r.di, diBits: r.diBits, ai: r.ai, events: evs }, mara: { line, address, at: 1000 } };
 }
 
 const states = (ms: Msg[]) => ms.flatMap((m) => (Array.isArray(m.payload) ? m.payload : []).filter((c: any) => c.kind === 'state'));
-const last = (ms: Msg[], tag: string) => states(ms).filter((c: any) => c.tag === tag).pop();
+const last = (ms: Msg[], tag: string) =>
+  states(ms)
+    .filter((c: any) => c.tag === tag)
+    .pop();
 
 describe('one mara points per line', { timeout: 60_000 }, () => {
   before(() => new Promise<void>((r) => helper.startServer(() => r())));
@@ -53,7 +58,15 @@ describe('one mara points per line', { timeout: 60_000 }, () => {
       { id: 'proj', type: 'mara-project', path: WORKBOOK, dialect: 'txscada', watch: false },
       { id: 'sim', type: 'mara-simulator', z: 't', transport: 'tcp', host: '127.0.0.1', port, devices: '1,2,3', diBytes: 2, aiCount: 1, activity: false },
       {
-        id: 'line3', type: 'mara-line', name: 'L3', transport: 'tcp', host: '127.0.0.1', port, persist: false, pehOnConnect: false, masterAddress: 0x40,
+        id: 'line3',
+        type: 'mara-line',
+        name: 'L3',
+        transport: 'tcp',
+        host: '127.0.0.1',
+        port,
+        persist: false,
+        pehOnConnect: false,
+        masterAddress: 0x40,
         devices: [1, 2, 3].map((address) => ({ address, name: `IED ${address}`, pollInterval: 0.05, timeout: 500, retries: 3 })),
       },
       { id: 'poll', type: 'mara-poll', z: 't', line: 'line3', wires: [['pts'], ['pts']] },
@@ -71,7 +84,11 @@ describe('one mara points per line', { timeout: 60_000 }, () => {
     const sim = helper.getNode('sim');
     sim.receive({ payload: { address: 2, di: { 0: 1, 2: 1 }, ai: { 0: 40 } } });
     sim.receive({ payload: { address: 3, di: { 3: 1 }, ai: { 0: 7 } } });
-    await until(() => last(outs, 'L3252B00')?.value === 1 && last(outs, 'L3352B03')?.value === 1 && last(outs, 'L31II_00')?.quality === 'good', 20_000, 'the three IEDs mapped');
+    await until(
+      () => last(outs, 'L3252B00')?.value === 1 && last(outs, 'L3352B03')?.value === 1 && last(outs, 'L31II_00')?.quality === 'good',
+      20_000,
+      'the three IEDs mapped',
+    );
     assert.equal(last(outs, 'L32II_00')?.value, 40);
     assert.equal(last(outs, 'L33II_00')?.value, 7);
     assert.equal(last(outs, 'L3252B02')?.value, 1, 'bit 1 is the reserve row: bit 2 lands on B02');
@@ -100,7 +117,17 @@ describe('one mara points per line', { timeout: 60_000 }, () => {
     await helper.load(NODES, [
       { id: 't', type: 'tab' },
       { id: 'proj', type: 'mara-project', path: WORKBOOK, dialect: 'txscada', watch: false },
-      { id: 'line1', type: 'mara-line', name: 'L1', transport: 'tcp', host: '127.0.0.1', port, persist: false, pehOnConnect: false, devices: [{ address: 1, pollInterval: 60 }] },
+      {
+        id: 'line1',
+        type: 'mara-line',
+        name: 'L1',
+        transport: 'tcp',
+        host: '127.0.0.1',
+        port,
+        persist: false,
+        pehOnConnect: false,
+        devices: [{ address: 1, pollInterval: 60 }],
+      },
       { id: 'pts', type: 'mara-points', z: 't', project: 'proj', comaster: '', line: 'line1', wires: [['out']] },
       { id: 'out', type: 'helper', z: 't' },
     ]);
@@ -127,7 +154,10 @@ describe('one mara points per line', { timeout: 60_000 }, () => {
     helper.getNode('pts').receive(pollMsg('nowhere', 1, [0, 0], [1]));
     const e = await err;
     assert.equal(e.error.source.id, 'pts');
-    assert.match(e.error.message, /1 \(10\.0\.0\.1:9761, disabled, IED addresses 1\); 2 \(10\.0\.0\.2:9761, IED addresses 1\); 3 \(10\.0\.0\.3:4001, IED addresses 1,2,3\)/);
+    assert.match(
+      e.error.message,
+      /1 \(10\.0\.0\.1:9761, disabled, IED addresses 1\); 2 \(10\.0\.0\.2:9761, IED addresses 1\); 3 \(10\.0\.0\.3:4001, IED addresses 1,2,3\)/,
+    );
     assert.match(e.error.message, /no mara-line named nowhere/);
     await until(() => seen.statuses.includes('EAMBIGUOUS: name the COMaster'), 5000, 'red coded status');
     // a COMaster that is not in the workbook fails the same way, with its own code
@@ -146,7 +176,7 @@ describe('one mara points per line', { timeout: 60_000 }, () => {
     assert.match((await err9).error.message, /COMaster 9 is not in the workbook/);
   });
 
-  it('an address the line\'s COMaster has no IED row for: status, one warning per address, msg.unplaced, its events handed on', async () => {
+  it("an address the line's COMaster has no IED row for: status, one warning per address, msg.unplaced, its events handed on", async () => {
     await helper.load(NODES, [
       { id: 't', type: 'tab' },
       { id: 'proj', type: 'mara-project', path: WORKBOOK, dialect: 'txscada', watch: false },
@@ -164,9 +194,19 @@ describe('one mara points per line', { timeout: 60_000 }, () => {
     assert.deepEqual(outs[0].payload, []);
     assert.equal(outs[0].unplaced.address, 7);
     assert.equal(outs[0].unplaced.reason, 'unknown-address');
-    assert.deepEqual(outs[0].unmapped!.map((u) => [u.address, u.reason]), [[7, 'unknown-address'], [7, 'unknown-address']], 'its events are not dropped');
+    assert.deepEqual(
+      outs[0].unmapped!.map((u) => [u.address, u.reason]),
+      [
+        [7, 'unknown-address'],
+        [7, 'unknown-address'],
+      ],
+      'its events are not dropped',
+    );
     assert.equal(seen.warns.filter((w) => /address 7 not placed/.test(w)).length, 1, 'one warning for the address');
-    assert.match(seen.warns.find((w) => /address 7/.test(w))!, /no IED row of COMaster 3 has RS-485 address 7/);
+    assert.match(
+      seen.warns.find((w) => /address 7/.test(w))!,
+      /no IED row of COMaster 3 has RS-485 address 7/,
+    );
     assert.ok(seen.statuses.some((s) => /address 7 not placed/.test(s)));
     assert.equal(last(outs, 'L3252B00')?.value, 1, 'the known address still maps');
   });
@@ -177,13 +217,53 @@ describe('one mara points per line', { timeout: 60_000 }, () => {
       { id: 't', type: 'tab' },
       { id: 'proj', type: 'mara-project', path: WORKBOOK, dialect: 'txscada', watch: false },
       // copied once from COMaster 3, then edited by hand: the workbook has 10.0.0.3:4001 with IEDs 1,2,3
-      { id: 'lineP', type: 'mara-line', name: 'LP', transport: 'tcp', host: '127.0.0.1', port, persist: false, pehOnConnect: false, project: 'proj', comaster: '3', projectPoll: 'direct', devices: [{ address: 1, pollInterval: 60 }, { address: 2, pollInterval: 60 }] },
-      { id: 'lineQ', type: 'mara-line', name: 'LQ', transport: 'tcp', host: '127.0.0.1', port, persist: false, pehOnConnect: false, project: 'proj', comaster: '9', devices: [{ address: 1, pollInterval: 60 }] },
+      {
+        id: 'lineP',
+        type: 'mara-line',
+        name: 'LP',
+        transport: 'tcp',
+        host: '127.0.0.1',
+        port,
+        persist: false,
+        pehOnConnect: false,
+        project: 'proj',
+        comaster: '3',
+        projectPoll: 'direct',
+        devices: [
+          { address: 1, pollInterval: 60 },
+          { address: 2, pollInterval: 60 },
+        ],
+      },
+      {
+        id: 'lineQ',
+        type: 'mara-line',
+        name: 'LQ',
+        transport: 'tcp',
+        host: '127.0.0.1',
+        port,
+        persist: false,
+        pehOnConnect: false,
+        project: 'proj',
+        comaster: '9',
+        devices: [{ address: 1, pollInterval: 60 }],
+      },
     ]);
     const p = spy('lineP');
     const q = spy('lineQ');
-    await until(() => p.warns.some((w) => /workbook's COMaster/.test(w)) && q.warns.some((w) => /project COMaster/.test(w)), 10_000, 'both lines checked against the workbook');
-    assert.ok(p.warns.some((w) => w.includes("the workbook's COMaster 3 is 10.0.0.3:4001 with devices 1,2,3; this line runs 127.0.0.1:" + port + ' with devices 1,2')), p.warns.join('\n'));
-    assert.ok(q.warns.some((w) => /EUNKNOWN: COMaster 9 is not in the workbook; the workbook's COMasters: 1 \(10\.0\.0\.1:9761, disabled\); 2 .*; 3 \(10\.0\.0\.3:4001\)/.test(w)), q.warns.join('\n'));
+    await until(
+      () => p.warns.some((w) => /workbook's COMaster/.test(w)) && q.warns.some((w) => /project COMaster/.test(w)),
+      10_000,
+      'both lines checked against the workbook',
+    );
+    assert.ok(
+      p.warns.some((w) => w.includes("the workbook's COMaster 3 is 10.0.0.3:4001 with devices 1,2,3; this line runs 127.0.0.1:" + port + ' with devices 1,2')),
+      p.warns.join('\n'),
+    );
+    assert.ok(
+      q.warns.some((w) =>
+        /EUNKNOWN: COMaster 9 is not in the workbook; the workbook's COMasters: 1 \(10\.0\.0\.1:9761, disabled\); 2 .*; 3 \(10\.0\.0\.3:4001\)/.test(w),
+      ),
+      q.warns.join('\n'),
+    );
   });
 });

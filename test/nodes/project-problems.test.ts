@@ -28,22 +28,31 @@ describe('mara-project problems endpoint', () => {
     assert.ok(workbook.some((p) => p.sheet === 'eg' && p.column === 'screen' && /unknown screen GENERAL/.test(p.message)));
     // the map's hot-spot to the missing screen E9, from the drawing, at import
     const dead = workbook.filter((p) => p.sheet === 'screens' && /jumps to "E9", which is no screen/.test(p.message));
-    assert.deepEqual(dead.map((p) => [p.row, p.severity]), [[2, 'warning']]);
+    assert.deepEqual(
+      dead.map((p) => [p.row, p.severity]),
+      [[2, 'warning']],
+    );
   });
 
   it('lists what fails in the running mara-formula nodes: row, target, attribute, message and the value kept', async () => {
-    await helper.load([projectNode, formulaNode], [
-      { id: 't', type: 'tab' },
-      { id: 'proj', type: 'mara-project', path: WORKBOOK, dialect: 'txscada', watch: false },
-      { id: 'frm', type: 'mara-formula', z: 't', project: 'proj', wires: [[]] },
-    ]);
+    await helper.load(
+      [projectNode, formulaNode],
+      [
+        { id: 't', type: 'tab' },
+        { id: 'proj', type: 'mara-project', path: WORKBOOK, dialect: 'txscada', watch: false },
+        { id: 'frm', type: 'mara-formula', z: 't', project: 'proj', wires: [[]] },
+      ],
+    );
     await until(() => ((helper.getNode('frm') as any).engine?.size ?? 0) > 0, 10000, 'formulas loaded');
     const res = await helper.request().get('/mara/project/proj/problems').expect(200);
     const rt: any[] = res.body.problems.filter((p: any) => p.source === 'runtime');
-    assert.deepEqual(rt.map((p) => [p.row, p.tag, p.attr, p.category, p.lastValue]), [
-      [5, 'M1189S01', 'stroke', 'unknown-reference', null],
-      [8, 'M1DIV0', 'text', 'division-by-zero', '7'],
-    ]);
+    assert.deepEqual(
+      rt.map((p) => [p.row, p.tag, p.attr, p.category, p.lastValue]),
+      [
+        [5, 'M1189S01', 'stroke', 'unknown-reference', null],
+        [8, 'M1DIV0', 'text', 'division-by-zero', '7'],
+      ],
+    );
     assert.match(rt[1].message, /M1DIV0\.text fails when evaluated: division-by-zero: .*; it keeps "7"/);
     assert.ok(rt.every((p) => p.sheet === 'formulas' && p.severity === 'error' && typeof p.formula === 'string'));
     // a formula waiting for a point never read is not a failure
@@ -54,11 +63,14 @@ describe('mara-project problems endpoint', () => {
     await helper.load([projectNode], [{ id: 'proj', type: 'mara-project', path: WORKBOOK, dialect: 'txscada', watch: false }]);
     await until(() => ((helper.getNode('proj') as any).project?.version ?? 0) > 0, 10000, 'workbook loaded');
     const res = await helper.request().get('/mara/project/proj/comasters').expect(200);
-    assert.deepEqual(res.body.comasters.map((c: any) => [c.id, c.host, c.port, c.enabled, c.addresses]), [
-      ['1', '10.0.0.1', 9761, false, [1]],
-      ['2', '10.0.0.2', 9761, true, [1]],
-      ['3', '10.0.0.3', 4001, true, [1, 2, 3]],
-    ]);
+    assert.deepEqual(
+      res.body.comasters.map((c: any) => [c.id, c.host, c.port, c.enabled, c.addresses]),
+      [
+        ['1', '10.0.0.1', 9761, false, [1]],
+        ['2', '10.0.0.2', 9761, true, [1]],
+        ['3', '10.0.0.3', 4001, true, [1, 2, 3]],
+      ],
+    );
     await helper.request().get('/mara/project/nope/comasters').expect(404);
   });
 });

@@ -50,7 +50,21 @@ const screen = [
   { id: 'uitab', type: 'ui_tab', name: 'Home', order: 1 },
   { id: 'grp', type: 'ui_group', name: 'S1', tab: 'uitab', width: 26, order: 1, disp: false },
   // both outputs unwired: nothing carries the toggle to a mara-formula
-  { id: 'scr', type: 'ui_mara_screen', z: 't', group: 'grp', order: 1, width: 0, height: 0, project: 'proj', svg: '', start: '', qualityClass: 'mara-bad-quality', readOnly: false, wires: [[], []] },
+  {
+    id: 'scr',
+    type: 'ui_mara_screen',
+    z: 't',
+    group: 'grp',
+    order: 1,
+    width: 0,
+    height: 0,
+    project: 'proj',
+    svg: '',
+    start: '',
+    qualityClass: 'mara-bad-quality',
+    readOnly: false,
+    wires: [[], []],
+  },
 ];
 const NODES = [projectNode, formulaNode, screenNode, catchNode, ...dashboardNodes];
 /** Fresh msgs each time (a node that sends a msg on changes its payload). */
@@ -115,7 +129,7 @@ describe('one runtime per project', () => {
     helper.getNode('frm2').receive({ topic: 'ai.S11VV_00', payload: 1796 });
     const [m2] = await out2;
     assert.ok(m2.payload.some((c: any) => c.tag === 'S11VV_00' && c.attr === 'text'));
-    assert.ok(!m2.payload.some((c: any) => c.tag === 'S12VV_00'), 'frm1\'s changes are not sent again by frm2');
+    assert.ok(!m2.payload.some((c: any) => c.tag === 'S12VV_00'), "frm1's changes are not sent again by frm2");
     assert.equal(second, 1, 'frm2 sent its own change only');
   });
 
@@ -141,7 +155,7 @@ describe('one runtime per project', () => {
     await until(() => engine.element('S1189S03')?.text === '0', 2000, 'the engine has the toggle');
     assert.equal(engine.element('S1189I03')?.text, '0', 'and the linked text');
     assert.equal(engine.element('S1189S03')?.stroke, 12, 'the open disconnector is grey');
-    assert.equal(engine.element('S1152B03')?.fill, 12, 'the breaker takes the disconnector\'s colour');
+    assert.equal(engine.element('S1152B03')?.fill, 12, "the breaker takes the disconnector's colour");
     await until(() => st.snapshot.state.S1152B03?.fill === GREY, 2000, 'the screen repaints the breaker');
     assert.equal(st.snapshot.state.S1189S03.stroke, GREY);
     assert.equal(st.snapshot.state.S1189S03.text, '0');
@@ -174,7 +188,7 @@ describe('one runtime per project', () => {
     assert.notEqual(proj.runtime.engine, before, 'a new engine for the new workbook');
     const v = new Map(again.payload.filter((c: any) => c.attr).map((c: any) => [`${c.tag}.${c.attr}`, c.value]));
     assert.equal(v.get('S12VV_00.text'), '33.0', 'the last voltage');
-    assert.equal(v.get('S1189S04.text'), '0', 'the operator\'s toggle');
+    assert.equal(v.get('S1189S04.text'), '0', "the operator's toggle");
     await until(() => JSON.stringify(st.snapshot.state) === painted, 2000, 'the screen is unchanged by a reload');
     // only the formula node is redeployed (a changed name): the project and its state stay
     const snap2 = nextSnapshot(helper.getNode('out'));
@@ -182,7 +196,7 @@ describe('one runtime per project', () => {
     const third = await snap2;
     assert.equal((helper.getNode('frm') as any).name, 'renamed');
     const v3 = new Map(third.payload.filter((c: any) => c.attr).map((c: any) => [`${c.tag}.${c.attr}`, c.value]));
-    assert.equal(v3.get('S12VV_00.text'), '33.0', 'the redeployed node starts from the project\'s live values');
+    assert.equal(v3.get('S12VV_00.text'), '33.0', "the redeployed node starts from the project's live values");
     assert.equal(v3.get('S1189S04.text'), '0');
     assert.equal(JSON.stringify(st.snapshot.state), painted);
   });

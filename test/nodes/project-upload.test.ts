@@ -62,7 +62,7 @@ describe('mara-project upload and admin endpoints (item 6)', () => {
   const loaded = async () => {
     await helper.load(NODES, flow());
     await until(() => ((helper.getNode('proj') as any).project?.version ?? 0) > 0, 15000, 'workbook loaded');
-    assert.ok(points() > 20, String((helper.getNode("proj") as any).project.error));
+    assert.ok(points() > 20, String((helper.getNode('proj') as any).project.error));
   };
 
   it('refuses what an HTML form or another page can send, and the workbook stays', async () => {
@@ -95,8 +95,8 @@ describe('mara-project upload and admin endpoints (item 6)', () => {
     // a good workbook (a smaller one: the example as JSON, without its formulas)
     const model = (helper.getNode('proj') as any).project.model;
     const json = Buffer.from(JSON.stringify({ ...model, formulas: [] }));
-    const host = helper.url().replace(/^http:\/\//, "");
-    const ok = keep(await upload('substation.xlsx').set('content-type', OCTET).set("host", host).set("origin", `http://${host}`).send(json).expect(200));
+    const host = helper.url().replace(/^http:\/\//, '');
+    const ok = keep(await upload('substation.xlsx').set('content-type', OCTET).set('host', host).set('origin', `http://${host}`).send(json).expect(200));
     assert.deepEqual(ok.body, { path: 'mara-projects/substation.xlsx', backup: 'mara-projects/substation.xlsx.bak', problems: 0 });
     assert.deepEqual(fs.readFileSync(target()), json);
     assert.deepEqual(fs.readFileSync(`${target()}.bak`), EXAMPLE, 'the previous file is kept');

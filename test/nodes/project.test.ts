@@ -77,7 +77,10 @@ describe('project, points and formula nodes', () => {
     await helper.load(NODES, [
       { id: 't', type: 'tab' },
       {
-        id: 'frm', type: 'mara-formula', z: 't', dialect: 'txscada',
+        id: 'frm',
+        type: 'mara-formula',
+        z: 't',
+        dialect: 'txscada',
         formulas: [
           { tag: 'BAR', attr: 'stroke', formula: 'SI(ai.V.value*ai.V.escala>0.1,2,3)' },
           { tag: 'BAD', attr: 'fill', formula: 'SI(di.X.value),1,2)' },
@@ -92,9 +95,27 @@ describe('project, points and formula nodes', () => {
     const out = collect<Msg>(helper.getNode('fout'), 1);
     frm.receive({ topic: 'ai.V', payload: 7 });
     const [m] = await out;
-    assert.deepEqual(m.payload.filter((c: any) => c.attr).map((c: any) => [c.tag, c.attr, c.value]).sort(), [['BAR', 'stroke', 2], ['T', 'text', '3']]);
+    assert.deepEqual(
+      m.payload
+        .filter((c: any) => c.attr)
+        .map((c: any) => [c.tag, c.attr, c.value])
+        .sort(),
+      [
+        ['BAR', 'stroke', 2],
+        ['T', 'text', '3'],
+      ],
+    );
     // element quality follows: the plain msg carries no quality, so q absent = good
-    assert.deepEqual(m.payload.filter((c: any) => c.quality).map((c: any) => [c.tag, c.table, c.quality]).sort(), [['BAR', 'eg', 'good'], ['T', 'eg', 'good']]);
+    assert.deepEqual(
+      m.payload
+        .filter((c: any) => c.quality)
+        .map((c: any) => [c.tag, c.table, c.quality])
+        .sort(),
+      [
+        ['BAR', 'eg', 'good'],
+        ['T', 'eg', 'good'],
+      ],
+    );
     assert.equal(errors.length, 1, 'one error for the bad formula, at deploy');
     assert.match(errors[0], /row 2 BAD\.fill column 15/);
     const res = await helper.request().post('/mara/formula/try').send({ id: 'frm', formula: 'str(ai.V.value*3)', inputs: {} }).expect(200);
@@ -120,17 +141,45 @@ describe('project, points and formula nodes', () => {
     const err = collect<Msg>(helper.getNode('err'), 2);
     helper.getNode('pts').receive({ payload: 42 });
     helper.getNode('frm').receive({ payload: 'nonsense' });
-    assert.deepEqual((await err).map((m) => m.error.code), ['EINVAL', 'EINVAL']);
+    assert.deepEqual(
+      (await err).map((m) => m.error.code),
+      ['EINVAL', 'EINVAL'],
+    );
   });
 
   it('before any reply: no made-up value reaches the screen; what depends on a point is invalid (greyed); a reload keeps the live values', async () => {
-    await helper.load([...NODES, screenNode, ...dashboardNodes], [
-      // fresh node ids: a redeployed node with the same id takes over its predecessor's live values
-      ...flow.map((n) => (n.id === 'frm' ? { ...n, id: 'frm7', wires: [['fout', 'scr']] } : n.id === 'pts' ? { ...n, id: 'pts7', wires: [['pout', 'frm7', 'scr']] } : n.id === 'c' ? { ...n, scope: ['pts7', 'frm7'] } : n)),
-      { id: 'uitab', type: 'ui_tab', name: 'Home', order: 1 },
-      { id: 'grp', type: 'ui_group', name: 'S1', tab: 'uitab', width: 26, order: 1, disp: false },
-      { id: 'scr', type: 'ui_mara_screen', z: 't', group: 'grp', order: 1, width: 0, height: 0, project: 'proj', svg: '', start: '', qualityClass: 'mara-bad-quality', readOnly: false, wires: [[], []] },
-    ]);
+    await helper.load(
+      [...NODES, screenNode, ...dashboardNodes],
+      [
+        // fresh node ids: a redeployed node with the same id takes over its predecessor's live values
+        ...flow.map((n) =>
+          n.id === 'frm'
+            ? { ...n, id: 'frm7', wires: [['fout', 'scr']] }
+            : n.id === 'pts'
+              ? { ...n, id: 'pts7', wires: [['pout', 'frm7', 'scr']] }
+              : n.id === 'c'
+                ? { ...n, scope: ['pts7', 'frm7'] }
+                : n,
+        ),
+        { id: 'uitab', type: 'ui_tab', name: 'Home', order: 1 },
+        { id: 'grp', type: 'ui_group', name: 'S1', tab: 'uitab', width: 26, order: 1, disp: false },
+        {
+          id: 'scr',
+          type: 'ui_mara_screen',
+          z: 't',
+          group: 'grp',
+          order: 1,
+          width: 0,
+          height: 0,
+          project: 'proj',
+          svg: '',
+          start: '',
+          qualityClass: 'mara-bad-quality',
+          readOnly: false,
+          wires: [[], []],
+        },
+      ],
+    );
     const [snap] = await collect<Msg>(helper.getNode('fout'), 1, 10000);
     const st = (helper.getNode('scr') as any).maraScreen.state;
     await until(() => st.snapshot.screens.length > 0, 10000, 'screens loaded');
@@ -142,13 +191,24 @@ describe('project, points and formula nodes', () => {
     assert.equal(attrs.get('S11TEC03.text'), 'ES', 'a static text is configuration and stays');
     // the screen paints none of them (the drawing's own look) and greys them
     for (const tag of ['S11II_03', 'S1152B03', 'S12BAR00', 'S12VV_00', 'S1189S03']) {
-      assert.equal(st.snapshot.state[tag]?.[tag === 'S11II_03' || tag === 'S12VV_00' ? 'text' : tag === 'S1152B03' ? 'fill' : 'stroke'], undefined, `${tag}: the drawing's own look`);
+      assert.equal(
+        st.snapshot.state[tag]?.[tag === 'S11II_03' || tag === 'S12VV_00' ? 'text' : tag === 'S1152B03' ? 'fill' : 'stroke'],
+        undefined,
+        `${tag}: the drawing's own look`,
+      );
       assert.equal(st.snapshot.quality[tag], 'invalid', `${tag} greyed`);
     }
     assert.equal(st.snapshot.quality.S11TEC03, undefined, 'static texts are not greyed');
     // a reply: live values, good quality
     const live = collect<Msg>(helper.getNode('fout'), 1);
-    helper.getNode('pts7').receive({ payload: reply((d) => { for (const i of [0, 3, 5, 8, 16]) d.setDi(i, true); d.setAi(0, 1796); d.setAi(1, 1796); d.setAi(4, 870); }) });
+    helper.getNode('pts7').receive({
+      payload: reply((d) => {
+        for (const i of [0, 3, 5, 8, 16]) d.setDi(i, true);
+        d.setAi(0, 1796);
+        d.setAi(1, 1796);
+        d.setAi(4, 870);
+      }),
+    });
     await live;
     await until(() => st.snapshot.quality.S1152B03 === undefined && !!st.snapshot.state.S1152B03?.fill, 3000, 'breaker painted, good');
     const painted = JSON.stringify(st.snapshot.state);

@@ -44,7 +44,8 @@ describe('recovery after a COMaster that never answered', { timeout: 120_000 }, 
       const z = sim.z;
       for (const n of flow) {
         if (n.type === 'mara-simulator') Object.assign(n, { port, activity: false });
-        if (n.type === 'mara-line') Object.assign(n, { port, persist: false, devices: [{ address: 1, name: 'S1 comaster', pollInterval: 0.2, timeout: 200, retries: 1 }] });
+        if (n.type === 'mara-line')
+          Object.assign(n, { port, persist: false, devices: [{ address: 1, name: 'S1 comaster', pollInterval: 0.2, timeout: 200, retries: 1 }] });
         if (n.type === 'mara-project') Object.assign(n, { path: path.relative(process.cwd(), path.join(dir, 'substation.xlsx')) });
         // the demo's own inject fires once at start: here the field state is set by hand, after the simulator appears
         if (n.type === 'inject') n.once = false;
@@ -53,7 +54,10 @@ describe('recovery after a COMaster that never answered', { timeout: 120_000 }, 
       poll.wires[0].push('tap-poll');
       flow.push({ id: 'tap-status', type: 'helper', z }, { id: 'tap-poll', type: 'helper', z });
       const withoutSim = flow.filter((n) => n.id !== sim.id);
-      await helper.load([projectNode, pointsNode, formulaNode, lineNode, pollNode, simNode, screenNode, catchNode, injectNode, commentNode, debugNode, ...dashboard], withoutSim);
+      await helper.load(
+        [projectNode, pointsNode, formulaNode, lineNode, pollNode, simNode, screenNode, catchNode, injectNode, commentNode, debugNode, ...dashboard],
+        withoutSim,
+      );
       const statuses: Msg[] = [];
       const replies: Msg[] = [];
       // the taps are not redeployed by the "nodes" deploy below: listening once is enough
@@ -69,7 +73,10 @@ describe('recovery after a COMaster that never answered', { timeout: 120_000 }, 
       const n = replies.length;
       await until(() => replies.length > n + 2, 10_000, 'polls go on');
       const s = screen();
-      assert.ok(replies.every((m) => m.mara.stale === false), 'no reply flagged stale');
+      assert.ok(
+        replies.every((m) => m.mara.stale === false),
+        'no reply flagged stale',
+      );
       assert.equal(s.quality.S1152B03, undefined, 'the breaker is of good quality');
       assert.equal(s.state.S1152B03?.fill, '#ffcc00', 'the breaker is closed and energised (13.2 kV ochre), as the field state says');
       assert.equal(s.state.S12VV_00?.text, '33.0', 'the 33 kV bar voltage of the field state');

@@ -53,8 +53,20 @@ function flow(extra: Record<string, unknown> = {}, more: Record<string, unknown>
     { id: 'uitab', type: 'ui_tab', name: 'Home', order: 1 },
     { id: 'grp', type: 'ui_group', name: 'Screens', tab: 'uitab', width: 12, order: 1, disp: true },
     {
-      id: 'scr', type: 'ui_mara_screen', z: 'tab', group: 'grp', order: 1, width: 0, height: 0, project: '', svg: SVG,
-      start: '', qualityClass: 'mara-bad-quality', readOnly: false, wires: [['out1'], ['out2']], ...extra,
+      id: 'scr',
+      type: 'ui_mara_screen',
+      z: 'tab',
+      group: 'grp',
+      order: 1,
+      width: 0,
+      height: 0,
+      project: '',
+      svg: SVG,
+      start: '',
+      qualityClass: 'mara-bad-quality',
+      readOnly: false,
+      wires: [['out1'], ['out2']],
+      ...extra,
     },
     { id: 'out1', type: 'helper', z: 'tab' },
     { id: 'out2', type: 'helper', z: 'tab' },
@@ -82,7 +94,10 @@ const pass = async (ms: number) => {
 function calls(method: 'status' | 'error' | 'warn', id = 'scr'): any[][] {
   const n = helper.getNode(id) as any;
   const spy = n[method];
-  return spy.getCalls().filter((c: any) => c.thisValue === n).map((c: any) => c.args);
+  return spy
+    .getCalls()
+    .filter((c: any) => c.thisValue === n)
+    .map((c: any) => c.args);
 }
 
 /** What reaches the dashboard through the stand-in node: each payload the node feeds it. */
@@ -106,11 +121,24 @@ function fromBrowser(id: string, msg: Record<string, unknown>, socket: string | 
 
 let dir = '';
 const el = (tag: string, screen: string, over: Partial<Element> = {}): Element => ({
-  tag, description: `desc ${tag}`, text: '0', fill: null, stroke: null, mark: null, screen, disabled: false, row: 2, ...over,
+  tag,
+  description: `desc ${tag}`,
+  text: '0',
+  fill: null,
+  stroke: null,
+  mark: null,
+  screen,
+  disabled: false,
+  row: 2,
+  ...over,
 });
 function projectModel(): ProjectModel {
   return {
-    comasters: [], devices: [], points: [], formulas: [], eventTexts: [],
+    comasters: [],
+    devices: [],
+    points: [],
+    formulas: [],
+    eventTexts: [],
     screens: [
       { name: 'MAP', file: 'map.svg', description: 'Map', prefix: 'MAP', parent: null, row: 2 },
       { name: 'S1', file: 'screens/s1.svg', description: 'Substation 1', prefix: 'S1', parent: 'MAP', row: 3 },
@@ -191,7 +219,12 @@ describe('ui_mara_screen node', () => {
     mockTime();
     const t0 = Date.now();
     for (let i = 0; i < 20; i++) {
-      n.receive({ payload: [{ tag: 'B', attr: 'fill', value: i % 2 ? 6 : '#00FF00' }, { tag: 'T', attr: 'text', value: i }] } as never);
+      n.receive({
+        payload: [
+          { tag: 'B', attr: 'fill', value: i % 2 ? 6 : '#00FF00' },
+          { tag: 'T', attr: 'text', value: i },
+        ],
+      } as never);
       await pass(50);
     }
     await pass(300);
@@ -209,7 +242,7 @@ describe('ui_mara_screen node', () => {
     assert.equal(conv.updatedValues, snap, 'the stored value is THE snapshot object');
     assert.deepEqual(o.beforeEmit({}, conv.updatedValues), { msg: snap });
     assert.deepEqual(o.beforeEmit({}, conv.newPoint), { delta: last });
-    assert.equal(o.beforeEmit({}, conv.newPoint).msg, undefined, 'a delta never replaces the browser\'s stored msg');
+    assert.equal(o.beforeEmit({}, conv.newPoint).msg, undefined, "a delta never replaces the browser's stored msg");
     // a structural change emits the snapshot itself
     n.receive({ payload: SVG.replace('width="200"', 'width="300"') } as never);
     await pass(20);
@@ -224,16 +257,19 @@ describe('ui_mara_screen node', () => {
     await helper.load(nodes(), flow());
     const n = helper.getNode('scr');
     const errs = collect<Msg>(helper.getNode('err'), 1, 2000);
-    n.receive({ topic: 'snapshot', payload: [
-      { tag: 'B', attr: 'fill', value: 5 },
-      { tag: 'B', attr: 'stroke', value: 'Red' },
-      { tag: 'T', attr: 'text', value: 62.71102 },
-      { tag: 'C', attr: 'fill', value: 0 },
-      { tag: 'D', attr: 'fill', value: 'url(http://x/y)' },
-      { tag: 'E', attr: 'onclick', value: 'x' },
-      { tag: 'F', attr: 'fill', value: 99 },
-      { tag: 'F', attr: 'stroke', value: 99 },
-    ] } as never);
+    n.receive({
+      topic: 'snapshot',
+      payload: [
+        { tag: 'B', attr: 'fill', value: 5 },
+        { tag: 'B', attr: 'stroke', value: 'Red' },
+        { tag: 'T', attr: 'text', value: 62.71102 },
+        { tag: 'C', attr: 'fill', value: 0 },
+        { tag: 'D', attr: 'fill', value: 'url(http://x/y)' },
+        { tag: 'E', attr: 'onclick', value: 'x' },
+        { tag: 'F', attr: 'fill', value: 99 },
+        { tag: 'F', attr: 'stroke', value: 99 },
+      ],
+    } as never);
     const snap = state().snapshot;
     assert.deepEqual(snap.state.B, { fill: '#3366ff', stroke: 'red' });
     assert.deepEqual(snap.state.T, { text: '62.71102' }, 'raw text; the browser applies the display rule');
@@ -243,16 +279,23 @@ describe('ui_mara_screen node', () => {
     assert.equal(snap.state.F, undefined);
     const warns = calls('warn').map(([m]) => String(m));
     assert.equal(warns.filter((m) => m.includes('colour index 99')).length, 1, 'an unknown index is logged once');
-    n.receive({ payload: [{ tag: 'B', attr: 'fill', value: null }, { tag: 'T', attr: 'text', value: null }] } as never);
+    n.receive({
+      payload: [
+        { tag: 'B', attr: 'fill', value: null },
+        { tag: 'T', attr: 'text', value: null },
+      ],
+    } as never);
     assert.deepEqual(snap.state.B, { stroke: 'red' });
     assert.equal(snap.state.T, undefined);
     // mara-points output: state changes with quality; events carry none
-    n.receive({ payload: [
-      { kind: 'state', tag: 'B', table: 'di', value: 1, q: 0, quality: 'invalid', ts: 1 },
-      { kind: 'event', tag: 'T', table: 'di', value: 1, q: 0, quality: 'questionable', ts: 1, event: true },
-      { tag: 'T', q: 1 },
-      { tag: 'G', q: 1 },
-    ] } as never);
+    n.receive({
+      payload: [
+        { kind: 'state', tag: 'B', table: 'di', value: 1, q: 0, quality: 'invalid', ts: 1 },
+        { kind: 'event', tag: 'T', table: 'di', value: 1, q: 0, quality: 'questionable', ts: 1, event: true },
+        { tag: 'T', q: 1 },
+        { tag: 'G', q: 1 },
+      ],
+    } as never);
     assert.deepEqual(snap.quality, { B: 'invalid', T: 'invalid' }, 'G is in no screen: not kept (item 10)');
     n.receive({ payload: { tag: 'B', quality: 'good' } } as never);
     assert.deepEqual(snap.quality, { T: 'invalid' });
@@ -271,7 +314,10 @@ describe('ui_mara_screen node', () => {
     n.receive({ topic: 'screen', payload: 'NOPE' } as never);
     n.receive({ payload: '<svg><g></svg>' } as never);
     const got = await errs;
-    assert.deepEqual(got.map((m) => m.error.code), ['EINVAL', 'EINVAL', 'EINVAL']);
+    assert.deepEqual(
+      got.map((m) => m.error.code),
+      ['EINVAL', 'EINVAL', 'EINVAL'],
+    );
     assert.match(got[0].error.message, /expected payload/);
     assert.match(got[1].error.message, /unknown screen "NOPE"; screens: screen/);
     assert.match(got[2].error.message, /could not be parsed/);
@@ -288,17 +334,16 @@ describe('ui_mara_screen node', () => {
     const svg = state().snapshot.screens[0].svg;
     assert.ok(!/script|onclick/i.test(svg), svg);
     assert.ok(svg.includes('tag="R"'));
-    const warns = calls('warn').map(([m]) => String(m)).filter((m) => m.includes('removed'));
+    const warns = calls('warn')
+      .map(([m]) => String(m))
+      .filter((m) => m.includes('removed'));
     assert.equal(warns.length, 1);
     assert.match(warns[0], /screen "screen" \(node\): removed 2 unsafe or unsupported item\(s\)/);
   });
 
   it('project mode: loads screens from the workbook folder, records, initial state; refuses paths outside', async () => {
     screenNode.setDashboardResolver(recordingResolver);
-    await helper.load(nodes(), [
-      ...flow({ project: 'proj', svg: '' }),
-      { id: 'proj', type: 'mara-project', path: path.join(dir, 'project.xlsx') },
-    ]);
+    await helper.load(nodes(), [...flow({ project: 'proj', svg: '' }), { id: 'proj', type: 'mara-project', path: path.join(dir, 'project.xlsx') }]);
     const st = state();
     await until(() => st.snapshot.screens.length >= 2, 2000, 'both screens');
     assert.deepEqual(st.screenNames(), ['MAP', 'S1']);
@@ -309,7 +354,10 @@ describe('ui_mara_screen node', () => {
     assert.equal(snap.screens[1].background, '#000000');
     assert.ok(snap.screens[0].svg.includes('jump-to="S1"'));
     assert.deepEqual(snap.records.S12ETT00, { d: 'desc S12ETT00', j: 'S1' });
-    assert.deepEqual(snap.records.S1189S03.t, [['1', 'Cerrado'], ['0', 'Abierto']]);
+    assert.deepEqual(snap.records.S1189S03.t, [
+      ['1', 'Cerrado'],
+      ['0', 'Abierto'],
+    ]);
     assert.equal(snap.records.S11BAR00, undefined, 'disabled elements are not sent');
     assert.deepEqual(snap.state.S12ETT00, { text: '0', fill: '#ff0000' });
     assert.deepEqual(snap.state.S1189S03, { text: '1', stroke: '#c0c0c0' });
@@ -322,10 +370,7 @@ describe('ui_mara_screen node', () => {
 
   it('project mode: clicks, jumps and confirmed toggles reach the outputs; toggles write linked texts', async () => {
     screenNode.setDashboardResolver(recordingResolver);
-    await helper.load(nodes(), [
-      ...flow({ project: 'proj', svg: '' }),
-      { id: 'proj', type: 'mara-project', path: path.join(dir, 'project.xlsx') },
-    ]);
+    await helper.load(nodes(), [...flow({ project: 'proj', svg: '' }), { id: 'proj', type: 'mara-project', path: path.join(dir, 'project.xlsx') }]);
     const st = state();
     await until(() => st.snapshot.screens.length >= 2, 2000, 'both screens');
     const feeds = fed(captured[0]);
@@ -344,20 +389,46 @@ describe('ui_mara_screen node', () => {
     const ask = replies.find((r) => r.confirm);
     assert.ok(ask, JSON.stringify(replies));
     assert.equal(ask.socketid, 'sock-1', 'sent to the asking client only');
-    assert.deepEqual({ ...ask.confirm, token: undefined }, { token: undefined, tag: 'S1189S03', screen: 'S1', description: 'desc S1189S03', from: '1', to: '0', fromLabel: 'Cerrado', toLabel: 'Abierto', expiresInMs: 30000 });
+    assert.deepEqual(
+      { ...ask.confirm, token: undefined },
+      {
+        token: undefined,
+        tag: 'S1189S03',
+        screen: 'S1',
+        description: 'desc S1189S03',
+        from: '1',
+        to: '0',
+        fromLabel: 'Cerrado',
+        toLabel: 'Abierto',
+        expiresInMs: 30000,
+      },
+    );
     assert.equal(st.snapshot.state.S1189S03.text, '1', 'nothing changes before the confirmation');
     fromBrowser('scr', { type: 'toggle', token: ask.confirm.token });
     const [click, jump, toggle] = await out1;
-    assert.deepEqual(click, { topic: 'S1152B01', payload: 'S1152B01', event: { type: 'click', tag: 'S1152B01', screen: 'S1' }, socketid: 'sock-1', _msgid: (click as any)._msgid });
-    assert.deepEqual({ ...jump, _msgid: undefined }, { topic: 'S12ETT00', payload: 'S1', event: { type: 'jump', tag: 'S12ETT00', screen: 'MAP', target: 'S1' }, socketid: 'sock-1', _msgid: undefined });
+    assert.deepEqual(click, {
+      topic: 'S1152B01',
+      payload: 'S1152B01',
+      event: { type: 'click', tag: 'S1152B01', screen: 'S1' },
+      socketid: 'sock-1',
+      _msgid: (click as any)._msgid,
+    });
+    assert.deepEqual(
+      { ...jump, _msgid: undefined },
+      { topic: 'S12ETT00', payload: 'S1', event: { type: 'jump', tag: 'S12ETT00', screen: 'MAP', target: 'S1' }, socketid: 'sock-1', _msgid: undefined },
+    );
     assert.equal(toggle.topic, 'S1189S03');
     assert.equal(toggle.payload, '0');
     assert.deepEqual(toggle.event, { type: 'toggle', tag: 'S1189S03', screen: 'S1', previous: '1' });
     const [writes] = await out2;
-    assert.deepEqual(writes.payload, [
-      { tag: 'S1189S03', attr: 'text', value: '0' },
-      { tag: 'S1189I03', attr: 'text', value: '0' },
-    ], 'linked texts of the same screen only (S12ETT00 is on MAP)');
+    assert.deepEqual(
+      writes.payload,
+      [
+        { tag: 'S1189S03', attr: 'text', value: '0' },
+        { tag: 'S1189I03', attr: 'text', value: '0' },
+      ],
+      'linked texts of the same screen only (S12ETT00 is on MAP)',
+    );
     assert.equal(st.snapshot.state.S1189S03.text, '0');
     assert.equal(st.snapshot.state.S1189I03.text, '0');
     await pass(300);
@@ -370,7 +441,10 @@ describe('ui_mara_screen node', () => {
     await pass(50);
     assert.equal(st.snapshot.state.S1189S03.text, '0');
     const warns = calls('warn').map(([m]) => String(m));
-    assert.ok(warns.some((m) => /not confirmed through the server/.test(m)), warns.join('\n'));
+    assert.ok(
+      warns.some((m) => /not confirmed through the server/.test(m)),
+      warns.join('\n'),
+    );
     assert.ok(warns.some((m) => /S1152B01 has no manual toggle/.test(m)));
     // switch every client
     helper.getNode('scr').receive({ topic: 'screen', payload: 'S1' } as never);
@@ -403,10 +477,7 @@ describe('ui_mara_screen node', () => {
 
   it('a hostile client: unverified sockets, unknown tags, other screens, forged ids and floods reach nothing (item 8)', async () => {
     screenNode.setDashboardResolver(recordingResolver);
-    await helper.load(nodes(), [
-      ...flow({ project: 'proj', svg: '' }),
-      { id: 'proj', type: 'mara-project', path: path.join(dir, 'project.xlsx') },
-    ]);
+    await helper.load(nodes(), [...flow({ project: 'proj', svg: '' }), { id: 'proj', type: 'mara-project', path: path.join(dir, 'project.xlsx') }]);
     const st = state();
     await until(() => st.snapshot.screens.length >= 2, 2000, 'both screens');
     const got: Msg[] = [];
@@ -456,7 +527,10 @@ describe('ui_mara_screen node', () => {
     await settle();
     assert.equal(got.length, 1);
     const warns = calls('warn').map(([m]) => String(m));
-    assert.ok(warns.some((m) => /more than 10 messages per second/.test(m)), warns.join('\n'));
+    assert.ok(
+      warns.some((m) => /more than 10 messages per second/.test(m)),
+      warns.join('\n'),
+    );
     assert.ok(warns.some((m) => /without a server-verified socket/.test(m)));
   });
 
@@ -477,7 +551,9 @@ describe('ui_mara_screen node', () => {
     assert.equal(st.snapshot.state.T.text, '9', 'the known tag is painted');
     assert.deepEqual(Object.keys(st.snapshot.state).sort(), ['T']);
     assert.ok(JSON.stringify(st.snapshot).length < before + 100, 'the snapshot did not grow');
-    const warns = calls('warn').map(([m]) => String(m)).filter((m) => /no screen or element has/.test(m));
+    const warns = calls('warn')
+      .map(([m]) => String(m))
+      .filter((m) => /no screen or element has/.test(m));
     assert.equal(warns.length, 1, warns.join('\n'));
     assert.match(warns[0], /ignored 10000 change\(s\) of at least 20 tag\(s\)/);
     assert.deepEqual(errs, [], 'a msg with known tags is not an error');
@@ -502,7 +578,10 @@ describe('ui_mara_screen node', () => {
     await helper.load(nodes(), flow());
     const n = helper.getNode('scr');
     assert.ok(n, 'the node exists');
-    assert.deepEqual(calls('status').map(([s]) => s), [{ fill: 'red', shape: 'ring', text: 'no dashboard' }]);
+    assert.deepEqual(
+      calls('status').map(([s]) => s),
+      [{ fill: 'red', shape: 'ring', text: 'no dashboard' }],
+    );
     const errors = calls('error');
     assert.equal(errors.length, 1);
     assert.match(String(errors[0][0]), /node-red-dashboard \(Dashboard 1\) is not available: Cannot find module 'node-red-dashboard'/);
@@ -519,7 +598,10 @@ describe('ui_mara_screen node', () => {
     screenNode.setDashboardResolver(recordingResolver);
     await helper.load(nodes(), flow({ group: '' }));
     assert.equal(captured.length, 0);
-    assert.deepEqual(calls('status').map(([s]) => s), [{ fill: 'red', shape: 'ring', text: 'no group' }]);
+    assert.deepEqual(
+      calls('status').map(([s]) => s),
+      [{ fill: 'red', shape: 'ring', text: 'no group' }],
+    );
     assert.equal(calls('error').length, 1);
   });
 });

@@ -10,7 +10,10 @@ describe('HoldQueue', () => {
   it('keeps everything in arrival order up to the bound', () => {
     const h = q(5);
     for (let n = 0; n < 5; n++) assert.deepEqual(h.push({ key: `d${n % 2}`, events: 0, n }), { dropped: null, refused: null });
-    assert.deepEqual(h.drain().map((i) => i.n), [0, 1, 2, 3, 4]);
+    assert.deepEqual(
+      h.drain().map((i) => i.n),
+      [0, 1, 2, 3, 4],
+    );
     assert.equal(h.size, 0);
   });
 
@@ -23,7 +26,10 @@ describe('HoldQueue', () => {
     assert.equal(h.push({ key: 'a', events: 1, n: 3 }).dropped!.n, 1);
     // n 2 (b) is the newest b and nothing newer of b arrives; a state-only b arriving supersedes it
     assert.equal(h.push({ key: 'b', events: 0, n: 4 }).dropped!.n, 2);
-    assert.deepEqual(h.drain().map((i) => i.n), [0, 3, 4]);
+    assert.deepEqual(
+      h.drain().map((i) => i.n),
+      [0, 3, 4],
+    );
     assert.equal(h.superseded, 2);
   });
 
@@ -33,6 +39,9 @@ describe('HoldQueue', () => {
     h.push({ key: 'a', events: 1, n: 1 });
     const r = h.push({ key: 'c', events: 3, n: 2 });
     assert.equal(r.refused!.n, 2);
-    assert.deepEqual(h.drain().map((i) => i.n), [0, 1]);
+    assert.deepEqual(
+      h.drain().map((i) => i.n),
+      [0, 1],
+    );
   });
 });

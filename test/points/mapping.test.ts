@@ -127,8 +127,17 @@ describe('PointMapper: the mixed-events reply (78 bytes)', () => {
   it('AI value is the raw count (what formulas read), eng = raw × escala, q from bits 15-14', () => {
     const s = byTag(new PointMapper(model()).apply(r, 1000));
     assert.deepEqual(s.get('I2_VV'), {
-      kind: 'state', tag: 'I2_VV', table: 'ai', device: 'ied2', value: 1352, q: 0, quality: 'good', ts: 1000,
-      raw: 0x0548, eng: 1352 * ESC_V, escala: ESC_V,
+      kind: 'state',
+      tag: 'I2_VV',
+      table: 'ai',
+      device: 'ied2',
+      value: 1352,
+      q: 0,
+      quality: 'good',
+      ts: 1000,
+      raw: 0x0548,
+      eng: 1352 * ESC_V,
+      escala: ESC_V,
     });
     const pa = s.get('I3_PA');
     assert.equal(pa?.value, 0);
@@ -198,11 +207,25 @@ describe('PointMapper: the mixed-events reply (78 bytes)', () => {
     // COMSYS addr 4: no such device → delivered with device null, and flagged
     assert.equal(full.comsys.length, 1);
     const c = full.comsys[0];
-    assert.deepEqual({ ...c, mara: undefined }, {
-      kind: 'comsys', address: 4, device: null, code: 3, motiv: 4, meaning: 'IED start-up (WDT)',
-      ts: local(2014, 1, 13, 16, 15, 31), timeInvalid: false, clockNotSynchronized: false, mara: undefined,
-    });
-    assert.deepEqual(full.unmapped.map((u) => [u.index, u.type, u.address, u.reason]), [[4, 'comsys', 4, 'unknown-address']]);
+    assert.deepEqual(
+      { ...c, mara: undefined },
+      {
+        kind: 'comsys',
+        address: 4,
+        device: null,
+        code: 3,
+        motiv: 4,
+        meaning: 'IED start-up (WDT)',
+        ts: local(2014, 1, 13, 16, 15, 31),
+        timeInvalid: false,
+        clockNotSynchronized: false,
+        mara: undefined,
+      },
+    );
+    assert.deepEqual(
+      full.unmapped.map((u) => [u.index, u.type, u.address, u.reason]),
+      [[4, 'comsys', 4, 'unknown-address']],
+    );
   });
 
   it('a digital event is reported even when it equals the current value; events do not touch the state', () => {
@@ -210,7 +233,15 @@ describe('PointMapper: the mixed-events reply (78 bytes)', () => {
     m.apply(r, 1000);
     const again = m.apply(r, 2000);
     assert.equal(states(again).length, 0, 'same reply twice: no state change');
-    assert.deepEqual(again.map((c) => [c.kind, c.tag]), [['event', 'CO_07'], ['event', 'I2_21'], ['energy', 'I3_PR'], ['energy', 'I3_PA']]);
+    assert.deepEqual(
+      again.map((c) => [c.kind, c.tag]),
+      [
+        ['event', 'CO_07'],
+        ['event', 'I2_21'],
+        ['energy', 'I3_PR'],
+        ['energy', 'I3_PA'],
+      ],
+    );
     // CO_07's bit is 0 in the snapshot although its event said 1: the snapshot is the latest state
     assert.equal(m.get('di', 'CO_07')?.value, 0);
   });
@@ -223,7 +254,13 @@ describe('PointMapper: the mixed-events reply (78 bytes)', () => {
     const ai2 = r.ai.map((a) => ({ ...a }));
     ai2[0] = { raw: 1353, value: 1353, q: 0 };
     const cs = states(m.apply(edit(r, { di: di2, ai: ai2, events: [] }), 3000));
-    assert.deepEqual(cs.map((c) => [c.tag, c.value, c.ts]), [['CO_02', 1, 3000], ['I2_VV', 1353, 3000]]);
+    assert.deepEqual(
+      cs.map((c) => [c.tag, c.value, c.ts]),
+      [
+        ['CO_02', 1, 3000],
+        ['I2_VV', 1353, 3000],
+      ],
+    );
     assert.equal(m.get('di', 'CO_00')?.ts, 1000, 'unchanged points keep the time of their last change');
   });
 
@@ -252,9 +289,15 @@ describe('PointMapper: CalifNoResp and the clock flags (spec §8.5)', () => {
       comasters: [{ id: 'CM1', host: 'h', port: 9761, enabled: true, row: 2 }],
       devices: [device('co', 1, 0, 6, 2, 2), device('ied2', 2, 1, 6, 2, 2), device('ied3', 3, 2, 6, 2, 2)],
       points: [
-        ...dis('CO_', 'co', 16), ...dis('I2_', 'ied2', 16), ...dis('I3_', 'ied3', 16, { 0: 1 }),
-        ai('CO_A0', 'co', 0, 1), ai('CO_A1', 'co', 1, 1, 1), ai('I2_A0', 'ied2', 0, 2), ai('I2_A1', 'ied2', 1, 2, 1),
-        ai('I3_A0', 'ied3', 0, 3), ai('I3_A1', 'ied3', 1, 3, 1),
+        ...dis('CO_', 'co', 16),
+        ...dis('I2_', 'ied2', 16),
+        ...dis('I3_', 'ied3', 16, { 0: 1 }),
+        ai('CO_A0', 'co', 0, 1),
+        ai('CO_A1', 'co', 1, 1, 1),
+        ai('I2_A0', 'ied2', 0, 2),
+        ai('I2_A1', 'ied2', 1, 2, 1),
+        ai('I3_A0', 'ied3', 0, 3),
+        ai('I3_A1', 'ied3', 1, 3, 1),
         ...[0, 1, 2, 3, 4, 5].flatMap((o) => [sv(`CO_SV${o}`, 'co', o), sv(`I2_SV${o}`, 'ied2', o), sv(`I3_SV${o}`, 'ied3', o)]),
       ],
     };
@@ -339,7 +382,10 @@ describe('PointMapper: offline and back', () => {
     assert.equal(m.isOnline, true);
     const off = m.offline(2000);
     assert.equal(m.isOnline, false);
-    assert.deepEqual(off.map((c) => c.tag), known.filter((c) => c.quality !== 'invalid').map((c) => c.tag));
+    assert.deepEqual(
+      off.map((c) => c.tag),
+      known.filter((c) => c.quality !== 'invalid').map((c) => c.tag),
+    );
     for (const c of off) {
       assert.equal(c.quality, 'invalid');
       assert.equal(c.q, 1);
@@ -350,7 +396,10 @@ describe('PointMapper: offline and back', () => {
     assert.deepEqual(m.offline(2500), [], 'already invalid');
     // back: the same reply → every point returns to its quality, reported though no value changed
     const back = states(m.apply(r, 3000));
-    assert.deepEqual(back.map((c) => c.tag), off.map((c) => c.tag));
+    assert.deepEqual(
+      back.map((c) => c.tag),
+      off.map((c) => c.tag),
+    );
     assert.deepEqual(
       back.map((c) => [c.tag, c.quality, c.q]),
       known.filter((c) => c.quality !== 'invalid').map((c) => [c.tag, c.quality, c.q]),
@@ -404,7 +453,9 @@ describe('PointMapper: 18 digital events of one reply', () => {
 
   it('an impossible event time keeps the record, with the reply time and timeInvalid', () => {
     const m = new PointMapper({
-      comasters: [], devices: [device('co', 1, 0, 0, 2, 0)], points: dis('CO_', 'co', 16),
+      comasters: [],
+      devices: [device('co', 1, 0, 0, 2, 0)],
+      points: dis('CO_', 'co', 16),
     });
     const e = r.events[2];
     assert.ok(e.type === 'digital');
@@ -438,15 +489,31 @@ describe('PointMapper: inputs, unmapped events and configuration problems', () =
 
   it('rejects what is not a reply; tolerates empty and odd content', () => {
     const m = new PointMapper(model());
-    assert.throws(() => m.apply(null as never), (e: unknown) => e instanceof MaraError && e.code === 'EINVAL');
+    assert.throws(
+      () => m.apply(null as never),
+      (e: unknown) => e instanceof MaraError && e.code === 'EINVAL',
+    );
     assert.throws(() => m.apply('FE 08' as never), MaraError);
     assert.deepEqual(m.apply({}, 1), []);
     const empty = reply('poll-response-all-counts-zero');
     assert.deepEqual(m.apply(empty, 1), []);
-    const idle = { type: 'idle', raw: Buffer.alloc(10), addr: 2, calif: 0, code: 1, time: { year: 2014, month: 1, day: 1, hour: 0, minute: 0, second: 0, fraction: 0 } };
+    const idle = {
+      type: 'idle',
+      raw: Buffer.alloc(10),
+      addr: 2,
+      calif: 0,
+      code: 1,
+      time: { year: 2014, month: 1, day: 1, hour: 0, minute: 0, second: 0, fraction: 0 },
+    };
     const weird = { ...idle, type: 'future' };
     const out = m.applyFull({ events: [idle, weird, null] as never }, 1);
-    assert.deepEqual(out.unmapped.map((u) => [u.index, u.reason]), [[0, 'reserved-type'], [1, 'unknown-type']]);
+    assert.deepEqual(
+      out.unmapped.map((u) => [u.index, u.reason]),
+      [
+        [0, 'reserved-type'],
+        [1, 'unknown-type'],
+      ],
+    );
     assert.deepEqual(out.changes, []);
   });
 
@@ -463,8 +530,20 @@ describe('PointMapper: inputs, unmapped events and configuration problems', () =
       { type: 'digital', raw, addr: 1, calif: 0, state: 1, time: t }, // no port/bit: not CO_00
     ] as never;
     const out = m.applyFull({ events }, 1);
-    assert.deepEqual(out.unmapped.map((u) => [u.index, u.reason]), [[0, 'unknown-address'], [1, 'unknown-point'], [2, 'unknown-channel'], [3, 'unknown-address'], [5, 'unknown-point']]);
-    assert.deepEqual(out.comsys.map((c) => [c.device, c.meaning]), [['ied3', 'link to IED lost']]);
+    assert.deepEqual(
+      out.unmapped.map((u) => [u.index, u.reason]),
+      [
+        [0, 'unknown-address'],
+        [1, 'unknown-point'],
+        [2, 'unknown-channel'],
+        [3, 'unknown-address'],
+        [5, 'unknown-point'],
+      ],
+    );
+    assert.deepEqual(
+      out.comsys.map((c) => [c.device, c.meaning]),
+      [['ied3', 'link to IED lost']],
+    );
     assert.equal(m.stats.unmapped, 5);
     assert.equal(m.apply({ events }, 2).length, 0, 'apply() drops them silently but still counts');
     assert.equal(m.stats.unmapped, 10);
@@ -529,7 +608,12 @@ describe('PointMapper: inputs, unmapped events and configuration problems', () =
     const m2 = new PointMapper(mdl, { comaster: 'CM2' });
     assert.equal(m2.size, 17);
     assert.equal(m2.get('di', 'OTHER_IED2')?.device, 'ied2');
-    assert.deepEqual(states(m2.apply(r, 1)).map((c) => c.tag).slice(0, 2), ['FAR_0', 'FAR_1']);
+    assert.deepEqual(
+      states(m2.apply(r, 1))
+        .map((c) => c.tag)
+        .slice(0, 2),
+      ['FAR_0', 'FAR_1'],
+    );
     assert.equal(m2.get('di', 'CO_00'), undefined);
     assert.throws(() => new PointMapper(mdl, { comaster: 'CM9' }), /COMaster CM9 is not in the model/);
     assert.throws(() => new PointMapper({ comasters: [], devices: [], points: [] }), MaraError);
@@ -570,7 +654,14 @@ describe('PointMapper.fromTable', () => {
     assert.equal(vv.eng, 676);
     assert.equal(vv.device, '');
     assert.equal(full.changes[0].device, 'address 2');
-    assert.deepEqual(full.unmapped.map((u) => [u.address, u.reason]), [[1, 'unknown-address'], [3, 'unknown-channel'], [4, 'unknown-address']]);
+    assert.deepEqual(
+      full.unmapped.map((u) => [u.address, u.reason]),
+      [
+        [1, 'unknown-address'],
+        [3, 'unknown-channel'],
+        [4, 'unknown-address'],
+      ],
+    );
     assert.equal(m.get('di', 'OUT')?.value, null, 'beyond the reply: never received');
     assert.equal(states(m.apply(r, 60)).length, 0);
     assert.equal(m.offline(70).length, 7);
@@ -600,7 +691,18 @@ describe('PointMapper: snapshot', () => {
     assert.equal(snap.length, m.size);
     assert.equal(m.size, 48 + 3 + 1 + 8 + 2);
     const vv = snap.find((p) => p.tag === 'I2_VV');
-    assert.deepEqual(vv, { tag: 'I2_VV', table: 'ai', device: 'ied2', value: 1352, q: 0, quality: 'good', ts: 1000, raw: 0x548, eng: 1352 * ESC_V, escala: ESC_V });
+    assert.deepEqual(vv, {
+      tag: 'I2_VV',
+      table: 'ai',
+      device: 'ied2',
+      value: 1352,
+      q: 0,
+      quality: 'good',
+      ts: 1000,
+      raw: 0x548,
+      eng: 1352 * ESC_V,
+      escala: ESC_V,
+    });
     const never = snap.find((p) => p.tag === 'I2_31');
     assert.deepEqual(never, { tag: 'I2_31', table: 'di', device: 'ied2', value: null, q: 0, quality: 'invalid', ts: null });
     // the snapshot is a copy
@@ -611,7 +713,11 @@ describe('PointMapper: snapshot', () => {
 
 describe('PointMapper: restore (a workbook reload)', () => {
   it('a new mapper takes over the last known values: snapshot() gives them, the next equal reply reports nothing', () => {
-    const rows = [{ tag: 'D', table: 'di' as const, index: 0 }, { tag: 'A', table: 'ai' as const, index: 0, escala: 2 }, { tag: 'N', table: 'di' as const, index: 9 }];
+    const rows = [
+      { tag: 'D', table: 'di' as const, index: 0 },
+      { tag: 'A', table: 'ai' as const, index: 0, escala: 2 },
+      { tag: 'N', table: 'di' as const, index: 9 },
+    ];
     const a = PointMapper.fromTable(rows);
     const reply = { di: [1], ai: [{ raw: 100 }] };
     a.apply(reply, 1000);
@@ -623,7 +729,13 @@ describe('PointMapper: restore (a workbook reload)', () => {
     const c = PointMapper.fromTable(rows);
     c.restore(a.snapshot(), a.isOnline);
     assert.equal(c.isOnline, false);
-    assert.ok(off.length === 2 && c.snapshot().filter((p) => p.value !== null).every((p) => p.quality === 'invalid'));
+    assert.ok(
+      off.length === 2 &&
+        c
+          .snapshot()
+          .filter((p) => p.value !== null)
+          .every((p) => p.quality === 'invalid'),
+    );
     assert.equal(c.apply(reply, 4000).length, 2, 'quality back to good: both reported');
   });
 });
@@ -633,7 +745,14 @@ describe('quality helpers', () => {
     assert.deepEqual([0, 1, 2, 3].map(aiQuality), ['good', 'invalid', 'questionable', 'questionable']);
     assert.equal(SV_FLAG.CALIF_NO_RESP, 0x10);
     assert.deepEqual(svFlags(0x44), {
-      bor: false, por: false, wdt: true, iedArr: false, califNoResp: false, ovfPilaEv: false, primeraPeh: true, clockOutOfTolerance: false,
+      bor: false,
+      por: false,
+      wdt: true,
+      iedArr: false,
+      califNoResp: false,
+      ovfPilaEv: false,
+      primeraPeh: true,
+      clockOutOfTolerance: false,
     });
     assert.equal(comsysMeaning(2, 1), 'link to IED re-connected');
     assert.equal(comsysMeaning(3, 0xb), 'IED start-up (POR, BOR, UART)');

@@ -73,14 +73,26 @@ describe('1. an eg row whose screen names no screen', () => {
     assert.ok(st.snapshot.records.M12ETT00, 'the screen has its record');
     for (const f of ['map.svg', 'm1.svg']) {
       const ix = indexScreen(sanitizeSvg(fs.readFileSync(path.join(DIR, f), 'utf8')).svg);
-      assert.ok(ix.tags.some((t) => t.tag === 'M12ETT00'), f);
+      assert.ok(
+        ix.tags.some((t) => t.tag === 'M12ETT00'),
+        f,
+      );
     }
   });
 
   it('an empty screen column with no matching prefix keeps the element under no screen', () => {
     const r = loadCsv({ screens: 'path,name,prefix\nm1.svg,M1,M1', eg: 'tag,screen\nZZ1,\nM1X,' });
-    assert.deepEqual(r.model.elements.map((e) => [e.tag, e.screen]), [['ZZ1', ''], ['M1X', 'M1']]);
-    assert.deepEqual(r.problems.map((p) => [p.row, p.column, p.severity]), [[2, 'screen', 'warning']]);
+    assert.deepEqual(
+      r.model.elements.map((e) => [e.tag, e.screen]),
+      [
+        ['ZZ1', ''],
+        ['M1X', 'M1'],
+      ],
+    );
+    assert.deepEqual(
+      r.problems.map((p) => [p.row, p.column, p.severity]),
+      [[2, 'screen', 'warning']],
+    );
   });
 });
 
@@ -88,7 +100,10 @@ describe('2. reserve (untagged) DI rows', () => {
   it('are imported untagged, in their place, without a problem', () => {
     const di20 = model.points.filter((p): p is DiPoint => p.table === 'di' && p.device === '20');
     assert.equal(di20.length, 16);
-    assert.deepEqual(di20.filter((p) => p.tag === '').map((p) => p.bit), [2, 9]);
+    assert.deepEqual(
+      di20.filter((p) => p.tag === '').map((p) => p.bit),
+      [2, 9],
+    );
     assert.ok(!problems.some((p) => p.sheet === 'di'), JSON.stringify(problems.filter((p) => p.sheet === 'di')));
   });
 
@@ -109,7 +124,10 @@ describe('2. reserve (untagged) DI rows', () => {
 
 describe('3. one toggle grammar for import and screen', () => {
   it('"1, 1" and "1 (), 0" are import problems on their rows; the good toggle is kept', () => {
-    for (const [row, text] of [[4, '1, 1'], [5, '1 (), 0']] as const) {
+    for (const [row, text] of [
+      [4, '1, 1'],
+      [5, '1 (), 0'],
+    ] as const) {
       const [p] = at('eg', row);
       assert.equal(p.column, 'on_click_text_toggle');
       assert.match(p.message, new RegExp(`toggle ${JSON.stringify(text).replace(/[()]/g, '\\$&')} is not two different options`));
@@ -132,9 +150,15 @@ describe('6. one complete problem list', () => {
     assert.deepEqual(rows('syntax'), [[3, 'M1152B01', 'fill', 'error']]);
     assert.deepEqual(rows('unknown-reference'), [[5, 'M1189S01', 'stroke', 'warning']]);
     // the cycle is rows 6 and 7; the formulas that only read it (the map's wildcard, row 2; row 8) are told apart
-    assert.deepEqual(rows('cycle'), [[6, 'M1CYC_A', 'text', 'warning'], [7, 'M1CYC_B', 'text', 'warning']]);
+    assert.deepEqual(rows('cycle'), [
+      [6, 'M1CYC_A', 'text', 'warning'],
+      [7, 'M1CYC_B', 'text', 'warning'],
+    ]);
     assert.match(f.find((p) => p.category === 'cycle' && p.row === 6)!.message, /part of a dependency cycle: rows 6, 7/);
-    assert.deepEqual(rows('cycle-reader'), [[2, 'M12ETT00', 'fill', 'warning'], [8, 'M1DIV0', 'text', 'warning']]);
+    assert.deepEqual(rows('cycle-reader'), [
+      [2, 'M12ETT00', 'fill', 'warning'],
+      [8, 'M1DIV0', 'text', 'warning'],
+    ]);
     assert.match(f.find((p) => p.row === 2)!.message, /reads the output of a dependency cycle \(rows 6, 7\)/);
     assert.deepEqual(checkFormulas(model).cycles, [[6, 7]]);
     assert.match(f.find((p) => p.category === 'unknown-reference')!.message, /di\.NOPE does not exist/);
@@ -151,32 +175,61 @@ describe('6. one complete problem list', () => {
     engine.fullPass();
     const list = projectProblems({ model, formulas: engine.problems, runtime: runtimeFailures(engine) });
     const rt = list.problems.filter((p) => p.source === 'runtime');
-    assert.deepEqual(rt.map((p) => [p.row, p.tag, p.attr, p.category, p.lastValue]), [
-      [5, 'M1189S01', 'stroke', 'unknown-reference', null], // a computed colour starts with no value (no workbook default)
-      [8, 'M1DIV0', 'text', 'division-by-zero', '7'],
-    ]);
+    assert.deepEqual(
+      rt.map((p) => [p.row, p.tag, p.attr, p.category, p.lastValue]),
+      [
+        [5, 'M1189S01', 'stroke', 'unknown-reference', null], // a computed colour starts with no value (no workbook default)
+        [8, 'M1DIV0', 'text', 'division-by-zero', '7'],
+      ],
+    );
     assert.match(rt[1].message, /M1DIV0\.text fails when evaluated: division-by-zero: .*; it keeps "7"/);
   });
 
   it('cycles: each set of formulas that read each other, whole-record reads included, self-reads not', () => {
     const rows: [string, 'text' | 'fill' | 'stroke', string][] = [
-      ['A', 'text', 'eg.B.text'], ['B', 'text', 'eg.C.fill'], ['C', 'fill', 'SI(eg.A.text,1,2)'], // A → B → C → A
-      ['D', 'stroke', 'SI(eg.E,1,2)'], ['E', 'fill', 'eg.D.stroke'], // D reads the whole record E
+      ['A', 'text', 'eg.B.text'],
+      ['B', 'text', 'eg.C.fill'],
+      ['C', 'fill', 'SI(eg.A.text,1,2)'], // A → B → C → A
+      ['D', 'stroke', 'SI(eg.E,1,2)'],
+      ['E', 'fill', 'eg.D.stroke'], // D reads the whole record E
       ['F', 'text', 'eg.F.text'], // reads itself: no cycle
       ['G', 'text', 'eg.A.text'], // reads a cycle
     ];
     const formulas = rows.map(([tag, attr, text], i) => ({ tag, attr, text, row: i + 2 }));
-    const elements = [...new Set(rows.map((r) => r[0]))].map((tag, i) => ({ tag, description: '', text: '0', fill: null, stroke: null, mark: null, screen: '', disabled: false, row: i + 2 }));
+    const elements = [...new Set(rows.map((r) => r[0]))].map((tag, i) => ({
+      tag,
+      description: '',
+      text: '0',
+      fill: null,
+      stroke: null,
+      mark: null,
+      screen: '',
+      disabled: false,
+      row: i + 2,
+    }));
     const check = checkFormulas({ points: [], elements, formulas });
-    assert.deepEqual(check.cycles, [[2, 3, 4], [5, 6]]);
+    assert.deepEqual(check.cycles, [
+      [2, 3, 4],
+      [5, 6],
+    ]);
     const list = projectProblems({ model: { formulas }, formulas: check }).problems;
-    assert.deepEqual(list.filter((p) => p.category === 'cycle').map((p) => p.row), [2, 3, 4, 5, 6]);
-    assert.deepEqual(list.filter((p) => p.category === 'cycle-reader').map((p) => p.row), [8]);
+    assert.deepEqual(
+      list.filter((p) => p.category === 'cycle').map((p) => p.row),
+      [2, 3, 4, 5, 6],
+    );
+    assert.deepEqual(
+      list.filter((p) => p.category === 'cycle-reader').map((p) => p.row),
+      [8],
+    );
   });
 
   it('lists more than five errors (nothing cut)', () => {
     const formulas = Array.from({ length: 12 }, (_, i) => ({ tag: `T${i}`, attr: 'text' as const, text: 'SI(1,2', row: i + 2 }));
-    const m = { points: [], elements: formulas.map((f) => ({ tag: f.tag, description: '', text: '', fill: null, stroke: null, mark: null, screen: '', disabled: false, row: f.row })), formulas };
+    const m = {
+      points: [],
+      elements: formulas.map((f) => ({ tag: f.tag, description: '', text: '', fill: null, stroke: null, mark: null, screen: '', disabled: false, row: f.row })),
+      formulas,
+    };
     assert.equal(projectProblems({ model: m, formulas: checkFormulas(m) }).counts.errors, 12);
   });
 });
@@ -222,7 +275,13 @@ describe('8. hot-spots to screens that do not exist', () => {
     const names = model.screens.map((s) => s.name);
     const map = model.screens.find((s) => s.name === 'MAP')!;
     const ix = indexScreen(sanitizeSvg(fs.readFileSync(path.join(DIR, 'map.svg'), 'utf8')).svg, { screens: names });
-    assert.deepEqual(ix.jumps.map((j) => [j.target, j.dead]), [['M1', false], ['E9', true]]);
+    assert.deepEqual(
+      ix.jumps.map((j) => [j.target, j.dead]),
+      [
+        ['M1', false],
+        ['E9', true],
+      ],
+    );
     const ps = deadJumpProblems(map, ix);
     assert.equal(ps.length, 1);
     assert.deepEqual([ps[0].sheet, ps[0].row, ps[0].severity], ['screens', 2, 'warning']);
@@ -252,7 +311,10 @@ describe('4. the COMaster of a line', () => {
     const none = pickComaster(model, {});
     assert.ok(!none.ok);
     assert.equal(none.code, 'EAMBIGUOUS');
-    assert.match(none.message, /1 \(10\.0\.0\.1:9761, disabled, IED addresses 1\); 2 \(10\.0\.0\.2:9761, IED addresses 1\); 3 \(10\.0\.0\.3:4001, IED addresses 1,2,3\)/);
+    assert.match(
+      none.message,
+      /1 \(10\.0\.0\.1:9761, disabled, IED addresses 1\); 2 \(10\.0\.0\.2:9761, IED addresses 1\); 3 \(10\.0\.0\.3:4001, IED addresses 1,2,3\)/,
+    );
     const off = pickComaster(model, { host: '10.0.0.1' });
     assert.ok(!off.ok && off.code === 'EDISABLED', JSON.stringify(off));
     const named = pickComaster(model, { comaster: '1' });
@@ -263,7 +325,10 @@ describe('4. the COMaster of a line', () => {
   });
 
   it('LineMapper throws the coded failure as a MaraError', () => {
-    assert.throws(() => new LineMapper(model), (e: Error & { code?: string; reason?: string; choices?: unknown[] }) => e.code === 'EINVAL' && e.reason === 'EAMBIGUOUS' && e.choices?.length === 3);
+    assert.throws(
+      () => new LineMapper(model),
+      (e: Error & { code?: string; reason?: string; choices?: unknown[] }) => e.code === 'EINVAL' && e.reason === 'EAMBIGUOUS' && e.choices?.length === 3,
+    );
   });
 });
 
@@ -306,7 +371,13 @@ describe('9. one mapper for every device of a multi-drop line', () => {
     m.apply(7, reply(7, SV0, [0xff, 0xff], [1]), 2);
     // a reply of a known address whose size fits neither the IED nor the COMaster
     m.apply(2, reply(2, SV0, [0xff], [1, 2]), 3);
-    assert.deepEqual(m.unplaced().map((u) => [u.address, u.reason, u.count]), [[7, 'unknown-address', 2], [2, 'size-mismatch', 1]]);
+    assert.deepEqual(
+      m.unplaced().map((u) => [u.address, u.reason, u.count]),
+      [
+        [7, 'unknown-address', 2],
+        [2, 'size-mismatch', 1],
+      ],
+    );
     assert.match(m.unplaced()[1].detail, /IED 32 declares 6 SV bytes, 2 DI bytes, 1 AI words/);
   });
 
@@ -316,7 +387,10 @@ describe('9. one mapper for every device of a multi-drop line', () => {
     const r = m.apply(1, reply(1, [...SV0, ...SV0, ...SV0], [1, 0, 1, 0, 1, 0], [1, 2, 3]), 1);
     assert.deepEqual(r.unit, { kind: 'comaster', comaster: '3' });
     const v = values(r.changes);
-    assert.deepEqual(['L3152B00', 'L3252B00', 'L3352B00', 'L31II_00', 'L33II_00'].map((t) => v.get(t)), [1, 1, 1, 1, 3]);
+    assert.deepEqual(
+      ['L3152B00', 'L3252B00', 'L3352B00', 'L31II_00', 'L33II_00'].map((t) => v.get(t)),
+      [1, 1, 1, 1, 3],
+    );
     const d = new LineMapper(model, { comaster: '3', poll: 'direct' });
     d.apply(1, reply(1, SV0, [1, 0], [5]), 1);
     d.apply(2, reply(2, SV0, [1, 0], [6]), 1);
@@ -331,7 +405,18 @@ describe('4. a line from the workbook', () => {
     const { lineFromWorkbook } = await import('../../lib/points/line-from-workbook');
     const direct = lineFromWorkbook(model, { comaster: '3' });
     assert.ok(direct.ok);
-    assert.deepEqual([direct.host, direct.port, direct.devices], ['10.0.0.3', 4001, [{ address: 1, name: 'IED 31' }, { address: 2, name: 'IED 32' }, { address: 3, name: 'IED 33' }]]);
+    assert.deepEqual(
+      [direct.host, direct.port, direct.devices],
+      [
+        '10.0.0.3',
+        4001,
+        [
+          { address: 1, name: 'IED 31' },
+          { address: 2, name: 'IED 32' },
+          { address: 3, name: 'IED 33' },
+        ],
+      ],
+    );
     const conc = lineFromWorkbook(model, { comaster: '3', poll: 'concentrator' });
     assert.ok(conc.ok && conc.devices.length === 1 && conc.devices[0].address === 1);
     const off = lineFromWorkbook(model, { comaster: '1' });

@@ -115,7 +115,13 @@ function mixedSheets(): SheetIn[] {
         [6, 1, 6, 0, 'too many', 'S11II_04', 'A', '', '', '', '', '', 0.1, ''], // 7: beyond can_ais 2
       ],
     },
-    { name: 'varsys', rows: [['id', 'ied_id', 'bit', 'param'], [1, 1, 0, 'ComErrorL']] }, // no offset column
+    {
+      name: 'varsys',
+      rows: [
+        ['id', 'ied_id', 'bit', 'param'],
+        [1, 1, 0, 'ComErrorL'],
+      ],
+    }, // no offset column
     {
       name: 'textoevtipo',
       rows: [
@@ -213,14 +219,31 @@ const MIXED_PROBLEMS: [string, number | null, string | null, RegExp][] = [
 ];
 
 function checkMixed(model: ProjectModel, problems: Problem[], fmt: Format | 'csv'): void {
-  assert.deepEqual(where(problems), MIXED_PROBLEMS.map(([s, r, c]) => [s, r, c]), JSON.stringify(problems, null, 1));
+  assert.deepEqual(
+    where(problems),
+    MIXED_PROBLEMS.map(([s, r, c]) => [s, r, c]),
+    JSON.stringify(problems, null, 1),
+  );
   problems.forEach((p, i) => assert.match(p.message, MIXED_PROBLEMS[i][3]));
 
   assert.deepEqual(model.comasters, [{ id: '1', host: '127.0.0.1', port: 9761, enabled: true, row: 2 }]);
   assert.deepEqual(model.devices, [{ id: '1', comaster: '1', offset: 1, address: 1, svCount: 6, diCount: 2, aiCount: 2, row: 2 }]);
   const dis = model.points.filter((p): p is DiPoint => p.table === 'di');
   assert.deepEqual(dis, [
-    { tag: 'S1252B01', table: 'di', device: '1', comaster: '1', offset: 0, description: 'Interruptor', port: 0, bit: 0, maskinv: 0, tipo: 2, textId: 0, row: 2 },
+    {
+      tag: 'S1252B01',
+      table: 'di',
+      device: '1',
+      comaster: '1',
+      offset: 0,
+      description: 'Interruptor',
+      port: 0,
+      bit: 0,
+      maskinv: 0,
+      tipo: 2,
+      textId: 0,
+      row: 2,
+    },
     // the duplicate keeps its bit as a reserve (untagged), so later DIs do not shift
     { tag: '', table: 'di', device: '1', comaster: '1', offset: 1, description: 'duplicate', port: 0, bit: 1, maskinv: 0, tipo: 0, textId: 4, row: 3 },
     { tag: 'S1251_03', table: 'di', device: '1', comaster: '1', offset: 5, description: 'ok', port: 0, bit: 5, maskinv: 1, tipo: 0, textId: null, row: 8 },
@@ -228,7 +251,10 @@ function checkMixed(model: ProjectModel, problems: Problem[], fmt: Format | 'csv
   const ais = model.points.filter((p): p is AiPoint => p.table === 'ai');
   assert.deepEqual(
     ais.map((p) => [p.tag, p.row]),
-    [['S12VV_00', 2], ['', 3]],
+    [
+      ['S12VV_00', 2],
+      ['', 3],
+    ],
   );
   // aliases Rel33-13 → pesoP, escE → escalaE; cached value of a formula cell
   assert.deepEqual(
@@ -243,7 +269,10 @@ function checkMixed(model: ProjectModel, problems: Problem[], fmt: Format | 'csv
   ]);
   assert.deepEqual(
     model.screens.map((s) => [s.name, s.file, s.prefix, s.parent]),
-    [['MAP', 'map.svg', 'MAP', null], ['S1', 's1.svg', 'S1', 'MAP']],
+    [
+      ['MAP', 'map.svg', 'MAP', null],
+      ['S1', 's1.svg', 'S1', 'MAP'],
+    ],
   );
   const el = new Map(model.elements.map((e) => [e.tag, e]));
   // an unknown or missing screen keeps the element (listed by prefix, or under no screen)
@@ -284,13 +313,29 @@ function checkMixed(model: ProjectModel, problems: Problem[], fmt: Format | 'csv
 describe('workbook: labels and CSV', () => {
   it('normalises labels as spec §7.1', () => {
     assert.deepEqual(normaliseLabels(['A b', 'x-y', '', '_p', 'tabla', 'Tabla', 'TABLA', null, 33, ' Tag ', 'Rel33-13']), [
-      'a_b', 'x_y', 'no_now_name', 'column__p', 'tabla', 'tabla_1', 'tabla_2', 'no_now_name_1', '33', 'tag', 'rel33_13',
+      'a_b',
+      'x_y',
+      'no_now_name',
+      'column__p',
+      'tabla',
+      'tabla_1',
+      'tabla_2',
+      'no_now_name_1',
+      '33',
+      'tag',
+      'rel33_13',
     ]);
   });
 
   it('parses CSV: quotes, CRLF, BOM, ; separator', () => {
-    assert.deepEqual(parseCsv('\ufeffa,"b ""q"", c",d\r\n1,,"x\ny"\n'), [['a', 'b "q", c', 'd'], ['1', '', 'x\ny']]);
-    assert.deepEqual(parseCsv('a;b;c\n1,5;2;3'), [['a', 'b', 'c'], ['1,5', '2', '3']]);
+    assert.deepEqual(parseCsv('\ufeffa,"b ""q"", c",d\r\n1,,"x\ny"\n'), [
+      ['a', 'b "q", c', 'd'],
+      ['1', '', 'x\ny'],
+    ]);
+    assert.deepEqual(parseCsv('a;b;c\n1,5;2;3'), [
+      ['a', 'b', 'c'],
+      ['1,5', '2', '3'],
+    ]);
     assert.deepEqual(parseCsv(''), []);
   });
 });
@@ -312,8 +357,22 @@ describe('workbook: mixed workbook with every problem class', () => {
     // SheetJS writes BIFF5 with CODEPAGE 1252 but replaces non-ASCII by '_': put cp1252 bytes back in
     const XL = XLSX as unknown as { utils: typeof XLSX.utils; write: typeof XLSX.write };
     const wb = XL.utils.book_new();
-    XL.utils.book_append_sheet(wb, XL.utils.aoa_to_sheet([['path', 'name', 'prefix'], ['s1.svg', 'S1', 'S1']]), 'screens');
-    XL.utils.book_append_sheet(wb, XL.utils.aoa_to_sheet([['tag', 'description'], ['S1251_01', 'Protecci_n _ _cuba_ _']]), 'eg');
+    XL.utils.book_append_sheet(
+      wb,
+      XL.utils.aoa_to_sheet([
+        ['path', 'name', 'prefix'],
+        ['s1.svg', 'S1', 'S1'],
+      ]),
+      'screens',
+    );
+    XL.utils.book_append_sheet(
+      wb,
+      XL.utils.aoa_to_sheet([
+        ['tag', 'description'],
+        ['S1251_01', 'Protecci_n _ _cuba_ _'],
+      ]),
+      'eg',
+    );
     const biff5 = XL.write(wb, { type: 'buffer', bookType: 'biff5' }) as Buffer;
     const cfb = XLSX.CFB.read(biff5, { type: 'buffer' });
     const book = XLSX.CFB.find(cfb, 'Book')!;
@@ -364,10 +423,16 @@ describe('workbook: mixed workbook with every problem class', () => {
     });
     assert.deepEqual(
       model.colours.map((c) => [c.index, c.name, c.css]),
-      [[0, 'Gris', '#c0c0c0'], [1, 'Ocre', '#ffcc00']],
+      [
+        [0, 'Gris', '#c0c0c0'],
+        [1, 'Ocre', '#ffcc00'],
+      ],
     );
     assert.equal((model.points[0] as AiPoint).escala, 0.5);
-    assert.deepEqual(where(problems), [['AI', null, null], ['color', 4, 'css']]);
+    assert.deepEqual(where(problems), [
+      ['AI', null, null],
+      ['color', 4, 'css'],
+    ]);
     assert.match(problems[0].message, /a second ai sheet/);
   });
 });
@@ -395,9 +460,17 @@ describe('workbook: the example (examples/substation.xlsx / .xls)', () => {
     const count = (t: string) => m.points.filter((p) => p.table === t).length;
     assert.deepEqual(
       {
-        comasters: m.comasters.length, devices: m.devices.length, di: count('di'), ai: count('ai'), sv: count('sv'),
-        elements: m.elements.length, formulas: m.formulas.length, screens: m.screens.length, colours: m.colours.length,
-        eventTexts: m.eventTexts.length, comEvents: m.comEvents?.length,
+        comasters: m.comasters.length,
+        devices: m.devices.length,
+        di: count('di'),
+        ai: count('ai'),
+        sv: count('sv'),
+        elements: m.elements.length,
+        formulas: m.formulas.length,
+        screens: m.screens.length,
+        colours: m.colours.length,
+        eventTexts: m.eventTexts.length,
+        comEvents: m.comEvents?.length,
       },
       { comasters: 1, devices: 1, di: 32, ai: 8, sv: 6, elements: 70, formulas: 69, screens: 2, colours: 13, eventTexts: 15, comEvents: 2 },
     );
@@ -426,13 +499,23 @@ describe('workbook: the example (examples/substation.xlsx / .xls)', () => {
     for (const f of m.formulas) assert.ok(tags.has(f.tag), f.tag);
     assert.deepEqual(
       m.screens.map((s) => [s.name, s.file, s.parent]),
-      [['MAP', 'map.svg', null], ['S1', 's1.svg', 'MAP']],
+      [
+        ['MAP', 'map.svg', null],
+        ['S1', 's1.svg', 'MAP'],
+      ],
     );
     // the drawings beside the workbook in examples/ carry exactly the elements of their screen
     for (const s of m.screens) {
       const svg = fs.readFileSync(path.join(ROOT, 'examples', s.file), 'utf8');
       const drawn = new Set([...svg.matchAll(/\btag="([^"]*)"/g)].map((x) => x[1]));
-      assert.deepEqual([...drawn].sort(), m.elements.filter((e) => e.screen === s.name).map((e) => e.tag).sort(), s.file);
+      assert.deepEqual(
+        [...drawn].sort(),
+        m.elements
+          .filter((e) => e.screen === s.name)
+          .map((e) => e.tag)
+          .sort(),
+        s.file,
+      );
     }
     const ett = m.elements.find((e) => e.tag === 'S12ETT00')!;
     assert.equal(ett.screen, 'MAP');
@@ -507,9 +590,15 @@ describe('workbook: JSON model validation', () => {
       ['elements', 1, 'linkedTextChange'],
     ]);
     assert.equal(model.comasters[0].row, 7);
-    assert.deepEqual(model.points.map((p) => p.tag), ['A']);
+    assert.deepEqual(
+      model.points.map((p) => p.tag),
+      ['A'],
+    );
     // the bad link is left out, the element stays
-    assert.deepEqual(model.elements.map((e) => [e.tag, e.linkedTextChange]), [['A', []]]);
+    assert.deepEqual(
+      model.elements.map((e) => [e.tag, e.linkedTextChange]),
+      [['A', []]],
+    );
   });
 
   it('non-objects and pollution attempts', () => {
@@ -525,10 +614,16 @@ describe('workbook: JSON model validation', () => {
     assert.equal(({} as Record<string, unknown>).polluted, undefined);
     // texts may be anything; a tag follows the tag grammar (lib/project/tag.ts), which refuses __proto__ & co
     assert.deepEqual(r.model.elements, []);
-    assert.deepEqual(where(r.problems), [['screens', null, null], ['elements', 1, 'tag']]);
+    assert.deepEqual(where(r.problems), [
+      ['screens', null, null],
+      ['elements', 1, 'tag'],
+    ]);
     assertPlain(r.model);
     const c = loadCsv(JSON.parse('{"__proto__":"tag\\nx","eg":"tag,__proto__,constructor\\nX__proto__,1,2"}'));
-    assert.deepEqual(c.model.elements.map((e) => e.tag), ['X__proto__']);
+    assert.deepEqual(
+      c.model.elements.map((e) => e.tag),
+      ['X__proto__'],
+    );
     assertPlain(c.model);
     assert.deepEqual(Object.getOwnPropertyNames(Object.prototype).sort(), before);
   });
@@ -604,8 +699,20 @@ function diSheets(n: number): SheetIn[] {
   const di: CellIn[][] = [['ied_id', 'offset', 'port', 'bit', 'tag', 'description']];
   for (let i = 0; i < n; i++) di.push([1, i, i >> 4, i & 15, `T${String(i).padStart(6, '0')}`, `Entrada digital número ${i} de la prueba`]);
   return [
-    { name: 'comaster', rows: [['id', 'ip_address', 'port'], [1, '127.0.0.1', 9761]] },
-    { name: 'ied', rows: [['id', 'comaster_id', 'offset', 'can_varsys', 'can_dis', 'can_ais', 'rs485_address'], [1, 1, 1, 0, 245, 0, 1]] },
+    {
+      name: 'comaster',
+      rows: [
+        ['id', 'ip_address', 'port'],
+        [1, '127.0.0.1', 9761],
+      ],
+    },
+    {
+      name: 'ied',
+      rows: [
+        ['id', 'comaster_id', 'offset', 'can_varsys', 'can_dis', 'can_ais', 'rs485_address'],
+        [1, 1, 1, 0, 245, 0, 1],
+      ],
+    },
     { name: 'di', rows: di },
   ];
 }
@@ -626,10 +733,23 @@ describe('workbook: crafted and broken files', () => {
   for (const fmt of FORMATS) {
     it(`${fmt}: __proto__ / constructor / prototype as sheet names, labels and values (process and thread)`, async () => {
       const sheets: SheetIn[] = [
-        { name: 'ZZPROTOZZ', rows: [['__proto__', 'polluted'], ['polluted', 1]] }, // renamed to __proto__ below
+        {
+          name: 'ZZPROTOZZ',
+          rows: [
+            ['__proto__', 'polluted'],
+            ['polluted', 1],
+          ],
+        }, // renamed to __proto__ below
         { name: 'constructor', rows: [['prototype'], ['x']] },
         { name: 'prototype', rows: [['constructor'], ['y']] },
-        { name: 'screens', rows: [['path', 'name', 'prefix', 'parent'], ['p.svg', '__proto__', '', ''], ['c.svg', 'constructor', 'con', '__proto__']] },
+        {
+          name: 'screens',
+          rows: [
+            ['path', 'name', 'prefix', 'parent'],
+            ['p.svg', '__proto__', '', ''],
+            ['c.svg', 'constructor', 'con', '__proto__'],
+          ],
+        },
         {
           name: 'eg',
           rows: [
@@ -638,11 +758,20 @@ describe('workbook: crafted and broken files', () => {
             ['a', 'constructor', 'b', '__proto__', 'c', '', 'd'],
           ],
         },
-        { name: 'formulas', rows: [['tag', 'atributo', 'Formula', '__proto__'], ['__proto__', 'text', 'str(1)', 'x'], ['constructor', '__proto__', 'x', '']] },
+        {
+          name: 'formulas',
+          rows: [
+            ['tag', 'atributo', 'Formula', '__proto__'],
+            ['__proto__', 'text', 'str(1)', 'x'],
+            ['constructor', '__proto__', 'x', ''],
+          ],
+        },
       ];
       let bytes = write(sheets, fmt);
       if (fmt === 'xlsx') {
-        bytes = rezip(entriesOf(bytes).map((e) => ({ name: e.name, content: Buffer.from(e.content.toString('latin1').split('ZZPROTOZZ').join('__proto__'), 'latin1') })));
+        bytes = rezip(
+          entriesOf(bytes).map((e) => ({ name: e.name, content: Buffer.from(e.content.toString('latin1').split('ZZPROTOZZ').join('__proto__'), 'latin1') })),
+        );
       } else {
         const cfb = XLSX.CFB.read(bytes, { type: 'buffer' });
         const wbk = XLSX.CFB.find(cfb, 'Workbook')!;
@@ -662,12 +791,26 @@ describe('workbook: crafted and broken files', () => {
         const { model, problems } = await load(bytes, { isolation });
         protoUnchanged();
         assertPlain(model);
-        assert.deepEqual(model.screens.map((s) => [s.name, s.parent]), [['__proto__', null], ['constructor', '__proto__']]);
+        assert.deepEqual(
+          model.screens.map((s) => [s.name, s.parent]),
+          [
+            ['__proto__', null],
+            ['constructor', '__proto__'],
+          ],
+        );
         // screen names and texts may be anything; tags follow the tag grammar, which refuses these
         assert.deepEqual(model.elements, []);
         assert.deepEqual(model.formulas, []);
         // (a refused tag of a formula is also "no element" with that tag)
-        assert.deepEqual(where(problems), [['eg', 2, 'tag'], ['eg', 3, 'tag'], ['formulas', 2, 'tag'], ['formulas', 2, 'tag'], ['formulas', 3, 'tag'], ['formulas', 3, 'atributo'], ['formulas', 3, 'tag']]);
+        assert.deepEqual(where(problems), [
+          ['eg', 2, 'tag'],
+          ['eg', 3, 'tag'],
+          ['formulas', 2, 'tag'],
+          ['formulas', 2, 'tag'],
+          ['formulas', 3, 'tag'],
+          ['formulas', 3, 'atributo'],
+          ['formulas', 3, 'tag'],
+        ]);
       }
     });
   }
@@ -725,7 +868,11 @@ describe('workbook: crafted and broken files', () => {
         ...entries.map((e) => ({ name: e.name, deflated: zlib.deflateRawSync(e.content), usz: e.content.length, crc: zlib.crc32(e.content) })),
         { name: 'xl/media/image1.png', deflated: bomb, usz, crc },
       ]);
-    for (const [usz, isolation] of [[300 << 20, 'process'], [1000, 'process'], [1000, 'thread']] as const) {
+    for (const [usz, isolation] of [
+      [300 << 20, 'process'],
+      [1000, 'process'],
+      [1000, 'thread'],
+    ] as const) {
       const t = Date.now();
       const { model, problems } = await load(z(usz), { isolation });
       assert.deepEqual(where(problems), [['', null, null]]);
@@ -739,7 +886,8 @@ describe('workbook: crafted and broken files', () => {
 
   it('xlsx: a huge declared dimension reads only the cells there are', async () => {
     const entries = entriesOf(gen.writeXlsx(diSheets(5)));
-    for (const e of entries) if (/sheet\d+\.xml$/.test(e.name)) e.content = Buffer.from(e.content.toString().replace(/<dimension ref="[^"]*"\/>/, '<dimension ref="A1:XFD1048576"/>'));
+    for (const e of entries)
+      if (/sheet\d+\.xml$/.test(e.name)) e.content = Buffer.from(e.content.toString().replace(/<dimension ref="[^"]*"\/>/, '<dimension ref="A1:XFD1048576"/>'));
     const { model, problems } = await load(rezip(entries));
     assert.deepEqual(problems, []);
     assert.equal(model.points.length, 5);
@@ -801,7 +949,9 @@ describe('workbook: crafted and broken files', () => {
     const sheet = entries.find((e) => e.name === 'xl/worksheets/sheet3.xml')!;
     const row = Buffer.from(`<row><c t="inlineStr"><is><t>${'x'.repeat(1000)}</t></is></c></row>`);
     const n = 200_000;
-    const head = Buffer.from('<?xml version="1.0" encoding="UTF-8" standalone="yes"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>');
+    const head = Buffer.from(
+      '<?xml version="1.0" encoding="UTF-8" standalone="yes"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>',
+    );
     const tail = Buffer.from('</sheetData></worksheet>');
     const d = zlib.createDeflateRaw({ level: 6 });
     const out: Buffer[] = [];
@@ -819,7 +969,9 @@ describe('workbook: crafted and broken files', () => {
     d.end();
     await ended;
     const usz = head.length + row.length * n + tail.length;
-    const others = entries.filter((e) => e !== sheet).map((e) => ({ name: e.name, deflated: zlib.deflateRawSync(e.content), usz: e.content.length, crc: zlib.crc32(e.content) }));
+    const others = entries
+      .filter((e) => e !== sheet)
+      .map((e) => ({ name: e.name, deflated: zlib.deflateRawSync(e.content), usz: e.content.length, crc: zlib.crc32(e.content) }));
     const bytes = zipOf([...others, { name: sheet.name, deflated: Buffer.concat(out), usz, crc }]);
     const { model, problems } = await load(bytes);
     assert.deepEqual(where(problems), [['', null, null]]);
@@ -870,7 +1022,10 @@ describe('workbook: crafted and broken files', () => {
 
   it('parallel loads do not interfere', async () => {
     const rs = await Promise.all(
-      FORMATS.flatMap((f, i) => [load(write(mixedSheets(), f, [[58, '#141312']]), { isolation: ISOLATIONS[i] }), load(path.join(ROOT, 'examples', `substation.${f}`), { isolation: ISOLATIONS[1 - i] })]),
+      FORMATS.flatMap((f, i) => [
+        load(write(mixedSheets(), f, [[58, '#141312']]), { isolation: ISOLATIONS[i] }),
+        load(path.join(ROOT, 'examples', `substation.${f}`), { isolation: ISOLATIONS[1 - i] }),
+      ]),
     );
     checkMixed(rs[0].model, rs[0].problems, 'xlsx');
     checkMixed(rs[2].model, rs[2].problems, 'xls');
@@ -912,7 +1067,10 @@ describe('workbook: a small file with huge shared strings (issue 10 item 1)', ()
 
   it('maxCellChars is an option', async () => {
     const { problems } = await load(sharedStringBomb(50, 2), { maxCellChars: 20 });
-    assert.deepEqual(where(problems), [['eg', 2, 'description'], ['eg', 3, 'description']]);
+    assert.deepEqual(where(problems), [
+      ['eg', 2, 'description'],
+      ['eg', 3, 'description'],
+    ]);
   });
 });
 
@@ -922,26 +1080,50 @@ describe('workbook: tags follow one grammar (issue 10 item 3)', () => {
       eg: 'tag,text\nOK1,1\n__proto__,X\nconstructor,X\nprototype,X\n__x,X\na b,X\nE4152B04,2\n' + 'T'.repeat(65) + ',X',
       formulas: 'tag,attr,formula\n__proto__,text,1\nOK1,text,2',
     });
-    assert.deepEqual(model.elements.map((e) => e.tag), ['OK1', 'E4152B04']);
+    assert.deepEqual(
+      model.elements.map((e) => e.tag),
+      ['OK1', 'E4152B04'],
+    );
     assert.deepEqual(
       problems.filter((p) => p.sheet === 'eg').map((p) => [p.row, p.column]),
-      [[3, 'tag'], [4, 'tag'], [5, 'tag'], [6, 'tag'], [7, 'tag'], [9, 'tag']],
+      [
+        [3, 'tag'],
+        [4, 'tag'],
+        [5, 'tag'],
+        [6, 'tag'],
+        [7, 'tag'],
+        [9, 'tag'],
+      ],
     );
     assert.match(problems.find((p) => p.row === 3)!.message, /reserved/);
     assert.match(problems.find((p) => p.row === 9)!.message, /longer than 64 characters/);
-    assert.ok(problems.some((p) => p.sheet === 'formulas' && p.row === 2), JSON.stringify(problems));
+    assert.ok(
+      problems.some((p) => p.sheet === 'formulas' && p.row === 2),
+      JSON.stringify(problems),
+    );
     assert.equal(({} as Record<string, unknown>).text, undefined);
     assert.equal(Object.getOwnPropertyNames(Object.prototype).includes('text'), false);
   });
 
   it('a point table (mara points without a project) goes through the same rule', () => {
-    assert.throws(() => PointMapper.fromTable([{ tag: '__proto__', table: 'ai', index: 0 }]), (e: Error & { code?: string }) => e.code === 'EINVAL' && /reserved/.test(e.message));
+    assert.throws(
+      () => PointMapper.fromTable([{ tag: '__proto__', table: 'ai', index: 0 }]),
+      (e: Error & { code?: string }) => e.code === 'EINVAL' && /reserved/.test(e.message),
+    );
     assert.equal(PointMapper.fromTable([{ tag: 'E42VV_00', table: 'ai', index: 0 }]).size, 1);
   });
 
   it('the JSON model goes through the same rule', () => {
-    const { model, problems } = loadJson({ elements: [{ tag: '__proto__', text: 'X' }, { tag: 'GOOD', text: '1' }] });
-    assert.deepEqual(model.elements.map((e) => e.tag), ['GOOD']);
+    const { model, problems } = loadJson({
+      elements: [
+        { tag: '__proto__', text: 'X' },
+        { tag: 'GOOD', text: '1' },
+      ],
+    });
+    assert.deepEqual(
+      model.elements.map((e) => e.tag),
+      ['GOOD'],
+    );
     assert.deepEqual(where(problems), [['elements', 1, 'tag']]);
   });
 });

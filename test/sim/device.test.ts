@@ -16,10 +16,18 @@ function cmd(c: number, seq: number, data: number[] = [], dst = 1): MaraFrame {
 }
 /** A distinct digital event record per n (unique port/bit/second/fraction). */
 function uniqueEvent(n: number): Buffer {
-  return Buffer.from(encodeEvent({
-    type: 'digital', raw: Buffer.alloc(0), addr: 1, calif: 0, state: n & 1, port: (n >> 1) & 7, bit: (n >> 4) & 15,
-    time: { year: 2014, month: 1, day: 13, hour: 16, minute: (n >> 8) % 60, second: n % 60, fraction: n * 13 },
-  }));
+  return Buffer.from(
+    encodeEvent({
+      type: 'digital',
+      raw: Buffer.alloc(0),
+      addr: 1,
+      calif: 0,
+      state: n & 1,
+      port: (n >> 1) & 7,
+      bit: (n >> 4) & 15,
+      time: { year: 2014, month: 1, day: 13, hour: 16, minute: (n >> 8) % 60, second: n % 60, fraction: n * 13 },
+    }),
+  );
 }
 function eventsOf(reply: Buffer | null): string[] {
   assert.ok(reply, 'expected a reply');
@@ -35,7 +43,13 @@ describe('SimDevice 0x10 poll and retry buffer (§7.3)', () => {
     assert.deepEqual([f.dst, f.src, f.seq, f.cmd, f.kind], [0x40, 0x01, 0x21, 0x10, 'poll-reply']);
     assert.deepEqual(f.reply?.sv, [1, 2, 3, 4, 5, 6]);
     assert.deepEqual(f.reply?.di, [0x01, 0x80, 0, 0]);
-    assert.deepEqual(f.reply?.ai.map((a) => [a.value, a.q]), [[100, 0], [7, 1]]);
+    assert.deepEqual(
+      f.reply?.ai.map((a) => [a.value, a.q]),
+      [
+        [100, 0],
+        [7, 1],
+      ],
+    );
     assert.deepEqual(f.reply?.events, []);
     assert.equal(d.lastSeq, 0x21);
     assert.deepEqual(d.stats, { requests: 1, replies: 1, replays: 0, queued: 0, delivered: 0, dropped: 0, pehs: 0, broadcasts: 0 });
@@ -222,7 +236,11 @@ describe('SimDevice other commands', () => {
 
   it('0x13 on a port out of range or Bit 0xFF → echo with Bit = 0xFF, nothing written', () => {
     const d = new SimDevice({ clock: () => T0 }); // two ports
-    for (const args of [[3, 5, 1], [0, 0xff, 1], [1, 16, 1]]) {
+    for (const args of [
+      [3, 5, 1],
+      [0, 0xff, 1],
+      [1, 16, 1],
+    ]) {
       const f = decodeFrame(d.handle(cmd(CMD.CONTROL_LOGICAL_PORT, 0x30, args)) as Buffer);
       assert.deepEqual([...f.data], [args[0], 0xff, 1]);
       assert.deepEqual([f.dst, f.src, f.seq, f.cmd], [0x40, 1, 0x30, 0x13]);
@@ -298,7 +316,16 @@ describe('SimDevice other commands', () => {
     assert.deepEqual(f.reply?.ai[2], { raw: 0x4fff, value: 4095, q: 1 });
     assert.equal(f.reply?.sv[0], 0x10);
     const evs = f.reply?.events ?? [];
-    assert.deepEqual(evs.map((e) => (e.type === 'digital' ? [e.state, e.port, e.bit] : null)), [[1, 1, 15], [0, 1, 15], [1, 0, 0], [1, 0, 1], [1, 0, 2]]);
+    assert.deepEqual(
+      evs.map((e) => (e.type === 'digital' ? [e.state, e.port, e.bit] : null)),
+      [
+        [1, 1, 15],
+        [0, 1, 15],
+        [1, 0, 0],
+        [1, 0, 1],
+        [1, 0, 2],
+      ],
+    );
     assert.deepEqual(f.reply?.di, [0x07, 0, 0, 0]);
   });
 

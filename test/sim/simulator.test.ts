@@ -123,7 +123,10 @@ describe('MaraSimulator over TCP', () => {
     assert.equal(f.src, 2);
     // replies leave in request order, synchronously here: an answer to the broadcast would be frame 1
     assert.equal(c.frames.length, 1, 'no reply to the broadcast');
-    assert.deepEqual(requests.map((r) => r.cmd), [0x12, 0x10]);
+    assert.deepEqual(
+      requests.map((r) => r.cmd),
+      [0x12, 0x10],
+    );
     assert.equal(replies.length, 1);
     assert.deepEqual(replies[0], c.raw);
     for (const d of sim.devices) {

@@ -24,10 +24,7 @@ const HARMLESS =
   '</g>';
 
 function doc(payload: string, rootAttrs = '', prolog = ''): string {
-  return (
-    `${prolog}<svg xmlns="${SVG_NS}" ${XLINK} ${SODIPODI} ${INKSCAPE} width="100" height="50" id="svgroot" ${rootAttrs}>` +
-    `${HARMLESS}${payload}</svg>`
-  );
+  return `${prolog}<svg xmlns="${SVG_NS}" ${XLINK} ${SODIPODI} ${INKSCAPE} width="100" height="50" id="svgroot" ${rootAttrs}>` + `${HARMLESS}${payload}</svg>`;
 }
 
 /** Invariants every sanitised output must satisfy, whatever the input. */
@@ -109,8 +106,7 @@ const CASES: Case[] = [
   {
     name: 'script in the XHTML namespace, by prefix and by default namespace',
     payload:
-      '<h:script xmlns:h="http://www.w3.org/1999/xhtml">alert(1)</h:script>' +
-      '<g xmlns="http://www.w3.org/1999/xhtml" id="xg"><script>alert(2)</script></g>',
+      '<h:script xmlns:h="http://www.w3.org/1999/xhtml">alert(1)</h:script>' + '<g xmlns="http://www.w3.org/1999/xhtml" id="xg"><script>alert(2)</script></g>',
     removed: ['element <h:script>', 'element <g id="xg">'],
   },
   { name: 'script with CDATA', payload: '<script><![CDATA[ if (a < b) alert(1); ]]></script>', removed: ['element <script>'] },
@@ -134,7 +130,12 @@ const CASES: Case[] = [
     payload:
       '<rect id="r6" inkscape:onclick="alert(1)" sodipodi:OnLoad="alert(1)" inkscape:label="ok"/>' +
       '<sodipodi:guide id="gd" position="1,2" onmouseover="alert(1)" ONCLICK="alert(1)"/>',
-    removed: ['attribute inkscape:onclick on <rect id="r6">', 'attribute sodipodi:OnLoad on <rect id="r6">', 'attribute onmouseover on <sodipodi:guide id="gd">', 'attribute ONCLICK on <sodipodi:guide id="gd">'],
+    removed: [
+      'attribute inkscape:onclick on <rect id="r6">',
+      'attribute sodipodi:OnLoad on <rect id="r6">',
+      'attribute onmouseover on <sodipodi:guide id="gd">',
+      'attribute ONCLICK on <sodipodi:guide id="gd">',
+    ],
     also: (svg) => {
       assert.match(svg, /<rect id="r6" inkscape:label="ok"\/>/);
       assert.match(svg, /<sodipodi:guide id="gd" position="1,2"\/>/);
@@ -221,7 +222,12 @@ const CASES: Case[] = [
     payload:
       '<rect id="r4" style="background:\\75rl(http://evil/a.png);fill:red" fill="url(http://evil/p.svg#g)" stroke="url(#lg)" filter="url(&quot;https://evil/f.svg#f&quot;)"/>' +
       '<style>rect { fill: \\75rl(http://evil/b.png) }</style><style>@font-face { font-family: x; src: url(https://evil/font.woff) } text{fill:blue}</style>',
-    removed: [/CSS escape/, /attribute fill="url\(http:\/\/evil\/p\.svg#g\)" on <rect id="r4">/, /attribute filter=/, /CSS @font-face \(its names are global to the page\)/],
+    removed: [
+      /CSS escape/,
+      /attribute fill="url\(http:\/\/evil\/p\.svg#g\)" on <rect id="r4">/,
+      /attribute filter=/,
+      /CSS @font-face \(its names are global to the page\)/,
+    ],
     gone: [/evil/, /\\/],
     also: (svg) => {
       assert.match(svg, /<rect id="r4" style="fill:red" stroke="url\(#lg\)"\/>/);
@@ -230,7 +236,8 @@ const CASES: Case[] = [
   },
   {
     name: '<animate attributeName="href" to="javascript:…">',
-    payload: '<a href="#keep"><animate attributeName="href" to="javascript:alert(1)" begin="0s"/><rect/></a><animateTransform attributeName="transform"/><animateMotion path="M0,0"/><discard/>',
+    payload:
+      '<a href="#keep"><animate attributeName="href" to="javascript:alert(1)" begin="0s"/><rect/></a><animateTransform attributeName="transform"/><animateMotion path="M0,0"/><discard/>',
     removed: ['element <animate>', 'element <animateTransform>', 'element <animateMotion>', 'element <discard>'],
     also: (svg) => assert.match(svg, /<a href="#keep"><rect\/><\/a>/),
   },
@@ -316,7 +323,11 @@ const CASES: Case[] = [
     payload:
       '<text><textPath href="http://evil/p.svg#p">on path</textPath></text><linearGradient id="g2" xlink:href="http://evil/g.svg#g"/>' +
       '<filter id="f1"><feImage href="http://evil/i.png"/><feGaussianBlur stdDeviation="2"/></filter>',
-    removed: [/attribute href="http:\/\/evil\/p\.svg#p" on <textPath>/, /on <linearGradient id="g2">/, 'external reference href="http://evil/i.png" on <feImage>'],
+    removed: [
+      /attribute href="http:\/\/evil\/p\.svg#p" on <textPath>/,
+      /on <linearGradient id="g2">/,
+      'external reference href="http://evil/i.png" on <feImage>',
+    ],
     also: (svg) => {
       assert.match(svg, /<textPath>on path<\/textPath>/);
       assert.match(svg, /<filter id="f1"><feGaussianBlur stdDeviation="2"\/><\/filter>/);
@@ -431,13 +442,18 @@ describe('sanitizeSvg: inputs that cannot be kept', () => {
 describe('sanitizeSvg: resource limits', () => {
   it('enormous attribute values: handled quickly, over-long ones removed', () => {
     const huge = 'a'.repeat(5_000_000);
-    const input = doc(`<rect id="big" onclick="alert(${huge})" fill="#${'f'.repeat(2_000_000)}" class="${'c'.repeat(100)}"/><path id="p" d="M 0,0 ${'l 1,1 '.repeat(200_000)}"/>`);
+    const input = doc(
+      `<rect id="big" onclick="alert(${huge})" fill="#${'f'.repeat(2_000_000)}" class="${'c'.repeat(100)}"/><path id="p" d="M 0,0 ${'l 1,1 '.repeat(200_000)}"/>`,
+    );
     const t0 = Date.now();
     const { svg, removed } = sanitizeSvg(input);
     const ms = Date.now() - t0;
     assert.ok(ms < 5000, `took ${ms} ms`);
     assert.ok(removed.includes('attribute onclick on <rect id="big">'));
-    assert.ok(removed.some((e) => /^attribute fill on <rect id="big"> \(value of 2000001 characters exceeds the limit/.test(e)), JSON.stringify(removed));
+    assert.ok(
+      removed.some((e) => /^attribute fill on <rect id="big"> \(value of 2000001 characters exceeds the limit/.test(e)),
+      JSON.stringify(removed),
+    );
     assert.ok(svg.length < 2_000_000, 'the 5 MB handler and the 2 MB fill are gone');
     assert.match(svg, /<rect id="big" class="c{100}"\/>/);
     assert.match(svg, /<path id="p" d="M 0,0 (l 1,1 ){200000}"\/>/, 'a 1.2 MB path is kept');
@@ -460,7 +476,10 @@ describe('sanitizeSvg: resource limits', () => {
     assert.ok(parseXml(svg).ok);
     // indexScreen walks deep documents iteratively as well
     const ix = indexScreen(input);
-    assert.deepEqual(ix.tags.map((t) => t.tag), ['E1', 'E12VV_00', 'E12ETT00']);
+    assert.deepEqual(
+      ix.tags.map((t) => t.tag),
+      ['E1', 'E12VV_00', 'E12ETT00'],
+    );
   });
 
   it('lists at most 500 distinct removals, then a summary entry', () => {
@@ -479,7 +498,10 @@ describe('sanitizeSvg: real drawings pass untouched', () => {
       assert.deepEqual(removed, []);
       const a = indexScreen(raw);
       const b = indexScreen(svg);
-      assert.deepEqual(b.tags.map((t) => t.tag), a.tags.map((t) => t.tag));
+      assert.deepEqual(
+        b.tags.map((t) => t.tag),
+        a.tags.map((t) => t.tag),
+      );
       assert.deepEqual(b, a, 'same paths, ids and labels (metadata content is emptied, not removed)');
       assert.match(svg, /^<\?xml version="1\.0" encoding="UTF-8"\?>\n<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
       assert.doesNotMatch(svg, /<!--|rdf:|dc:|cc:/, 'comments and RDF metadata content dropped');
@@ -516,12 +538,16 @@ describe('sanitizeSvg: real drawings pass untouched', () => {
   });
 });
 
-describe('sanitizeSvg: a drawing\'s style sheets reach only the drawing (issue 10 item 7)', () => {
-  const doc = (inner: string, rootAttrs = '') => `<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"${rootAttrs}><rect class="st0" width="5" height="5"/>${inner}</svg>`;
-  const sheet = (svg: string) => [...svg.matchAll(/<style[^>]*>([^<]*)<\/style>/g)].map((m) => m[1].replace(/&gt;/g, '>').replace(/&lt;/g, '<').replace(/&amp;/g, '&')).join('\n');
+describe("sanitizeSvg: a drawing's style sheets reach only the drawing (issue 10 item 7)", () => {
+  const doc = (inner: string, rootAttrs = '') =>
+    `<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"${rootAttrs}><rect class="st0" width="5" height="5"/>${inner}</svg>`;
+  const sheet = (svg: string) =>
+    [...svg.matchAll(/<style[^>]*>([^<]*)<\/style>/g)].map((m) => m[1].replace(/&gt;/g, '>').replace(/&lt;/g, '<').replace(/&amp;/g, '&')).join('\n');
 
   it('puts every selector under the root, inside @media too, and marks the root', () => {
-    const r = sanitizeSvg(doc('<style>.st0{fill:#ff0000} rect, text > tspan {stroke:blue} @media (min-width: 1px) { .a:hover{opacity:.5} }</style>'), { styleScope: 'scr-1' });
+    const r = sanitizeSvg(doc('<style>.st0{fill:#ff0000} rect, text > tspan {stroke:blue} @media (min-width: 1px) { .a:hover{opacity:.5} }</style>'), {
+      styleScope: 'scr-1',
+    });
     const S = ':where(svg[data-mara-scope="scr-1"])';
     assert.equal(sheet(r.svg), `${S} .st0{fill:#ff0000}\n${S} rect,${S} text > tspan{stroke:blue}\n@media (min-width: 1px){${S} .a:hover{opacity:.5}}`);
     assert.match(r.svg, /^<svg [^>]*data-mara-scope="scr-1">/);
@@ -555,7 +581,7 @@ describe('sanitizeSvg: a drawing\'s style sheets reach only the drawing (issue 1
     for (const rule of css.split('\n')) assert.ok(rule.startsWith(':where(svg[data-mara-scope="drawing"]) '), rule);
   });
 
-  it('the scope attribute is the sanitiser\'s: taken from no input element', () => {
+  it("the scope attribute is the sanitiser's: taken from no input element", () => {
     const r = sanitizeSvg(doc('<g data-mara-scope="drawing"><rect/></g><style>rect{fill:red}</style>', ' data-mara-scope="other"'));
     assert.equal((r.svg.match(/\sdata-mara-scope=/g) ?? []).length, 1);
     assert.match(r.svg, /^<svg [^>]*data-mara-scope="drawing">/);

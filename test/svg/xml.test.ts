@@ -18,8 +18,17 @@ describe('parseXml', () => {
     assert.deepEqual(r.doc.declaration, { version: '1.0', encoding: 'UTF-8', standalone: null });
     assert.deepEqual(r.doc.prolog, [{ kind: 'comment', value: ' c ' }]);
     const a = r.doc.root;
-    assert.deepEqual(a.attributes.map((x) => [x.name, x.value]), [['x', '1'], ['y', '<2>']]);
-    assert.deepEqual(a.children.map((c) => c.kind), ['text', 'text', 'element', 'comment']);
+    assert.deepEqual(
+      a.attributes.map((x) => [x.name, x.value]),
+      [
+        ['x', '1'],
+        ['y', '<2>'],
+      ],
+    );
+    assert.deepEqual(
+      a.children.map((c) => c.kind),
+      ['text', 'text', 'element', 'comment'],
+    );
     assert.deepEqual(a.children[1], { kind: 'text', value: '<b>', cdata: true });
   });
 
@@ -28,7 +37,10 @@ describe('parseXml', () => {
     assert.equal(a.ns, NS.svg);
     const x = a.children[0] as XmlElement;
     assert.equal(x.ns, 'urn:q');
-    assert.deepEqual(x.attributes.map((t) => t.ns), ['urn:q', NS.xlink, NS.sodipodi, 'urn:x-undeclared-prefix:w']);
+    assert.deepEqual(
+      x.attributes.map((t) => t.ns),
+      ['urn:q', NS.xlink, NS.sodipodi, 'urn:x-undeclared-prefix:w'],
+    );
     assert.equal((a.children[1] as XmlElement).ns, null);
   });
 
@@ -56,7 +68,14 @@ describe('parseXml', () => {
 
   it('keeps duplicate attributes out (first wins) and flags odd names', () => {
     const a = root('<a x="1" x="2" o:n:c="3" b\u200Bc="4"/>');
-    assert.deepEqual(a.attributes.map((t) => [t.name, t.value, t.validName]), [['x', '1', true], ['o:n:c', '3', false], ['b\u200Bc', '4', false]]);
+    assert.deepEqual(
+      a.attributes.map((t) => [t.name, t.value, t.validName]),
+      [
+        ['x', '1', true],
+        ['o:n:c', '3', false],
+        ['b\u200Bc', '4', false],
+      ],
+    );
     assert.deepEqual(a.duplicateAttributes, ['x']);
   });
 

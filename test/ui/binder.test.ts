@@ -165,7 +165,14 @@ describe('binder: writes', () => {
     assert.equal(log.length, 3, 'applyAll with the current state writes nothing');
     binder.applyAll({}, {});
     raf.run();
-    assert.deepEqual(log.slice(3).map((l) => [l[1], l[2]]), [['fill', '#ffcc00'], ['stroke', '#ffffff']], 'absent = back to the drawing');
+    assert.deepEqual(
+      log.slice(3).map((l) => [l[1], l[2]]),
+      [
+        ['fill', '#ffcc00'],
+        ['stroke', '#ffffff'],
+      ],
+      'absent = back to the drawing',
+    );
   });
 
   it('coalesces writes to one batch per animation frame, last value wins', () => {
@@ -236,16 +243,43 @@ describe('binder: quality', () => {
 describe('pure helpers', () => {
   it('click decision follows §6.5: toggle, then jump, then info', () => {
     const exists = (n: string) => n === 'E4' || n === 'TW';
-    const tog = { d: 'Seccionador', t: [['1', 'Cerrado'], ['0', 'Abierto']], j: 'E4' };
+    const tog = {
+      d: 'Seccionador',
+      t: [
+        ['1', 'Cerrado'],
+        ['0', 'Abierto'],
+      ],
+      j: 'E4',
+    };
     assert.deepEqual(plain(ui.decideClick({ key: 'X', record: tog, hasRecords: true, screenExists: exists })), { action: 'toggle', options: tog.t });
-    assert.deepEqual(plain(ui.decideClick({ key: 'X', record: tog, readOnly: true, hasRecords: true, screenExists: exists })), { action: 'info', readOnly: true });
-    assert.deepEqual(plain(ui.decideClick({ key: 'X', record: { d: '', j: 'E4' }, jumpTo: 'TW', hasRecords: true, screenExists: exists })), { action: 'jump', target: 'E4' });
-    assert.deepEqual(plain(ui.decideClick({ key: 'X', record: { d: '' }, jumpTo: 'TW', hasRecords: true, screenExists: exists })), { action: 'jump', target: 'TW' });
-    assert.deepEqual(plain(ui.decideClick({ key: null, record: null, jumpTo: 'TW', hasRecords: true, screenExists: exists })), { action: 'jump', target: 'TW' });
+    assert.deepEqual(plain(ui.decideClick({ key: 'X', record: tog, readOnly: true, hasRecords: true, screenExists: exists })), {
+      action: 'info',
+      readOnly: true,
+    });
+    assert.deepEqual(plain(ui.decideClick({ key: 'X', record: { d: '', j: 'E4' }, jumpTo: 'TW', hasRecords: true, screenExists: exists })), {
+      action: 'jump',
+      target: 'E4',
+    });
+    assert.deepEqual(plain(ui.decideClick({ key: 'X', record: { d: '' }, jumpTo: 'TW', hasRecords: true, screenExists: exists })), {
+      action: 'jump',
+      target: 'TW',
+    });
+    assert.deepEqual(plain(ui.decideClick({ key: null, record: null, jumpTo: 'TW', hasRecords: true, screenExists: exists })), {
+      action: 'jump',
+      target: 'TW',
+    });
     assert.deepEqual(plain(ui.decideClick({ key: 'X', record: { d: 'desc' }, jumpTo: 'NOWHERE', hasRecords: true, screenExists: exists })), { action: 'info' });
-    assert.deepEqual(plain(ui.decideClick({ key: 'X', record: null, hasRecords: true, screenExists: exists })), { action: 'none' }, 'no record in a project: nothing');
+    assert.deepEqual(
+      plain(ui.decideClick({ key: 'X', record: null, hasRecords: true, screenExists: exists })),
+      { action: 'none' },
+      'no record in a project: nothing',
+    );
     assert.deepEqual(plain(ui.decideClick({ key: 'X', record: null, hasRecords: false, screenExists: exists })), { action: 'info' }, 'single SVG: info');
-    assert.deepEqual(plain(ui.decideClick({ key: 'X', record: { d: '', t: [['1']] }, hasRecords: true, screenExists: exists })), { action: 'info' }, 'malformed toggle ignored');
+    assert.deepEqual(
+      plain(ui.decideClick({ key: 'X', record: { d: '', t: [['1']] }, hasRecords: true, screenExists: exists })),
+      { action: 'info' },
+      'malformed toggle ignored',
+    );
   });
 
   it('a click is handled once, on the innermost bound node (or jump-to hot-spot)', () => {
@@ -284,18 +318,34 @@ describe('pure helpers', () => {
       { name: 'E41', parent: 'E4' },
       { name: 'ORPHAN', parent: 'GONE' },
     ]);
-    assert.deepEqual(plain(order).map((s: { name: string; depth: number }) => `${s.depth}:${s.name}`), ['0:ORPHAN', '0:TW', '1:E1', '1:E4', '2:E41']);
+    assert.deepEqual(
+      plain(order).map((s: { name: string; depth: number }) => `${s.depth}:${s.name}`),
+      ['0:ORPHAN', '0:TW', '1:E1', '1:E4', '2:E41'],
+    );
   });
 
   it('deltas merge into the snapshot in place', () => {
     const snap = { state: { A: { text: '1', fill: '#fff' } }, quality: { B: 'invalid' }, seq: 1, screen: null };
-    const touched = ui.mergeDelta(snap, { seq: 2, state: { A: { fill: null }, C: { stroke: '#000' } }, quality: { B: null, D: 'questionable' }, screen: { name: 'E4' } });
+    const touched = ui.mergeDelta(snap, {
+      seq: 2,
+      state: { A: { fill: null }, C: { stroke: '#000' } },
+      quality: { B: null, D: 'questionable' },
+      screen: { name: 'E4' },
+    });
     assert.deepEqual(plain(touched), ['A', 'C']);
-    assert.deepEqual(JSON.parse(JSON.stringify(snap)), { state: { A: { text: '1' }, C: { stroke: '#000' } }, quality: { D: 'questionable' }, seq: 2, screen: 'E4' });
+    assert.deepEqual(JSON.parse(JSON.stringify(snap)), {
+      state: { A: { text: '1' }, C: { stroke: '#000' } },
+      quality: { D: 'questionable' },
+      seq: 2,
+      screen: 'E4',
+    });
   });
 
   it('formatText fills placeholders with plain strings only', () => {
-    assert.equal(ui.formatText('{tag} {description} — change {from} to {to}?', { tag: 'T', description: '<b>x</b>', from: 'A', to: 'B' }), 'T <b>x</b> — change A to B?');
+    assert.equal(
+      ui.formatText('{tag} {description} — change {from} to {to}?', { tag: 'T', description: '<b>x</b>', from: 'A', to: 'B' }),
+      'T <b>x</b> — change A to B?',
+    );
     assert.equal(ui.formatText('{missing}', {}), '{missing}');
   });
 
@@ -307,10 +357,16 @@ describe('pure helpers', () => {
       <foreignObject id="fo"/><image id="img" href="data:image/png;base64,AAAA"/><image id="img2" href="data:image/svg+xml;base64,AA"/>
     </svg>`);
     ui.scrub(root);
-    const ids = root.all().map((e: FakeElement) => e.getAttribute('id')).filter(Boolean);
+    const ids = root
+      .all()
+      .map((e: FakeElement) => e.getAttribute('id'))
+      .filter(Boolean);
     assert.deepEqual(ids, ['r', 'a', 't', 'u', 'ok', 'img', 'img2']);
     assert.equal(root.getAttribute('onload'), null);
-    assert.deepEqual(root.byId('r').attributes.map((a) => a.name), ['id']);
+    assert.deepEqual(
+      root.byId('r').attributes.map((a) => a.name),
+      ['id'],
+    );
     assert.equal(root.byId('a').getAttribute('href'), null);
     assert.equal(root.byId('u').getAttribute('x:href'), null);
     assert.equal(root.byId('ok').getAttribute('x:href'), '#r');
@@ -391,7 +447,19 @@ describe('the file', () => {
   it('is plain browser script: no imports, eval, Function, innerHTML or DOM access at load', () => {
     const src = fs.readFileSync(UI_FILE, 'utf8');
     const code = src.replace(/\/\*[\s\S]*?\*\//g, '').replace(/\/\/.*$/gm, '');
-    for (const bad of [/^\s*import\b/m, /\bimport\s*\(/, /\brequire\(/, /\beval\(/, /new Function/, /innerHTML/, /outerHTML/, /insertAdjacentHTML/, /document\.write/, /\?\./, /\?\?/])
+    for (const bad of [
+      /^\s*import\b/m,
+      /\bimport\s*\(/,
+      /\brequire\(/,
+      /\beval\(/,
+      /new Function/,
+      /innerHTML/,
+      /outerHTML/,
+      /insertAdjacentHTML/,
+      /document\.write/,
+      /\?\./,
+      /\?\?/,
+    ])
       assert.equal(bad.test(code), false, String(bad));
     assert.ok(loadUi(), 'evaluates without window/document');
   });

@@ -162,7 +162,15 @@ export function randomEvent(rnd: Rng): EventInput {
     case 0:
       return { type: 'digital', calif, addr, state: int(rnd, 0, 1), port: int(rnd, 0, 7), bit: int(rnd, 0, 15), time: randomTime(rnd) } as EventInput;
     case 1:
-      return { type: 'energy', calif, addr, code: int(rnd, 0, 7), channel: int(rnd, 0, 7), value: int(rnd, 0, 0xffffff), time: randomTime(rnd, false) } as EventInput;
+      return {
+        type: 'energy',
+        calif,
+        addr,
+        code: int(rnd, 0, 7),
+        channel: int(rnd, 0, 7),
+        value: int(rnd, 0, 0xffffff),
+        time: randomTime(rnd, false),
+      } as EventInput;
     case 2:
       return { type: 'idle', calif, addr, code: int(rnd, 0, 7), time: randomTime(rnd) } as EventInput;
     default:

@@ -29,7 +29,11 @@ export function createDialogs(doc: Document, container: Element, el: MakeElement
     close();
     const body = doc.body;
     const host = body ? doc.createElement('div') : null;
-    const canTopLayer = !!(host && typeof host.attachShadow === 'function' && typeof (doc.createElement('dialog') as HTMLDialogElement).showModal === 'function');
+    const canTopLayer = !!(
+      host &&
+      typeof host.attachShadow === 'function' &&
+      typeof (doc.createElement('dialog') as HTMLDialogElement).showModal === 'function'
+    );
     let first: HTMLButtonElement | null = null;
     const makeButtons = (row: HTMLElement, cls: string) => {
       buttons.forEach((b) => {

@@ -5,9 +5,28 @@
 import { SVG_NS, localNameOf, walk } from './dom';
 
 const BLOCKED: Record<string, 1> = {
-  script: 1, foreignobject: 1, iframe: 1, embed: 1, object: 1, audio: 1, video: 1, canvas: 1, animate: 1,
-  set: 1, animatemotion: 1, animatetransform: 1, animatecolor: 1, discard: 1, handler: 1, listener: 1, link: 1,
-  meta: 1, base: 1, form: 1, input: 1, button: 1,
+  script: 1,
+  foreignobject: 1,
+  iframe: 1,
+  embed: 1,
+  object: 1,
+  audio: 1,
+  video: 1,
+  canvas: 1,
+  animate: 1,
+  set: 1,
+  animatemotion: 1,
+  animatetransform: 1,
+  animatecolor: 1,
+  discard: 1,
+  handler: 1,
+  listener: 1,
+  link: 1,
+  meta: 1,
+  base: 1,
+  form: 1,
+  input: 1,
+  button: 1,
 };
 const RASTER_DATA_RE = /^data:image\/(?:png|jpeg|gif|webp);base64,/i;
 
@@ -24,8 +43,10 @@ export function scrub(root: Element): Element {
     for (let i = attrs.length - 1; i >= 0; i--) {
       const a = attrs[i];
       const an = (a.localName || a.name).toLowerCase();
-      // eslint-disable-next-line no-control-regex -- the characters a URL parser skips
-      const v = String(a.value).replace(/[\u0000-\u0020]/g, '').toLowerCase();
+      const v = String(a.value)
+        // eslint-disable-next-line no-control-regex -- the characters a URL parser skips
+        .replace(/[\u0000-\u0020]/g, '')
+        .toLowerCase();
       const bad =
         an.indexOf('on') === 0 ||
         (an === 'data-mara-scope' && el !== root) ||

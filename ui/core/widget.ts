@@ -82,8 +82,19 @@ interface ShownView extends CachedView {
 
 /** Inline, !important: a drawing's root cannot leave the widget (position:fixed, z-index, transforms). */
 const ROOT_STYLE = [
-  ['position', 'absolute'], ['left', '0'], ['top', '0'], ['right', 'auto'], ['bottom', 'auto'], ['width', '100%'], ['height', '100%'],
-  ['display', 'block'], ['z-index', 'auto'], ['transform', 'none'], ['margin', '0'], ['visibility', 'visible'], ['opacity', '1'],
+  ['position', 'absolute'],
+  ['left', '0'],
+  ['top', '0'],
+  ['right', 'auto'],
+  ['bottom', 'auto'],
+  ['width', '100%'],
+  ['height', '100%'],
+  ['display', 'block'],
+  ['z-index', 'auto'],
+  ['transform', 'none'],
+  ['margin', '0'],
+  ['visibility', 'visible'],
+  ['opacity', '1'],
 ];
 
 /**
@@ -230,7 +241,11 @@ export function createMaraScreen(container: HTMLElement, o: ScreenOptions): Mara
     while (menu.firstChild) menu.removeChild(menu.firstChild);
     const list = screenOrder(Object.keys(screens).map((n) => screens[n]));
     list.forEach((s) => {
-      const opt = el('option', '', new Array(s.depth + 1).join('\u00a0\u00a0') + s.name + (s.description ? ' \u2014 ' + s.description : '')) as HTMLOptionElement;
+      const opt = el(
+        'option',
+        '',
+        new Array(s.depth + 1).join('\u00a0\u00a0') + s.name + (s.description ? ' \u2014 ' + s.description : ''),
+      ) as HTMLOptionElement;
       opt.value = s.name;
       menu.appendChild(opt);
     });
@@ -293,14 +308,18 @@ export function createMaraScreen(container: HTMLElement, o: ScreenOptions): Mara
     const str = (v: unknown) => (typeof v === 'string' ? v.slice(0, 200) : '');
     const vars = { tag: c.tag, description: str(c.description), from: str(c.fromLabel), to: str(c.toLabel) };
     const token = c.token;
-    dialogs.open(t('confirmTitle'), [formatText(t('confirm'), vars).replace(/\s+/g, ' ').trim()], [
-      { label: t('cancel') },
-      {
-        label: formatText(t('change'), vars),
-        primary: true,
-        run: () => send({ type: 'toggle', token }),
-      },
-    ]);
+    dialogs.open(
+      t('confirmTitle'),
+      [formatText(t('confirm'), vars).replace(/\s+/g, ' ').trim()],
+      [
+        { label: t('cancel') },
+        {
+          label: formatText(t('change'), vars),
+          primary: true,
+          run: () => send({ type: 'toggle', token }),
+        },
+      ],
+    );
   }
 
   function info(key: string, rec: RecordLike | null, ro?: boolean): void {

@@ -35,7 +35,8 @@ export function charge(items: number, chars = 0): void {
   const rt = meter;
   if (!rt) return;
   rt.steps += items + Math.ceil(chars / CHARS_PER_STEP);
-  if (rt.steps > rt.maxSteps) throw limitError(`evaluation exceeded ${rt.maxSteps} steps (its strings and lists count: one step per item or ${CHARS_PER_STEP} characters)`);
+  if (rt.steps > rt.maxSteps)
+    throw limitError(`evaluation exceeded ${rt.maxSteps} steps (its strings and lists count: one step per item or ${CHARS_PER_STEP} characters)`);
 }
 
 // ------------------------------------------------------------------ limits of sizes

@@ -117,6 +117,6 @@ export function pyFormat(fmt: string, arg: V): V {
   }
   out += fmt.slice(last);
   // Python 2 treats a list (it has __getitem__) as a mapping: unused, it is no error.
-  if (used === 0 && !Array.isArray(arg)) throw typeError("not all arguments converted during string formatting");
+  if (used === 0 && !Array.isArray(arg)) throw typeError('not all arguments converted during string formatting');
   return capStr(out);
 }

@@ -9,7 +9,29 @@
 export { Fn, PyFloat, Rec, Tbl, truthy, typeName } from './types';
 export type { CallFn, Cl, Frame, Runtime, TableName, V } from './types';
 export { capList, capStr, charge, CHARS_PER_STEP, MAX_LIST, MAX_STR, metered, step } from './budget';
-export { bigToFloat, floatDiv, floatMod, floatPow, intFloorDiv, intFromNumber, intMod, intOf, normBig, numKind, pyAbs, pyAdd, pyDiv, pyMul, pyNeg, pyPos, pyPow, pySub, ratToDouble, toFloat, trueDiv } from './numbers';
+export {
+  bigToFloat,
+  floatDiv,
+  floatMod,
+  floatPow,
+  intFloorDiv,
+  intFromNumber,
+  intMod,
+  intOf,
+  normBig,
+  numKind,
+  pyAbs,
+  pyAdd,
+  pyDiv,
+  pyMul,
+  pyNeg,
+  pyPos,
+  pyPow,
+  pySub,
+  ratToDouble,
+  toFloat,
+  trueDiv,
+} from './numbers';
 export { pyCmp, pyEq, strCmp } from './compare';
 export { pyRepr, pyStr, strRepr } from './text';
 export { parsePyFloat, parsePyInt, pyFloatOf, pyIntOf } from './parse';

@@ -155,7 +155,7 @@ export function parsePyFloat(s0: string): number {
   while (j > i && isSpace(s.charCodeAt(j - 1))) j--;
   const body = s.slice(i, j);
   if (!isPyFloatText(body)) {
-    throw valueError(s0.length === 0 ? "could not convert string to float: " : `invalid literal for float(): ${s0.length > 200 ? s0.slice(0, 200) : s0}`);
+    throw valueError(s0.length === 0 ? 'could not convert string to float: ' : `invalid literal for float(): ${s0.length > 200 ? s0.slice(0, 200) : s0}`);
   }
   const low = body.length > 16 ? body : body.toLowerCase();
   const neg = low[0] === '-';

@@ -73,7 +73,14 @@ export function strRepr(s: string): string {
     else if (c < 0x80) out += ch;
     else {
       // the UTF-8 bytes, each as \xNN (computed: a Buffer per character made a 300 000-character text take 1.3 s)
-      const bytes = c >= 0xd800 && c <= 0xdfff ? [0xef, 0xbf, 0xbd] : c < 0x800 ? [0xc0 | (c >> 6), 0x80 | (c & 63)] : c < 0x10000 ? [0xe0 | (c >> 12), 0x80 | ((c >> 6) & 63), 0x80 | (c & 63)] : [0xf0 | (c >> 18), 0x80 | ((c >> 12) & 63), 0x80 | ((c >> 6) & 63), 0x80 | (c & 63)];
+      const bytes =
+        c >= 0xd800 && c <= 0xdfff
+          ? [0xef, 0xbf, 0xbd]
+          : c < 0x800
+            ? [0xc0 | (c >> 6), 0x80 | (c & 63)]
+            : c < 0x10000
+              ? [0xe0 | (c >> 12), 0x80 | ((c >> 6) & 63), 0x80 | (c & 63)]
+              : [0xf0 | (c >> 18), 0x80 | ((c >> 12) & 63), 0x80 | ((c >> 6) & 63), 0x80 | (c & 63)];
       for (const b of bytes) out += '\\x' + HEX[b >> 4] + HEX[b & 15];
       if (out.length > MAX_STR) throw overflow('result string too long');
     }
