@@ -5,7 +5,7 @@ import { readInput } from './shared/formula-input';
 import type { Dialect } from '../lib/formula/types';
 import type { ElementAttr } from '../lib/project/model';
 import { ProjectRuntime, RuntimeEvent } from '../lib/project/project-runtime';
-import { MaraProjectNode, runtimeOf } from './shared/project-service';
+import { MaraProjectNode, runtimeOf } from './shared/project-node';
 import { StatusThrottle } from './shared/status';
 import { tr } from './shared/i18n';
 import { toMaraError } from './shared/errors';

@@ -5,7 +5,7 @@ import { LineInfo, LineMapper, PollMode, pickComaster } from '../lib/points/line
 import { ApplyResult, PointMapper, TableRow } from '../lib/points/mapping';
 import type { ProjectModel } from '../lib/project/model';
 import { checkReplyInput } from '../lib/points/reply-check';
-import type { MaraProjectNode } from './shared/project-service';
+import type { MaraProjectNode } from './shared/project-node';
 import { lineInfoOf } from './shared/points-line';
 import { StatusThrottle } from './shared/status';
 import { tr } from './shared/i18n';

@@ -8,7 +8,7 @@ import { checkScreenFiles } from '../lib/project/screen-check';
 import { MaraError } from '../lib/mara/errors';
 import { ProjectService } from '../lib/project/project-service';
 import { assertRealPathInside, resolveInUserDir } from '../lib/project/user-dir-path';
-import type { MaraProjectDef, MaraProjectNode } from './shared/project-service';
+import type { MaraProjectDef, MaraProjectNode } from './shared/project-node';
 import { emptyModel, ProjectModel } from '../lib/project/model';
 import { editorWrite, sameOriginOnly } from './shared/http-guard';
 import { cleanUploadName, storeUpload } from './shared/upload-store';

@@ -8,7 +8,7 @@ import { sanitizeSvg } from '../lib/svg/sanitize';
 import { isValidTag, ScreenDelta, ScreenState, ScreenView } from '../lib/hmi/screen-state';
 import { MaraError } from '../lib/mara/errors';
 import type { ProjectModel } from '../lib/project/model';
-import { MaraProjectNode, runtimeOf } from './shared/project-service';
+import { MaraProjectNode, runtimeOf } from './shared/project-node';
 import { DashboardApi, DashboardResolver, defaultDashboardResolver, initControllerSource, SOCKET_ID, stampSocketIds } from './shared/dashboard';
 import { ClickGuard } from '../lib/hmi/click-guard';
 import { screenElementId } from '../lib/hmi/dom-id';

@@ -3,7 +3,7 @@ import { lineFromWorkbook } from '../../lib/points/line-from-workbook';
 import type { ProjectModel } from '../../lib/project/model';
 import type { DeviceConfig } from '../../lib/link/master-types';
 import type { TransportOptions } from '../../lib/link/transport';
-import type { MaraProjectNode } from './project-service';
+import type { MaraProjectNode } from './project-node';
 
 /**
  * A mara-line that names a project COMaster: its dialog copied the workbook's host, port and devices (the runtime

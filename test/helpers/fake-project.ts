@@ -30,7 +30,7 @@ export function fakeProjectNode(RED: NodeAPI): void {
     });
     void this.project.reload();
     this.on('close', (_removed: boolean, done: () => void) => {
-      this.runtime?.close(); // made on first use by the nodes (nodes/shared/project-service.ts runtimeOf)
+      this.runtime?.close(); // made on first use by the nodes (nodes/shared/project-node.ts runtimeOf)
       this.project?.close();
       done();
     });

@@ -2,10 +2,8 @@ import type { Node, NodeDef } from 'node-red';
 import type { ProjectService } from '../../lib/project/project-service';
 import { ProjectRuntime } from '../../lib/project/project-runtime';
 
-// The library logic lives in lib/project/ (no Node-RED there); re-exported for the nodes that import it from here.
-export { ProjectService, summary } from '../../lib/project/project-service';
-export type { Loader, ProjectListener } from '../../lib/project/project-service';
-export { assertRealPathInside, resolveInUserDir } from '../../lib/project/user-dir-path';
+// The `mara project` config node's shape as its users see it; the project itself (load, reload, watch, its
+// runtime) is library code in lib/project/.
 
 export interface MaraProjectDef extends NodeDef {
   path: string;
