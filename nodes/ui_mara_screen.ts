@@ -115,7 +115,15 @@ function register(RED: NodeAPI): void {
     let lastRefusal = 0;
     const scopes = new Map<string, string>();
     const screenKeys = new Map<string, { keys: Set<string>; jumps: Set<string>; byId: boolean }>();
-    const guard = new ClickGuard();
+    // The click guard's clock: Date.now, or a function the admin's settings.js gives as `uiMaraScreenClock` (the
+    // browser tests freeze and advance it; neither a browser nor a flow can set a function there).
+    let clock: unknown;
+    try {
+      clock = (RED.settings as unknown as { uiMaraScreenClock?: unknown }).uiMaraScreenClock;
+    } catch {
+      clock = undefined;
+    }
+    const guard = new ClickGuard(typeof clock === 'function' ? { now: clock as () => number } : {});
     // warnings about what browsers or msgs send: at most one per kind every 10 s, with the count in between
     const noisy = new Map<string, { last: number; count: number }>();
     const warnThrottled = (kind: string, m: string) => {

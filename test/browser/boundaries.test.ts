@@ -15,10 +15,12 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
-import type { BrowserContext, Page } from 'playwright-core';
+import type { BrowserContext, Page, Request } from 'playwright-core';
 import { CHROMIUM, CHROMIUM_MISSING, ROOT, RedChild, dashboardNodes, ensureBuilt, startNodeRed } from '../helpers/red-child';
 import { openChromium, OpenBrowser } from '../helpers/chromium';
 import { exampleDrawings } from '../helpers/examples';
+import { waitUntil } from '../helpers/wait-until';
+import { CLICK_BURST } from '../../lib/hmi/click-guard';
 
 const workbook = require('../../scripts/make-example-workbook.js');
 
@@ -81,6 +83,24 @@ function flows(): unknown[] {
     },
     fn('outs1', OUTS_FN(1)),
     fn('outs2', OUTS_FN(2)),
+    // dashboard clients coming and going (port 0): a closed socket is the marker that the server is done with it
+    { id: 'ctl', type: 'ui_ui_control', z: 'tab1', name: '', events: 'all', x: 100, y: 400, wires: [['outs0']] },
+    fn('outs0', OUTS_FN(0)),
+    // the click guard's clock (frozen; settings.js `uiMaraScreenClock`): POST {ms} advances it
+    {
+      id: 'clock-in',
+      type: 'http in',
+      z: 'tab1',
+      name: '',
+      url: '/test/clock',
+      method: 'post',
+      upload: false,
+      swaggerDoc: '',
+      x: 100,
+      y: 500,
+      wires: [['clock-fn']],
+    },
+    fn('clock-fn', "msg.payload = { now: global.get('maraTestClock').advance(Number(msg.payload && msg.payload.ms) || 0) }; return msg;", [['outs-res']]),
     {
       id: 'outs-in',
       type: 'http in',
@@ -139,8 +159,23 @@ describe('boundaries in Chromium (issue 10 items 6, 7, 8)', { skip: haveChromium
   let siteUrl = '';
   const pageErrors: string[] = [];
   let xlsx: Buffer;
-  const outs = async (): Promise<{ port: number; topic: string; payload: any; event: any; socketid?: string }[]> =>
-    (await fetch(`${red.url}/test/outs`)).json() as never;
+  /** Dashboard sockets the server has closed (ui_control's "lost"), from what {@link outs} read. */
+  const lost = new Set<string>();
+  /** The widget's outputs (ports 1 and 2) since the last call. */
+  const outs = async (): Promise<{ port: number; topic: string; payload: any; event: any; socketid?: string }[]> => {
+    const all = (await (await fetch(`${red.url}/test/outs`)).json()) as { port: number; topic: string; payload: any; event: any; socketid?: string }[];
+    for (const m of all) if (m.port === 0 && m.payload === 'lost' && m.socketid) lost.add(m.socketid);
+    return all.filter((m) => m.port !== 0);
+  };
+  /** Outputs read until `enough(all read so far)` holds (bounded only for a failure). */
+  const outsUntil = async (enough: (o: Awaited<ReturnType<typeof outs>>) => boolean, what: string, o: Awaited<ReturnType<typeof outs>> = []) => {
+    await waitUntil(async () => enough((o = o.concat(await outs()))), what);
+    return o;
+  };
+  const advanceClock = async (ms: number) => {
+    const r = await fetch(`${red.url}/test/clock`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ms }) });
+    assert.equal(r.status, 200);
+  };
   const points = async (): Promise<number> => ((await (await fetch(`${red.url}/mara/project/proj/problems`)).json()) as any).counts.points;
 
   before(async () => {
@@ -156,7 +191,16 @@ describe('boundaries in Chromium (issue 10 items 6, 7, 8)', { skip: haveChromium
         );
       files[`mara-projects/${f}`] = svg;
     }
-    red = await startNodeRed(flows(), files);
+    // the click guard's clock stands still unless the test advances it, so the rate limit's counts are exact
+    red = await startNodeRed(
+      flows(),
+      files,
+      {},
+      {
+        preamble: 'let maraNow = Date.now();\nconst maraTestClock = { now: () => maraNow, advance: (ms) => (maraNow += ms) };',
+        entries: { uiMaraScreenClock: 'maraTestClock.now', functionGlobalContext: '{ maraTestClock }' },
+      },
+    );
     site = http.createServer((req, res) => {
       res.setHeader('content-type', 'text/html');
       res.end(attackPage(red.url));
@@ -166,7 +210,7 @@ describe('boundaries in Chromium (issue 10 items 6, 7, 8)', { skip: haveChromium
     browser = await openChromium({ width: 1366, height: 900 });
     ({ ctx, page } = browser);
     page.on('pageerror', (e) => pageErrors.push(e.message));
-    for (let i = 0; i < 100 && (await points().catch(() => 0)) === 0; i++) await new Promise((r) => setTimeout(r, 100));
+    await waitUntil(async () => (await points().catch(() => 0)) > 0, 'the project to load its workbook');
   });
 
   after(async () => {
@@ -182,10 +226,20 @@ describe('boundaries in Chromium (issue 10 items 6, 7, 8)', { skip: haveChromium
     const before = await points();
     assert.ok(before > 20);
     const attacker = await ctx.newPage();
+    // every request the page sent to Node-RED that has had its answer (or was refused by the browser)
+    const settled: string[] = [];
+    const track = (r: Request) => {
+      if (r.url().startsWith(`${red.url}/`) && r.method() === 'POST') settled.push(`${r.resourceType()} ${new URL(r.url()).pathname}`);
+    };
+    attacker.on('requestfinished', track);
+    attacker.on('requestfailed', track);
     try {
       await attacker.goto(siteUrl);
       await attacker.waitForFunction(() => !!(window as any).__results, undefined, { timeout: 10_000 });
-      await attacker.waitForTimeout(500); // the forms and the beacon
+      // the forms and the beacon are not awaited by the page: the server has answered all nine attempts
+      await waitUntil(() => settled.length >= 9, 'answers to the 5 fetches, 3 forms and the beacon', 10_000).catch((e) => {
+        throw new Error(`${(e as Error).message}: ${JSON.stringify(settled)}`);
+      });
       const results = await attacker.evaluate(() => (window as any).__results);
       process.stderr.write(`[boundaries] cross-origin attempts: ${JSON.stringify(results)}\n`);
       // Node-RED 4.1 answers every CORS preflight (Access-Control-Allow-Origin: *), so our guard must refuse (403);
@@ -274,19 +328,16 @@ describe('boundaries in Chromium (issue 10 items 6, 7, 8)', { skip: haveChromium
     });
     dialog = await openAndCheck();
     await dialog.locator('button', { hasText: 'Cancel' }).click();
-    await page.waitForTimeout(300);
-    let o = await outs();
+    // the next click is the marker: what a Cancel sent would reach the server before it
+    dialog = await openAndCheck();
+    let o = await outsUntil((a) => a.filter((m) => m.event?.type === 'click').length >= 3, 'the third click');
     assert.deepEqual(
       o.map((m) => m.event?.type),
-      ['click', 'click'],
+      ['click', 'click', 'click'],
       'the clicks reach the server, no toggle',
     );
-    dialog = await openAndCheck();
     await dialog.locator('button', { hasText: /^Change to/ }).click();
-    for (let i = 0; i < 40 && !o.some((m) => m.event?.type === 'toggle'); i++) {
-      await page.waitForTimeout(50);
-      o = o.concat(await outs());
-    }
+    o = await outsUntil((a) => a.some((m) => m.event?.type === 'toggle') && a.some((m) => m.port === 2), 'the toggle and its writes', o);
     const toggle = o.find((m) => m.event?.type === 'toggle');
     assert.ok(toggle, JSON.stringify(o));
     assert.equal(toggle.payload, '0');
@@ -296,21 +347,23 @@ describe('boundaries in Chromium (issue 10 items 6, 7, 8)', { skip: haveChromium
   it("a hostile client on the dashboard's own socket reaches nothing it should not (item 8)", async () => {
     await page.goto(`${red.url}/ui/#!/0?mara-screen=S1`);
     await page.waitForSelector(`${W} [tag="S1189S03"]`, { timeout: 20_000 });
-    await page.waitForTimeout(300);
-    await outs();
+    assert.deepEqual(await outs(), [], 'nothing left in flight from the test before');
     const before = await page.$eval(`${W} [tag="S1189I03"]`, (t) => t.textContent);
     await page.reload(); // no page CSS left from the test before
     await page.waitForSelector(`${W} [tag="S1189S03"]`, { timeout: 20_000 });
     await page.evaluate('window.__name = window.__name || function (f) { return f; }'); // tsx names functions
-    const report = await page.evaluate(async () => {
+    // the hostile client: its own socket on the dashboard's socket.io, kept on window between the steps
+    const id = await page.evaluate(async () => {
       const io = (window as any).io;
       const s = io({ path: '/ui/socket.io' });
       await new Promise((r) => s.on('connect', r));
-      const send = (msg: unknown, socketid: unknown = 'forged-id') => s.emit('update-value', { id: 'scr', msg, socketid });
-      const confirms: unknown[] = [];
+      const w = window as any;
+      w.__evil = { s, confirms: [] as unknown[] };
+      w.__evil.send = (msg: unknown, socketid: unknown = 'forged-id') => s.emit('update-value', { id: 'scr', msg, socketid });
       s.on('update-value', (e: any) => {
-        if (e && e.confirm) confirms.push(e.confirm);
+        if (e && e.confirm) w.__evil.confirms.push(e.confirm);
       });
+      const send = w.__evil.send;
       // before reporting any screen
       send({ type: 'click', tag: 'S1152B01', screen: 'S1' });
       // the toggle that existed only in the browser, and a guessed token
@@ -323,29 +376,39 @@ describe('boundaries in Chromium (issue 10 items 6, 7, 8)', { skip: haveChromium
       send({ type: 'click', tag: '__proto__', screen: 'MAP' });
       send({ type: 'click', tag: null, screen: 'MAP', jump: 'NOWHERE' });
       send({ type: 'toggle-request', tag: 'S1189S03', screen: 'MAP' });
-      await new Promise((r) => setTimeout(r, 1500)); // the bucket refills: the next part starts fresh
+      // the marker: a click it may make; once it is out, the server has judged everything above
       send({ type: 'view', screen: 'S1' });
-      send({ type: 'click', tag: 'S1152B01', screen: 'S1' }, 'someone-else');
-      const t0 = performance.now();
-      for (let i = 0; i < 2000; i++) send({ type: 'click', tag: 'S1152B01', screen: 'S1' });
-      const ms = performance.now() - t0;
-      await new Promise((r) => setTimeout(r, 800));
-      const id = s.id;
-      s.close();
-      return { id, ms, confirms: confirms.length };
+      send({ type: 'click', tag: 'S1152B02', screen: 'S1' });
+      return s.id as string;
     });
-    await page.waitForTimeout(300);
-    const o = await outs();
+    const first = await outsUntil((a) => a.length > 0, 'the marker click');
+    assert.deepEqual(
+      first.map((m) => [m.port, m.event?.type, m.topic, m.socketid === id]),
+      [[1, 'click', 'S1152B02', true]],
+      'nothing before the marker reached the flow',
+    );
+    await advanceClock(10_000); // the bucket refills: the next part starts with a full one
+    const report = await page.evaluate(() => {
+      const e = (window as any).__evil;
+      e.send({ type: 'view', screen: 'S1' });
+      e.send({ type: 'click', tag: 'S1152B01', screen: 'S1' }, 'someone-else');
+      const t0 = performance.now();
+      for (let i = 0; i < 2000; i++) e.send({ type: 'click', tag: 'S1152B01', screen: 'S1' });
+      const ms = performance.now() - t0;
+      e.s.close(); // after the queued clicks; once the server has closed it, it takes nothing more from this socket
+      return { ms, confirms: e.confirms.length };
+    });
+    const o = await outsUntil(() => lost.has(id), 'the server to close the hostile socket');
     assert.ok(
       o.every((m) => m.port === 1 && m.event?.type === 'click' && m.topic === 'S1152B01'),
       JSON.stringify(o.slice(0, 5)),
     );
     assert.ok(
-      o.every((m) => m.socketid === report.id),
+      o.every((m) => m.socketid === id),
       'the server socket id, never the one the client wrote',
     );
-    // the burst (20) plus 10/s over the time the clicks took to send and arrive (at most 2 s here)
-    assert.ok(o.length >= 1 && o.length <= 21 + Math.ceil(((report.ms + 2000) / 1000) * 10), `${o.length} msgs from 2 001 clicks`);
+    // the clock stands still: the full bucket takes the view and CLICK_BURST - 1 clicks, every other message is dropped
+    assert.equal(o.length, CLICK_BURST - 1, `${o.length} msgs from 2 001 clicks (sent in ${report.ms.toFixed(0)} ms)`);
     assert.equal(report.confirms, 0, 'no confirmation was offered for a screen it does not show');
     assert.equal(await page.$eval(`${W} [tag="S1189I03"]`, (t) => t.textContent), before, 'no toggle happened');
     process.stderr.write(`[boundaries] hostile client: 2 001 clicks → ${o.length} msgs, 0 toggles\n`);

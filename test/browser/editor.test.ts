@@ -56,7 +56,16 @@ describe('the editor with the examples', { skip: haveChromium ? false : CHROMIUM
       null,
       { timeout: 10_000 },
     );
-    await page.waitForTimeout(300); // the tray's slide-in animation, so a screenshot shows the settled dialog
+    // the tray's slide-in (a CSS transition of `right`) has ended, so a screenshot shows the settled dialog
+    await page.waitForFunction(
+      () => {
+        const trays = document.querySelectorAll('.red-ui-tray');
+        const tray = trays[trays.length - 1] as HTMLElement | undefined;
+        return !!tray && getComputedStyle(tray).right === '0px' && tray.getAnimations({ subtree: true }).length === 0;
+      },
+      null,
+      { timeout: 10_000 },
+    );
   };
   const close = async () => {
     await page.evaluate(() => (window as any).RED.tray.close());

@@ -10,6 +10,7 @@ import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { CHROMIUM, CHROMIUM_MISSING, ROOT, RedChild, dashboardNodes, ensureBuilt, startNodeRed } from '../helpers/red-child';
 import { openChromium, OpenBrowser } from '../helpers/chromium';
+import { waitUntil } from '../helpers/wait-until';
 
 const workbook = require('../../scripts/make-example-workbook.js');
 
@@ -178,23 +179,35 @@ describe('a migrated installation in Chromium (issue 12 items 5, 8, 10)', { skip
         await page.goto(`${red.url}/ui/#!/${tab}`);
         await page.waitForSelector(`${sel} svg`, { timeout: 20_000 });
         if (screenName) await showScreen(sel, screenName);
-        await page.waitForTimeout(300); // the dashboard lays its cards out after the widget appears
-        const m = await page.$eval(sel, (host) => {
-          const svg = host.querySelector('svg')!;
-          const r = svg.getBoundingClientRect();
-          const vb = svg.viewBox.baseVal;
-          const s = svg.getScreenCTM()!;
-          // the drawing's own box on the page (meet: the viewBox scaled to fit, aspect kept)
-          const shown = { w: vb.width * s.a, h: vb.height * s.d, x: s.e, y: s.f };
-          return {
-            vw: document.documentElement.clientWidth,
-            vh: window.innerHeight,
-            box: { x: r.x, y: r.y, w: r.width, h: r.height },
-            shown,
-            aspect: vb.width / vb.height,
-            scale: s.a,
-          };
-        });
+        const measure = () =>
+          page.$eval(sel, (host) => {
+            const svg = host.querySelector('svg')!;
+            const r = svg.getBoundingClientRect();
+            const vb = svg.viewBox.baseVal;
+            const s = svg.getScreenCTM()!;
+            // the drawing's own box on the page (meet: the viewBox scaled to fit, aspect kept)
+            const shown = { w: vb.width * s.a, h: vb.height * s.d, x: s.e, y: s.f };
+            return {
+              vw: document.documentElement.clientWidth,
+              vh: window.innerHeight,
+              box: { x: r.x, y: r.y, w: r.width, h: r.height },
+              shown,
+              aspect: vb.width / vb.height,
+              scale: s.a,
+            };
+          });
+        /** What the checks below require: nothing cut, most of the width, the drawing's aspect, the whole height. */
+        const fits = (g: { vw: number; box: { x: number; h: number }; shown: { x: number; w: number; h: number }; aspect: number }) =>
+          g.shown.x + g.shown.w <= g.vw + 1 &&
+          g.shown.w >= 0.8 * (g.vw - g.box.x) &&
+          Math.abs(g.shown.w / g.shown.h - g.aspect) < 0.01 &&
+          g.box.h >= g.shown.h - 1;
+        // the dashboard lays its cards out after the widget appears, and again after the widget fits the drawing: wait
+        // until it fits (bounded); if it never does, the checks below say how it is wrong
+        await waitUntil(async () => fits(await measure()), 'the drawing to fit its card', 5000).catch(() => undefined);
+        // and it stays so: measured again two frames later
+        await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+        const m = await measure();
         await page.screenshot({ path: path.join(SHOTS, `${file}-${size.width}x${size.height}.png`), fullPage: true });
         // nothing cut on the right, the drawing uses most of the width, its aspect is the drawing's
         assert.ok(m.shown.x + m.shown.w <= m.vw + 1, `${file}: right edge ${m.shown.x + m.shown.w} within the page ${m.vw}`);

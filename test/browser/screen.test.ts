@@ -15,6 +15,7 @@ import { CHROMIUM, CHROMIUM_MISSING, ROOT, RedChild, dashboardNodes, ensureBuilt
 import { openChromium, OpenBrowser } from '../helpers/chromium';
 import { hostileCases } from './hostile-svgs';
 import { load as loadWorkbook } from '../../lib/project/workbook';
+import { waitUntil } from '../helpers/wait-until';
 
 const workbook = require('../../scripts/make-example-workbook.js');
 
@@ -200,6 +201,17 @@ describe('ui_mara_screen in Chromium', { skip: haveChromium ? false : CHROMIUM_M
   /** Server outputs since the last call (ports 1 and 2 of the widget). */
   const outs = async (): Promise<{ port: number; topic: string; payload: any; event: any; socketid?: string }[]> =>
     (await fetch(`${red.url}/test/outs`)).json() as never;
+  /** Outputs read until `enough(all read so far)` holds (bounded only for a failure). */
+  const outsUntil = async (enough: (o: Awaited<ReturnType<typeof outs>>) => boolean, what: string, o: Awaited<ReturnType<typeof outs>> = []) => {
+    await waitUntil(async () => enough((o = o.concat(await outs()))), what);
+    return o;
+  };
+  /** What this page's dashboard keeps for widget `id` for the page's lifetime (ui/dashboard1/attach.ts), shown or not. */
+  const stored = (tag: string) =>
+    page.evaluate((t) => {
+      const events = (window as any).angular.element(document.body).injector().get('UiEvents');
+      return events.__maraScreens?.scr?.snap?.state?.[t] as Record<string, unknown> | undefined;
+    }, tag);
   const send = (payload: unknown, topic?: string) => red.inject('inj-scr', topic === undefined ? { payload } : { payload, topic });
   const escala: Record<string, number> = {};
   /** Point values and element writes into mara-formula, whose element changes go to the widget. */
@@ -224,6 +236,56 @@ describe('ui_mara_screen in Chromium', { skip: haveChromium ? false : CHROMIUM_M
       { timeout },
     );
 
+  /**
+   * Waits until the page shows what demoInputs() computes (what the tests then check): feeder 5 tripped, the 33 kV
+   * bus live, feeder 3's current and the 33 kV voltage as numbers with two decimals (and breaker 4 closed, if `b04`).
+   */
+  const waitDemo = (b04: boolean) =>
+    page.waitForFunction(
+      ([w, b]) => {
+        const q = (s: string) => document.querySelector(`${w} ${s}`) as SVGElement | null;
+        const near = (s: string, v: number, d: number) => {
+          const t = q(s)?.textContent ?? '';
+          return /^\d+\.\d\d$/.test(t) && Math.abs(parseFloat(t) - v) < d;
+        };
+        return (
+          q('[tag="S1152B05"]')?.style.getPropertyValue('fill') === 'rgb(255, 0, 0)' &&
+          q('[tag="S12BAR00"] path')?.style.getPropertyValue('stroke') === 'rgb(204, 153, 255)' &&
+          (!b || q('[tag="S1152B04"]')?.style.getPropertyValue('fill') === 'rgb(255, 204, 0)') &&
+          near('[tag="S11II_03"]', 212.4, 0.1) &&
+          near('[tag="S12VV_00"]', 33.18, 0.02)
+        );
+      },
+      [W, b04] as const,
+      { timeout: 5000 },
+    );
+
+  /**
+   * The page has run what is queued (two animation frames and a task); with `seek`, the SMIL clock of every
+   * drawing of the hostile widget is moved past the end of the cases' animations (10 s at most) in between, so
+   * their begin and end events fire now instead of after real seconds.
+   */
+  const settle = (p: Page, seek: boolean) =>
+    p.evaluate(
+      async ([sel, sk]) => {
+        const frame = () => new Promise<void>((r) => requestAnimationFrame(() => r()));
+        const task = () =>
+          new Promise<void>((r) => {
+            const c = new MessageChannel();
+            c.port1.onmessage = () => r();
+            c.port2.postMessage(0);
+          });
+        await frame();
+        await frame();
+        if (sk) for (const svg of Array.from(document.querySelectorAll(`${sel} svg`)) as SVGSVGElement[]) svg.setCurrentTime(svg.getCurrentTime() + 11);
+        await frame();
+        await frame();
+        await task();
+        if (document.fonts) await document.fonts.ready;
+      },
+      [EVIL, seek] as const,
+    );
+
   before(async () => {
     ensureBuilt();
     const files: Record<string, Buffer> = { 'project/substation.xlsx': workbook.writeXlsx(workbook.exampleSheets()) };
@@ -237,6 +299,8 @@ describe('ui_mara_screen in Chromium', { skip: haveChromium ? false : CHROMIUM_M
     red = await startNodeRed(flows(), files);
     browser = await openChromium(VIEWPORT);
     ({ ctx, page } = browser);
+    // tsx names the functions declared inside page functions with a `__name` helper the page does not have
+    await ctx.addInitScript('window.__name = window.__name || function (f) { return f; }');
     page.on('pageerror', (e) => pageErrors.push(e.message));
     ctx.on('request', (r) => requests.push(r.url()));
     page.on('dialog', (d) => {
@@ -303,7 +367,7 @@ describe('ui_mara_screen in Chromium', { skip: haveChromium ? false : CHROMIUM_M
       );
       assert.ok(ms >= 0 && ms < 500, `change ${i}: ${ms.toFixed(1)} ms`);
       times.push(ms);
-      await page.waitForTimeout(300);
+      // no pause: the next input lands inside the server's 250 ms window (at most 4 emissions/s), the slowest case
     }
     process.stderr.write(`[screen browser test] input → painted: ${times.map((t) => t.toFixed(1)).join(', ')} ms\n`);
   });
@@ -357,8 +421,8 @@ describe('ui_mara_screen in Chromium', { skip: haveChromium ? false : CHROMIUM_M
 
   it('a reload shows the current state at once (state computed by the workbook formulas)', async () => {
     await feedFormulas(demoInputs(escala));
-    await waitStyle(`${W} [tag="S1152B05"]`, 'fill', '#ff0000');
-    await page.waitForTimeout(300);
+    // the server has all of it (this page shows it): the reload must show it at once
+    await waitDemo(true);
     // record when the bound nodes enter the document and when they are painted
     await page.addInitScript(() => {
       const w = window as unknown as { __seen?: { inserted: number; painted: number } };
@@ -390,7 +454,15 @@ describe('ui_mara_screen in Chromium', { skip: haveChromium ? false : CHROMIUM_M
     await page.evaluate(() => (location.hash = '#!/1'));
     await page.waitForSelector(`${W}`, { state: 'detached', timeout: 5000 });
     await send([{ tag: 'S1152B04', attr: 'fill', value: '#3366ff' }]);
-    await page.waitForTimeout(400);
+    // the change reaches the page while no widget shows it (kept by the page's listener, ui/dashboard1/attach.ts)
+    await page.waitForFunction(
+      ([w, t]) => {
+        const events = (window as any).angular.element(document.body).injector().get('UiEvents');
+        return !document.querySelector(w) && events.__maraScreens?.scr?.snap?.state?.[t]?.fill === '#3366ff';
+      },
+      [W, 'S1152B04'] as const,
+      { timeout: 5000 },
+    );
     await page.evaluate(() => (location.hash = '#!/0?mara-screen=S1'));
     await page.waitForSelector(`${W} [tag="S1152B04"]`, { timeout: 5000 });
     await waitStyle(`${W} [tag="S1152B04"]`, 'fill', '#3366ff', 500);
@@ -406,19 +478,16 @@ describe('ui_mara_screen in Chromium', { skip: haveChromium ? false : CHROMIUM_M
     assert.equal(text, 'S1189S03 Seccionador barra alimentador 3 — change Cerrado to Abierto?');
     assert.deepEqual(await dialog.locator('button').allTextContents(), ['Cancel', 'Change to Abierto']);
     await dialog.locator('button', { hasText: 'Cancel' }).click();
-    await page.waitForTimeout(300);
-    let o = await outs();
+    // the next click is the marker: what Cancel sent would reach the server before it
+    await blade.click();
+    let o = await outsUntil((a) => a.length >= 2, 'the second click');
     assert.deepEqual(
       o.map((m) => m.event?.type),
-      ['click'],
-      'the click reaches the server, nothing else',
+      ['click', 'click'],
+      'the clicks reach the server, nothing else',
     );
-    await blade.click();
     await dialog.locator('button', { hasText: 'Change to Abierto' }).click();
-    for (let i = 0; i < 40 && o.filter((m) => m.port === 2).length === 0; i++) {
-      await page.waitForTimeout(50);
-      o = o.concat(await outs());
-    }
+    o = await outsUntil((a) => a.some((m) => m.port === 2), 'the toggle writes on output 2', o);
     const toggle = o.find((m) => m.event?.type === 'toggle');
     assert.ok(toggle, JSON.stringify(o));
     assert.equal(toggle.payload, '0');
@@ -431,7 +500,7 @@ describe('ui_mara_screen in Chromium', { skip: haveChromium ? false : CHROMIUM_M
     // output 2 is wired into mara-formula: the workbook's formula greys the open disconnector (index 12)
     await waitStyle(`${W} [tag="S1189S03"] path`, 'stroke', '#c0c0c0');
     // the browser got the new text: the next click offers the way back
-    await page.waitForTimeout(400);
+    await waitUntil(async () => (await stored('S1189S03'))?.text === '0', "the page's copy of S1189S03's new text");
     await blade.click();
     assert.equal(await dialog.locator('.mara-dialog-text').textContent(), 'S1189S03 Seccionador barra alimentador 3 — change Abierto to Cerrado?');
     await page.keyboard.press('Escape');
@@ -497,6 +566,8 @@ describe('ui_mara_screen in Chromium', { skip: haveChromium ? false : CHROMIUM_M
           `<img src=x onerror="window.__pwned=${n}">`,
           `${c.name}: data stays text`,
         );
+        // the drawing's animations (SMIL: set, animate, their begin and end events) run to their end first
+        await settle(lab, true);
         // everything in the drawing: hover, press, click, focus, key (synthetic events fire inline handlers too)
         await lab.evaluate((sel) => {
           const types = ['mouseover', 'mouseenter', 'mousemove', 'mousedown', 'mouseup', 'click', 'dblclick', 'pointerdown', 'focus', 'focusin', 'keydown'];
@@ -511,7 +582,7 @@ describe('ui_mara_screen in Chromium', { skip: haveChromium ? false : CHROMIUM_M
           await lab.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
           await lab.keyboard.press('Escape');
         }
-        await lab.waitForTimeout(n === 4 ? 1200 : 150); // let animations begin and end
+        await settle(lab, true); // and whatever the events started
         const report = await lab.evaluate((sel) => {
           const w = window as unknown as { __pwned?: unknown };
           const all = Array.from(document.querySelectorAll(`${sel} *`));
@@ -557,7 +628,9 @@ describe('ui_mara_screen in Chromium', { skip: haveChromium ? false : CHROMIUM_M
       await red
         .inject('inj-evil', { payload: [{ tag: 'SAFE', attr: 'fill', value: 'red;background:url(javascript:window.__pwned=99)' }] })
         .catch(() => undefined);
-      await lab.waitForTimeout(400);
+      // the marker: a later change of another element shows, so the refused paint would have arrived before it
+      await red.inject('inj-evil', { payload: [{ tag: 'SAFETEXT', attr: 'text', value: 'flushed' }] });
+      await lab.waitForFunction((s) => document.querySelector(s)?.textContent === 'flushed', `${EVIL} [tag="SAFETEXT"]`, { timeout: 5000 });
       assert.equal(await lab.evaluate(() => (window as unknown as { __pwned?: unknown }).__pwned), undefined);
       assert.deepEqual(dialogs, [], 'no alert/confirm/prompt ever opened');
       const evilRequests = requests.filter((u) => u.includes('/evil') || u.startsWith('javascript:') || u.startsWith('data:text'));
@@ -583,7 +656,10 @@ describe('ui_mara_screen in Chromium', { skip: haveChromium ? false : CHROMIUM_M
     await waitScreen('S1');
     await waitStyle(`${W} [tag="S1152B05"]`, 'fill', '#ff0000');
     await waitStyle(`${W} [tag="S1189S03"] path`, 'stroke', '#ffcc00');
-    await page.waitForTimeout(500);
+    // what the picture shows: the demo state, feeder 4's current of good quality, the fonts, a frame drawn with them
+    await waitDemo(false);
+    await page.waitForFunction((s) => !document.querySelector(s)?.classList.contains('mara-bad-quality'), `${W} [tag="S11II_04"]`, { timeout: 5000 });
+    await settle(page, false);
     // the README's picture is rewritten only on request (MARA_README_SHOT=1): a test run leaves the checkout clean
     const out = process.env.MARA_README_SHOT ? path.join(ROOT, 'docs', 'screenshot.png') : path.join(os.tmpdir(), `mara-screenshot-${process.pid}.png`);
     fs.mkdirSync(path.dirname(out), { recursive: true });

@@ -59,7 +59,21 @@ export interface RedChild {
  * checkout is linked into <userDir>/node_modules as scripts/start.js does, so Node-RED loads the package's
  * nodes from dist/ exactly as a user gets them. Resolves once the dashboard answers and the flows have started.
  */
-export async function startNodeRed(flows: unknown[], files: Record<string, string | Buffer> = {}, settings: Record<string, unknown> = {}): Promise<RedChild> {
+/**
+ * Settings that JSON cannot carry (functions, shared objects): `preamble` is JavaScript run at the top of the
+ * child's settings.js, `entries` maps setting names to JavaScript expressions (evaluated there, after the preamble).
+ */
+export interface SettingsCode {
+  preamble?: string;
+  entries?: Record<string, string>;
+}
+
+export async function startNodeRed(
+  flows: unknown[],
+  files: Record<string, string | Buffer> = {},
+  settings: Record<string, unknown> = {},
+  code: SettingsCode = {},
+): Promise<RedChild> {
   const userDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mara-red-'));
   fs.mkdirSync(path.join(userDir, 'node_modules'), { recursive: true });
   fs.symlinkSync(ROOT, path.join(userDir, 'node_modules', 'node-red-contrib-mara'), 'dir');
@@ -77,9 +91,10 @@ export async function startNodeRed(flows: unknown[], files: Record<string, strin
   fs.writeFileSync(path.join(userDir, 'flows.json'), JSON.stringify(flows, null, 2));
   const port = await freePort();
   const settingsFile = path.join(userDir, 'settings.js');
+  const entries = Object.entries(code.entries ?? {}).map(([k, v]) => `${JSON.stringify(k)}: ${v},\n`);
   fs.writeFileSync(
     settingsFile,
-    `module.exports = ${JSON.stringify(
+    `${code.preamble ?? ''}\nmodule.exports = { ${entries.join('')}...${JSON.stringify(
       {
         uiHost: '127.0.0.1',
         uiPort: port,
@@ -93,7 +108,7 @@ export async function startNodeRed(flows: unknown[], files: Record<string, strin
       },
       null,
       2,
-    )};\n`,
+    )} };\n`,
   );
   const redJs = path.join(NODE_RED_DIR, 'red.js');
   const proc = spawn(process.execPath, [redJs, '--userDir', userDir, '--settings', settingsFile], { cwd: userDir, stdio: ['ignore', 'pipe', 'pipe'] });
