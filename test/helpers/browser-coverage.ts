@@ -2,7 +2,7 @@
  * The widget's browser code counted by c8 from the Chromium runs. Dashboard 1 does not load dist/ui/mara-screen.js
  * by URL: the node sends the file's text inside an initController, which the dashboard evaluates
  * (`eval('(' + initController + ')')`), so Chromium sees an anonymous script with the bundle somewhere inside. We
- * take V8's precise coverage of each page (Playwright's page.coverage), find the scripts that hold the bundle, shift
+ * take V8's precise coverage of each page (a CDP session of its own), find the scripts that hold the bundle, shift
  * their ranges to the bundle's own offsets and write them as a V8 coverage file into NODE_V8_COVERAGE, under the
  * bundle's file: URL; c8 reads every coverage-*.json there and maps the bundle to ui/**.ts by its source map
  * (development builds only, scripts/build.js).
@@ -68,28 +68,60 @@ export function bundleCoverage(entries: readonly BrowserScriptCoverage[], bundle
 
 let written = 0;
 
+/** V8's precise coverage of one page, through its own CDP session; only long scripts not loaded from a .js file have their source fetched. */
+async function startPage(ctx: BrowserContext, page: Page, minLength: number): Promise<() => Promise<BrowserScriptCoverage[]>> {
+  const session = await ctx.newCDPSession(page);
+  const sources = new Map<string, Promise<string | undefined>>();
+  // the bundle is never served as a file: Dashboard 1 evaluates it (url ''), the tests inline it; skipping the
+  // rest (the dashboard's and the editor's libraries) keeps the cost of coverage small
+  session.on('Debugger.scriptParsed', (e) => {
+    if (e.length < minLength || /\.js(?:[?#]|$)/.test(e.url)) return;
+    sources.set(
+      e.scriptId,
+      session.send('Debugger.getScriptSource', { scriptId: e.scriptId }).then(
+        (r) => r.scriptSource,
+        () => undefined,
+      ),
+    );
+  });
+  await Promise.all([
+    session.send('Profiler.enable'),
+    session.send('Profiler.startPreciseCoverage', { callCount: true, detailed: true }),
+    session.send('Debugger.enable'),
+    session.send('Debugger.setSkipAllPauses', { skip: true }),
+  ]);
+  return async () => {
+    const { result } = await session.send('Profiler.takePreciseCoverage');
+    const out: BrowserScriptCoverage[] = [];
+    for (const e of result) {
+      const source = await sources.get(e.scriptId);
+      if (source !== undefined) out.push({ scriptId: e.scriptId, url: e.url, source, functions: e.functions });
+    }
+    await session.detach().catch(() => undefined);
+    return out;
+  };
+}
+
 /**
  * Collects the coverage of every page of `ctx` (those opened later too) when `dir` is set (NODE_V8_COVERAGE: c8 is
  * collecting); `flush()` writes what the pages still open have gathered, and a page closed by a test writes its own
- * first. A no-op without `dir`.
+ * first; `ready()` waits until the pages open so far are being counted. A no-op without `dir`.
  */
-export function trackCoverage(ctx: BrowserContext, dir: string | undefined, bundleFile = UI_BUNDLE): { flush(): Promise<void> } {
-  if (!dir) return { flush: async () => undefined };
-  const started = new Map<Page, Promise<void>>();
+export function trackCoverage(ctx: BrowserContext, dir: string | undefined, bundleFile = UI_BUNDLE): { ready(): Promise<void>; flush(): Promise<void> } {
+  if (!dir) return { ready: async () => undefined, flush: async () => undefined };
+  const bundle = fs.readFileSync(bundleFile, 'utf8');
+  const started = new Map<Page, Promise<() => Promise<BrowserScriptCoverage[]>>>();
   const save = async (page: Page): Promise<void> => {
-    const start = started.get(page);
-    if (!start) return;
+    const stop = started.get(page);
+    if (!stop) return;
     started.delete(page);
-    await start;
-    const entries = await page.coverage.stopJSCoverage();
-    const result = bundleCoverage(entries, fs.readFileSync(bundleFile, 'utf8'), pathToFileURL(bundleFile).href);
+    const result = bundleCoverage(await (await stop)(), bundle, pathToFileURL(bundleFile).href);
     if (!result.length) return;
     fs.mkdirSync(dir, { recursive: true });
     fs.writeFileSync(path.join(dir, `coverage-chromium-${process.pid}-${Date.now()}-${++written}.json`), JSON.stringify({ result }));
   };
   const track = (page: Page): void => {
-    // sent before the test's next command (goto), so the bundle's evaluation is always seen
-    started.set(page, page.coverage.startJSCoverage({ resetOnNavigation: false, reportAnonymousScripts: true }));
+    started.set(page, startPage(ctx, page, bundle.length));
     const close = page.close.bind(page);
     page.close = async (options) => {
       await save(page).catch(() => undefined);
@@ -98,5 +130,16 @@ export function trackCoverage(ctx: BrowserContext, dir: string | undefined, bund
   };
   for (const p of ctx.pages()) track(p);
   ctx.on('page', track);
-  return { flush: async () => void (await Promise.all([...started.keys()].map((p) => save(p).catch(() => undefined)))) };
+  const ready = async (): Promise<void> => void (await Promise.all(started.values()));
+  // a page a test opens is counted from its first script: newPage resolves once its coverage has started
+  const newPage = ctx.newPage.bind(ctx);
+  ctx.newPage = async () => {
+    const page = await newPage();
+    await ready();
+    return page;
+  };
+  return {
+    ready,
+    flush: async () => void (await Promise.all([...started.keys()].map((p) => save(p).catch(() => undefined)))),
+  };
 }

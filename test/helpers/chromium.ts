@@ -27,6 +27,7 @@ export async function openChromium(
   const ctx = await chromium.launchPersistentContext(userData, { executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: false, viewport });
   const coverage = trackCoverage(ctx, coverageDir);
   const page = ctx.pages()[0] ?? (await ctx.newPage());
+  await coverage.ready();
   return {
     ctx,
     page,
