@@ -75,7 +75,7 @@ async function startPage(ctx: BrowserContext, page: Page, minLength: number): Pr
   // the bundle is never served as a file: Dashboard 1 evaluates it (url ''), the tests inline it; skipping the
   // rest (the dashboard's and the editor's libraries) keeps the cost of coverage small
   session.on('Debugger.scriptParsed', (e) => {
-    if (e.length < minLength || /\.js(?:[?#]|$)/.test(e.url)) return;
+    if ((e.length ?? 0) < minLength || /\.js(?:[?#]|$)/.test(e.url)) return;
     sources.set(
       e.scriptId,
       session.send('Debugger.getScriptSource', { scriptId: e.scriptId }).then(
