@@ -42,6 +42,9 @@ require('esbuild').buildSync({
   platform: 'browser',
   charset: 'ascii',
   legalComments: 'inline',
+  // development builds map the bundle to ui/**/*.ts, so c8 counts the browser runs against the sources
+  // (test/helpers/browser-coverage.ts); the tarball ships no maps
+  sourcemap: !release,
   logLevel: 'warning',
 });
 if (!release) fs.writeFileSync(path.join(dist, '.build-stamp'), new Date().toISOString() + '\n');
