@@ -43,9 +43,7 @@ export = function register(RED: NodeAPI): void {
     const statusNow = (rt: ProjectRuntime): NodeStatus => {
       const engine = rt.engine;
       const errs = engine.problems.filter((p) => p.severity === 'error').length;
-      const all = engine.errors();
-      const waiting = all.filter((e) => e.category === 'no-value').length;
-      const failing = all.length - waiting;
+      const { waiting, failing } = engine.errorCounts(); // every node of a project asks the one engine: no list built
       if (!rt.ready) return { fill: 'blue', shape: 'ring', text: tr(RED, 'mara-formula.status.waiting', {}, 'waiting for project') };
       if (errs)
         return {
