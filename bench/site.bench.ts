@@ -21,6 +21,9 @@
  *
  * MARA_SITE_PACKAGE=<checkout> measures another build of the package (its dist/, built beforehand), e.g. the
  * code before a change in a `git worktree`; MARA_SITE_LINES=1,8 picks sizes; MARA_SITE_WINDOW_S the window.
+ * MARA_SITE_PROFILE=<dir> records a CPU profile of the Node-RED process over each measured window (the inspector's
+ * sampling profiler, started and stopped by the settings file) into <dir>/site-<lines>-lines.cpuprofile; the
+ * profiler costs a little CPU itself, so take the figures from a run without it.
  */
 import { ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -193,15 +196,34 @@ let cpu0 = process.cpuUsage();
 let t0 = process.hrtime.bigint();
 let rssMax = 0;
 setInterval(() => { rssMax = Math.max(rssMax, process.memoryUsage.rss()); }, 250).unref();
+// MARA_SITE_PROFILE=<dir>: a CPU profile of the measured window (reset → stats)
+const profileDir = process.env.MARA_SITE_PROFILE;
+const session = profileDir ? new (require('node:inspector').Session)() : null;
+if (session) { session.connect(); session.post('Profiler.enable'); session.post('Profiler.setSamplingInterval', { interval: 1000 }); }
 process.on('message', (m) => {
-  if (m === 'reset') { h.reset(); cpu0 = process.cpuUsage(); t0 = process.hrtime.bigint(); rssMax = 0; process.send({ reset: true }); return; }
+  if (m === 'reset') {
+    if (session) session.post('Profiler.start');
+    h.reset(); cpu0 = process.cpuUsage(); t0 = process.hrtime.bigint(); rssMax = 0; process.send({ reset: true }); return;
+  }
   if (m !== 'stats') return;
   const c = process.cpuUsage(cpu0);
   const wallUs = Number(process.hrtime.bigint() - t0) / 1000;
   const mem = process.memoryUsage();
   global.gc(); // after the CPU figure: what stays live (the heap) and what the process keeps (its RSS)
   const live = process.memoryUsage();
-  process.send({ cpuPct: (100 * (c.user + c.system)) / wallUs, wallS: wallUs / 1e6, rss: mem.rss, rssMax: Math.max(rssMax, mem.rss), heapUsed: mem.heapUsed,
+  const send = (r) => {
+    if (!session) return process.send(r);
+    // after the figures: the profile is written by the measured process, outside the window
+    session.post('Profiler.stop', (err, p) => {
+      if (!err) {
+        const fs = require('node:fs');
+        fs.mkdirSync(profileDir, { recursive: true });
+        fs.writeFileSync(require('node:path').join(profileDir, 'site-' + process.env.MARA_SITE_LINES_NOW + '-lines.cpuprofile'), JSON.stringify(p.profile));
+      }
+      process.send(r);
+    });
+  };
+  send({ cpuPct: (100 * (c.user + c.system)) / wallUs, wallS: wallUs / 1e6, rss: mem.rss, rssMax: Math.max(rssMax, mem.rss), heapUsed: mem.heapUsed,
     heapLive: live.heapUsed, rssAfterGc: live.rss,
     // the histogram holds the time between the monitor's 10 ms ticks: the delay is what exceeds 10 ms
     eld: { mean: Math.max(0, h.mean / 1e6 - 10), p50: Math.max(0, h.percentile(50) / 1e6 - 10), p99: Math.max(0, h.percentile(99) / 1e6 - 10), max: Math.max(0, h.max / 1e6 - 10) } });
@@ -220,6 +242,7 @@ interface Stats {
 }
 
 async function startRed(
+  lines: number,
   flow: unknown[],
   files: Record<string, string>,
 ): Promise<{ url: string; port: number; ask<T>(m: string): Promise<T>; output(): string; stop(): Promise<void> }> {
@@ -251,6 +274,7 @@ async function startRed(
   const proc: ChildProcess = spawn(process.execPath, ['--expose-gc', path.join(NODE_RED_DIR, 'red.js'), '--userDir', userDir, '--settings', settingsFile], {
     cwd: userDir,
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+    env: { ...process.env, MARA_SITE_LINES_NOW: String(lines) },
   });
   let out = '';
   const keep = (b: Buffer) => {
@@ -374,7 +398,7 @@ async function measure(lines: number, example: ProjectModel, svg: string): Promi
   const { model, files } = siteModel(example, lines, ports, svg);
   files['mara-projects/site.json'] = JSON.stringify(model);
   const t0 = Date.now();
-  const red = await startRed(siteFlow(lines, ports), files);
+  const red = await startRed(lines, siteFlow(lines, ports), files);
   cleanups.push(red.stop);
   rep.log(`${lines} line(s): Node-RED up with the site loaded in ${((Date.now() - t0) / 1000).toFixed(1)} s; warm-up ${WARMUP_S} s`);
   const clients: Awaited<ReturnType<typeof dashboardClient>>[] = [];

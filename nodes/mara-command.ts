@@ -1,4 +1,4 @@
-import type { Node, NodeAPI, NodeDef, NodeMessageInFlow } from 'node-red';
+import type { Node, NodeAPI, NodeDef, NodeMessageInFlow, NodeStatus } from 'node-red';
 import { refusal } from '../lib/mara';
 import { MaraError } from '../lib/mara/errors';
 import { CommandSpec, parseCommand } from './shared/command-spec';
@@ -47,12 +47,13 @@ export = function register(RED: NodeAPI): void {
     const master = hub.master;
     const t = scoped(RED, 'mara-command');
     let link = { state: 'stopped' } as Parameters<typeof lineStatus>[0];
-    const refresh = (now = false) => {
-      if (link.state === 'connected' && lastError) status.set({ fill: 'red', shape: 'ring', text: lastError }, now);
-      else if (link.state === 'connected' && pending)
-        status.set({ fill: 'blue', shape: 'dot', text: tr(RED, 'mara-command.status.sending', { n: pending }, 'sending (__n__)') }, now);
-      else status.set(lineStatus(link, master.devices, master.persistence, t), now);
+    const statusNow = (): NodeStatus => {
+      if (link.state === 'connected' && lastError) return { fill: 'red', shape: 'ring', text: lastError };
+      if (link.state === 'connected' && pending)
+        return { fill: 'blue', shape: 'dot', text: tr(RED, 'mara-command.status.sending', { n: pending }, 'sending (__n__)') };
+      return lineStatus(link, master.devices, master.persistence, t);
     };
+    const refresh = (now = false) => status.set(statusNow, now);
     hub.register(node.id, {
       onState(s) {
         link = s;

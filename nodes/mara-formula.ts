@@ -1,4 +1,4 @@
-import type { Node, NodeAPI, NodeDef, NodeMessageInFlow } from 'node-red';
+import type { Node, NodeAPI, NodeDef, NodeMessageInFlow, NodeStatus } from 'node-red';
 import { compile } from '../lib/formula';
 import { FormulaEngine } from '../lib/formula/engine';
 import { readInput } from './shared/formula-input';
@@ -39,38 +39,31 @@ export = function register(RED: NodeAPI): void {
     Object.defineProperty(node, 'engine', { get: () => runtime?.engine, enumerable: false, configurable: true });
     Object.defineProperty(node, 'runtime', { value: runtime, enumerable: false, configurable: true });
 
-    const showStatus = (now = false) => {
-      if (!runtime) return;
-      const engine = runtime.engine;
+    // worked out only when it may be shown (StatusThrottle): translating it per msg cost a site a tenth of a core
+    const statusNow = (rt: ProjectRuntime): NodeStatus => {
+      const engine = rt.engine;
       const errs = engine.problems.filter((p) => p.severity === 'error').length;
-      const all = engine.errors();
-      const waiting = all.filter((e) => e.category === 'no-value').length;
-      const failing = all.length - waiting;
-      if (!runtime.ready) return status.set({ fill: 'blue', shape: 'ring', text: tr(RED, 'mara-formula.status.waiting', {}, 'waiting for project') }, now);
+      const { waiting, failing } = engine.errorCounts(); // every node of a project asks the one engine: no list built
+      if (!rt.ready) return { fill: 'blue', shape: 'ring', text: tr(RED, 'mara-formula.status.waiting', {}, 'waiting for project') };
       if (errs)
-        return status.set(
-          {
-            fill: 'red',
-            shape: 'dot',
-            text:
-              errs === 1
-                ? tr(RED, 'mara-formula.status.badOne', {}, '1 bad formula')
-                : tr(RED, 'mara-formula.status.badMany', { n: errs }, '__n__ bad formulas'),
-          },
-          now,
-        );
+        return {
+          fill: 'red',
+          shape: 'dot',
+          text:
+            errs === 1 ? tr(RED, 'mara-formula.status.badOne', {}, '1 bad formula') : tr(RED, 'mara-formula.status.badMany', { n: errs }, '__n__ bad formulas'),
+        };
       const n = engine.size;
       const count = n === 1 ? tr(RED, 'mara-formula.status.one', {}, '1 formula') : tr(RED, 'mara-formula.status.many', { n }, '__n__ formulas');
-      if (failing)
-        return status.set({ fill: 'yellow', shape: 'dot', text: `${count} · ${tr(RED, 'mara-formula.status.failing', { n: failing }, '__n__ failing')}` }, now);
-      status.set(
-        {
-          fill: waiting ? 'grey' : 'green',
-          shape: 'dot',
-          text: waiting ? `${count} · ${tr(RED, 'mara-formula.status.noValues', { n: waiting }, '__n__ without values')}` : count,
-        },
-        now,
-      );
+      if (failing) return { fill: 'yellow', shape: 'dot', text: `${count} · ${tr(RED, 'mara-formula.status.failing', { n: failing }, '__n__ failing')}` };
+      return {
+        fill: waiting ? 'grey' : 'green',
+        shape: 'dot',
+        text: waiting ? `${count} · ${tr(RED, 'mara-formula.status.noValues', { n: waiting }, '__n__ without values')}` : count,
+      };
+    };
+
+    const showStatus = (now = false) => {
+      if (runtime) status.set(() => statusNow(runtime), now);
     };
 
     /** The formulas (re)loaded: reports bad ones once (with row and column), and sends the full state. */

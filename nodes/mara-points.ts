@@ -1,4 +1,4 @@
-import type { Node, NodeAPI, NodeDef, NodeMessageInFlow } from 'node-red';
+import type { Node, NodeAPI, NodeDef, NodeMessageInFlow, NodeStatus } from 'node-red';
 import { MaraError } from '../lib/mara/errors';
 import { HoldQueue } from '../lib/points/hold-queue';
 import { LineInfo, LineMapper, PollMode, pickComaster } from '../lib/points/line-mapper';
@@ -108,20 +108,14 @@ export = function register(RED: NodeAPI): void {
     handover.delete(node.id);
 
     const polledCount = () => line?.addresses?.length || (mapper instanceof LineMapper ? mapper.addresses.length : 1) || 1;
-    const show = (now = false) => {
+    const statusNow = (): NodeStatus => {
       if (pickError)
-        return status.set(
-          { fill: 'red', shape: 'dot', text: tr(RED, 'mara-points.status.pickComaster', { code: pickError.code }, '__code__: name the COMaster') },
-          now,
-        );
+        return { fill: 'red', shape: 'dot', text: tr(RED, 'mara-points.status.pickComaster', { code: pickError.code }, '__code__: name the COMaster') };
       if (!mapper) {
         const what = pending
           ? tr(RED, 'mara-points.status.waitingReply', {}, 'waiting for a reply (which line?)')
           : tr(RED, 'mara-points.status.waiting', {}, 'waiting for project');
-        return status.set(
-          { fill: 'blue', shape: 'ring', text: held.size ? `${what} · ${tr(RED, 'mara-points.status.held', { n: held.size }, '__n__ held')}` : what },
-          now,
-        );
+        return { fill: 'blue', shape: 'ring', text: held.size ? `${what} · ${tr(RED, 'mara-points.status.held', { n: held.size }, '__n__ held')}` : what };
       }
       const n = mapper.size;
       const addresses = [...new Set([...unplaced.keys()].map((k) => k.split(' ')[0]))].join(',');
@@ -129,7 +123,7 @@ export = function register(RED: NodeAPI): void {
       if (offline.size && offline.size >= polledCount()) {
         const invalid =
           n === 1 ? tr(RED, 'mara-points.status.invalidOne', {}, '1 point invalid') : tr(RED, 'mara-points.status.invalidMany', { n }, '__n__ points invalid');
-        return status.set({ fill: 'red', shape: 'ring', text: `${invalid}${lost}` }, now);
+        return { fill: 'red', shape: 'ring', text: `${invalid}${lost}` };
       }
       const probs = mapper.problems.length;
       const off = !offline.size
@@ -142,8 +136,9 @@ export = function register(RED: NodeAPI): void {
       const points = n === 1 ? tr(RED, 'mara-points.status.pointOne', {}, '1 point') : tr(RED, 'mara-points.status.pointMany', { n }, '__n__ points');
       const head =
         mapper instanceof LineMapper ? tr(RED, 'mara-points.status.comaster', { id: mapper.comaster, points }, 'COMaster __id__: __points__') : points;
-      status.set({ fill: probs || lost || off ? 'yellow' : 'green', shape: 'dot', text: `${head}${off}${lost}${problems}${noReply}` }, now);
+      return { fill: probs || lost || off ? 'yellow' : 'green', shape: 'dot', text: `${head}${off}${lost}${problems}${noReply}` };
     };
+    const show = (now = false) => status.set(statusNow, now);
 
     const use = (m: LineMapper | PointMapper) => {
       // a reloaded workbook starts from the last known point values (and the device's online state)

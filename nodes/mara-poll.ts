@@ -30,7 +30,7 @@ export = function register(RED: NodeAPI): void {
     const lineName = line.lineName;
     const t = scoped(RED, 'mara-poll');
     let link = { state: 'stopped' } as Parameters<typeof lineStatus>[0];
-    const refresh = (now = false) => status.set(lineStatus(link, master.devices, master.persistence, t), now);
+    const refresh = (now = false) => status.set(() => lineStatus(link, master.devices, master.persistence, t), now);
 
     hub.register(node.id, {
       onState(s) {

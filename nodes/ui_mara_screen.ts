@@ -2,7 +2,7 @@ import { tagProblem } from '../lib/project/tag';
 import { EventEmitter } from 'node:events';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow } from 'node-red';
+import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow, NodeStatus } from 'node-red';
 import { indexScreen } from '../lib/hmi/svg-index';
 import { sanitizeSvg } from '../lib/svg/sanitize';
 import { isValidTag, ScreenDelta, ScreenState, ScreenView } from '../lib/hmi/screen-state';
@@ -137,24 +137,22 @@ function register(RED: NodeAPI): void {
       n.count = 0;
     };
 
-    const show = (now = false) => {
-      if (broken) return;
-      if (waiting) return status.set({ fill: 'blue', shape: 'ring', text: waiting }, now);
+    const statusNow = (): NodeStatus | null => {
+      if (broken) return null; // its red status stays
+      if (waiting) return { fill: 'blue', shape: 'ring', text: waiting };
       const n = state.snapshot.screens.length;
-      if (!n) return status.set({ fill: 'grey', shape: 'ring', text: tr(RED, 'ui_mara_screen.status.noScreen', {}, 'no screen') }, now);
+      if (!n) return { fill: 'grey', shape: 'ring', text: tr(RED, 'ui_mara_screen.status.noScreen', {}, 'no screen') };
       const bad = Object.keys(state.snapshot.quality).length;
       const text = n === 1 ? tr(RED, 'ui_mara_screen.status.one', {}, '1 screen') : tr(RED, 'ui_mara_screen.status.many', { n }, '__n__ screens');
-      status.set(
-        {
-          fill: bad ? 'yellow' : 'green',
-          shape: 'dot',
-          text: bad
-            ? `${text} · ${tr(RED, bad === 1 ? 'ui_mara_screen.status.badOne' : 'ui_mara_screen.status.badMany', { n: bad }, bad === 1 ? '1 bad-quality point' : '__n__ bad-quality points')}`
-            : text,
-        },
-        now,
-      );
+      return {
+        fill: bad ? 'yellow' : 'green',
+        shape: 'dot',
+        text: bad
+          ? `${text} · ${tr(RED, bad === 1 ? 'ui_mara_screen.status.badOne' : 'ui_mara_screen.status.badMany', { n: bad }, bad === 1 ? '1 bad-quality point' : '__n__ bad-quality points')}`
+          : text,
+      };
     };
+    const show = (now = false) => status.set(statusNow, now);
     const fail = (statusText: string, message: string) => {
       broken = message;
       node.status({ fill: 'red', shape: 'ring', text: statusText });

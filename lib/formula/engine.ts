@@ -587,6 +587,14 @@ export class FormulaEngine {
     return this.nodes.filter((n) => n.lastError).map((n) => ({ tag: n.f.tag, attr: n.f.attr, row: n.f.row, ...n.lastError! }));
   }
 
+  /** How many formulas `errors()` lists, by kind: waiting for a value (`no-value`) or failing; nothing is built. */
+  errorCounts(): { waiting: number; failing: number } {
+    let waiting = 0;
+    let failing = 0;
+    for (const n of this.nodes) if (n.lastError) n.lastError.category === 'no-value' ? waiting++ : failing++;
+    return { waiting, failing };
+  }
+
   get size(): number {
     return this.nodes.length;
   }

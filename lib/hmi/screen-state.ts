@@ -120,6 +120,11 @@ export function worseQuality(a: string | undefined, b: string | undefined): stri
   return (ra >= rb ? a : b) ?? 'good';
 }
 
+/** An object keyed by tag: no prototype, so no tag reads an inherited member (it serialises like `{}`). */
+function tagKeyed<T>(): Record<string, T> {
+  return Object.create(null) as Record<string, T>;
+}
+
 export class ScreenState {
   readonly snapshot: ScreenSnapshot;
   private colours: ColourTable;
@@ -127,8 +132,9 @@ export class ScreenState {
   private toggles = new Map<string, Toggle>();
   private linked = new Map<string, string[]>();
   private disabled = new Set<string>();
-  private pendingState: Record<string, Partial<Record<ScreenAttr, string | null>>> = {};
-  private pendingQuality: Record<string, string | null> = {};
+  // keyed by tag (input): null-prototype objects, so a tag such as `toString` is a key like any other (same JSON)
+  private pendingState: Record<string, Partial<Record<ScreenAttr, string | null>>> = tagKeyed();
+  private pendingQuality: Record<string, string | null> = tagKeyed();
   private pendingScreen: string | null = null;
   private pendingCount = 0;
   /**
@@ -155,9 +161,9 @@ export class ScreenState {
       config: { ...opts.config },
       screens: [],
       hasRecords: false,
-      records: {},
-      state: {},
-      quality: {},
+      records: tagKeyed(),
+      state: tagKeyed(),
+      quality: tagKeyed(),
       screen: null,
     };
   }
@@ -188,7 +194,7 @@ export class ScreenState {
     // an attribute a formula computes has no value until the formula gives one (mara-formula sends it):
     // the workbook's cached value is not live data, so it is not painted meanwhile (docs/formulas.md §1.2 fix)
     const computed = new Set(formulas.map((f) => `${f.tag}.${f.attr}`));
-    const records: Record<string, ScreenRecord> = {};
+    const records: Record<string, ScreenRecord> = tagKeyed();
     const toggles = new Map<string, Toggle>();
     const linked = new Map<string, string[]>();
     const disabled = new Set<string>();
@@ -421,8 +427,8 @@ export class ScreenState {
     if (Object.keys(this.pendingState).length) d.state = this.pendingState;
     if (Object.keys(this.pendingQuality).length) d.quality = this.pendingQuality;
     if (this.pendingScreen) d.screen = { name: this.pendingScreen };
-    this.pendingState = {};
-    this.pendingQuality = {};
+    this.pendingState = tagKeyed();
+    this.pendingQuality = tagKeyed();
     this.pendingScreen = null;
     this.pendingCount = 0;
     return d;
@@ -430,8 +436,8 @@ export class ScreenState {
 
   /** Drops pending changes (a full snapshot is about to be sent); advances `seq`. */
   markFull(): void {
-    this.pendingState = {};
-    this.pendingQuality = {};
+    this.pendingState = tagKeyed();
+    this.pendingQuality = tagKeyed();
     this.pendingScreen = null;
     this.pendingCount = 0;
     this.snapshot.seq++;

@@ -27,11 +27,18 @@ export interface StateStore {
 export class MemoryStateStore implements StateStore {
   private state: LineState = {};
   load(): LineState {
-    return JSON.parse(JSON.stringify(this.state));
+    return copyState(this.state);
   }
   save(state: LineState): void {
-    this.state = JSON.parse(JSON.stringify(state));
+    this.state = copyState(state);
   }
+}
+
+/** A copy that shares nothing with `s` (saved once per reply: a field copy, not a JSON round trip). */
+function copyState(s: LineState): LineState {
+  const out: LineState = {};
+  for (const k of Object.keys(s)) out[k] = { seq: s[k].seq, recent: s[k].recent.slice() };
+  return out;
 }
 
 /** A state file larger than this is not read (a real one holds a few hundred bytes per device). */

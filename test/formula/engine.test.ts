@@ -102,10 +102,12 @@ describe('FormulaEngine', () => {
       e.errors().map((x) => [x.tag, x.attr, x.category]),
       [['X', 'fill', 'conversion']],
     );
+    assert.deepEqual(e.errorCounts(), { waiting: 0, failing: 1 }, 'what errors() lists, counted');
     e.setElement('T', 'text', '0');
     e.propagate();
     assert.equal(e.element('X')!.fill, 10);
     assert.deepEqual(e.errors(), [], 'error cleared by the next success');
+    assert.deepEqual(e.errorCounts(), { waiting: 0, failing: 0 });
   });
 
   it('applies the write rule: str() for text, integral numbers or None for colours', () => {
@@ -227,6 +229,7 @@ describe('FormulaEngine', () => {
           ['E4152B04', 'no-value'],
         ],
       );
+      assert.deepEqual(e.errorCounts(), { waiting: 4, failing: 0 });
       const q = new Map(e.takeQualityChanges().map((c) => [c.tag, c.quality]));
       assert.deepEqual(
         [...q],

@@ -4,6 +4,8 @@ import assert from 'node:assert/strict';
 import { ScreenState, worseQuality } from '../../lib/hmi/screen-state';
 
 const make = () => new ScreenState({ config: { qualityClass: 'mara-bad-quality', readOnly: false, start: null } });
+/** What the browser gets (the maps keyed by tag have no prototype: compared by their JSON). */
+const wire = (x: unknown) => JSON.parse(JSON.stringify(x)) as unknown;
 
 describe('ScreenState quality', () => {
   it('a tag shows the worse of its point quality and its element quality', () => {
@@ -48,12 +50,77 @@ describe('ScreenState quality', () => {
       ],
       [{ tag: 'V', attr: 'text' }],
     );
-    assert.deepEqual(s.snapshot.quality, { V: 'invalid' }, 'unknown until mara-formula tells');
+    assert.deepEqual(wire(s.snapshot.quality), { V: 'invalid' }, 'unknown until mara-formula tells');
     s.applyItems([
       { tag: 'V', attr: 'text', value: '33.0' },
       { tag: 'V', table: 'eg', quality: 'good' },
       { tag: 'V', table: 'ai', quality: 'good' },
     ]);
-    assert.deepEqual(s.snapshot.quality, {});
+    assert.deepEqual(wire(s.snapshot.quality), {});
+  });
+});
+
+describe('ScreenState keyed by tag', () => {
+  it('a tag named like an Object member (toString, valueOf, hasOwnProperty) is a tag like any other', () => {
+    const names = ['toString', 'valueOf', 'hasOwnProperty', 'isPrototypeOf'];
+    const s = make();
+    s.setElements(
+      names.map((tag) => ({ tag, description: `d ${tag}`, onClickTextToggle: 'A(OPEN),C(CLOSED)' })),
+      [{ tag: 'valueOf', attr: 'fill' }],
+    );
+    for (const tag of names)
+      assert.deepEqual(
+        s.snapshot.records[tag],
+        {
+          d: `d ${tag}`,
+          t: [
+            ['A', 'OPEN'],
+            ['C', 'CLOSED'],
+          ],
+        },
+        tag,
+      );
+    assert.equal(s.snapshot.state.toString, undefined, 'no state before a value');
+    assert.equal(s.textOf('toString'), '');
+    assert.equal(s.snapshot.quality.valueOf, 'invalid', 'computed: unknown until its formula tells');
+    assert.equal(s.snapshot.quality.toString, undefined, 'not computed: no quality listed');
+    s.takeDelta();
+    s.applyItems([
+      { tag: 'toString', attr: 'text', value: 'CLOSED' },
+      { tag: 'valueOf', attr: 'fill', value: '#ff0000' },
+      { tag: 'valueOf', table: 'eg', quality: 'good' },
+      { tag: 'hasOwnProperty', table: 'di', quality: 'invalid' },
+    ]);
+    assert.deepEqual(wire(s.snapshot.state), { toString: { text: 'CLOSED' }, valueOf: { fill: '#ff0000' } });
+    assert.deepEqual(wire(s.snapshot.quality), { hasOwnProperty: 'invalid' });
+    assert.equal(s.textOf('toString'), 'CLOSED');
+    assert.deepEqual(wire(s.takeDelta()), {
+      seq: 2,
+      state: { toString: { text: 'CLOSED' }, valueOf: { fill: '#ff0000' } },
+      quality: { valueOf: null, hasOwnProperty: 'invalid' },
+    });
+    const t = s.toggle('isPrototypeOf', 'A');
+    assert.equal(t.ok, true);
+    assert.equal(s.textOf('isPrototypeOf'), 'A');
+    s.applyItems([{ tag: 'toString', attr: 'text', value: null }]);
+    assert.equal(s.snapshot.state.toString, undefined, 'back to the drawing: the entry goes');
+    // nothing leaked onto Object.prototype or its functions
+    assert.equal(({} as Record<string, unknown>).text, undefined);
+    assert.equal((Object.prototype.toString as unknown as Record<string, unknown>).text, undefined);
+    assert.equal(typeof ({} as object).toString, 'function');
+  });
+
+  it('__proto__, constructor and prototype are refused, and change nothing', () => {
+    const s = make();
+    const r = s.applyItems([
+      { tag: '__proto__', attr: 'text', value: 'x' },
+      { tag: 'constructor', attr: 'text', value: 'x' },
+      { tag: 'prototype', table: 'di', quality: 'invalid' },
+    ]);
+    assert.deepEqual(r, { changed: 0, ignored: 3 });
+    assert.deepEqual(wire(s.snapshot.state), {});
+    assert.deepEqual(wire(s.snapshot.quality), {});
+    assert.equal(s.takeDelta(), null);
+    assert.equal(Object.getPrototypeOf(s.snapshot.state), null);
   });
 });

@@ -50,4 +50,52 @@ describe('StatusThrottle', () => {
     clock.tick(5000);
     assert.deepEqual(shown, [{ text: 'a' }]);
   });
+
+  it('works a status function out at most once per minMs, shows what it says then, and skips an unchanged one', () => {
+    const { clock, shown, s } = rig();
+    let calls = 0;
+    let text = 'a';
+    const make = () => (calls++, { text });
+    s.set(make);
+    assert.deepEqual(shown, [{ text: 'a' }]);
+    assert.equal(calls, 1);
+    for (let i = 0; i < 9; i++) {
+      clock.tick(100);
+      text = `b${i}`;
+      s.set(make);
+    }
+    assert.equal(calls, 1, 'not worked out within 1 s of the last');
+    clock.tick(100);
+    assert.equal(calls, 2);
+    assert.deepEqual(shown, [{ text: 'a' }, { text: 'b8' }], 'the state when it is shown, not when it was set');
+    clock.tick(1000);
+    s.set(make); // unchanged: worked out, not shown again
+    assert.equal(calls, 3);
+    assert.equal(shown.length, 2);
+    s.set(make);
+    assert.equal(calls, 3, 'an unchanged status is not worked out again within minMs');
+    clock.tick(1000);
+    assert.equal(calls, 4);
+    assert.equal(shown.length, 2);
+    assert.equal(clock.pending, 0);
+  });
+
+  it('a status function: `now` works it out at once; null shows nothing and drops the pending one', () => {
+    const { clock, shown, s } = rig();
+    let st: { text: string } | null = { text: 'a' };
+    s.set(() => st);
+    st = { text: 'b' };
+    s.set(() => st);
+    st = { text: 'err' };
+    s.set(() => st, true);
+    assert.deepEqual(shown, [{ text: 'a' }, { text: 'err' }]);
+    assert.equal(clock.pending, 0);
+    clock.tick(100);
+    st = { text: 'c' };
+    s.set(() => st);
+    st = null; // e.g. the node broke and showed its own red status meanwhile
+    clock.tick(5000);
+    assert.deepEqual(shown, [{ text: 'a' }, { text: 'err' }]);
+    assert.equal(clock.pending, 0);
+  });
 });
