@@ -8,7 +8,7 @@
  *     and same transaction shape (BEGIN IMMEDIATE, 10 inserts, 1 state upsert, COMMIT), no journal code:
  *     events/s of each and the ratio journal/bare (goal ≥ 0.5), with synchronous=NORMAL (the default) and FULL.
  *     The two alternate round by round (and which one goes first alternates); medians are reported.
- *  2. A 10^6-row journal, generated in one transaction: rows/s of the generation, the open (with quick_check),
+ *  2. A 10^6-row journal, generated in one transaction: rows/s of the generation, the open (header check),
  *     and the median ms of the unattended-alarm page, the last-100 page, a tag-prefix page, a device page and
  *     the horn state (goal ≤ 5 ms for the first two).
  *
@@ -18,7 +18,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { openJournal, type EventInput, type ReplyInput } from '../lib/journal';
-import { APPLICATION_ID, SCHEMA, SCHEMA_VERSION } from '../lib/journal/schema';
+import { APPLICATION_ID, SCHEMA, SCHEMA_INDEXES, SCHEMA_TABLES, SCHEMA_VERSION } from '../lib/journal/schema';
 import { openDatabase, type SqlDatabase } from '../lib/journal/sqlite';
 import { median, nowMs, reporter, round3 } from './common';
 
@@ -155,7 +155,9 @@ function timeMs(f: () => unknown, runs: number): number {
 
 function bigJournal(): void {
   const file = path.join(dir, 'big.sqlite');
-  const db = bareDb(file, 'NORMAL');
+  // the rows first, the indexes after (one sort each instead of 10^6 inserts into six b-trees), in one transaction
+  const db = bareDb(file, 'NORMAL', SCHEMA_TABLES);
+  db.exec('PRAGMA cache_size = -200000');
   const ins = db.prepare(INSERT);
   const devTime = JSON.stringify([TIME.year, TIME.month, TIME.day, TIME.hour, TIME.minute, TIME.second, TIME.fraction]);
   const raw = Buffer.alloc(10);
@@ -185,6 +187,7 @@ function bigJournal(): void {
     );
   }
   db.exec(`UPDATE events SET attended_by = 'op', attended_at = received_at + 1000 WHERE severity > 0 AND id <= ${Math.floor(ROWS * 0.9)}`);
+  db.exec(SCHEMA_INDEXES);
   db.exec('COMMIT');
   const genMs = nowMs() - t;
   db.close();
@@ -195,7 +198,7 @@ function bigJournal(): void {
 
   const t1 = nowMs();
   const j = openJournal(file);
-  emit('open (with quick_check)', 'ms', Math.round(nowMs() - t1), { rows: ROWS });
+  emit('open (header check)', 'ms', Math.round(nowMs() - t1), { rows: ROWS });
   const extra = { rows: ROWS, binding: j.binding, runs: 50 };
   const unattended = j.query({ unattendedOnly: true, limit: 100 });
   if (unattended.records.length !== 100 || unattended.records.some((r) => r.attendedAt !== null || r.severity === 0)) rep.fail('the unattended page is wrong');
@@ -242,5 +245,5 @@ function bigJournal(): void {
 
 log(`Node ${process.version}`);
 appendFigures('normal', 2000, 5);
-appendFigures('full', 200, 3);
+appendFigures('full', 500, 5);
 bigJournal();

@@ -8,7 +8,7 @@ export const SCHEMA_VERSION = 1;
  * reply (line, device, `${seq}:${digest}`) is never stored twice. The partial index holds only the
  * unattended alarms, so the alarm list and the horn stay fast however long the journal is.
  */
-export const SCHEMA = `
+export const SCHEMA_TABLES = `
 CREATE TABLE IF NOT EXISTS events (
   id INTEGER PRIMARY KEY,
   line TEXT NOT NULL,
@@ -29,12 +29,6 @@ CREATE TABLE IF NOT EXISTS events (
   attended_by TEXT,
   attended_at INTEGER
 );
-CREATE UNIQUE INDEX IF NOT EXISTS events_reply ON events (line, device, reply_key, idx);
-CREATE INDEX IF NOT EXISTS events_received ON events (received_at);
-CREATE INDEX IF NOT EXISTS events_device ON events (line, device, id);
-CREATE INDEX IF NOT EXISTS events_tag ON events (tag, id);
-CREATE INDEX IF NOT EXISTS events_type ON events (type, id);
-CREATE INDEX IF NOT EXISTS events_unattended ON events (id) WHERE severity > 0 AND attended_at IS NULL;
 CREATE TABLE IF NOT EXISTS state (
   line TEXT NOT NULL,
   device INTEGER NOT NULL,
@@ -44,6 +38,18 @@ CREATE TABLE IF NOT EXISTS state (
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v TEXT) WITHOUT ROWID;
 `;
+
+/** The indexes (apart, so that a bulk load can build them after the rows). */
+export const SCHEMA_INDEXES = `
+CREATE UNIQUE INDEX IF NOT EXISTS events_reply ON events (line, device, reply_key, idx);
+CREATE INDEX IF NOT EXISTS events_received ON events (received_at);
+CREATE INDEX IF NOT EXISTS events_device ON events (line, device, id);
+CREATE INDEX IF NOT EXISTS events_tag ON events (tag, id);
+CREATE INDEX IF NOT EXISTS events_type ON events (type, id);
+CREATE INDEX IF NOT EXISTS events_unattended ON events (id) WHERE severity > 0 AND attended_at IS NULL;
+`;
+
+export const SCHEMA = SCHEMA_TABLES + SCHEMA_INDEXES;
 
 /** The condition of the partial index (a query must spell it the same way to use it). */
 export const UNATTENDED = 'severity > 0 AND attended_at IS NULL';

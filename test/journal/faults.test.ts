@@ -103,7 +103,23 @@ describe('journal faults', () => {
     const j = openJournal(file);
     t.after(() => j.close());
     assert.equal(j.recovered?.error.code, 'EJOURNAL_CORRUPT');
+    assert.match(j.recovered!.error.message, /truncated/);
     assert.equal(fs.statSync(j.recovered!.keptAs).size, Math.floor(size / 2));
+    assert.equal(j.count(), 0);
+  });
+
+  it('check: quick finds a damaged page that the header check cannot see', (t) => {
+    const file = path.join(tempDir(t), 'j.sqlite');
+    const j0 = openJournal(file);
+    for (let r = 0; r < 200; r++) j0.append(reply(r));
+    j0.close();
+    const size = fs.statSync(file).size;
+    const fd = fs.openSync(file, 'r+');
+    fs.writeSync(fd, Buffer.alloc(4096, 0xff), 0, 4096, Math.floor(size / 2 / 4096) * 4096);
+    fs.closeSync(fd);
+    const j = openJournal(file, { check: 'quick' });
+    t.after(() => j.close());
+    assert.equal(j.recovered?.error.code, 'EJOURNAL_CORRUPT');
     assert.equal(j.count(), 0);
   });
 
