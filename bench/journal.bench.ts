@@ -65,10 +65,10 @@ const INSERT = `INSERT OR IGNORE INTO events (line, device, reply_key, idx, type
 const UPSERT =
   'INSERT INTO state (line, device, seq, recent) VALUES (?, ?, ?, ?) ON CONFLICT (line, device) DO UPDATE SET seq = excluded.seq, recent = excluded.recent';
 
-function bareDb(file: string, sync: string): SqlDatabase {
+function bareDb(file: string, sync: string, schema = SCHEMA): SqlDatabase {
   const db = openDatabase(file);
   db.exec(
-    `PRAGMA journal_mode = WAL; PRAGMA synchronous = ${sync}; ${SCHEMA} PRAGMA application_id = ${APPLICATION_ID}; PRAGMA user_version = ${SCHEMA_VERSION};`,
+    `PRAGMA journal_mode = WAL; PRAGMA synchronous = ${sync}; ${schema} PRAGMA application_id = ${APPLICATION_ID}; PRAGMA user_version = ${SCHEMA_VERSION};`,
   );
   return db;
 }
