@@ -19,7 +19,7 @@ export interface EventInput {
   description?: string | null;
   /** The state text of `textoevtipo` (value-0 texts kept). */
   stateText?: string | null;
-  /** Alarm severity from the workbook (DI `tipo`, spec hmi §6.3): 0 = not an alarm, 1 … 9 = an alarm. */
+  /** Alarm severity from the workbook (DI `tipo`, issue 14): 0 = not an alarm, 1 … 9 = an alarm. */
   severity?: number;
 }
 
