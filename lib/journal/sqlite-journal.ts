@@ -165,14 +165,20 @@ export class SqliteJournal implements JournalStore {
     const limit = q.limit ?? 100;
     if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE) throw new JournalError('EJOURNAL_INVALID', `limit must be an integer 1-${MAX_PAGE}`);
     const { where, params } = conditions(q);
-    if (q.beforeId !== undefined) {
-      if (!Number.isInteger(q.beforeId)) throw new JournalError('EJOURNAL_INVALID', 'beforeId must be an integer');
-      where.push('id < ?');
-      params.push(q.beforeId);
+    for (const [key, op] of [
+      ['beforeId', '<'],
+      ['afterId', '>'],
+    ] as const) {
+      const v = q[key];
+      if (v === undefined) continue;
+      if (!Number.isInteger(v)) throw new JournalError('EJOURNAL_INVALID', `${key} must be an integer`);
+      where.push(`id ${op} ?`);
+      params.push(v);
     }
+    const order = q.afterId !== undefined ? 'ASC' : 'DESC';
     // the page's ids first, from an index alone (events_tag covers (tag, id): a prefix sorts ids, not rows), then its rows
     const from = q.tagPrefix ? 'events INDEXED BY events_tag' : 'events';
-    const sql = `SELECT * FROM events WHERE id IN (SELECT id FROM ${from} ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?) ORDER BY id DESC`;
+    const sql = `SELECT * FROM events WHERE id IN (SELECT id FROM ${from} ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id ${order} LIMIT ?) ORDER BY id ${order}`;
     const rows = this.run('query the journal', () =>
       this.open()
         .prepare(sql)

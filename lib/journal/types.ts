@@ -92,18 +92,23 @@ export interface JournalQuery {
   unattendedOnly?: boolean;
   /** Paging, newest first: only events older than this id (the last id of the previous page). */
   beforeId?: number;
+  /**
+   * Catching up, oldest first: only events newer than this id (the last id a consumer has seen; 0 for all).
+   * With it the page is in ascending id order and `next` is the `afterId` of the following page.
+   */
+  afterId?: number;
   /** Page size, 1 … 10 000 (default 100). */
   limit?: number;
 }
 
 export interface JournalPage {
   records: JournalRecord[];
-  /** The `beforeId` of the next (older) page, or null when this is the last one. */
+  /** The `beforeId` of the next (older) page (the `afterId` of the next newer one with `afterId`), or null when this is the last one. */
   next: number | null;
 }
 
 /** Which events an attend applies to: some ids, or every unattended alarm matching a filter. */
-export type AttendTarget = { ids: readonly number[] } | { filter: Omit<JournalQuery, 'beforeId' | 'limit' | 'unattendedOnly'> };
+export type AttendTarget = { ids: readonly number[] } | { filter: Omit<JournalQuery, 'beforeId' | 'afterId' | 'limit' | 'unattendedOnly'> };
 
 export interface HornState {
   /** True while an unattended alarm came after the last silence. */

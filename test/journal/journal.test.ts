@@ -156,6 +156,19 @@ describe('journal storage', () => {
     );
     assert.equal(new Set(seen).size, 300);
 
+    // catching up, oldest first, from the last id seen
+    const caught: number[] = [];
+    for (let after = 0, page; (page = j.query({ limit: 128, afterId: after }));) {
+      caught.push(...page.records.map((r) => r.id));
+      if (page.next === null) break;
+      after = page.next;
+    }
+    assert.deepEqual(caught, [...seen].reverse());
+    assert.deepEqual(
+      j.query({ afterId: seen[5], limit: 3 }).records.map((r) => r.id),
+      [seen[4], seen[3], seen[2]],
+    );
+
     const base = 1_800_000_000_000;
     const inRange = j.query({ from: base + 5000, to: base + 8000, limit: 1000 }).records;
     assert.equal(inRange.length, 30);
