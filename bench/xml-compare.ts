@@ -13,6 +13,7 @@ import * as path from 'node:path';
 import type * as Hmi from '../lib/hmi';
 import type * as Xml from '../lib/svg/xml';
 import { hostileCases } from '../test/browser/hostile-svgs';
+import { mutateText, SVG_ALPHABET } from '../test/helpers/svg-mutations';
 import { ROOT, Reporter, transpile, tsSources } from './common';
 import { makeSaxesParse } from './xml-saxes';
 
@@ -87,58 +88,8 @@ function redFuzzInputs(bases: string[], count: number): string[] {
   };
   const int = (n: number): number => Math.floor(rnd() * n);
   const pick = <T>(xs: readonly T[]): T => xs[int(xs.length)];
-  const ALPHABET = [
-    '<',
-    '>',
-    '/',
-    '"',
-    "'",
-    '=',
-    '&',
-    '&amp;',
-    '&#0;',
-    '&#x110000;',
-    ' xmlns:a="urn:a"',
-    ' tag="__proto__"',
-    ' tag="constructor"',
-    '<![CDATA[',
-    ']]>',
-    '<!--',
-    '-->',
-    '<?x?>',
-    '<!DOCTYPE x [<!ENTITY e "e">]>',
-    '<script>alert(1)</script>',
-    ' onload="alert(1)"',
-    ' style="fill:url(http://x)"',
-    '<g>',
-    '</g>',
-    '\u0000',
-    'é',
-  ];
   const out: string[] = [];
-  for (let k = 0; k < count; k++) {
-    let t = pick(bases);
-    const edits = 1 + int(30);
-    for (let i = 0; i < edits; i++) {
-      const at = int(t.length + 1);
-      switch (int(4)) {
-        case 0:
-          t = t.slice(0, at) + t.slice(at + 1 + int(8));
-          break;
-        case 1:
-          t = t.slice(0, at) + pick(ALPHABET) + t.slice(at);
-          break;
-        case 2: {
-          const len = int(40);
-          t = t.slice(0, at) + t.slice(at, at + len).repeat(1 + int(3)) + t.slice(at);
-          break;
-        }
-        default:
-          if (rnd() < 0.2) t = t.slice(0, at);
-      }
-    }
-    out.push(t);
-  }
+  for (let k = 0; k < count; k++) out.push(mutateText(pick(bases), 1 + int(30), SVG_ALPHABET, rnd));
   return out;
 }
 

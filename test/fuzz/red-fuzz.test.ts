@@ -23,6 +23,7 @@ import v8 from 'node:v8';
 import vm from 'node:vm';
 import * as XLSX from 'xlsx';
 import { helper } from '../helpers/red';
+import { mutateText, SVG_ALPHABET } from '../helpers/svg-mutations';
 import { preview } from '../../lib/preview';
 import { mulberry32 } from '../../lib/sim/activity';
 import { encodePollReply, encodePoll } from '../../lib/mara';
@@ -148,58 +149,6 @@ function randomFormula(depth = 0): string {
   return `${pick(FORMULA_CALLS)}(${Array.from({ length: n }, () => randomFormula(depth + 1)).join(', ')})`;
 }
 
-/** Random edits of a text: deletions, insertions of syntax characters, duplications, truncation. */
-function mutateText(s: string, edits: number, alphabet: readonly string[]): string {
-  let t = s;
-  for (let i = 0; i < edits; i++) {
-    const at = int(t.length + 1);
-    switch (int(4)) {
-      case 0:
-        t = t.slice(0, at) + t.slice(at + 1 + int(8));
-        break;
-      case 1:
-        t = t.slice(0, at) + pick(alphabet) + t.slice(at);
-        break;
-      case 2: {
-        const len = int(40);
-        t = t.slice(0, at) + t.slice(at, at + len).repeat(1 + int(3)) + t.slice(at);
-        break;
-      }
-      default:
-        if (chance(0.2)) t = t.slice(0, at);
-    }
-  }
-  return t;
-}
-
-const SVG_ALPHABET = [
-  '<',
-  '>',
-  '/',
-  '"',
-  "'",
-  '=',
-  '&',
-  '&amp;',
-  '&#0;',
-  '&#x110000;',
-  ' xmlns:a="urn:a"',
-  ' tag="__proto__"',
-  ' tag="constructor"',
-  '<![CDATA[',
-  ']]>',
-  '<!--',
-  '-->',
-  '<?x?>',
-  '<!DOCTYPE x [<!ENTITY e "e">]>',
-  '<script>alert(1)</script>',
-  ' onload="alert(1)"',
-  ' style="fill:url(http://x)"',
-  '<g>',
-  '</g>',
-  '\u0000',
-  'é',
-];
 const FORMULA_ALPHABET = ['(', ')', ',', '.', "'", '"', ' ', 'lambda', ':', '*', '+', '__proto__', 'eg', '1', '\\', '\u0000', '%s', '%'];
 
 function nestedNamespaces(depth: number): string {
@@ -219,7 +168,7 @@ function randomDrawing(base: string[]): string {
     case 2:
       return `<svg xmlns="http://www.w3.org/2000/svg"><rect tag="${pick(TAGS)}" fill="#${'f'.repeat(int(100_000))}"/></svg>`;
     default:
-      return mutateText(pick(base), 1 + int(30), SVG_ALPHABET);
+      return mutateText(pick(base), 1 + int(30), SVG_ALPHABET, rnd);
   }
 }
 
@@ -429,7 +378,7 @@ describe('fuzz: hostile input to a running Node-RED', () => {
         tally.workbooks++;
         // formulas, through the editor's try endpoint
         for (let i = 0; i < 15; i++) {
-          const f = chance(0.5) ? randomFormula() : mutateText(pick(exampleFormulas), 1 + int(10), FORMULA_ALPHABET);
+          const f = chance(0.5) ? randomFormula() : mutateText(pick(exampleFormulas), 1 + int(10), FORMULA_ALPHABET, rnd);
           const inputs = chance(0.3) ? { 'eg.T.text': randomValue(), 'ai.V.value': randomValue(), 'eg.__proto__.text': 'X' } : {};
           const t = performance.now();
           const res = await req()
