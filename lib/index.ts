@@ -8,10 +8,12 @@
  * - `mara.workbook`: workbook import as before (`workbook.load`, same as `project.load`);
  * - `mara.points`: replies → named points with quality (`PointMapper`);
  * - `mara.svg`: the XML parser, the SVG sanitiser and its CSS filter (`svg.sanitizeSvg`);
- * - `mara.hmi`: SVG screens (`hmi.sanitizeSvg`, `hmi.indexScreen`), screen state and display helpers.
+ * - `mara.hmi`: SVG screens (`hmi.sanitizeSvg`, `hmi.indexScreen`), screen state and display helpers;
+ * - `mara.journal`: the durable event journal (`journal.openJournal`, the line's write-ahead store, alarms).
  */
 import * as formula from './formula';
 import * as hmi from './hmi';
+import * as journal from './journal';
 import * as link from './link';
 import * as mara from './mara';
 import * as project from './project';
@@ -38,4 +40,4 @@ export const points = {
   runtimeFailures,
   checkScreenFiles,
 };
-export { mara, link, hmi, workbook, formula, project, sim, svg };
+export { mara, link, hmi, journal, workbook, formula, project, sim, svg };

@@ -1,8 +1,11 @@
 import path from 'node:path';
 import type { NodeAPI } from 'node-red';
 import { FileStateStore, MemoryStateStore, StateStore } from '../lib/link/state-store';
+import type { JournalLease } from '../lib/journal/journal-hub';
+import { lineJournal } from './shared/line-journal';
 import { sameOriginOnly } from './shared/http-guard';
 import { LineHub } from '../lib/link/line-hub';
+import type { PersistenceState } from '../lib/link/master-types';
 import { MaraMaster } from '../lib/link/master';
 import { createTransport } from '../lib/link/open-transport';
 import { listSerialPorts } from '../lib/link/serial-ports';
@@ -18,14 +21,30 @@ export = function register(RED: NodeAPI): void {
     node.lineName = config.name || (config.transport === 'serial' ? config.serialPath : `${config.host}:${config.port}`);
     let unwatch = () => undefined as void;
     let store: StateStore | null = null;
+    let lease: JournalLease | null = null;
+    const cfgP = config as MaraLineDef & { project?: string; comaster?: string; projectPoll?: string };
     try {
       const { transport, devices } = lineOptions(config);
       createTransport(transport); // validates the settings now, so a bad config is reported at deploy
       const userDir = (RED.settings as { userDir?: string }).userDir;
-      store =
-        config.persist !== false && userDir
-          ? new FileStateStore(path.join(userDir, 'mara-state', `${node.id.replace(/[^\w.-]/g, '_')}.json`))
-          : new MemoryStateStore();
+      if (config.persist !== false && userDir) {
+        // write-ahead: every reply is recorded in the project's journal before it is acknowledged; the state
+        // file of earlier versions is migrated on first start
+        const legacy = new FileStateStore(path.join(userDir, 'mara-state', `${node.id.replace(/[^\w.-]/g, '_')}.json`));
+        const info = transport.type === 'tcp' ? { host: transport.host, port: transport.port } : {};
+        let j: ReturnType<typeof lineJournal>;
+        try {
+          j = lineJournal(RED, node, cfgP, { ...info, addresses: devices.map((d) => d.address) }, userDir, legacy);
+        } catch (e) {
+          // without its journal the line must not acknowledge anything: it does not poll until redeployed
+          const err = e as Error & { code?: string };
+          throw Object.assign(new Error(`journal: ${err.message}; the line does not poll until its journal can be opened (fix it and deploy again)`), {
+            code: err.code ?? 'EJOURNAL_IO',
+          });
+        }
+        store = j.store;
+        lease = j.lease;
+      } else store = new MemoryStateStore();
       const master = new MaraMaster({
         transport: () => createTransport(transport),
         devices,
@@ -38,7 +57,7 @@ export = function register(RED: NodeAPI): void {
       });
       node.hub = new LineHub(master, 1000, (e) => node.error(`consumer failed: ${(e as Error)?.message ?? e}`));
       // settings taken from a project COMaster: the workbook stays the source (a mismatch is warned)
-      unwatch = watchProjectLine(RED, node, config as MaraLineDef & { project?: string; comaster?: string; projectPoll?: string }, { transport, devices });
+      unwatch = watchProjectLine(RED, node, cfgP, { transport, devices });
       // Edge-triggered log: once per state change, not once per reconnect attempt.
       let lastLogged = '';
       master.on('state', (s) => {
@@ -49,8 +68,10 @@ export = function register(RED: NodeAPI): void {
         else if (s.state === 'waiting') node.warn(`${master.stats().description}: ${s.error?.message ?? 'disconnected'}; retrying`);
       });
       // a state store that fails is logged once per change of its state, not once per reply
-      const persistence = (p: { ok: boolean; error?: Error }) => {
-        if (p.ok) node.log('line state saved again');
+      const persistence = (p: PersistenceState) => {
+        if (p.ok) node.log(lease ? 'journal: recording again, replies acknowledged' : 'line state saved again');
+        else if (p.holding)
+          node.warn(`journal: ${p.error?.message ?? 'not recorded'} (replies are not acknowledged: the devices keep them until the journal works)`);
         else node.warn(`line state: ${p.error?.message ?? 'not saved'} (SEQ not persisted: a restart may hand replies on twice)`);
       };
       if (!master.persistence.ok) persistence(master.persistence);
@@ -60,6 +81,8 @@ export = function register(RED: NodeAPI): void {
         else node.warn(`${d.name} (${d.address}) offline: ${d.reason ?? ''}`);
       });
     } catch (e) {
+      lease?.release();
+      lease = null;
       node.configError = e as Error;
       node.error(`bad config: ${(e as Error).message}`);
     }
@@ -70,12 +93,13 @@ export = function register(RED: NodeAPI): void {
       node.hub = null;
       // a deleted line takes its saved SEQ state with it (after the master stopped, so nothing saves again)
       const forget = () => {
-        if (!removed) return;
         try {
-          store?.remove?.();
+          if (removed) store?.remove?.();
         } catch (e) {
           node.warn((e as Error).message);
         }
+        lease?.release();
+        lease = null;
       };
       if (!hub) {
         forget();

@@ -14,6 +14,7 @@ import { editorWrite, sameOriginOnly } from './shared/http-guard';
 import { cleanUploadName, storeUpload } from './shared/upload-store';
 import { provideExampleProject } from './shared/example-project';
 import { tr } from './shared/i18n';
+import { openProjectJournal } from './shared/project-journal';
 
 const UPLOAD_DIR = 'mara-projects';
 const MAX_UPLOAD = 20 * 1024 * 1024;
@@ -29,6 +30,9 @@ export = function register(RED: NodeAPI): void {
     node.configError = null;
     node.dialect = config.dialect === 'excel' ? 'excel' : 'txscada';
     node.replaceLabels = config.replaceLabels === true;
+    // the journal lives in the Node-RED user directory only (as the lines' state does): none without one
+    const settingsDir = (RED.settings as { userDir?: string }).userDir;
+    const closeJournal = settingsDir ? openProjectJournal(RED, node, config, settingsDir) : () => undefined;
     try {
       const file = resolveInUserDir(userDir(), config.path);
       let copied: string[] = [];
@@ -67,6 +71,7 @@ export = function register(RED: NodeAPI): void {
       node.error(`bad config: ${(e as Error).message}`);
     }
     node.on('close', (_removed: boolean, done: () => void) => {
+      closeJournal();
       node.runtime?.close();
       node.runtime = null;
       node.project?.close();

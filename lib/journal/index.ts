@@ -2,7 +2,9 @@ export { JournalError, type JournalErrorCode } from './errors';
 export { replyKey } from './keys';
 export { defaultBinding, type BindingName } from './sqlite';
 export { openJournal, SqliteJournal, type OpenOptions, type Recovery } from './sqlite-journal';
-export { JournalStateStore, MAX_STAGED_REPLIES, type StagedReply } from './state-store';
+export { JournalStateStore, bareEvents, type AppendTarget, type DescribeReply } from './state-store';
+export { EventDescriber, DEFAULT_ALARMS, type AlarmDefaults } from './describe-events';
+export { JournalHub, acquireJournal, openJournalCount, type JournalChange, type JournalLease, type JournalListener } from './journal-hub';
 export type {
   AppendResult,
   AttendTarget,

@@ -274,6 +274,22 @@ export class SqliteJournal implements JournalStore {
     });
   }
 
+  removeState(line: string): void {
+    this.run('forget the line state', () => this.open().prepare('DELETE FROM state WHERE line = ?').run(line));
+  }
+
+  cursor(name: string): number {
+    const v = this.run('read a cursor', () => this.st.getMeta.get(`cursor:${name}`));
+    const n = v ? Number(v.v) : 0;
+    return Number.isSafeInteger(n) && n > 0 ? n : 0;
+  }
+
+  setCursor(name: string, id: number): void {
+    if (typeof name !== 'string' || !name || name.length > 200) throw new JournalError('EJOURNAL_INVALID', 'a cursor needs a name of 1-200 characters');
+    if (!Number.isSafeInteger(id) || id < 0) throw new JournalError('EJOURNAL_INVALID', 'a cursor is an event id');
+    this.run('save a cursor', () => this.st.setMeta.run(`cursor:${name}`, String(id)));
+  }
+
   count(): number {
     return this.run('count', () => Number(this.st.count.get()?.n ?? 0));
   }

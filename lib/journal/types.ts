@@ -148,5 +148,10 @@ export interface JournalStore {
   /** Removes what the retention lets go, at most `batch` rows per call (default 10 000); returns how many went. */
   prune(retention: Retention, now: number, batch?: number): number;
   count(): number;
+  /** Forgets a line's SEQ state (the line was deleted; its events stay). */
+  removeState?(line: string): void;
+  /** The last id a named consumer (an events node) has handled, 0 when none: it catches up from there after a restart. */
+  cursor(name: string): number;
+  setCursor(name: string, id: number): void;
   close(): void;
 }

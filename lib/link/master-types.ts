@@ -30,8 +30,10 @@ export interface MasterOptions {
   pehOnConnect?: boolean;
   /** PEH carries UTC fields instead of this process's local time (default false: Mara time is local civil time). */
   utc?: boolean;
-  /** SEQ persistence (default: memory only). */
+  /** SEQ persistence (default: memory only); a write-ahead store (the journal) records each reply before it is acknowledged. */
   store?: StateStore;
+  /** Write-ahead: how long a device whose reply could not be recorded waits before it is asked again (default 1 s, at least its poll interval). */
+  storeRetryMs?: number;
   /** Reconnect back-off (default 1 s to 30 s, ±20 %). */
   backoffMinMs?: number;
   backoffMaxMs?: number;
@@ -63,6 +65,8 @@ export interface PersistenceState {
   ok: boolean;
   error?: Error;
   at?: number;
+  /** The store is write-ahead (the journal) and failed: replies are not acknowledged until it works again. */
+  holding?: boolean;
 }
 
 export type LinkStateName = 'stopped' | 'connecting' | 'connected' | 'waiting';
@@ -104,6 +108,8 @@ export interface DeviceStats {
   /** Replays of replies already handed on, acknowledged without being emitted again. */
   duplicates: number;
   events: number;
+  /** Replies not acknowledged because the write-ahead store could not record them (the device sends them again). */
+  heldBack: number;
   lastRttMs: number | null;
   lastOkAt: number | null;
   consecutiveFailures: number;

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import {
   ADDR_BROADCAST,
@@ -35,7 +34,8 @@ import type {
 import { TIMER_MAX_MS } from './master-types';
 import { preview } from '../preview';
 import { realTimers, TimerHandle, Timers } from './timers';
-import { LineState, MemoryStateStore, StateStore } from './state-store';
+import { AcceptedReply, LineState, MemoryStateStore, StateStore } from './state-store';
+import { replyKey } from '../journal/keys';
 import type { Transport } from './transport';
 
 const RECENT = 8; // digests kept per device; far fewer than the 96 SEQ values, so a wrap never matches
@@ -153,11 +153,13 @@ export class MaraMaster extends EventEmitter<MasterEvents> {
       drainEvents: EVENTS_PER_REPLY_MAX,
       reconnectWhenAllOffline: true,
       recoveryMs: 2000,
+      storeRetryMs: 1000,
       now: options.timers ? () => this.timers.now() : Date.now,
       ...stripUndefined(options),
     };
     checkByte('masterAddress', this.opts.masterAddress);
-    for (const k of ['pehIntervalMs', 'backoffMinMs', 'backoffMaxMs', 'offlineMaxIntervalMs', 'recoveryMs'] as const) delay(k, this.opts[k], true);
+    for (const k of ['pehIntervalMs', 'backoffMinMs', 'backoffMaxMs', 'offlineMaxIntervalMs', 'recoveryMs', 'storeRetryMs'] as const)
+      delay(k, this.opts[k], true);
     if (this.opts.interByteTimeoutMs !== undefined) delay('interByteTimeoutMs', this.opts.interByteTimeoutMs);
     if (!Number.isInteger(this.opts.maxQueue) || this.opts.maxQueue < 1) throw new MaraError('EINVAL', 'maxQueue must be a positive integer');
     this.store = options.store ?? new MemoryStateStore();
@@ -215,6 +217,7 @@ export class MaraMaster extends EventEmitter<MasterEvents> {
         badFrames: 0,
         staleReplays: 0,
         duplicates: 0,
+        heldBack: 0,
         events: 0,
         lastRttMs: null,
         lastOkAt: null,
@@ -578,10 +581,14 @@ export class MaraMaster extends EventEmitter<MasterEvents> {
     this.disarmOffline(d);
     d.pendingSeq = null;
     d.credit = Math.max(0, d.credit - 1);
-    const key = `${frame.seq}:${digest(raw)}`;
+    const key = replyKey(frame.seq, raw);
     const duplicate = d.recent.includes(key);
-    // the next SEQ is set before any listener runs (a listener may poll at once); it is persisted only
-    // after the reply was handed on
+    // write-ahead: the reply and the SEQ that acknowledges it are recorded before anything else happens;
+    // when that fails the SEQ stays, so the device keeps the reply and sends it again
+    const recorded = !duplicate && this.store.writeAhead === true;
+    if (recorded && !this.recordFirst(d, frame, raw, key, nextSeq(frame.seq))) return this.holdBack(d, frame.seq);
+    // the next SEQ is set before any listener runs (a listener may poll at once); a plain store saves it
+    // only after the reply was handed on
     d.seq = nextSeq(frame.seq);
     d.stats.seq = d.seq;
     d.attempts = 0;
@@ -594,7 +601,7 @@ export class MaraMaster extends EventEmitter<MasterEvents> {
     this.setOnline(d, true);
     if (duplicate) d.stats.duplicates++;
     else this.handOn(d, frame, raw, rtt, false, key);
-    this.persist();
+    if (!recorded) this.persist();
     const events = frame.reply?.events.length ?? 0;
     // a full reply: poll again at once, but behind the polls already due, so draining one device's
     // queue never starves the others
@@ -605,18 +612,24 @@ export class MaraMaster extends EventEmitter<MasterEvents> {
 
   /** A reply that came while nothing waited for it and was never handed on: handed on, flagged `stale`. */
   private handOnLate(d: Dev, frame: MaraFrame, raw: Buffer): boolean {
-    const key = `${frame.seq}:${digest(raw)}`;
+    const key = replyKey(frame.seq, raw);
     if (d.recent.includes(key)) return false;
+    // write-ahead: a late reply that cannot be recorded is dropped unacknowledged (its SEQ is asked again)
+    const recorded = this.store.writeAhead === true;
+    if (recorded && !this.recordFirst(d, frame, raw, key, d.seq)) {
+      d.stats.heldBack++;
+      return true;
+    }
     d.credit--;
     this.line.staleReplays++;
     d.stats.staleReplays++;
     this.handOn(d, frame, raw, 0, true, key);
-    this.persist();
+    if (!recorded) this.persist();
     return true;
   }
 
   private handOn(d: Dev, frame: MaraFrame, raw: Buffer, rttMs: number, stale: boolean, key: string): void {
-    d.recent.push(key);
+    if (d.recent[d.recent.length - 1] !== key) d.recent.push(key); // recordFirst has pushed it already
     if (d.recent.length > RECENT) d.recent.splice(0, d.recent.length - RECENT);
     d.stats.events += frame.reply?.events.length ?? 0;
     const r: PollResult = { address: d.cfg.address, name: d.cfg.name, frame, raw, seq: frame.seq, rttMs, stale, at: this.opts.now() };
@@ -642,16 +655,18 @@ export class MaraMaster extends EventEmitter<MasterEvents> {
     if (rtt === null) return;
     this.line.staleReplays++;
     d.stats.staleReplays++;
-    const key = `${frame.seq}:${digest(raw)}`;
+    const key = replyKey(frame.seq, raw);
     const handOn = !d.recent.includes(key) && d.credit > 0;
     d.credit = Math.max(0, d.credit - 1);
+    const recorded = handOn && this.store.writeAhead === true;
+    if (recorded && !this.recordFirst(d, frame, raw, key, nextSeq(f.seq))) return this.holdBack(d, f.seq);
     d.attempts = 0;
     d.pendingSeq = null;
     d.seq = nextSeq(f.seq);
     d.stats.seq = d.seq;
     if (handOn) this.handOn(d, frame, raw, rtt, true, key);
     else d.stats.duplicates++;
-    this.persist();
+    if (!recorded) this.persist();
     this.warn(new MaraError('EPAYLOAD', `${d.cfg.name}: stale replay SEQ 0x${frame.seq.toString(16)} for request 0x${f.seq.toString(16)}`));
     if (++d.staleAttempts <= 1) this.enqueuePoll(d, true);
     else this.schedulePoll(d, d.cfg.pollIntervalMs);
@@ -715,13 +730,61 @@ export class MaraMaster extends EventEmitter<MasterEvents> {
     for (const d of this.devs) s[String(d.cfg.address)] = { seq: d.seq, recent: d.recent };
     try {
       this.store.save(s);
-      if (!this.persistState.ok) this.setPersistence({ ok: true, at: this.opts.now() });
+      this.storeWorks();
     } catch (e) {
-      // once per change of the problem, not once per reply
-      const err = e as Error & { code?: string };
-      const prev = this.persistState.error as (Error & { code?: string }) | undefined;
-      if (this.persistState.ok || prev?.code !== err.code || prev?.message !== err.message) this.setPersistence({ ok: false, error: err, at: this.opts.now() });
+      this.storeFailed(e as Error);
     }
+  }
+
+  /**
+   * Write-ahead [docs/journal.md]: records the reply with the state that acknowledges it (`seqAfter`, the key
+   * among the recent ones) before the SEQ advances or anything is handed on. False when the store refused:
+   * nothing changed, the caller holds the reply back.
+   */
+  private recordFirst(d: Dev, frame: MaraFrame, raw: Buffer, key: string, seqAfter: number): boolean {
+    const s: LineState = {};
+    for (const o of this.devs)
+      s[String(o.cfg.address)] = o === d ? { seq: seqAfter, recent: [...d.recent, key].slice(-RECENT) } : { seq: o.seq, recent: o.recent };
+    const reply: AcceptedReply = { address: d.cfg.address, name: d.cfg.name, key, frame, raw, at: this.opts.now() };
+    try {
+      this.store.save(s, reply);
+    } catch (e) {
+      this.storeFailed(e as Error);
+      return false;
+    }
+    d.recent.push(key);
+    if (d.recent.length > RECENT) d.recent.splice(0, d.recent.length - RECENT);
+    this.storeWorks();
+    return true;
+  }
+
+  /**
+   * A reply the store could not record: not acknowledged. The SEQ stays (the device holds the reply and the
+   * SEQ, which a PEH must then carry), and the device is asked again after `storeRetryMs`, so the line
+   * resumes by itself as soon as storage works; nothing is lost and nothing is handed on unrecorded.
+   */
+  private holdBack(d: Dev, seq: number): void {
+    d.seq = seq;
+    d.stats.seq = seq;
+    d.pendingSeq = seq;
+    d.attempts = 0;
+    d.staleAttempts = 0;
+    d.stats.heldBack++;
+    d.stats.consecutiveFailures = 0;
+    this.setOnline(d, true);
+    this.schedulePoll(d, Math.max(this.opts.storeRetryMs, d.cfg.pollIntervalMs));
+    this.next();
+  }
+
+  private storeWorks(): void {
+    if (!this.persistState.ok) this.setPersistence({ ok: true, at: this.opts.now() });
+  }
+
+  /** Reported once per change of the problem, not once per reply. */
+  private storeFailed(err: Error & { code?: string }): void {
+    const prev = this.persistState.error as (Error & { code?: string }) | undefined;
+    if (this.persistState.ok || prev?.code !== err.code || prev?.message !== err.message)
+      this.setPersistence({ ok: false, error: err, at: this.opts.now(), ...(this.store.writeAhead ? { holding: true } : {}) });
   }
 
   private setPersistence(p: PersistenceState): void {
@@ -914,10 +977,6 @@ export class MaraMaster extends EventEmitter<MasterEvents> {
     }
     this[name] = null;
   }
-}
-
-function digest(raw: Buffer): string {
-  return createHash('sha1').update(raw).digest('base64').slice(0, 16);
 }
 
 function checkByte(name: string, v: unknown): void {

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { MaraError } from '../mara/errors';
+import type { MaraFrame } from '../mara/frame';
 
 /**
  * What survives a restart for one device [docs/protocol.md §7.3 step 2]: the SEQ of the next poll and the digests of
@@ -14,11 +15,30 @@ export interface DeviceState {
 
 export type LineState = Record<string, DeviceState>;
 
+/** A reply the master is about to acknowledge, as a write-ahead store receives it. */
+export interface AcceptedReply {
+  address: number;
+  name: string;
+  /** The master's replay key, `${seq}:${digest}` (lib/journal/keys.ts replyKey). */
+  key: string;
+  frame: MaraFrame;
+  raw: Buffer;
+  /** Receive time, ms since the epoch. */
+  at: number;
+}
+
 export interface StateStore {
   /** The saved state ({} when there is none); throws an ESTATE MaraError when a saved state exists but cannot be used. */
   load(): LineState;
-  /** Called synchronously right after a reply is handed on: the new state must be in place when it returns; throws on failure. */
-  save(state: LineState): void;
+  /**
+   * Plain store: called synchronously right after a reply is handed on; the new state must be in place when it
+   * returns. Write-ahead store (`writeAhead`): called with the reply BEFORE it is handed on or acknowledged; it
+   * must have recorded the reply and the state together when it returns. Throws on failure: a write-ahead
+   * master then neither acknowledges nor hands the reply on (the device keeps it and sends it again).
+   */
+  save(state: LineState, reply?: AcceptedReply): void;
+  /** True: replies are recorded by `save` before the SEQ that acknowledges them is sent (the journal). */
+  readonly writeAhead?: boolean;
   /** Forgets the saved state for good (the line was deleted); optional. */
   remove?(): void;
 }

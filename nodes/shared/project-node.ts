@@ -1,4 +1,5 @@
 import type { Node, NodeDef } from 'node-red';
+import type { JournalHub } from '../../lib/journal/journal-hub';
 import type { ProjectService } from '../../lib/project/project-service';
 import { ProjectRuntime } from '../../lib/project/project-runtime';
 
@@ -11,6 +12,10 @@ export interface MaraProjectDef extends NodeDef {
   watch: boolean;
   /** Static `eg` texts replace the drawing's labels that have text (default: the drawing's labels stay). */
   replaceLabels?: boolean;
+  /** Journal retention: events older than this many days go (default 365; 0 = no age limit). */
+  retentionDays?: number | string;
+  /** Journal retention: only the newest this many events stay (default 1 000 000; 0 = no row limit). */
+  retentionRows?: number | string;
 }
 
 export interface MaraProjectNode extends Node {
@@ -21,6 +26,9 @@ export interface MaraProjectNode extends Node {
   replaceLabels?: boolean;
   /** Why the node could not start (bad path). */
   configError: Error | null;
+  /** The project's event journal (shared with the lines that name the project), null when it could not be opened. */
+  journal?: JournalHub | null;
+  journalError?: Error | null;
 }
 
 /**

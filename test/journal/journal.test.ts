@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { JournalError, JournalStateStore, defaultBinding, openJournal, replyKey } from '../../lib/journal';
+import { JournalError, defaultBinding, openJournal, replyKey } from '../../lib/journal';
 import { openDatabase } from '../../lib/journal/sqlite';
 import { event, reply, tempDir } from './fixtures';
 
@@ -246,36 +246,5 @@ describe('journal storage', () => {
     assert.equal(left[20].severity, 4);
     assert.equal(j.prune({ maxRows: 0, keepUnattended: false }, t0), 21);
     assert.equal(j.count(), 0);
-  });
-
-  it("is the master's StateStore: staged events are committed with the state by save, and kept when it fails", (t) => {
-    const file = path.join(tempDir(t), 'j.sqlite');
-    const j = openJournal(file);
-    t.after(() => j.close());
-    const store = new JournalStateStore(j, 'L1');
-    assert.deepEqual({ ...store.load() }, {});
-    const r = reply(0);
-    store.stage({ device: 1, replyKey: r.replyKey, receivedAt: r.receivedAt, events: r.events });
-    store.save({ '1': { seq: 0x21, recent: [r.replyKey] } });
-    assert.equal(j.count(), 10);
-    assert.deepEqual({ ...store.load() }, { '1': { seq: 0x21, recent: [r.replyKey] } });
-    // a save without staged events saves the state only
-    store.save({ '1': { seq: 0x22, recent: [r.replyKey] } });
-    assert.equal(store.load()['1'].seq, 0x22);
-    const other = openDatabase(file);
-    other.exec(`CREATE TRIGGER fail BEFORE INSERT ON events BEGIN SELECT RAISE(ABORT, 'disk gone'); END;`);
-    const r1 = reply(1);
-    store.stage({ device: 1, replyKey: r1.replyKey, receivedAt: r1.receivedAt, events: r1.events });
-    assert.throws(() => store.save({ '1': { seq: 0x23, recent: [] } }), code('EJOURNAL_IO'));
-    assert.equal(store.pending, 1);
-    assert.equal(store.load()['1'].seq, 0x22);
-    other.exec('DROP TRIGGER fail');
-    other.close();
-    const r2 = reply(2);
-    store.stage({ device: 1, replyKey: r2.replyKey, receivedAt: r2.receivedAt, events: r2.events });
-    store.save({ '1': { seq: 0x24, recent: [] } });
-    assert.equal(store.pending, 0);
-    assert.equal(j.count(), 30);
-    assert.equal(store.load()['1'].seq, 0x24);
   });
 });

@@ -245,38 +245,76 @@ describe('line nodes', () => {
     assert.deepEqual([m.payload.address, m.payload.online], [1, false]);
   });
 
-  it('an unwritable state directory shows in the status and is logged once', async () => {
+  it('a journal that fails while the line runs: replies held back (red status, logged once), then recorded and handed on once it works', async () => {
     const fs = await import('node:fs');
     const os = await import('node:os');
     const path = await import('node:path');
+    const { openDatabase } = await import('../../lib/journal/sqlite');
     const userDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mara-userdir-'));
-    fs.writeFileSync(path.join(userDir, 'mara-state'), 'a file where the directory should be'); // fails for root too
     helper.settings({ userDir });
     try {
       await helper.load(NODES, [{ id: 't', type: 'tab' }, line({ persist: true }), { id: 'poll', type: 'mara-poll', z: 't', line: 'line', wires: [[], []] }]);
       const statuses: any[] = [];
       helper.getNode('poll').on('call:status', (c: any) => statuses.push(c.args[0]));
       const lineNode = helper.getNode('line') as any;
-      await until(() => lineNode.hub.master.stats().replies >= 5, 5000, '5 replies');
-      await until(() => statuses.some((s) => /state not saved \(ESTATE\)/.test(s.text)), 3000, 'status');
-      const warns = lineNode.warn
-        .getCalls()
-        .map((c: any) => String(c.args[0]))
-        .filter((t: string) => /line state/.test(t));
-      // one line for the unreadable state at start, one for the saves that fail: not one per reply
-      assert.equal(warns.filter((t: string) => /cannot save/.test(t)).length, 1, JSON.stringify(warns));
-      assert.ok(warns.length <= 2, JSON.stringify(warns));
+      await until(() => lineNode.hub.master.stats().replies >= 3, 5000, '3 replies');
+      const file = path.join(userDir, 'mara-journal', 'line.sqlite');
+      const other = openDatabase(file);
+      other.exec(`CREATE TRIGGER fail BEFORE UPDATE ON state BEGIN SELECT RAISE(ABORT, 'disk gone'); END;`);
+      const held = () => lineNode.hub.master.stats().devices[0].heldBack;
+      const seq = lineNode.hub.master.stats().devices[0].seq;
+      await until(() => held() >= 3, 8000, 'replies held back');
+      assert.equal(lineNode.hub.master.stats().devices[0].seq, seq, 'the SEQ does not advance while nothing is recorded');
+      await until(() => statuses.some((s) => s.fill === 'red' && /holding replies \(EJOURNAL_IO\)/.test(s.text)), 3000, 'red status');
+      other.exec('DROP TRIGGER fail');
+      other.close();
+      const before = lineNode.hub.master.stats().replies;
+      await until(() => lineNode.hub.master.stats().replies >= before + 2, 8000, 'acknowledging again');
+      const warns = lineNode.warn.getCalls().map((c: any) => String(c.args[0]));
+      assert.equal(warns.filter((t: string) => /journal: .*not acknowledged/.test(t)).length, 1, JSON.stringify(warns));
+      const logs = lineNode.log.getCalls().map((c: any) => String(c.args[0]));
+      assert.ok(
+        logs.some((t: string) => /recording again/.test(t)),
+        JSON.stringify(logs),
+      );
     } finally {
       helper.settings({});
     }
   });
 
-  it('deleting a line removes its state file; a redeploy that keeps it does not', async () => {
+  it('a journal that cannot be opened: the line does not poll (nothing acknowledged) and says why', async () => {
     const fs = await import('node:fs');
     const os = await import('node:os');
     const path = await import('node:path');
     const userDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mara-userdir-'));
-    const file = path.join(userDir, 'mara-state', 'line.json');
+    fs.writeFileSync(path.join(userDir, 'mara-journal'), 'a file where the directory should be'); // fails for root too
+    helper.settings({ userDir });
+    try {
+      await helper.load(NODES, [{ id: 't', type: 'tab' }, line({ persist: true }), { id: 'poll', type: 'mara-poll', z: 't', line: 'line', wires: [[], []] }]);
+      const lineNode = helper.getNode('line') as any;
+      assert.equal(lineNode.hub, null);
+      assert.match(lineNode.configError.message, /journal/);
+      assert.match(String(lineNode.configError.code), /^EJOURNAL_/);
+    } finally {
+      helper.settings({});
+    }
+  });
+
+  it('deleting a line removes its SEQ state from its journal; a redeploy that keeps it does not', async () => {
+    const fs = await import('node:fs');
+    const os = await import('node:os');
+    const path = await import('node:path');
+    const { openJournal } = await import('../../lib/journal');
+    const userDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mara-userdir-'));
+    const file = path.join(userDir, 'mara-journal', 'line.sqlite');
+    const stateOf = () => {
+      const j = openJournal(file);
+      try {
+        return Object.keys(j.loadState('line')).length;
+      } finally {
+        j.close();
+      }
+    };
     helper.settings({ userDir });
     try {
       const flow = [{ id: 't', type: 'tab' }, line({ persist: true }), { id: 'poll', type: 'mara-poll', z: 't', line: 'line', wires: [[], []] }];
@@ -285,9 +323,9 @@ describe('line nodes', () => {
       await until(() => lineNode.hub.master.stats().replies >= 2 && fs.existsSync(file), 5000, 'state saved');
       await helper.setFlows([...flow.slice(0, 1), line({ persist: true, name: 'renamed' }), flow[2]], 'nodes'); // changed, not deleted
       await until(() => (helper.getNode('line') as any)?.hub?.master.stats().replies >= 1, 5000, 'polling again');
-      assert.ok(fs.existsSync(file), 'a changed line keeps its state');
+      assert.equal(stateOf(), 1, 'a changed line keeps its state');
       await helper.setFlows([flow[0]], 'full'); // line and poll deleted
-      assert.equal(fs.existsSync(file), false, 'the deleted line took its state file with it');
+      assert.equal(stateOf(), 0, 'the deleted line took its state with it');
     } finally {
       helper.settings({});
     }
