@@ -70,6 +70,7 @@ export = function register(RED: NodeAPI): void {
       // a state store that fails is logged once per change of its state, not once per reply
       const persistence = (p: PersistenceState) => {
         if (p.ok) node.log(lease ? 'journal: recording again, replies acknowledged' : 'line state saved again');
+        else if (p.holding && (p.error as { code?: string } | undefined)?.code === 'EJOURNAL_WAITING') node.log(`journal: ${p.error?.message ?? 'waiting'}`);
         else if (p.holding)
           node.warn(`journal: ${p.error?.message ?? 'not recorded'} (replies are not acknowledged: the devices keep them until the journal works)`);
         else node.warn(`line state: ${p.error?.message ?? 'not saved'} (SEQ not persisted: a restart may hand replies on twice)`);

@@ -13,8 +13,11 @@ export function lineStatus(link: LinkState, devices: DeviceStats[], persistence?
   if (!persistence || persistence.ok || link.state === 'stopped') return s;
   const code = (persistence.error as { code?: string } | undefined)?.code ?? t('node-red:common.status.error', {}, 'error');
   // write-ahead: what cannot be recorded is not acknowledged, the devices keep it; the line resumes by itself
-  if (persistence.holding)
-    return { fill: 'red', shape: s.shape, text: t('status.line.holding', { status: String(s.text), code }, '__status__ · holding replies (__code__)') };
+  if (persistence.holding) {
+    // a workbook still loading is a normal start, not a fault: yellow
+    const fill = code === 'EJOURNAL_WAITING' ? 'yellow' : 'red';
+    return { fill, shape: s.shape, text: t('status.line.holding', { status: String(s.text), code }, '__status__ · holding replies (__code__)') };
+  }
   return {
     fill: s.fill === 'green' ? 'yellow' : s.fill,
     shape: s.shape,

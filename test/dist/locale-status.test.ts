@@ -159,4 +159,18 @@ describe('status texts come from the locale catalogs', () => {
     assert.equal(lineStatus({ state: 'connected' } as never, [dev(true)]).text, 'ok 1/1');
     assert.equal(lineStatus({ state: 'waiting', retryInMs: 1500 } as never, []).text, 'disconnected · retry 2s');
   });
+
+  it('lineStatus: a write-ahead journal that fails is red "holding replies", a workbook still loading yellow, a plain store yellow', () => {
+    const up = { state: 'connected' } as never;
+    const dev = [{ online: true }] as never;
+    const err = (code: string) => Object.assign(new Error(code), { code });
+    assert.deepEqual(lineStatus(up, dev, { ok: false, holding: true, error: err('EJOURNAL_READONLY') }), {
+      fill: 'red',
+      shape: 'dot',
+      text: 'ok 1/1 · holding replies (EJOURNAL_READONLY)',
+    });
+    assert.equal(lineStatus(up, dev, { ok: false, holding: true, error: err('EJOURNAL_WAITING') }).fill, 'yellow');
+    assert.deepEqual(lineStatus(up, dev, { ok: false, error: err('ESTATE') }), { fill: 'yellow', shape: 'dot', text: 'ok 1/1 · state not saved (ESTATE)' });
+    assert.equal(lineStatus(up, dev, { ok: true }).text, 'ok 1/1');
+  });
 });
