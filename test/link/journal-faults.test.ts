@@ -226,15 +226,15 @@ describe('write-ahead journal faults (Node-RED child process)', { timeout: 300_0
     for (const r of rigs) await r.dispose();
   });
 
-  it('a SIGKILL in the middle of a 1 000-event burst: after the restart every event is in the journal exactly once', async () => {
+  it('SIGKILLs in the middle of a 1 000-event burst: after the restarts every event is in the journal exactly once', async () => {
     const r = await rig();
     await r.red.start();
     await r.red.waitFor(() => r.dev.stats.pehs >= 1, 20_000, 'connected');
     const random = rng(0x5eed14);
     r.sim.replyDelayMs = 2;
     r.queue(1000);
-    // the kill lands on the k-th acknowledging poll of the ~100 replies: the reply before it must be committed by then
-    const k = 20 + Math.floor(random() * 60);
+    // 1. on the k-th acknowledging poll of the ~100 replies: the reply it acknowledges must be committed by then
+    const k = 20 + Math.floor(random() * 40);
     let deliveredAtKill = -1;
     r.onNthAck(k, () => {
       deliveredAtKill = r.dev.stats.delivered;
@@ -243,7 +243,23 @@ describe('write-ahead journal faults (Node-RED child process)', { timeout: 300_0
     await r.red.waitFor(() => r.red.proc?.signalCode === 'SIGKILL', 30_000, `the SIGKILL at acknowledgement ${k}`);
     assert.ok(deliveredAtKill > 0 && deliveredAtKill < 1000, `killed mid-burst (${deliveredAtKill} delivered)`);
     await r.red.start();
-    await r.assertExactlyOnce(`SIGKILL at acknowledgement ${k}`);
+    // 2. while the child handles a reply: a seeded 0-1.5 ms after the m-th reply left the simulator (read, decode, commit)
+    const m = 5 + Math.floor(random() * 25);
+    const spinNs = BigInt(Math.floor(random() * 1_500_000));
+    let replies = 0;
+    let deliveredAtKill2 = -1;
+    const onReply = () => {
+      if (++replies < m) return;
+      r.sim.off('reply', onReply);
+      for (const end = process.hrtime.bigint() + spinNs; process.hrtime.bigint() < end;);
+      deliveredAtKill2 = r.dev.stats.delivered;
+      r.red.proc?.kill('SIGKILL');
+    };
+    r.sim.on('reply', onReply);
+    await r.red.waitFor(() => r.red.proc?.signalCode === 'SIGKILL', 30_000, `the SIGKILL ${spinNs} ns after reply ${m}`);
+    assert.ok(deliveredAtKill2 > deliveredAtKill && deliveredAtKill2 < 1000, `killed mid-burst again (${deliveredAtKill2} delivered)`);
+    await r.red.start();
+    await r.assertExactlyOnce(`SIGKILL at acknowledgement ${k}, then ${spinNs} ns after reply ${m}`);
   });
 
   it('full deploys during a burst (a reply outstanding; then the line renamed): nothing lost, nothing doubled', async () => {
