@@ -8,7 +8,20 @@
  *     and same transaction shape (BEGIN IMMEDIATE, 10 inserts, 1 state upsert, COMMIT), no journal code:
  *     events/s of each and the ratio journal/bare (goal ≥ 0.5), with synchronous=NORMAL (the default) and FULL.
  *     The two alternate round by round (and which one goes first alternates); medians are reported.
- *  2. A 10^6-row journal, generated in one transaction: rows/s of the generation, the open (header check),
+ *  2. The write-ahead path as the line runs it (bench/journal-line.ts): a MaraMaster polling 8 simulated IEDs over
+ *     the in-memory wire, every reply 252 bytes with 10 events, recorded by a JournalStateStore over a real file
+ *     before it is acknowledged. Rounds of 2 000 exchanges of each store, and of the bare insert loop of 1., in
+ *     rotating order; medians of 5 rounds:
+ *      - events/s recorded through the master and the journal against the bare insert loop in the same run
+ *        (ratio; goal >= 0.5: the master's own exchange, both ends and the wire's hops are in the first figure);
+ *      - the line's efficiency with the journal on against off (MemoryStateStore) and against the state file of
+ *        before the journal (FileStateStore): the host's work per exchange at zero wire time is the overhead,
+ *        efficiency = wire / (wire + overhead) with wire = 260 bytes x 10 bits / baud, as bench/line.bench.ts
+ *        computes it (goal: journal on within 1 % of off, i.e. a ratio >= 0.99);
+ *      - the main thread's cost per reply of the store's save, the journal's commit (JournalStateStore.save with
+ *        the AcceptedReply the master gave it) against the state file's write + rename (FileStateStore.save),
+ *        replaying the saves recorded from a run of the master: median, mean and p95 µs.
+ *  3. A 10^6-row journal, generated in one transaction: rows/s of the generation, the open (header check),
  *     and the median ms of the unattended-alarm page, the last-100 page, a tag-prefix page, a device page and
  *     the horn state (goal ≤ 5 ms for the first two).
  *
@@ -17,10 +30,12 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { openJournal, type EventInput, type ReplyInput } from '../lib/journal';
+import { JournalStateStore, openJournal, type EventInput, type ReplyInput } from '../lib/journal';
+import { FileStateStore, MemoryStateStore, type AcceptedReply, type LineState, type StateStore } from '../lib/link/state-store';
 import { APPLICATION_ID, SCHEMA, SCHEMA_INDEXES, SCHEMA_TABLES, SCHEMA_VERSION } from '../lib/journal/schema';
 import { openDatabase, type SqlDatabase } from '../lib/journal/sqlite';
-import { median, nowMs, reporter, round3 } from './common';
+import { gc, mean, median, nowMs, quantile, reporter, round3 } from './common';
+import { REPLY_BYTES, REQUEST_BYTES, lineRound, recording, type LineRound } from './journal-line';
 
 const rep = reporter('journal', 'ts');
 const { log, emit } = rep;
@@ -73,26 +88,15 @@ function bareDb(file: string, sync: string, schema = SCHEMA): SqlDatabase {
   return db;
 }
 
-function appendFigures(sync: 'normal' | 'full', replies: number, rounds: number): void {
-  const j = openJournal(path.join(dir, `j-${sync}.sqlite`), { synchronous: sync });
-  const bare = bareDb(path.join(dir, `bare-${sync}.sqlite`), sync.toUpperCase());
+/** The bare insert loop: one transaction per reply (BEGIN IMMEDIATE, its inserts, its state upserts, COMMIT), no journal code; returns events/s. */
+function bareWriter(bare: SqlDatabase): (replies: ReplyInput[]) => number {
   const ins = bare.prepare(INSERT);
   const up = bare.prepare(UPSERT);
   const devTime = JSON.stringify([TIME.year, TIME.month, TIME.day, TIME.hour, TIME.minute, TIME.second, TIME.fraction]);
-  let next = 0;
-  const journalRound = () => {
-    const start = next;
-    const pre = Array.from({ length: replies }, (_, k) => replyOf(start + k, events(start + k)));
+  return (replies) => {
+    let n = 0;
     const t = nowMs();
-    for (const r of pre) j.append(r);
-    next += replies;
-    return (replies * 10) / ((nowMs() - t) / 1000);
-  };
-  const bareRound = () => {
-    const start = next;
-    const pre = Array.from({ length: replies }, (_, k) => replyOf(start + k, events(start + k)));
-    const t = nowMs();
-    for (const r of pre) {
+    for (const r of replies) {
       bare.exec('BEGIN IMMEDIATE');
       r.events.forEach((e, i) =>
         ins.run(
@@ -115,9 +119,30 @@ function appendFigures(sync: 'normal' | 'full', replies: number, rounds: number)
       );
       for (const [d, s] of Object.entries(r.state!)) up.run(r.line, Number(d), s.seq, JSON.stringify(s.recent));
       bare.exec('COMMIT');
+      n += r.events.length;
     }
+    return n / ((nowMs() - t) / 1000);
+  };
+}
+
+function appendFigures(sync: 'normal' | 'full', replies: number, rounds: number): void {
+  const j = openJournal(path.join(dir, `j-${sync}.sqlite`), { synchronous: sync });
+  const bare = bareDb(path.join(dir, `bare-${sync}.sqlite`), sync.toUpperCase());
+  const writeBare = bareWriter(bare);
+  let next = 0;
+  const journalRound = () => {
+    const start = next;
+    const pre = Array.from({ length: replies }, (_, k) => replyOf(start + k, events(start + k)));
+    const t = nowMs();
+    for (const r of pre) j.append(r);
     next += replies;
     return (replies * 10) / ((nowMs() - t) / 1000);
+  };
+  const bareRound = () => {
+    const start = next;
+    const pre = Array.from({ length: replies }, (_, k) => replyOf(start + k, events(start + k)));
+    next += replies;
+    return writeBare(pre);
   };
   journalRound();
   bareRound(); // warm-up
@@ -243,7 +268,94 @@ function bigJournal(): void {
   j.close();
 }
 
-log(`Node ${process.version}`);
-appendFigures('normal', 2000, 5);
-appendFigures('full', 500, 5);
-bigJournal();
+const BAUDS = [9600, 19200, 115200];
+const wireMs = (baud: number) => ((REQUEST_BYTES + REPLY_BYTES) * 10 * 1000) / baud;
+
+/** Figures 2: the master recording through the journal, against the bare loop, no journal, and the state file. */
+async function writeAheadFigures(exchanges: number, rounds: number): Promise<void> {
+  const j = openJournal(path.join(dir, 'wa.sqlite'));
+  const writeBare = bareWriter(bareDb(path.join(dir, 'wa-bare.sqlite'), 'NORMAL'));
+  let line = 0;
+  let next = 1_000_000;
+  const saves: { state: LineState; reply: AcceptedReply }[] = [];
+  const stores: Record<'journal' | 'memory' | 'file', () => StateStore> = {
+    journal: () => recording(new JournalStateStore(j, `L${++line}`), saves, exchanges),
+    memory: () => new MemoryStateStore(),
+    file: () => new FileStateStore(path.join(dir, `state-${++line}.json`)),
+  };
+  const kinds = ['journal', 'memory', 'file', 'bare'] as const;
+  const runs: Record<(typeof kinds)[number], LineRound[]> = { journal: [], memory: [], file: [], bare: [] };
+  const round = async (kind: (typeof kinds)[number], keep: boolean) => {
+    gc();
+    let r: LineRound;
+    if (kind === 'bare') {
+      const start = next;
+      next += exchanges;
+      const rate = writeBare(Array.from({ length: exchanges }, (_, k) => replyOf(start + k, events(start + k))));
+      r = { ms: ((exchanges * 10) / rate) * 1000, exchanges, events: exchanges * 10, short: 0 };
+    } else r = await lineRound(stores[kind](), 200, exchanges);
+    if (r.short) rep.fail(`${r.short} replies of the ${kind} round were not ${REPLY_BYTES} bytes with 10 events`);
+    if (keep) runs[kind].push(r);
+  };
+  for (const k of kinds) await round(k, false); // warm-up
+  for (let k = 0; k < rounds; k++) for (let i = 0; i < kinds.length; i++) await round(kinds[(i + k) % kinds.length], true);
+  const recorded = j.count();
+  const expected = (rounds + 1) * (200 + exchanges) * 10;
+  if (recorded < expected) rep.fail(`the journal holds ${recorded} events, the master handed on at least ${expected}`);
+
+  const rate = (k: (typeof kinds)[number]) => median(runs[k].map((r) => r.events / (r.ms / 1000)));
+  const overhead = (k: (typeof kinds)[number]) => median(runs[k].map((r) => r.ms / r.exchanges));
+  const extra = { binding: j.binding, synchronous: 'normal', devices: 8, eventsPerReply: 10, exchanges, rounds };
+  emit('write-ahead: events/s recorded by the master through the journal', 'events/s', Math.round(rate('journal')), extra);
+  emit('write-ahead: events/s of the bare insert loop, same run', 'events/s', Math.round(rate('bare')), extra);
+  emit('write-ahead ratio master+journal/bare (goal >= 0.5)', 'ratio', round3(rate('journal') / rate('bare')), extra);
+  for (const k of ['journal', 'memory', 'file'] as const) {
+    emit(`line polls/s at zero wire time, ${k} store`, 'polls/s', Math.round(1000 / overhead(k)), extra);
+    emit(`host overhead per exchange, ${k} store`, 'ms', round3(overhead(k)), extra);
+  }
+  for (const baud of BAUDS) {
+    const eff = (k: (typeof kinds)[number]) => wireMs(baud) / (wireMs(baud) + overhead(k));
+    emit(`line efficiency at ${baud} baud, journal on`, 'ratio', Math.round(eff('journal') * 1e5) / 1e5, extra);
+    emit(`line efficiency at ${baud} baud, journal off (memory)`, 'ratio', Math.round(eff('memory') * 1e5) / 1e5, extra);
+    emit(`line efficiency at ${baud} baud, journal on/off (goal >= 0.99)`, 'ratio', Math.round((eff('journal') / eff('memory')) * 1e5) / 1e5, extra);
+    emit(`line efficiency at ${baud} baud, journal on/state file`, 'ratio', Math.round((eff('journal') / eff('file')) * 1e5) / 1e5, extra);
+  }
+
+  // the main thread's cost per reply: the same saves replayed into each store, one call timed at a time
+  const per = (store: StateStore, withReply: boolean) => {
+    const xs: number[] = [];
+    for (const s of saves) {
+      const t = nowMs();
+      store.save(s.state, withReply ? s.reply : undefined);
+      xs.push((nowMs() - t) * 1000);
+    }
+    return xs;
+  };
+  const fresh = openJournal(path.join(dir, 'per-reply.sqlite'));
+  per(new JournalStateStore(fresh, 'warm'), true);
+  per(new FileStateStore(path.join(dir, 'per-reply-warm.json')), false);
+  gc();
+  const jx = per(new JournalStateStore(fresh, 'R'), true);
+  gc();
+  const fx = per(new FileStateStore(path.join(dir, 'per-reply.json')), false);
+  const pextra = { binding: fresh.binding, replies: saves.length, devices: 8, eventsPerReply: 10 };
+  emit('per reply on the main thread: journal commit (JournalStateStore.save), median', 'µs', round3(median(jx)), pextra);
+  emit('per reply on the main thread: journal commit, mean', 'µs', round3(mean(jx)), pextra);
+  emit('per reply on the main thread: journal commit, p95', 'µs', round3(quantile(jx, 0.95)), pextra);
+  emit('per reply on the main thread: state file write + rename (FileStateStore.save), median', 'µs', round3(median(fx)), pextra);
+  emit('per reply on the main thread: state file write + rename, mean', 'µs', round3(mean(fx)), pextra);
+  emit('per reply on the main thread: state file write + rename, p95', 'µs', round3(quantile(fx, 0.95)), pextra);
+  emit('per reply on the main thread: journal commit / state file, medians', 'ratio', round3(median(jx) / median(fx)), pextra);
+  fresh.close();
+  j.close();
+}
+
+async function main(): Promise<void> {
+  log(`Node ${process.version}`);
+  appendFigures('normal', 2000, 5);
+  appendFigures('full', 500, 5);
+  await writeAheadFigures(2000, 5);
+  bigJournal();
+}
+
+main().catch((e) => rep.fail((e as Error).stack ?? String(e)));

@@ -17,7 +17,9 @@
  *
  * The flow is the one each build's demo shows: mara-points feeds the formula node and the screen (quality);
  * mara-formula feeds the screen only in a build whose screens need that wire (no lib/project/project-runtime.js:
- * before the project owned the element state); MARA_SITE_WIRED=1/0 forces it.
+ * before the project owned the element state); MARA_SITE_WIRED=1/0 forces it. MARA_SITE_PERSIST=1 turns the lines'
+ * persistence on (off by default): each reply then goes to the line's journal before it is acknowledged, or, in a
+ * build from before the journal, to its state file (write + rename), so two runs compare the two.
  *
  * MARA_SITE_PACKAGE=<checkout> measures another build of the package (its dist/, built beforehand), e.g. the
  * code before a change in a `git worktree`; MARA_SITE_LINES=1,8 picks sizes; MARA_SITE_WINDOW_S the window.
@@ -49,6 +51,8 @@ const SIZES = (process.env.MARA_SITE_LINES ?? '1,8,32')
   .map(Number)
   .filter((n) => n > 0);
 const PACKAGE = path.resolve(process.env.MARA_SITE_PACKAGE || ROOT);
+/** The lines' persistence (MARA_SITE_PERSIST=1): the journal, or the state file of an older build. */
+const PERSIST = process.env.MARA_SITE_PERSIST === '1';
 /** mara-formula → screen wires: MARA_SITE_WIRED=1/0, else only for a build whose screens need them (no project runtime). */
 const WIRED = process.env.MARA_SITE_WIRED
   ? process.env.MARA_SITE_WIRED === '1'
@@ -161,7 +165,7 @@ function siteFlow(lines: number, ports: number[]): Record<string, unknown>[] {
         pehOnConnect: true,
         utc: false,
         maxQueue: '100',
-        persist: false,
+        persist: PERSIST,
         project: '',
         comaster: '',
         projectPoll: 'direct',
@@ -428,6 +432,7 @@ async function measure(lines: number, example: ProjectModel, svg: string): Promi
     windowS: round3(s.wallS),
     package: path.relative(ROOT, PACKAGE) || '.',
     formulaToScreen: WIRED,
+    persist: PERSIST,
   };
   rep.emit('cpu, % of one core', '%', round3(s.cpuPct), extra);
   rep.emit('rss at the end of the window', 'MB', round3(s.rss / 1048576), extra);

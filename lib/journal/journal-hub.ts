@@ -95,7 +95,7 @@ const open = new Map<string, Entry>();
 
 export interface JournalLease {
   hub: JournalHub;
-  /** What opening found: a corrupt file kept aside (a fresh journal was opened beside it), or null. */
+  /** What opening found: a corrupt file kept aside (a fresh journal was opened beside it), or null; given to the first lease only. */
   recovered: Recovery | null;
   /** The file, resolved. */
   file: string;
@@ -119,9 +119,12 @@ export function acquireJournal(file: string, opts: OpenOptions = {}, onListenerE
   e.users++;
   const entry = e;
   let released = false;
+  // told to the first user only: one log line for one file kept aside, however many nodes share the journal
+  const recovered = entry.recovered;
+  entry.recovered = null;
   return {
     hub: entry.hub,
-    recovered: entry.recovered,
+    recovered,
     file: key,
     release() {
       if (released) return;

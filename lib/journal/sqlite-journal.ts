@@ -339,7 +339,9 @@ function initialise(file: string, opts: OpenOptions): SqlDatabase {
     }
     const mode = String(get('PRAGMA journal_mode = WAL').journal_mode);
     if (mode !== 'wal') throw new JournalError('EJOURNAL_IO', `${path.basename(file)}: WAL mode refused (${mode})`);
-    db.exec(`PRAGMA synchronous = ${opts.synchronous === 'full' ? 'FULL' : 'NORMAL'}; PRAGMA busy_timeout = 1000;`);
+    // a lock held by another process is waited for on the main thread (the bindings are synchronous): briefly, since
+    // the line retries a held-back reply every second anyway (100 ms of 1 s, not a blocked event loop)
+    db.exec(`PRAGMA synchronous = ${opts.synchronous === 'full' ? 'FULL' : 'NORMAL'}; PRAGMA busy_timeout = 100;`);
     if (tables === 0) {
       db.exec(`BEGIN; ${SCHEMA} PRAGMA application_id = ${APPLICATION_ID}; PRAGMA user_version = ${SCHEMA_VERSION}; COMMIT;`);
     } else {

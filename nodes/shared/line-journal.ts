@@ -31,7 +31,8 @@ export function lineJournal(
 ): { store: JournalStateStore; lease: JournalLease } {
   const owner = cfg.project || node.id;
   const lease = acquireJournal(journalFile(userDir, owner), {}, (e) => node.error(`journal listener failed: ${(e as Error)?.message ?? e}`));
-  if (lease.recovered) node.warn(`${lease.recovered.error.message}; kept as ${path.basename(lease.recovered.keptAs)}, a fresh journal was opened`);
+  // the message already names the kept file and the fresh journal
+  if (lease.recovered) node.warn(lease.recovered.error.message);
   let cache: { model: ProjectModel | null; d: EventDescriber } | null = null;
   const describe = (reply: AcceptedReply) => {
     let model: ProjectModel | null = null;

@@ -1,4 +1,3 @@
-import path from 'node:path';
 import type { NodeAPI } from 'node-red';
 import { acquireJournal, type JournalHub } from '../../lib/journal/journal-hub';
 import type { Retention } from '../../lib/journal/types';
@@ -26,7 +25,8 @@ export function openProjectJournal(RED: NodeAPI, node: MaraProjectNode, config: 
     node.error(`journal: ${(e as Error).message}`);
     return () => undefined;
   }
-  if (lease.recovered) node.warn(`${lease.recovered.error.message}; kept as ${path.basename(lease.recovered.keptAs)}, a fresh journal was opened`);
+  // the message already names the kept file and the fresh journal
+  if (lease.recovered) node.warn(lease.recovered.error.message);
   node.journal = lease.hub;
   const retention = retentionOf(config);
   const prune = () => {
