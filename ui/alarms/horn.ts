@@ -19,6 +19,7 @@ export interface Horn {
 
 interface AudioCtx {
   state: string;
+  onstatechange: (() => void) | null;
   currentTime: number;
   destination: AudioNode;
   resume(): Promise<void>;
@@ -70,14 +71,15 @@ export function createHorn(win: Window, host: HTMLElement, onChange: () => void)
   const onGesture = () => unlock();
   function unlock(): void {
     if (!ctx || ctx.state === 'running') return;
-    ctx.resume().then(
-      () => {
-        mark();
-        onChange();
-      },
-      () => undefined,
-    );
+    ctx.resume().catch(() => undefined); // without a gesture the browser says no: it stays locked
   }
+  // suspended or resumed by the browser too (its autoplay policy, the OS taking the device)
+  if (ctx)
+    ctx.onstatechange = () => {
+      if (disposed) return;
+      mark();
+      onChange();
+    };
   // the first click or key anywhere on the page is the gesture the browser wants
   win.document.addEventListener('click', onGesture, true);
   win.document.addEventListener('keydown', onGesture, true);
