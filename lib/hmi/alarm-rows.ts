@@ -1,6 +1,6 @@
 /**
  * What the alarm widget (nodes/ui_mara_alarms.ts) sends its browsers and the rules both sides share: the row of an
- * event as shown, the severity colours, the time format of spec §6.3, the horn's rhythm and the bounds of what a
+ * event as shown, the severity colours, the time format of docs/screens.md §6.3, the horn's rhythm and the bounds of what a
  * browser may ask. No Node import: the browser bundle (ui/alarms/) uses it too.
  */
 import { domId } from './dom-id';
@@ -72,7 +72,7 @@ export const MAX_PAGE_SIZE = 200;
 export const MAX_ATTEND_IDS = 500;
 export const MAX_TAG_PREFIX = 64;
 
-/** The horn of spec §6.3: a beep, then a 300 ms pause, again while it sounds. */
+/** The horn of docs/screens.md §6.3: a beep, then a 300 ms pause, again while it sounds. */
 export const HORN = Object.freeze({ beepMs: 250, pauseMs: 300, hz: 880, gain: 0.2 });
 
 /** Background and text colour of severity 1 … 9 (0, not an alarm: none); readable on light and dark themes. */
@@ -94,7 +94,7 @@ export function severityColours(sev: unknown): { bg: string; fg: string } | null
   return { bg, fg };
 }
 
-/** `yyyy-MM-dd HH:mm:ss.fff` (spec §6.3) of a device time as the journal stores it. */
+/** `yyyy-MM-dd HH:mm:ss.fff` (docs/screens.md §6.3) of a device time as the journal stores it. */
 export function displayDeviceTime(iso: unknown): string {
   return typeof iso === 'string' ? iso.replace('T', ' ').slice(0, 23) : '';
 }

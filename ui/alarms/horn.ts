@@ -1,5 +1,5 @@
 /**
- * The horn of spec §6.3 with Web Audio: an OscillatorNode beep, then a pause, again while the journal says it
+ * The horn of docs/screens.md §6.3 with Web Audio: an OscillatorNode beep, then a pause, again while the journal says it
  * sounds. A browser lets a page make sound only after a user gesture: until then the horn is `locked` (the widget
  * shows "click to enable sound") and the first click anywhere on the page unlocks it. Its state is written on
  * the host as data attributes (data-horn locked|ready|none, data-sounding, data-beeps), which tests read.

@@ -1,6 +1,6 @@
 /**
  * The alarm widget in the browser: the banner (unattended alarms, newest first) or the journal (every event,
- * filters, keyset paging, multi-select), attend with the confirmation of spec §6.3, and the horn. It draws what
+ * filters, keyset paging, multi-select), attend with the confirmation of docs/screens.md §6.3, and the horn. It draws what
  * the server's snapshot and replies say (nodes/ui_mara_alarms.ts) and sends requests; the server checks each one.
  * Texts go in with textContent only.
  */
