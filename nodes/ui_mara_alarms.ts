@@ -117,7 +117,8 @@ function register(RED: NodeAPI): void {
     const rows = intIn(config.rows, 1, 20, DEFAULT_BANNER_ROWS);
     const pageSize = intIn(config.pageSize, 5, MAX_PAGE_SIZE, DEFAULT_PAGE_SIZE);
     const ui = setting('ui') as { readOnly?: unknown } | undefined;
-    const readOnly = config.readOnly === true || ui?.readOnly === true;
+    const dashboardReadOnly = ui?.readOnly === true;
+    const readOnly = config.readOnly === true || dashboardReadOnly;
     const hornOn = config.horn !== false;
     const anonymous = config.anonymous === true;
     // the attend clock: Date.now, or a function the admin's settings.js gives (the browser tests freeze it)
@@ -293,7 +294,16 @@ function register(RED: NodeAPI): void {
     const onEndSocket = (id: unknown) => {
       if (typeof id === 'string') guard.drop(id);
     };
+    // Dashboard 1 in read-only mode (`ui.readOnly`) drops every browser message before a widget sees it; this
+    // widget's requests then come straight from the dashboard's bus, so a viewer can still page the journal
+    // (attend and silence stay refused: `readOnly` is true)
+    const onReadOnlyValue = (d: unknown) => {
+      const m = d as ({ id?: unknown; msg?: unknown } & { [SOCKET_ID]?: unknown; [SOCKET_REQUEST]?: unknown }) | null;
+      if (!m || typeof m !== 'object' || m.id !== node.id) return;
+      proxy.send({ frontEnd: m.msg, socket: m[SOCKET_ID], request: m[SOCKET_REQUEST] });
+    };
     if (api) {
+      if (dashboardReadOnly) api.ev?.on('update-value', onReadOnlyValue);
       if (!api.emitSocket || !stampSocketIds(RED, api.dir))
         node.warn("cannot reach the dashboard's socket.io (node-red-dashboard 3.x expected): requests from browsers will be ignored");
       api.ev?.on('endsocket', onEndSocket);
@@ -361,6 +371,7 @@ function register(RED: NodeAPI): void {
       }
       remover = null;
       api?.ev?.removeListener('endsocket', onEndSocket);
+      api?.ev?.removeListener('update-value', onReadOnlyValue);
       proxy.removeAllListeners();
       done();
     });

@@ -75,17 +75,17 @@ export const MAX_TAG_PREFIX = 64;
 /** The horn of docs/screens.md §6.3: a beep, then a 300 ms pause, again while it sounds. */
 export const HORN = Object.freeze({ beepMs: 250, pauseMs: 300, hz: 880, gain: 0.2 });
 
-/** Background and text colour of severity 1 … 9 (0, not an alarm: none); readable on light and dark themes. */
+/** Background and text colour of severity 1 … 9 (0, not an alarm: none): yellow to red, then purple; text contrast ≥ 4.5 (WCAG AA). */
 const SEVERITY: readonly (readonly [string, string])[] = [
   ['#fff59d', '#000000'],
   ['#ffee58', '#000000'],
   ['#ffca28', '#000000'],
   ['#ffa726', '#000000'],
   ['#fb8c00', '#000000'],
-  ['#f4511e', '#ffffff'],
-  ['#e53935', '#ffffff'],
+  ['#bf360c', '#ffffff'],
   ['#c62828', '#ffffff'],
-  ['#880e4f', '#ffffff'],
+  ['#9a0007', '#ffffff'],
+  ['#6a1b9a', '#ffffff'],
 ];
 
 export function severityColours(sev: unknown): { bg: string; fg: string } | null {

@@ -1,109 +1,19 @@
 /**
  * ui_mara_alarms in node-red-node-test-helper with the real Dashboard 1 and a real journal file: the snapshot it
- * gives the dashboard, and what it does with browser requests (validation, read-only, who may attend). Browser
- * messages go through the dashboard's own event bus, carrying the socket id and handshake request that socket.io
- * stamps (nodes/shared/dashboard.ts).
+ * gives the dashboard, and what it does with browser requests (validation, read-only, who may attend). The rig:
+ * test/helpers/alarms-rig.ts.
  */
 import { after, afterEach, before, describe, it, mock } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { EventEmitter } from 'node:events';
-import type { Node, NodeAPI, NodeDef } from 'node-red';
 import { helper } from '../helpers/red';
-import { defaultDashboardResolver, DashboardApi, SOCKET_ID, SOCKET_REQUEST } from '../../nodes/shared/dashboard';
-import { acquireJournal, type JournalLease } from '../../lib/journal/journal-hub';
-import { event, reply } from '../journal/fixtures';
+import { acquireJournal } from '../../lib/journal/journal-hub';
+import { asUser, bcrypt, flow, fromBrowser, nodes, recordingResolver, rig, seed, settle, snapshot, take } from '../helpers/alarms-rig';
 import alarmsNode = require('../../nodes/ui_mara_alarms');
 
-const uiTab = require('node-red-dashboard/nodes/ui_tab.js');
-const uiGroup = require('node-red-dashboard/nodes/ui_group.js');
-const bcrypt = require('bcryptjs') as { hashSync(p: string, r: number): string };
-
-type Options = Record<string, any> & { node: EventEmitter & { id: string } };
-
 let dir = '';
-let lease: JournalLease | null = null;
-/** A mara-project stand-in whose `journal` is a real JournalHub on a temporary file. */
-function fakeProject(RED: NodeAPI): void {
-  function P(this: Node & { journal?: unknown }, config: NodeDef) {
-    RED.nodes.createNode(this, config);
-    this.journal = lease?.hub ?? null;
-  }
-  RED.nodes.registerType('mara-project', P as never);
-}
-
-let captured: Options[] = [];
-let replies: Record<string, any>[] = [];
-function recordingResolver(RED: Parameters<typeof defaultDashboardResolver>[0]): DashboardApi {
-  const real = defaultDashboardResolver(RED);
-  return {
-    ev: real.ev,
-    emitSocket(ev, data) {
-      replies.push({ event: ev, ...data });
-    },
-    addWidget(o) {
-      captured.push(o as Options);
-      return real.addWidget(o);
-    },
-  };
-}
-
-function flow(extra: Record<string, unknown> = {}) {
-  return [
-    { id: 'tab', type: 'tab' },
-    { id: 'uitab', type: 'ui_tab', name: 'Home', order: 1 },
-    { id: 'grp', type: 'ui_group', name: 'Alarms', tab: 'uitab', width: 12, order: 1, disp: true },
-    { id: 'proj', type: 'mara-project' },
-    {
-      id: 'al',
-      type: 'ui_mara_alarms',
-      z: 'tab',
-      group: 'grp',
-      order: 1,
-      width: 0,
-      height: 0,
-      project: 'proj',
-      mode: 'banner',
-      rows: 3,
-      pageSize: 5,
-      readOnly: false,
-      horn: true,
-      anonymous: false,
-      wires: [['out']],
-      ...extra,
-    },
-    { id: 'out', type: 'helper', z: 'tab' },
-  ];
-}
-const nodes = () => [alarmsNode, uiTab, uiGroup, fakeProject];
-
-/** A browser message as the dashboard's socket delivers it, with the server's socket id and handshake request. */
-function fromBrowser(msg: Record<string, unknown>, socket = 'sock-1', request: unknown = { headers: {} }) {
-  const ui = require('node-red-dashboard/ui')({});
-  const data: Record<string | symbol, unknown> = { id: 'al', msg, socketid: socket };
-  Object.defineProperty(data, SOCKET_ID, { value: socket });
-  Object.defineProperty(data, SOCKET_REQUEST, { value: request });
-  ui.ev.emit('update-value', data);
-}
-const settle = async (rounds = 20) => {
-  for (let i = 0; i < rounds; i++) await new Promise((r) => setImmediate(r));
-};
-const snapshot = () => (helper.getNode('al') as any).maraAlarms.snapshot();
-/** Replies to one socket, of one kind, since the last call. */
-function take(kind: string, socket = 'sock-1'): any[] {
-  const got = replies.filter((r) => r.socketid === socket && kind in r).map((r) => r[kind]);
-  replies = replies.filter((r) => !(r.socketid === socket && kind in r));
-  return got;
-}
-const alarm = (n: number, severity = 3) => event(n, { severity, tag: `S11PR_${String(n).padStart(2, '0')}`, description: `relay ${n}`, stateText: 'ACTUADA' });
-/** Appends replies r0 … r0+k-1, each with one alarm (n = its number) and one plain event. */
-function seed(r0: number, k: number) {
-  for (let r = r0; r < r0 + k; r++) lease!.hub.append(reply(r, 0, { events: [alarm(r), event(1000 + r)] }));
-}
-const asUser = (user: string) => ({ headers: {}, user: { username: user } });
-
 describe('ui_mara_alarms node', () => {
   before(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mara-alarms-node-'));
@@ -116,25 +26,25 @@ describe('ui_mara_alarms node', () => {
   });
   let n = 0;
   const fresh = () => {
-    lease = acquireJournal(path.join(dir, `j${++n}.sqlite`));
+    rig.lease = acquireJournal(path.join(dir, `j${++n}.sqlite`));
     alarmsNode.setDashboardResolver(recordingResolver);
   };
   afterEach(async () => {
     mock.timers.reset();
     await helper.unload();
     helper.settings({});
-    lease?.release();
-    lease = null;
-    captured = [];
-    replies = [];
+    rig.lease?.release();
+    rig.lease = null;
+    rig.captured = [];
+    rig.replies = [];
   });
 
   it('gives the dashboard one replayed snapshot: unattended alarms newest first, N rows, the horn', async () => {
     fresh();
     seed(1, 5);
     await helper.load(nodes(), flow());
-    assert.equal(captured.length, 1);
-    const o = captured[0];
+    assert.equal(rig.captured.length, 1);
+    const o = rig.captured[0];
     assert.equal(o.persistantFrontEndValue, true);
     assert.equal(o.forwardInputMessages, false);
     assert.match(o.format, /id="mara-alarms-al"/);
@@ -160,7 +70,7 @@ describe('ui_mara_alarms node', () => {
     await helper.load(nodes(), flow({ mode: 'journal' }));
     mock.timers.enable({ apis: ['setTimeout', 'Date'], now: Date.now() });
     const fed: any[] = [];
-    captured[0].node.on('input', (m: any) => fed.push(m.payload));
+    rig.captured[0].node.on('input', (m: any) => fed.push(m.payload));
     assert.equal(snapshot().latest.rows.length, 0);
     seed(1, 2);
     seed(3, 1);
@@ -196,7 +106,7 @@ describe('ui_mara_alarms node', () => {
     for (const m of bad) fromBrowser(m, `s-${bad.indexOf(m)}`);
     await settle();
     for (let i = 0; i < bad.length; i++) assert.deepEqual(take('refused', `s-${i}`), [{ reason: 'invalid' }], JSON.stringify(bad[i]));
-    assert.equal(lease!.hub.store.horn().unattended, 3);
+    assert.equal(rig.lease!.hub.store.horn().unattended, 3);
   });
 
   it('attends only for a user the server knows; without one it refuses, or records "anonymous" when allowed', async () => {
@@ -209,7 +119,7 @@ describe('ui_mara_alarms node', () => {
     await settle();
     assert.deepEqual(take('who'), [{ user: null, canAttend: false }]);
     assert.deepEqual(take('refused'), [{ reason: 'noUser' }]);
-    assert.equal(lease!.hub.store.horn().unattended, 3);
+    assert.equal(rig.lease!.hub.store.horn().unattended, 3);
     // a user set by a dashboard ioMiddleware on the handshake request
     const out = helper.getNode('out');
     const sent: any[] = [];
@@ -219,7 +129,7 @@ describe('ui_mara_alarms node', () => {
     await settle();
     assert.deepEqual(take('who', 'sock-2'), [{ user: 'ana', canAttend: true }]);
     assert.deepEqual(take('attended', 'sock-2'), [{ count: 1 }], 'an id that does not exist attends nothing');
-    const rec = lease!.hub.records([ids[0]])[0];
+    const rec = rig.lease!.hub.records([ids[0]])[0];
     assert.equal(rec.attendedBy, 'ana');
     assert.equal(sent.length, 1);
     assert.equal(sent[0].topic, 'attend');
@@ -230,8 +140,8 @@ describe('ui_mara_alarms node', () => {
     fromBrowser({ type: 'attendAll' });
     await settle();
     assert.deepEqual(take('attended'), [{ count: 2 }]);
-    assert.equal(lease!.hub.records([ids[1]])[0].attendedBy, 'anonymous');
-    assert.equal(lease!.hub.store.horn().unattended, 0);
+    assert.equal(rig.lease!.hub.records([ids[1]])[0].attendedBy, 'anonymous');
+    assert.equal(rig.lease!.hub.store.horn().unattended, 0);
   });
 
   it('read-only refuses attend and silence on the server, even for a known user', async () => {
@@ -247,7 +157,7 @@ describe('ui_mara_alarms node', () => {
     await settle();
     assert.deepEqual(take('who'), [{ user: 'ana', canAttend: false }]);
     assert.deepEqual(take('refused'), [{ reason: 'readOnly' }, { reason: 'readOnly' }, { reason: 'readOnly' }]);
-    const h = lease!.hub.store.horn();
+    const h = rig.lease!.hub.store.horn();
     assert.equal(h.unattended, 2);
     assert.equal(h.sounding, true);
   });
@@ -282,8 +192,8 @@ describe('ui_mara_alarms node', () => {
     fromBrowser({ type: 'silence' }, 'a', basic('op', 'secret'));
     fromBrowser({ type: 'attend', ids: [id] }, 'c', basic('eng', 'pw2'));
     await settle(200);
-    assert.equal(lease!.hub.store.horn().silencedBy, 'op');
-    assert.equal(lease!.hub.records([id])[0].attendedBy, 'eng');
+    assert.equal(rig.lease!.hub.store.horn().silencedBy, 'op');
+    assert.equal(rig.lease!.hub.records([id])[0].attendedBy, 'eng');
   });
 
   it('answers a journal page to the asking client alone: filters and keyset paging', async () => {
