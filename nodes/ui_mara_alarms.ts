@@ -42,6 +42,10 @@ interface UiMaraAlarmsDef extends NodeDef {
 /** Emissions to the browsers: at most one per this many ms (CONTRIBUTING.md §8: ≤ 4/s). */
 const MIN_EMIT_MS = 250;
 const ANONYMOUS = 'anonymous';
+/** Journal pages a client may ask per second (bursts of PAGE_BURST), and all clients together. */
+const PAGES_PER_S = 2;
+const PAGE_BURST = 6;
+const PAGES_PER_S_ALL = 20;
 const BROWSER_TEXTS = [
   'banner',
   'none',
@@ -126,6 +130,10 @@ function register(RED: NodeAPI): void {
     const now: () => number = typeof clockSetting === 'function' ? (clockSetting as () => number) : Date.now;
     const users = dashboardUsers({ httpNodeAuth: setting('httpNodeAuth'), adminAuth: setting('adminAuth') });
     const guard = new ClickGuard({ now });
+    // a filtered journal page can cost a query of up to ~0.1 s on 10^6 rows (docs/alarms.md): fewer per client, and
+    // a budget for all clients together (sockets are cheap to open)
+    const pageGuard = new ClickGuard({ now, rate: PAGES_PER_S, burst: PAGE_BURST });
+    const pageBudget = new ClickGuard({ now, rate: PAGES_PER_S_ALL, burst: PAGES_PER_S_ALL, maxClients: 1 });
     const texts: Record<string, string> = {};
     for (const k of BROWSER_TEXTS) {
       const key = `ui_mara_alarms.ui.${k}`;
@@ -250,6 +258,11 @@ function register(RED: NodeAPI): void {
         return;
       }
       if (r.type === 'page') {
+        if (!pageGuard.allow(socket) || !pageBudget.allow('*')) {
+          warnThrottled('pages', `journal pages asked faster than ${PAGES_PER_S}/s per client or ${PAGES_PER_S_ALL}/s in all: refused`);
+          reply(socket, { refused: { reason: 'busy', req: r.req } });
+          return;
+        }
         const q: JournalQuery = { ...r.filter, limit: pageSize };
         if (r.beforeId !== null) q.beforeId = r.beforeId;
         if (r.afterId !== null) q.afterId = r.afterId;
@@ -292,7 +305,9 @@ function register(RED: NodeAPI): void {
     }
     let controller: string | null = null;
     const onEndSocket = (id: unknown) => {
-      if (typeof id === 'string') guard.drop(id);
+      if (typeof id !== 'string') return;
+      guard.drop(id);
+      pageGuard.drop(id);
     };
     // Dashboard 1 in read-only mode (`ui.readOnly`) drops every browser message before a widget sees it; this
     // widget's requests then come straight from the dashboard's bus, so a viewer can still page the journal

@@ -227,4 +227,47 @@ describe('ui_mara_alarms node', () => {
     );
     assert.equal(take('page', 'sock-2').length, 0);
   });
+  it('without a journal: a red status, an empty snapshot that says so, requests refused', async () => {
+    alarmsNode.setDashboardResolver(recordingResolver);
+    await helper.load(nodes(), flow({ project: '' }));
+    const s = snapshot();
+    assert.equal(s.error, 'noJournal');
+    assert.deepEqual(s.banner, []);
+    const n = helper.getNode('al') as any;
+    const statuses = n.status.getCalls().map((c: any) => c.args[0]);
+    assert.deepEqual(statuses.at(-1), { fill: 'red', shape: 'ring', text: 'no journal' });
+    fromBrowser({ type: 'attend', ids: [1] }, 'sock-1', asUser('ana'));
+    fromBrowser({ type: 'page', req: 1 }, 'sock-1', asUser('ana'));
+    await settle();
+    assert.deepEqual(take('refused'), [{ reason: 'noJournal' }, { reason: 'noJournal' }]);
+  });
+
+  it('drops what a client sends beyond its rate, and journal pages beyond their own budgets', async () => {
+    fresh();
+    seed(1, 1);
+    mock.timers.enable({ apis: ['Date'], now: Date.now() });
+    await helper.load(nodes(), flow());
+    for (let i = 0; i < 30; i++) fromBrowser({ type: 'hello' });
+    await settle();
+    assert.equal(take('who').length, 20);
+    // journal pages: 6 at once per client, 20 at once for all clients together
+    for (let i = 0; i < 8; i++) fromBrowser({ type: 'page', req: i }, 'sock-2');
+    await settle();
+    assert.equal(take('page', 'sock-2').length, 6);
+    assert.deepEqual(take('refused', 'sock-2'), [
+      { reason: 'busy', req: 6 },
+      { reason: 'busy', req: 7 },
+    ]);
+    for (let c = 0; c < 4; c++) for (let i = 0; i < 6; i++) fromBrowser({ type: 'page', req: i }, `p-${c}`);
+    await settle();
+    assert.equal(
+      [0, 1, 2, 3].map((c) => take('page', `p-${c}`).length).reduce((a, b) => a + b),
+      14,
+      '20 in all, 6 went to sock-2',
+    );
+    mock.timers.tick(1000);
+    fromBrowser({ type: 'page', req: 50 }, 'sock-2');
+    await settle();
+    assert.equal(take('page', 'sock-2').length, 1, 'the budgets refill with time');
+  });
 });

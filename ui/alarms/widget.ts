@@ -26,7 +26,7 @@ export interface AlarmSnapshot {
 export interface AlarmReply {
   page?: { req?: number; rows?: AlarmRow[]; next?: number | null };
   who?: { user?: string | null; canAttend?: boolean };
-  refused?: { reason?: string };
+  refused?: { reason?: string; req?: number };
   attended?: { count?: number };
 }
 
@@ -41,6 +41,9 @@ export interface AlarmWidgetOptions {
   win: Window;
   send(m: Record<string, unknown>): void;
 }
+
+/** How long a page the server was too busy for waits before it is asked again. */
+const RETRY_MS = 1000;
 
 const rowsOf = (v: unknown): AlarmRow[] => (Array.isArray(v) ? (v as AlarmRow[]).filter((r) => r && typeof r === 'object' && typeof r.id === 'number') : []);
 
@@ -65,6 +68,7 @@ export function createAlarmWidget(host: HTMLElement, o: AlarmWidgetOptions): Ala
   let page: { rows: AlarmRow[]; next: number | null } | null = null;
   let pageRev = -1;
   const selected = new Set<number>();
+  let retry: ReturnType<typeof setTimeout> | null = null;
 
   host.textContent = '';
   host.classList.add('mara-alarms');
@@ -399,12 +403,18 @@ export function createAlarmWidget(host: HTMLElement, o: AlarmWidgetOptions): Ala
         if (mode() === 'journal') drawJournal();
       } else if (r.refused) {
         const reason = String(r.refused.reason ?? '');
+        // a page the server had no time for (its budget, nodes/ui_mara_alarms.ts): asked again a little later
+        if (reason === 'busy') {
+          if (r.refused.req === req && !retry) retry = setTimeout(() => ((retry = null), requestPage()), RETRY_MS);
+          return;
+        }
         showMessage(reason === 'readOnly' ? t('readOnly') : reason === 'noUser' ? t('noUser') : t('refused', { reason }));
       } else if (r.attended) {
         showMessage('');
       }
     },
     dispose() {
+      if (retry) clearTimeout(retry);
       dialogs.close();
       horn.dispose();
     },
