@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import type { Node, NodeAPI, NodeDef, NodeMessage } from 'node-red';
 import type { JournalHub } from '../lib/journal/journal-hub';
 import type { JournalQuery } from '../lib/journal/types';
-import { parseAlarmRequest } from '../lib/hmi/alarm-requests';
+import { parseAlarmRequest, type AlarmRequest } from '../lib/hmi/alarm-requests';
 import { alarmsElementId, DEFAULT_BANNER_ROWS, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, toRow, type AlarmRow } from '../lib/hmi/alarm-rows';
 import { ClickGuard } from '../lib/hmi/click-guard';
 import { DashboardApi, DashboardResolver, defaultDashboardResolver, initControllerSource, SOCKET_ID, SOCKET_REQUEST, stampSocketIds } from './shared/dashboard';
@@ -247,7 +247,16 @@ function register(RED: NodeAPI): void {
         reply(socket, { refused: { reason: 'invalid' } });
         return;
       }
-      const r = p.request;
+      try {
+        await handle(p.request, socket, request);
+      } catch (e) {
+        // the journal failed (storage): nothing changed; the client is told, the admin sees why
+        warnThrottled('journal', `journal: ${(e as Error).message}`);
+        reply(socket, { refused: { reason: 'journal' } });
+      }
+    }
+
+    async function handle(r: AlarmRequest, socket: string, request: unknown): Promise<void> {
       if (r.type === 'hello') {
         const user = await userOf(request);
         reply(socket, { who: { user, canAttend: !readOnly && !!user && !!hub } });

@@ -293,8 +293,10 @@ describe('ui_mara_alarms in Chromium', { skip: haveChromium ? false : CHROMIUM_M
     await waitAttr(page, BANNER, 'data-horn', 'ready');
     assert.equal(await page.$(`${BANNER} button.mara-sound-enable`), null);
     await page.waitForFunction((sel) => Number(document.querySelector(sel)?.getAttribute('data-beeps')) >= 2, BANNER, { timeout: 5000 });
-    // the journal widget has no horn (its option is off)
+    // the journal widget has no horn (its option is off): no audio context, nothing to enable
     assert.equal(await attr(page, JOURNAL, 'data-sounding'), 'false');
+    assert.equal(await attr(page, JOURNAL, 'data-horn'), 'off');
+    assert.equal(await page.$(`${JOURNAL} button.mara-sound-enable`), null);
   });
 
   it('the journal pages newest first by keyset and filters', async () => {

@@ -10,6 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { helper } from '../helpers/red';
 import { acquireJournal } from '../../lib/journal/journal-hub';
+import { JournalError } from '../../lib/journal/errors';
 import { asUser, bcrypt, flow, fromBrowser, nodes, recordingResolver, rig, seed, settle, snapshot, take } from '../helpers/alarms-rig';
 import alarmsNode = require('../../nodes/ui_mara_alarms');
 
@@ -269,5 +270,30 @@ describe('ui_mara_alarms node', () => {
     fromBrowser({ type: 'page', req: 50 }, 'sock-2');
     await settle();
     assert.equal(take('page', 'sock-2').length, 1, 'the budgets refill with time');
+  });
+  it('a failing journal refuses the request and changes nothing', async () => {
+    fresh();
+    seed(1, 1);
+    await helper.load(nodes(), flow({ anonymous: true }));
+    const store = rig.lease!.hub.store;
+    const query = store.query.bind(store);
+    const attend = store.attend.bind(store);
+    store.query = () => {
+      throw new JournalError('EJOURNAL_IO', 'disk I/O error');
+    };
+    store.attend = () => {
+      throw new JournalError('EJOURNAL_IO', 'disk I/O error');
+    };
+    try {
+      fromBrowser({ type: 'page', req: 1 });
+      fromBrowser({ type: 'attendAll' }, 'sock-2');
+      await settle();
+      assert.deepEqual(take('refused'), [{ reason: 'journal' }]);
+      assert.deepEqual(take('refused', 'sock-2'), [{ reason: 'journal' }]);
+    } finally {
+      store.query = query;
+      store.attend = attend;
+    }
+    assert.equal(store.horn().unattended, 1);
   });
 });

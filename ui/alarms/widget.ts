@@ -82,7 +82,8 @@ export function createAlarmWidget(host: HTMLElement, o: AlarmWidgetOptions): Ala
   host.appendChild(top);
   host.appendChild(body);
   host.appendChild(note);
-  const horn: Horn = createHorn(win, host, () => drawTop());
+  // made on the first snapshot that wants it: a widget without a horn holds no audio context (browsers limit them)
+  let horn: Horn | null = null;
 
   const isDefaultView = () => beforeId === null && Object.keys(filter).length === 0;
   const mode = () => (snap?.config?.mode === 'journal' ? 'journal' : 'banner');
@@ -128,13 +129,20 @@ export function createAlarmWidget(host: HTMLElement, o: AlarmWidgetOptions): Ala
   function drawTop(): void {
     top.textContent = '';
     const h = snap?.horn;
-    const sounding = !!(snap?.config?.horn !== false && h?.sounding);
-    horn.sound(sounding);
+    const hornOn = !!snap && snap.config?.horn !== false;
+    const sounding = !!(hornOn && h?.sounding);
+    if (hornOn && !horn) horn = createHorn(win, host, () => drawTop());
+    if (horn) horn.sound(sounding);
+    else {
+      host.setAttribute('data-horn', 'off');
+      host.setAttribute('data-sounding', 'false');
+    }
     const title = el('span', 'mara-alarms-title', mode() === 'banner' ? t('banner') : '');
     top.appendChild(title);
-    if (snap?.config?.horn !== false) {
-      if (horn.access === 'locked') top.appendChild(button(t('soundOff'), 'mara-sound-enable', () => horn.unlock()));
-      else if (horn.access === 'ready') top.appendChild(el('span', 'mara-sound-on', t('soundOn')));
+    if (horn) {
+      const hn = horn;
+      if (hn.access === 'locked') top.appendChild(button(t('soundOff'), 'mara-sound-enable', () => hn.unlock()));
+      else if (hn.access === 'ready') top.appendChild(el('span', 'mara-sound-on', t('soundOn')));
       if (sounding) top.appendChild(el('span', 'mara-sounding', t('sounding')));
       else if (h?.silencedBy && h.unattended) top.appendChild(el('span', 'mara-silenced', t('silenced', { user: h.silencedBy })));
       if (sounding && !snap?.config?.readOnly) top.appendChild(button(t('silence'), 'mara-silence', () => o.send({ type: 'silence' }), !canAttend()));
@@ -416,7 +424,7 @@ export function createAlarmWidget(host: HTMLElement, o: AlarmWidgetOptions): Ala
     dispose() {
       if (retry) clearTimeout(retry);
       dialogs.close();
-      horn.dispose();
+      if (horn) horn.dispose();
     },
   };
 }
