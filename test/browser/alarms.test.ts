@@ -202,14 +202,11 @@ describe('ui_mara_alarms in Chromium', { skip: haveChromium ? false : CHROMIUM_M
         },
       },
     );
-    // the autoplay policy of a desktop browser (headless Chromium lets pages play sound without a gesture)
-    browser = await openChromium(VIEWPORT, 'mara-chromium-', process.env.NODE_V8_COVERAGE, {
-      bundleFile: path.join(DIST, 'ui', 'mara-alarms.js'),
-      args: ['--autoplay-policy=document-user-activation-required'],
-    });
+    browser = await openChromium(VIEWPORT, 'mara-chromium-', process.env.NODE_V8_COVERAGE, path.join(DIST, 'ui', 'mara-alarms.js'));
     ({ ctx, page } = browser);
     await ctx.addInitScript('window.__name = window.__name || function (f) { return f; }');
-    // headless Chromium lets any page play sound (and a page opened through CDP counts as user-activated); a desktop
+    // headless Chromium lets any page play sound, whatever --autoplay-policy says (and a page opened through CDP counts
+    // as user-activated); a desktop
     // browser's autoplay policy put back: a new AudioContext starts suspended and cannot resume before the page's
     // first trusted pointer or key event
     await ctx.addInitScript(() => {
