@@ -32,20 +32,26 @@ fs.cpSync(path.join(root, 'icons'), path.join(nodesOut, 'icons'), { recursive: t
 // browser code of the dashboard widgets, read at run time from dist/ui (nodes/shared/dashboard.ts): one ES2017
 // script per widget that declares one global (the node sends it as the body of the dashboard's initController)
 run(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', path.join(root, 'ui', 'tsconfig.json'), '--noEmit']);
-require('esbuild').buildSync({
-  entryPoints: [path.join(root, 'ui', 'dashboard1', 'index.ts')],
-  outfile: path.join(dist, 'ui', 'mara-screen.js'),
-  bundle: true,
-  format: 'iife',
-  globalName: 'MaraScreenUI',
-  target: 'es2017',
-  platform: 'browser',
-  charset: 'ascii',
-  legalComments: 'inline',
-  // development builds map the bundle to ui/**/*.ts, so c8 counts the browser runs against the sources
-  // (test/helpers/browser-coverage.ts); the tarball ships no maps
-  sourcemap: !release,
-  logLevel: 'warning',
-});
+// one bundle per widget (ui_mara_screen, ui_mara_alarms): each initController carries its own widget's code only
+for (const [entry, file, globalName] of [
+  ['dashboard1', 'mara-screen.js', 'MaraScreenUI'],
+  ['alarms', 'mara-alarms.js', 'MaraAlarmsUI'],
+]) {
+  require('esbuild').buildSync({
+    entryPoints: [path.join(root, 'ui', entry, 'index.ts')],
+    outfile: path.join(dist, 'ui', file),
+    bundle: true,
+    format: 'iife',
+    globalName,
+    target: 'es2017',
+    platform: 'browser',
+    charset: 'ascii',
+    legalComments: 'inline',
+    // development builds map the bundle to ui/**/*.ts, so c8 counts the browser runs against the sources
+    // (test/helpers/browser-coverage.ts); the tarball ships no maps
+    sourcemap: !release,
+    logLevel: 'warning',
+  });
+}
 if (!release) fs.writeFileSync(path.join(dist, '.build-stamp'), new Date().toISOString() + '\n');
 console.log(`[mara] built dist/${release ? ' (release: no source maps)' : ''}`);

@@ -84,6 +84,12 @@ export function initControllerSource(file: string, global: string, cfg: Record<s
  */
 export const SOCKET_ID = Symbol.for('node-red-contrib-mara.socketId');
 
+/**
+ * Where the handshake request of the socket a browser message came by is kept (same stamp as {@link SOCKET_ID}): its
+ * headers (a Basic `authorization` the browser resends) and a `user` a dashboard `ioMiddleware` may have set.
+ */
+export const SOCKET_REQUEST = Symbol.for('node-red-contrib-mara.socketRequest');
+
 const STAMPED = Symbol.for('node-red-contrib-mara.stamped');
 
 /**
@@ -117,11 +123,12 @@ export function stampSocketIds(RED: NodeAPI, dashboardDir?: string): boolean {
     const proto = Socket?.prototype;
     if (!proto || typeof proto.dispatch !== 'function') continue;
     if (!proto[STAMPED]) {
-      const dispatch = proto.dispatch as (this: { id?: unknown }, event: unknown[]) => unknown;
-      proto.dispatch = function (this: { id?: unknown }, event: unknown[]) {
+      const dispatch = proto.dispatch as (this: { id?: unknown; request?: unknown }, event: unknown[]) => unknown;
+      proto.dispatch = function (this: { id?: unknown; request?: unknown }, event: unknown[]) {
         const data = Array.isArray(event) ? event[1] : null;
         if (Array.isArray(event) && event[0] === 'update-value' && data && typeof data === 'object' && typeof this.id === 'string') {
           Object.defineProperty(data, SOCKET_ID, { value: this.id, enumerable: false });
+          Object.defineProperty(data, SOCKET_REQUEST, { value: this.request ?? null, enumerable: false });
         }
         return dispatch.call(this, event);
       };

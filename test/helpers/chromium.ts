@@ -15,17 +15,19 @@ export interface OpenBrowser {
 
 /**
  * `coverageDir`: where the pages' coverage of the widget's bundle goes (test/helpers/browser-coverage.ts); by default
- * NODE_V8_COVERAGE, set when c8 runs the suite, so the Chromium runs count in `npm test`'s coverage.
+ * NODE_V8_COVERAGE, set when c8 runs the suite, so the Chromium runs count in `npm test`'s coverage. `bundleFile`:
+ * which widget's bundle is counted (dist/ui/mara-screen.js by default).
  */
 export async function openChromium(
   viewport: { width: number; height: number },
   prefix = 'mara-chromium-',
   coverageDir = process.env.NODE_V8_COVERAGE,
+  bundleFile?: string,
 ): Promise<OpenBrowser> {
   const { chromium } = require('playwright-core') as typeof import('playwright-core');
   const userData = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
   const ctx = await chromium.launchPersistentContext(userData, { executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: false, viewport });
-  const coverage = trackCoverage(ctx, coverageDir);
+  const coverage = trackCoverage(ctx, coverageDir, bundleFile);
   const page = ctx.pages()[0] ?? (await ctx.newPage());
   await coverage.ready();
   return {

@@ -149,7 +149,8 @@ export async function startNodeRed(
     if (proc.exitCode !== null) throw new Error(`Node-RED exited (${proc.exitCode}):\n${out}`);
     try {
       const r = await fetch(`${url}/ui/`);
-      if (r.status === 200 && /Started flows/.test(out)) break;
+      // 401: the dashboard is up behind httpNodeAuth
+      if ((r.status === 200 || r.status === 401) && /Started flows/.test(out)) break;
     } catch {
       /* not listening yet */
     }
