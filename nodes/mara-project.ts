@@ -15,6 +15,7 @@ import { cleanUploadName, storeUpload } from './shared/upload-store';
 import { provideExampleProject } from './shared/example-project';
 import { tr } from './shared/i18n';
 import { openProjectJournal } from './shared/project-journal';
+import { startProjectAlarms } from './shared/project-alarms';
 
 const UPLOAD_DIR = 'mara-projects';
 const MAX_UPLOAD = 20 * 1024 * 1024;
@@ -70,7 +71,10 @@ export = function register(RED: NodeAPI): void {
       node.configError = e as Error;
       node.error(`bad config: ${(e as Error).message}`);
     }
+    // the §6.3 marks and the blinking elements, from the journal (once the workbook has loaded)
+    const stopAlarms = startProjectAlarms(node);
     node.on('close', (_removed: boolean, done: () => void) => {
+      stopAlarms();
       closeJournal();
       node.runtime?.close();
       node.runtime = null;

@@ -1,5 +1,6 @@
 import type { Node, NodeDef } from 'node-red';
 import type { JournalHub } from '../../lib/journal/journal-hub';
+import type { ProjectAlarms } from '../../lib/journal/project-alarms';
 import type { ProjectService } from '../../lib/project/project-service';
 import { ProjectRuntime } from '../../lib/project/project-runtime';
 
@@ -29,6 +30,8 @@ export interface MaraProjectNode extends Node {
   /** The project's event journal (shared with the lines that name the project), null when it could not be opened. */
   journal?: JournalHub | null;
   journalError?: Error | null;
+  /** The §6.3 protection marks and the elements with an unattended alarm (what screens blink); null without a journal. */
+  alarms?: ProjectAlarms | null;
 }
 
 /**
