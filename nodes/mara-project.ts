@@ -71,7 +71,7 @@ export = function register(RED: NodeAPI): void {
       node.configError = e as Error;
       node.error(`bad config: ${(e as Error).message}`);
     }
-    // the §6.3 marks and the blinking elements, from the journal (once the workbook has loaded)
+    // the protection marks (docs/screens.md §6.3) and the blinking elements, from the journal (once the workbook has loaded)
     const stopAlarms = startProjectAlarms(node);
     node.on('close', (_removed: boolean, done: () => void) => {
       stopAlarms();

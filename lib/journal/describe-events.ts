@@ -7,7 +7,7 @@ import type { EventInput } from './types';
 
 /**
  * Alarm severity by kind of event (issue 14): 0 = recorded only, 1 … 9 = an alarm to attend (higher is more
- * severe). A DI's kind is its workbook `tipo` (spec hmi §6.3: 0 protection, 1 alarm, 2 breaker).
+ * severe). A DI's kind is its workbook `tipo` (docs/screens.md §6.3: 0 protection, 1 alarm, 2 breaker).
  */
 export interface AlarmDefaults {
   /** DI tipo 0 going to 1 (a trip). Going back to 0 is not an alarm: the original hides it (`show=False`). */

@@ -1,6 +1,6 @@
 /**
  * A project's live alarm state beside its journal (docs/journal.md "Protection marks" and "Blinking"): applies the
- * §6.3 hooks (protection-marks.ts) to the project's element state as events come in and are attended, brings the
+ * docs/screens.md §6.3 hooks (protection-marks.ts) to the project's element state as events come in and are attended, brings the
  * marks back from the journal at start, and keeps the set of element tags that have an unattended alarm (what the
  * screens blink), telling its listeners when that set changes. One per project; no Node-RED here.
  */

@@ -1,5 +1,5 @@
 /**
- * The event hooks of spec hmi §6.3 (docs/journal.md "Protection marks"), as pure functions of journal records and
+ * The event hooks of docs/screens.md §6.3 (docs/journal.md "Protection marks"), as pure functions of journal records and
  * the project's workbook: which element texts a new event or an attend writes.
  *
  *   DI tipo 0 (protection), new event of value 1: text '1' on the DI's element and on its bay's breaker (the DI

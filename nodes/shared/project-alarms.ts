@@ -5,7 +5,7 @@ import { type MaraProjectNode, runtimeOf } from './project-node';
 const ORIGIN = 'mara-project:marks';
 
 /**
- * The project's alarm state (lib/journal/project-alarms.ts) for a mara-project node with a journal: the §6.3 marks
+ * The project's alarm state (lib/journal/project-alarms.ts) for a mara-project node with a journal: the marks of docs/screens.md §6.3
  * go into the project's runtime (the formulas that read them repaint; held until the formulas load), and
  * `node.alarms` tells the screens which elements have an unattended alarm. Starts when the workbook first loads.
  * Returns the function that stops it on close.

@@ -30,7 +30,7 @@ export interface MaraProjectNode extends Node {
   /** The project's event journal (shared with the lines that name the project), null when it could not be opened. */
   journal?: JournalHub | null;
   journalError?: Error | null;
-  /** The §6.3 protection marks and the elements with an unattended alarm (what screens blink); null without a journal. */
+  /** The protection marks (docs/screens.md §6.3) and the elements with an unattended alarm (what screens blink); null without a journal. */
   alarms?: ProjectAlarms | null;
 }
 
