@@ -14,7 +14,7 @@ import { editorWrite, sameOriginOnly } from './shared/http-guard';
 import { cleanUploadName, storeUpload } from './shared/upload-store';
 import { provideExampleProject } from './shared/example-project';
 import { tr } from './shared/i18n';
-import { openProjectJournal } from './shared/project-journal';
+import { alarmSeveritiesOf, openProjectJournal } from './shared/project-journal';
 import { startProjectAlarms } from './shared/project-alarms';
 
 const UPLOAD_DIR = 'mara-projects';
@@ -31,6 +31,7 @@ export = function register(RED: NodeAPI): void {
     node.configError = null;
     node.dialect = config.dialect === 'excel' ? 'excel' : 'txscada';
     node.replaceLabels = config.replaceLabels === true;
+    node.alarmSeverities = alarmSeveritiesOf(config);
     // the journal lives in the Node-RED user directory only (as the lines' state does): none without one
     const settingsDir = (RED.settings as { userDir?: string }).userDir;
     const closeJournal = settingsDir ? openProjectJournal(RED, node, config, settingsDir) : () => undefined;

@@ -12,7 +12,12 @@ import { until } from '../helpers/pipe';
 import { helper } from '../helpers/red';
 import { openJournalCount } from '../../lib/journal';
 import { runtimeOf, type MaraProjectNode } from '../../nodes/shared/project-node';
+import { alarmSeveritiesOf } from '../../nodes/shared/project-journal';
+import { MaraSimulator } from '../../lib/sim/simulator';
+import { ROOT } from '../helpers/red-child';
 import projectNode = require('../../nodes/mara-project');
+import lineNode = require('../../nodes/mara-line');
+import pollNode = require('../../nodes/mara-poll');
 
 const di = (tag: string, bit: number, tipo: number) => ({
   tag,
@@ -113,11 +118,77 @@ describe('mara-project: protection marks from its journal (spec §6.3)', () => {
     assert.deepEqual(p.alarms!.tags(), ['S1164_01']);
   });
 
+  it('alarm severities: an integer 0-9 per kind, anything else leaves the default', () => {
+    assert.deepEqual(alarmSeveritiesOf({ sevProtection: '9', sevAlarm: 0, sevBreaker: ' 2 ', sevOther: '10', sevComsys: 'x' }), {
+      protection: 9,
+      alarm: 0,
+      breaker: 2,
+    });
+    assert.deepEqual(alarmSeveritiesOf({ sevOther: '-1', sevComsys: '1.5' }), {});
+    assert.deepEqual(alarmSeveritiesOf({}), {});
+  });
+
   it('without a user directory there is no journal and no alarm state (nothing fails)', async () => {
     helper.settings({});
     await helper.load([projectNode], [{ id: 'proj', type: 'mara-project', path: 'examples/substation.xlsx', dialect: 'txscada', watch: false }]);
     const p = helper.getNode('proj') as unknown as MaraProjectNode;
     assert.equal(p.journal ?? null, null);
     assert.equal(p.alarms ?? null, null);
+  });
+
+  it("end to end: a line naming the project journals a simulated trip with the project's severities, and the marks follow", async () => {
+    userDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mara-userdir-'));
+    fs.mkdirSync(path.join(userDir, 'project'));
+    fs.copyFileSync(path.join(ROOT, 'examples', 'substation.xlsx'), path.join(userDir, 'project', 'substation.xlsx'));
+    const sim = new MaraSimulator([{ address: 1 }]);
+    const port = await sim.listenTcp({ port: 0 });
+    try {
+      helper.settings({ userDir });
+      await helper.load(
+        [projectNode, lineNode, pollNode],
+        [
+          { id: 't', type: 'tab' },
+          { id: 'poll', type: 'mara-poll', z: 't', line: 'line', wires: [[], []] },
+          { id: 'proj', type: 'mara-project', path: 'project/substation.xlsx', dialect: 'txscada', watch: false, sevProtection: '5', sevBreaker: '0' },
+          {
+            id: 'line',
+            type: 'mara-line',
+            transport: 'tcp',
+            host: '127.0.0.1',
+            port,
+            masterAddress: 64,
+            devices: [{ address: 1, name: 'comaster', pollInterval: 0.05, timeout: 300, retries: 1 }],
+            pehInterval: 60,
+            pehOnConnect: false,
+            maxQueue: 100,
+            persist: true,
+            project: 'proj',
+            comaster: '1',
+            projectPoll: 'direct',
+          },
+        ],
+      );
+      const p = helper.getNode('proj') as unknown as MaraProjectNode;
+      assert.deepEqual(p.alarmSeverities, { protection: 5, breaker: 0 });
+      await until(() => p.project!.version > 0 && !!p.alarms, 10_000, 'project loaded');
+      const dev = sim.device(1)!;
+      dev.setDi(17, true); // S1151_03, the feeder 3 relay, trips
+      dev.setDi(16, false); // S1152B03 opens
+      const records = () => p.journal!.store.query({ type: 'digital', limit: 10 }).records;
+      await until(() => records().length >= 2, 10_000, 'the events journalled');
+      assert.deepEqual(
+        records()
+          .map((r) => `${r.tag} ${r.value} ${r.stateText} ${r.severity}`)
+          .sort(),
+        ['S1151_03 1 NORMAL 5', 'S1152B03 0 CERRADO 0'],
+      );
+      const rt = runtimeOf(p)!;
+      await until(() => rt.engine.element('S1151_03')?.text === '1', 5000, 'the relay marked');
+      assert.equal(rt.engine.element('S1152B03')?.text, '1');
+      assert.deepEqual(p.alarms!.tags(), ['S1151_03', 'S1152B03'], 'the breaker event (severity 0) is no alarm; the trip blinks its breaker');
+    } finally {
+      await helper.unload();
+      await sim.close();
+    }
   });
 });
