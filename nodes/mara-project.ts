@@ -14,7 +14,8 @@ import { editorWrite, sameOriginOnly } from './shared/http-guard';
 import { cleanUploadName, storeUpload } from './shared/upload-store';
 import { provideExampleProject } from './shared/example-project';
 import { tr } from './shared/i18n';
-import { openProjectJournal } from './shared/project-journal';
+import { alarmSeveritiesOf, openProjectJournal } from './shared/project-journal';
+import { startProjectAlarms } from './shared/project-alarms';
 
 const UPLOAD_DIR = 'mara-projects';
 const MAX_UPLOAD = 20 * 1024 * 1024;
@@ -30,6 +31,7 @@ export = function register(RED: NodeAPI): void {
     node.configError = null;
     node.dialect = config.dialect === 'excel' ? 'excel' : 'txscada';
     node.replaceLabels = config.replaceLabels === true;
+    node.alarmSeverities = alarmSeveritiesOf(config);
     // the journal lives in the Node-RED user directory only (as the lines' state does): none without one
     const settingsDir = (RED.settings as { userDir?: string }).userDir;
     const closeJournal = settingsDir ? openProjectJournal(RED, node, config, settingsDir) : () => undefined;
@@ -70,7 +72,10 @@ export = function register(RED: NodeAPI): void {
       node.configError = e as Error;
       node.error(`bad config: ${(e as Error).message}`);
     }
+    // the protection marks (docs/screens.md §6.3) and the blinking elements, from the journal (once the workbook has loaded)
+    const stopAlarms = startProjectAlarms(node);
     node.on('close', (_removed: boolean, done: () => void) => {
+      stopAlarms();
       closeJournal();
       node.runtime?.close();
       node.runtime = null;

@@ -6,7 +6,7 @@ import { MaraSimulator } from '../lib/sim/simulator';
 import { MaraError } from '../lib/mara/errors';
 import { msgBytes } from './shared/bytes';
 import { num } from './shared/line-config';
-import { applyValues, parseAddresses } from './shared/sim-input';
+import { applyValues, parseAddresses, parseTrips } from './shared/sim-input';
 import { StatusThrottle } from './shared/status';
 import { tr } from './shared/i18n';
 import { toMaraError } from './shared/errors';
@@ -26,6 +26,10 @@ interface MaraSimulatorDef extends NodeDef {
   activityInterval: number | string;
   /** DI indexes the activity may toggle, e.g. `16,20,24,28` (empty: every DI). */
   breakers?: string;
+  /** Protection trips, `relay:breaker` DI index pairs, e.g. `17:16,21:20` (empty: none). */
+  trips?: string;
+  /** Mean seconds between trips (0 or empty: no trips). */
+  tripEvery?: number | string;
   /** Take the SEQ of broadcast frames, like the 2014 firmware (docs/protocol.md §6.2). */
   bugPeh?: boolean;
 }
@@ -106,7 +110,11 @@ export = function register(RED: NodeAPI): void {
           .split(/[\s,;]+/)
           .filter(Boolean)
           .map(Number);
-        for (const d of sim.devices) stops.push(startActivity(d, { intervalMs: ms, ...(dis.length ? { dis } : {}) }));
+        const trips = parseTrips(config.trips);
+        const every = num(config.tripEvery, 0) * 1000;
+        // a trip holds the relay up ~20 s, then the breaker recloses ~20 s later (docs/journal.md: the demo's trips)
+        const tripping = trips.length && every > 0 ? { trips, tripProbability: Math.min(1, ms / every), tripTicks: Math.max(1, Math.round(20_000 / ms)) } : {};
+        for (const d of sim.devices) stops.push(startActivity(d, { intervalMs: ms, ...(dis.length ? { dis } : {}), ...tripping }));
       }
     } catch (e) {
       node.status({ fill: 'red', shape: 'dot', text: tr(RED, 'mara-simulator.status.badConfig', {}, 'bad config') });

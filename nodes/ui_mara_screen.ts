@@ -494,6 +494,10 @@ function register(RED: NodeAPI): void {
           }
           loadProject(model, p.file).catch((e: Error) => node.error(`screens: ${e.message}`));
         });
+        // the elements with an unattended alarm blink (docs/screens.md "Blinking"): the project's set, on connect and on change
+        projectNode.alarms?.subscribe(node.id, (tags) => {
+          if (!closed && state.setAlarms(tags)) schedule();
+        });
         runtime?.subscribe(node.id, (e) => {
           // before the screens have loaded nothing is shown: loadProject applies the runtime's whole state then
           if (closed || !projectShown) return;
@@ -566,6 +570,7 @@ function register(RED: NodeAPI): void {
       status.dispose();
       projectNode?.project?.unsubscribe(node.id);
       runtime?.unsubscribe(node.id);
+      projectNode?.alarms?.unsubscribe(node.id);
       try {
         remover?.();
       } catch {

@@ -65,6 +65,8 @@ export interface ScreenSnapshot {
   quality: Record<string, string>;
   /** Screen every client was switched to by a `screen` msg, or null. */
   screen: string | null;
+  /** Tags of the elements with an unattended alarm (the browser blinks them), sorted; absent = none. */
+  alarms?: string[];
 }
 
 export interface ScreenDelta {
@@ -72,6 +74,8 @@ export interface ScreenDelta {
   state?: Record<string, Partial<Record<ScreenAttr, string | null>>>;
   quality?: Record<string, string | null>;
   screen?: { name: string };
+  /** The whole new list of alarm tags, when it changed. */
+  alarms?: string[];
 }
 
 /** An element as the project model has it (lib/project/model.ts Element), or a subset of it. */
@@ -136,6 +140,9 @@ export class ScreenState {
   private pendingState: Record<string, Partial<Record<ScreenAttr, string | null>>> = tagKeyed();
   private pendingQuality: Record<string, string | null> = tagKeyed();
   private pendingScreen: string | null = null;
+  private pendingAlarms = false;
+  /** The project's alarm tags as last given (setAlarms): filtered again when the known tags change. */
+  private alarmSource: readonly string[] = [];
   private pendingCount = 0;
   /**
    * Quality by source: the points (mara-points: `{tag, table: 'di'|'ai'|'sv', quality}`) and the elements
@@ -250,6 +257,7 @@ export class ScreenState {
     this.toggles = toggles;
     this.linked = linked;
     this.disabled = disabled;
+    this.setAlarms(this.alarmSource);
   }
 
   /**
@@ -281,6 +289,30 @@ export class ScreenState {
     this.early.clear();
     for (const t of Object.keys(this.snapshot.state)) if (!tags.has(t)) delete this.snapshot.state[t];
     for (const t of Object.keys(this.snapshot.quality)) if (!tags.has(t)) delete this.snapshot.quality[t];
+    this.setAlarms(this.alarmSource);
+  }
+
+  /**
+   * The tags of the elements with an unattended alarm (docs/screens.md "Blinking"): only tags this widget knows
+   * (its screens' keys and the project's elements; before they are known, at most MAX_UNKNOWN_TAGS) and no
+   * disabled element. Returns true when the list the browsers get changed (pending for the next delta).
+   */
+  setAlarms(tags: readonly unknown[]): boolean {
+    const src = Array.isArray(tags) ? tags.filter((t): t is string => isValidTag(t)) : [];
+    this.alarmSource = src;
+    const keep = new Set<string>();
+    for (const t of src) {
+      if (this.disabled.has(t) || (this.known ? !this.known.has(t) : keep.size >= MAX_UNKNOWN_TAGS)) continue;
+      keep.add(t);
+    }
+    const next = [...keep].sort();
+    const cur = this.snapshot.alarms ?? [];
+    if (next.length === cur.length && next.every((t, i) => t === cur[i])) return false;
+    if (next.length) this.snapshot.alarms = next;
+    else delete this.snapshot.alarms;
+    if (!this.pendingAlarms) this.pendingCount++;
+    this.pendingAlarms = true;
+    return true;
   }
 
   /** Changes refused for unknown tags since the last call, and (up to 20) of those tags. */
@@ -427,9 +459,11 @@ export class ScreenState {
     if (Object.keys(this.pendingState).length) d.state = this.pendingState;
     if (Object.keys(this.pendingQuality).length) d.quality = this.pendingQuality;
     if (this.pendingScreen) d.screen = { name: this.pendingScreen };
+    if (this.pendingAlarms) d.alarms = this.snapshot.alarms ?? [];
     this.pendingState = tagKeyed();
     this.pendingQuality = tagKeyed();
     this.pendingScreen = null;
+    this.pendingAlarms = false;
     this.pendingCount = 0;
     return d;
   }
@@ -439,6 +473,7 @@ export class ScreenState {
     this.pendingState = tagKeyed();
     this.pendingQuality = tagKeyed();
     this.pendingScreen = null;
+    this.pendingAlarms = false;
     this.pendingCount = 0;
     this.snapshot.seq++;
   }

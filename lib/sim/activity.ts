@@ -1,6 +1,7 @@
 /**
  * A plausible substation for a SimDevice: breakers toggling now and then (DI flips, each an event),
- * currents drifting (AI random walk, with an occasional q = 1 glitch) and, optionally, the energy
+ * protection trips (a relay DI goes 1 and its bay's breaker opens; the relay resets, later the breaker
+ * recloses), currents drifting (AI random walk, with an occasional q = 1 glitch) and, optionally, the energy
  * events of every 15-minute period of device time [docs/protocol.md §5.6.2]. Deterministic with `seed` or `rng`.
  */
 import { MaraTime } from '../mara';
@@ -23,6 +24,20 @@ export interface ActivityOptions {
   glitchProbability?: number;
   /** Queue energy events (channels 0 and 1) when a 15-minute period of device time ends (default true). */
   energy?: boolean;
+  /** Protection trips: [relay DI, breaker DI] index pairs (e.g. [[17, 16]]); none by default. */
+  trips?: readonly (readonly [number, number])[];
+  /** Chance per tick that a trip starts while none is running (default 0.02). */
+  tripProbability?: number;
+  /** Ticks the relay stays 1 (default 3); the breaker recloses as many ticks after the relay resets. */
+  tripTicks?: number;
+}
+
+/** A trip in progress: the pair, and the ticks left until the relay resets, then until the breaker recloses. */
+interface Trip {
+  relay: number;
+  breaker: number;
+  relayTicks: number;
+  breakerTicks: number;
 }
 
 /** mulberry32: a tiny seeded PRNG, replayable from its seed. */
@@ -39,8 +54,10 @@ export function mulberry32(seed: number): () => number {
 
 export class SubstationActivity {
   private readonly rng: () => number;
-  private readonly o: Required<Omit<ActivityOptions, 'rng' | 'seed' | 'intervalMs' | 'dis'>>;
+  private readonly o: Required<Omit<ActivityOptions, 'rng' | 'seed' | 'intervalMs' | 'dis' | 'trips'>>;
   private readonly dis: number[];
+  private readonly trips: (readonly [number, number])[];
+  private trip: Trip | null = null;
   private readonly glitched = new Set<number>();
   private period: string | null = null;
   /** Pulses of the running 15-minute period per channel (0 active, 1 reactive). */
@@ -56,9 +73,13 @@ export class SubstationActivity {
       aiStep: opts.aiStep ?? 40,
       glitchProbability: opts.glitchProbability ?? 0.01,
       energy: opts.energy ?? true,
+      tripProbability: opts.tripProbability ?? 0.02,
+      tripTicks: Math.max(1, Math.floor(opts.tripTicks ?? 3)),
     };
     const nDi = Math.min(device.di.length * 8, 128);
-    this.dis = (opts.dis ?? Array.from({ length: nDi }, (_, i) => i)).filter((i) => Number.isInteger(i) && i >= 0 && i < nDi);
+    const okDi = (i: number) => Number.isInteger(i) && i >= 0 && i < nDi;
+    this.dis = (opts.dis ?? Array.from({ length: nDi }, (_, i) => i)).filter(okDi);
+    this.trips = (opts.trips ?? []).filter((p) => Array.isArray(p) && okDi(p[0]) && okDi(p[1]) && p[0] !== p[1]).slice(0, 64);
     // start the currents somewhere in the middle of the range rather than at 0
     for (let i = 0; i < device.ai.length; i++) if ((device.ai[i] & 0x0fff) === 0) device.setAi(i, 1000 + Math.floor(this.rng() * 2000));
   }
@@ -69,8 +90,10 @@ export class SubstationActivity {
     const r = this.rng;
     if (this.dis.length > 0 && r() < this.o.flipProbability) {
       const i = this.dis[Math.floor(r() * this.dis.length)];
-      d.setDi(i, !d.getDi(i));
+      // a tripped breaker stays open until the trip is over
+      if (!this.trip || (i !== this.trip.breaker && i !== this.trip.relay)) d.setDi(i, !d.getDi(i));
     }
+    this.tripStep();
     for (let i = 0; i < d.ai.length; i++) {
       const v = d.ai[i] & 0x0fff;
       const next = Math.max(0, Math.min(0x0fff, v + Math.round((r() * 2 - 1) * this.o.aiStep)));
@@ -81,6 +104,30 @@ export class SubstationActivity {
       d.setAi(i, next, glitch ? 1 : 0);
     }
     if (this.o.energy) this.energy();
+  }
+
+  /** The running trip's next step, or perhaps a new trip: relay 1 and breaker open (two events), relay reset, breaker reclosed. */
+  private tripStep(): void {
+    const d = this.device;
+    const t = this.trip;
+    if (t) {
+      if (t.relayTicks > 0 && --t.relayTicks === 0) d.setDi(t.relay, false);
+      else if (t.relayTicks === 0 && --t.breakerTicks <= 0) {
+        d.setDi(t.breaker, true);
+        this.trip = null;
+      }
+      return;
+    }
+    if (!this.trips.length || this.rng() >= this.o.tripProbability) return;
+    const [relay, breaker] = this.trips[Math.floor(this.rng() * this.trips.length)];
+    d.setDi(relay, true);
+    d.setDi(breaker, false);
+    this.trip = { relay, breaker, relayTicks: this.o.tripTicks, breakerTicks: this.o.tripTicks };
+  }
+
+  /** True while a trip is running (relay up or breaker not reclosed yet). */
+  get tripping(): boolean {
+    return this.trip !== null;
   }
 
   /** Accumulates pulses; when the device clock enters a new 15-minute period, queues the finished one. */

@@ -36,15 +36,19 @@ export function lineJournal(
   let cache: { model: ProjectModel | null; d: EventDescriber } | null = null;
   const describe = (reply: AcceptedReply) => {
     let model: ProjectModel | null = null;
+    let alarms: MaraProjectNode['alarmSeverities'];
     if (cfg.project) {
-      const svc = (RED.nodes.getNode(cfg.project) as MaraProjectNode | null)?.project ?? null;
+      const projectNode = RED.nodes.getNode(cfg.project) as MaraProjectNode | null;
+      alarms = projectNode?.alarmSeverities;
+      const svc = projectNode?.project ?? null;
       if (svc && svc.version === 0 && svc.error === null)
         throw new JournalError('EJOURNAL_WAITING', 'the workbook of the project is still loading: replies wait until it has loaded');
       model = svc && svc.version > 0 ? svc.model : null;
     }
     if (!cache || cache.model !== model) {
       const pick = model ? pickComaster(model, { ...info, comaster: cfg.comaster || null }) : null;
-      cache = { model, d: new EventDescriber(pick?.ok ? model : null, { comaster: pick?.ok ? pick.comaster : undefined }) };
+      // the project's severities (mara-project: sevProtection …) over the defaults
+      cache = { model, d: new EventDescriber(pick?.ok ? model : null, { comaster: pick?.ok ? pick.comaster : undefined, alarms }) };
       if (pick && !pick.ok) node.warn(`journal: ${pick.message}; events are recorded without their points`);
     }
     return cache.d.describe(reply.frame.reply?.events ?? []);

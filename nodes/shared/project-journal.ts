@@ -1,5 +1,6 @@
 import type { NodeAPI } from 'node-red';
 import { acquireJournal, type JournalHub } from '../../lib/journal/journal-hub';
+import type { AlarmDefaults } from '../../lib/journal/describe-events';
 import type { Retention } from '../../lib/journal/types';
 import { journalFile } from './line-journal';
 import type { MaraProjectDef, MaraProjectNode } from './project-node';
@@ -66,6 +67,21 @@ export function retentionOf(config: Partial<MaraProjectDef>): Retention {
   if (Number.isFinite(days) && days > 0) r.maxAgeDays = days;
   if (Number.isFinite(rows) && rows > 0) r.maxRows = Math.floor(rows);
   return r;
+}
+
+/** The project node's alarm severities (sevProtection …; empty = the default, else an integer 0-9; anything else is ignored). */
+export function alarmSeveritiesOf(config: Partial<MaraProjectDef>): Partial<AlarmDefaults> {
+  const out: Partial<AlarmDefaults> = {};
+  const take = (k: keyof AlarmDefaults, v: unknown) => {
+    const s = String(v ?? '').trim();
+    if (/^[0-9]$/.test(s)) out[k] = Number(s);
+  };
+  take('protection', config.sevProtection);
+  take('alarm', config.sevAlarm);
+  take('breaker', config.sevBreaker);
+  take('otherDigital', config.sevOther);
+  take('comsys', config.sevComsys);
+  return out;
 }
 
 /** The journal of the project a node names (its events, attend, horn), or null when the project or its journal is not there. */

@@ -1,5 +1,7 @@
 import type { Node, NodeDef } from 'node-red';
+import type { AlarmDefaults } from '../../lib/journal/describe-events';
 import type { JournalHub } from '../../lib/journal/journal-hub';
+import type { ProjectAlarms } from '../../lib/journal/project-alarms';
 import type { ProjectService } from '../../lib/project/project-service';
 import { ProjectRuntime } from '../../lib/project/project-runtime';
 
@@ -16,6 +18,12 @@ export interface MaraProjectDef extends NodeDef {
   retentionDays?: number | string;
   /** Journal retention: only the newest this many events stay (default 1 000 000; 0 = no row limit). */
   retentionRows?: number | string;
+  /** Alarm severities 0-9 per kind of event (empty: DEFAULT_ALARMS; docs/journal.md). */
+  sevProtection?: number | string;
+  sevAlarm?: number | string;
+  sevBreaker?: number | string;
+  sevOther?: number | string;
+  sevComsys?: number | string;
 }
 
 export interface MaraProjectNode extends Node {
@@ -29,6 +37,10 @@ export interface MaraProjectNode extends Node {
   /** The project's event journal (shared with the lines that name the project), null when it could not be opened. */
   journal?: JournalHub | null;
   journalError?: Error | null;
+  /** The project's alarm severities over DEFAULT_ALARMS, for the describers of its lines' events. */
+  alarmSeverities?: Partial<AlarmDefaults>;
+  /** The protection marks (docs/screens.md §6.3) and the elements with an unattended alarm (what screens blink); null without a journal. */
+  alarms?: ProjectAlarms | null;
 }
 
 /**

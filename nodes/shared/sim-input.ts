@@ -59,3 +59,18 @@ export function applyValues(dev: SimDevice, p: Record<string, unknown>): void {
     else dev.queueEvents(num(p.events, NaN));
   }
 }
+
+/** `17:16, 21:20` → [[17, 16], [21, 20]] (relay, breaker); throws EINVAL on anything else. */
+export function parseTrips(text: unknown): [number, number][] {
+  const s = String(text ?? '').trim();
+  if (!s) return [];
+  if (s.length > 2000) throw new MaraError('EINVAL', 'trips: at most 2000 characters');
+  return s
+    .split(/[\s,;]+/)
+    .filter(Boolean)
+    .map((pair) => {
+      const m = /^(\d{1,3}):(\d{1,3})$/.exec(pair);
+      if (!m || m[1] === m[2]) throw new MaraError('EINVAL', `trips: "${pair.slice(0, 20)}" is not relay:breaker (two different DI indexes, e.g. 17:16)`);
+      return [Number(m[1]), Number(m[2])];
+    });
+}

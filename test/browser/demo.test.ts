@@ -1,7 +1,8 @@
 /**
  * The demo flow itself (examples/substation-demo.json) in a real Node-RED and Chromium:
  * simulator → line → poll → points → formulas → screen. A DI flipped in the simulator must change
- * the breaker's fill within one poll interval plus 500 ms.
+ * the breaker's fill within one poll interval plus 500 ms. A protection trip reaches the project's journal (the
+ * line names the project) and comes back as the §6.3 marks and the blink of the relay and its breaker.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -55,6 +56,8 @@ describe('the demo flow in Chromium', { skip: haveChromium ? false : CHROMIUM_MI
     red = await startNodeRed(await demoFlow(), files);
     browser = await openChromium({ width: 1400, height: 950 });
     page = browser.page;
+    // tsx names the functions declared inside page functions with a `__name` helper the page does not have
+    await browser.ctx.addInitScript('window.__name = window.__name || function (f) { return f; }');
     await page.goto(`${red.url}/ui/`);
     await page.waitForSelector('[tag="S1152B03"]', { timeout: 20_000 });
   });
@@ -109,5 +112,27 @@ describe('the demo flow in Chromium', { skip: haveChromium ? false : CHROMIUM_MI
     // painted from the server snapshot with the first frame, not after the next change
     assert.equal(await fillOf('S1152B04'), 'rgb(0, 0, 0)');
     assert.equal(await fillOf('S1152B03'), 'rgb(255, 204, 0)');
+  });
+
+  it('a protection trip in the simulator marks and blinks the relay and its bay breaker (spec §6.3)', async () => {
+    await red.inject('test-sim-in', { payload: { di: { 17: 1, 16: 0 } } }); // S1151_03 trips, S1152B03 opens
+    await page.waitForFunction(
+      () => {
+        const shape = (t: string) => {
+          const e = document.querySelector(`[tag="${t}"]`) as SVGElement | null;
+          return { e, p: (e && (e.matches('path, rect') ? e : e.querySelector('path, rect'))) as SVGElement | null };
+        };
+        const relay = shape('S1151_03');
+        const breaker = shape('S1152B03');
+        return (
+          relay.p?.style.getPropertyValue('fill') === 'rgb(255, 0, 0)' &&
+          breaker.p?.style.getPropertyValue('fill') === 'rgb(255, 0, 0)' &&
+          !!relay.e?.classList.contains('mara-alarm-on') &&
+          !!breaker.e?.classList.contains('mara-alarm-on')
+        );
+      },
+      null,
+      { timeout: POLL_S * 1000 + 2000 },
+    );
   });
 });

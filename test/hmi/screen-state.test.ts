@@ -124,3 +124,32 @@ describe('ScreenState keyed by tag', () => {
     assert.equal(Object.getPrototypeOf(s.snapshot.state), null);
   });
 });
+
+describe('ScreenState alarms (blinking)', () => {
+  it('keeps the known, enabled alarm tags, sorted; sends the whole list in a delta when it changes', () => {
+    const s = make();
+    s.setElements([{ tag: 'A' }, { tag: 'B' }, { tag: 'OFF', disabled: true }]);
+    s.setKnownTags(new Set(['A', 'B', 'OFF']));
+    s.takeDelta();
+    assert.equal(s.setAlarms(['B', 'A', 'OTHER', 'OFF', '__proto__', 7, 'A']), true);
+    assert.deepEqual(s.snapshot.alarms, ['A', 'B']);
+    assert.deepEqual(wire(s.takeDelta()), { seq: s.snapshot.seq, alarms: ['A', 'B'] });
+    assert.equal(s.setAlarms(['A', 'B']), false, 'the same set: nothing to send');
+    assert.equal(s.takeDelta(), null);
+    assert.equal(s.setAlarms([]), true);
+    assert.equal(s.snapshot.alarms, undefined);
+    assert.deepEqual(wire(s.takeDelta())?.valueOf(), { seq: s.snapshot.seq, alarms: [] });
+  });
+
+  it('alarm tags given before the screens are known are filtered when they are', () => {
+    const s = make();
+    s.setAlarms(['A', 'LATER', 'GONE']);
+    assert.deepEqual(s.snapshot.alarms, ['A', 'GONE', 'LATER']);
+    s.setKnownTags(new Set(['A', 'LATER']));
+    assert.deepEqual(s.snapshot.alarms, ['A', 'LATER']);
+    s.setElements([{ tag: 'A' }, { tag: 'LATER', disabled: true }]);
+    assert.deepEqual(s.snapshot.alarms, ['A']);
+    s.markFull();
+    assert.equal(s.takeDelta(), null, 'a full snapshot carries them');
+  });
+});

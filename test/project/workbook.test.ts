@@ -492,6 +492,30 @@ describe('workbook: the example (examples/substation.xlsx / .xls)', () => {
     );
   });
 
+  it("takes each DI's tipo from tipodi and its text group from idTextoEv2 (spec §6.3 fix); every 51_ relay has its 52B breaker", () => {
+    for (const fmt of FORMATS) {
+      const dis = models.get(fmt)!.points.filter((p): p is DiPoint => p.table === 'di');
+      const kind = (tag: string) => (/52B/.test(tag) ? 2 : /5[01][_N]|81_|27_/.test(tag) ? 0 : 1);
+      for (const d of dis) assert.equal(d.tipo, kind(d.tag), `${fmt} ${d.tag}`);
+      assert.deepEqual(
+        [...new Set(dis.map((d) => `${d.tipo}:${d.textId}`))].sort(),
+        ['0:4', '1:2', '1:5', '2:0'],
+        `${fmt}: protections 4, alarms 5, earthing switches 2, breakers 0`,
+      );
+      const tags = new Set(models.get(fmt)!.elements.map((e) => e.tag));
+      for (const d of dis) if (d.tag.includes('51_')) assert.ok(tags.has(d.tag.replace('51_', '52B')), `${fmt}: breaker of ${d.tag}`);
+    }
+    // the JSON form keeps them (the same builder)
+    const back = loadJson(JSON.parse(JSON.stringify(models.get('xlsx'))));
+    assert.deepEqual(
+      back.model.points.filter((p) => p.table === 'di').map((p) => [(p as DiPoint).tipo, (p as DiPoint).textId]),
+      models
+        .get('xlsx')!
+        .points.filter((p) => p.table === 'di')
+        .map((p) => [(p as DiPoint).tipo, (p as DiPoint).textId]),
+    );
+  });
+
   it('every DI and AI has an element; every formula targets an element; screens MAP → S1', () => {
     const m = models.get('xlsx')!;
     const tags = new Set(m.elements.map((e) => e.tag));

@@ -369,4 +369,54 @@ describe('SubstationActivity', () => {
     assert.deepEqual(stamps, ['13 23:45 code 0', '13 23:59 code 1', '14 0:15 code 0']);
     assert.equal(energy.length, 6);
   });
+
+  it('trips a protection: relay 1 and its breaker open, then the relay resets, then the breaker recloses', () => {
+    const d = new SimDevice({ clock: () => new Date(2026, 11, 4, 1, 0, 0).getTime() });
+    d.setDi(16, true); // the breaker starts closed
+    const rng = () => 0.99; // no flips, no glitches; a trip whenever none runs (tripProbability 1)
+    const act = new SubstationActivity(d, {
+      rng,
+      flipProbability: 0,
+      glitchProbability: 0,
+      energy: false,
+      trips: [[17, 16]],
+      tripProbability: 1,
+      tripTicks: 2,
+    });
+    const states: string[] = [];
+    for (let i = 0; i < 6; i++) {
+      act.tick();
+      states.push(`${+d.getDi(17)}${+d.getDi(16)}${act.tripping ? 't' : ''}`);
+    }
+    // relay, breaker: 1 0 for two ticks, relay reset, two ticks later the breaker closes; then the next trip
+    assert.deepEqual(states, ['10t', '10t', '00t', '00t', '01', '10t']);
+    const events: string[] = [];
+    let seq = 0x20;
+    while (d.queueLength) events.push(...eventsOf(d.handle(poll(seq++))));
+    const digital = events.map((h) => Buffer.from(h, 'hex')).filter((b) => b[0] >> 6 === 0);
+    assert.equal(digital.length, 7, 'the closed breaker at start, relay up, breaker open, relay down, breaker closed, the next trip (2)');
+  });
+
+  it('ignores trip pairs outside the DIs, the same DI twice, and a tripped breaker is not flipped meanwhile', () => {
+    const d = new SimDevice({});
+    const act = new SubstationActivity(d, {
+      seed: 1,
+      flipProbability: 1,
+      dis: [16],
+      trips: [
+        [17, 16],
+        [200, 1],
+        [3, 3],
+      ],
+      tripProbability: 1,
+      tripTicks: 50,
+      energy: false,
+    });
+    act.tick(); // flip of 16 (closes it), then the trip opens it
+    for (let i = 0; i < 20; i++) {
+      act.tick();
+      assert.equal(d.getDi(16), false, 'the tripped breaker stays open');
+      assert.equal(d.getDi(17), true);
+    }
+  });
 });

@@ -240,6 +240,52 @@ describe('binder: quality', () => {
   });
 });
 
+describe('binder: alarms (blinking)', () => {
+  it('puts the alarm class on the bound nodes of the alarm tags and takes it off the others', () => {
+    const { binder, root, raf } = setup();
+    assert.equal(binder.setAlarms(['B', 'A', 'NOPE', 7, '__proto__']), 2);
+    raf.run();
+    assert.ok(root.byId('rectB').classList.contains('mara-alarm-on'));
+    assert.ok(root.byId('outer').classList.contains('mara-alarm-on'), 'the bound node (first of its tag) blinks; CSS reaches its children');
+    assert.equal(root.byId('inner').classList.contains('mara-alarm-on'), false);
+    assert.equal(root.byId('circleC').classList.contains('mara-alarm-on'), false);
+    assert.equal(binder.setAlarms(['B']), 1);
+    raf.run();
+    assert.equal(root.byId('outer').classList.contains('mara-alarm-on'), false);
+    assert.ok(root.byId('rectB').classList.contains('mara-alarm-on'));
+    const writes = binder.stats.writes;
+    binder.setAlarms(['B']);
+    raf.run();
+    assert.equal(binder.stats.writes, writes, 'no change, no write');
+    binder.setAlarms(null);
+    raf.run();
+    assert.equal(root.byId('rectB').classList.contains('mara-alarm-on'), false);
+  });
+
+  it('a drawing cannot make a node blink: the class it carries is removed', () => {
+    // (the fake DOM's classList does not read the class attribute: the drawing's classes are added to it)
+    const root = fakeSvg(`<svg xmlns="http://www.w3.org/2000/svg"><rect tag="B" id="b"/><rect id="free"/></svg>`);
+    root.byId('b').classList.add('x');
+    root.byId('b').classList.add('mara-alarm-on');
+    root.byId('free').classList.add('mara-alarm-on');
+    ui.scrub(root);
+    assert.equal(root.byId('free').classList.contains('mara-alarm-on'), false);
+    assert.ok(root.byId('b').classList.contains('x'));
+    const bound = fakeSvg(`<svg xmlns="http://www.w3.org/2000/svg"><rect tag="B" id="b"/></svg>`);
+    bound.byId('b').classList.add('mara-alarm-on');
+    ui.createBinder(bound, { raf: manualRaf().raf });
+    assert.equal(bound.byId('b').classList.contains('mara-alarm-on'), false);
+  });
+
+  it("the alarm list of a delta replaces the snapshot's", () => {
+    const snap: Record<string, unknown> = { state: {}, quality: {}, alarms: ['A'] };
+    ui.mergeDelta(snap, { seq: 3, alarms: ['B', 'C'] });
+    assert.deepEqual(plain(snap.alarms), ['B', 'C']);
+    ui.mergeDelta(snap, { seq: 4, state: {} });
+    assert.deepEqual(plain(snap.alarms), ['B', 'C'], 'a delta without alarms leaves them');
+  });
+});
+
 describe('pure helpers', () => {
   it('click decision follows §6.5: toggle, then jump, then info', () => {
     const exists = (n: string) => n === 'E4' || n === 'TW';

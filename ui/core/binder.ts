@@ -11,6 +11,7 @@ import { normaliseCssColour } from '../../lib/hmi/colours';
 import { isSafeAttributeName, isSafeAttributeValue } from '../../lib/hmi/safe-attr';
 import { displayText } from '../../lib/hmi/text';
 import { localNameOf, walk } from './dom';
+import { ALARM_CLASS } from './styles';
 
 export type BindBy = 'tag' | 'id';
 export type RafLike = (fn: () => void) => unknown;
@@ -32,6 +33,8 @@ export interface Binder {
   keyOf(el: Element | null): string | null;
   set(key: string, attr: string, value: unknown): boolean;
   setQuality(key: string, bad: unknown): boolean;
+  /** Blinks the bound nodes of `tags` (the other bound nodes stop); returns how many blink. Only indexed keys are touched. */
+  setAlarms(tags: unknown): number;
   applyAll(state?: Record<string, Record<string, unknown>> | null, quality?: Record<string, string> | null): void;
   flush(): number;
   pending(): number;
@@ -97,6 +100,7 @@ class Entry {
   wFill: Want<string | null> = UNSET;
   wStroke: Want<string | null> = UNSET;
   wBad: Want<boolean> = UNSET;
+  wAlarm: Want<boolean> = UNSET;
   wOther: Record<string, string | null> | null = null;
   aText: string | undefined = undefined;
   aFill: string | undefined = undefined;
@@ -110,6 +114,7 @@ class Entry {
   lines: Element[] | null = null;
   lineTexts: (string | null)[] | null = null;
   bad = false;
+  alarm = false;
   constructor(
     readonly node: Element,
     name: string,
@@ -138,6 +143,7 @@ export function createBinder(root: Element, o: BinderOptions = {}): Binder {
   walk(root, (el) => {
     const key = el.getAttribute(bindBy);
     if (!key || key === 'nopaint' || index[key]) return;
+    el.classList.remove(ALARM_CLASS); // only the data blinks a node
     index[key] = new Entry(el, localNameOf(el));
     count++;
   });
@@ -268,13 +274,27 @@ export function createBinder(root: Element, o: BinderOptions = {}): Binder {
     }
   }
 
+  function applyAlarm(e: Entry): void {
+    if (e.wAlarm === UNSET) return;
+    const v = e.wAlarm;
+    e.wAlarm = UNSET;
+    if (v === e.alarm) return;
+    e.alarm = v;
+    if (v) e.node.classList.add(ALARM_CLASS);
+    else e.node.classList.remove(ALARM_CLASS);
+    stats.writes++;
+  }
+
   function flush(): number {
     scheduled = false;
     if (disposed) return 0;
     const before = stats.writes;
     const list = pending;
     pending = [];
-    for (let i = 0; i < list.length; i++) applyOne(list[i]);
+    for (let i = 0; i < list.length; i++) {
+      applyOne(list[i]);
+      applyAlarm(list[i]);
+    }
     stats.flushes++;
     return stats.writes - before;
   }
@@ -325,6 +345,22 @@ export function createBinder(root: Element, o: BinderOptions = {}): Binder {
     return true;
   }
 
+  /** The keys to blink: the strings of `tags` that this screen indexed (looked up in the index, never used as selectors). */
+  function setAlarms(tags: unknown): number {
+    const want: Record<string, true> = Object.create(null);
+    if (Array.isArray(tags)) for (let i = 0; i < tags.length && i < 100000; i++) if (typeof tags[i] === 'string' && index[tags[i]]) want[tags[i]] = true;
+    let n = 0;
+    Object.keys(index).forEach((key) => {
+      const e = index[key];
+      const on = want[key] === true;
+      if (on) n++;
+      if (on === (e.wAlarm === UNSET ? e.alarm : e.wAlarm)) return;
+      e.wAlarm = on;
+      mark(e);
+    });
+    return n;
+  }
+
   /** Everything at once (screen entry, snapshot): attributes absent from `state` go back to the drawing. */
   function applyAll(state?: Record<string, Record<string, unknown>> | null, quality?: Record<string, string> | null): void {
     const st = state || {};
@@ -355,6 +391,7 @@ export function createBinder(root: Element, o: BinderOptions = {}): Binder {
     keyOf: (el) => (el && el.getAttribute ? el.getAttribute(bindBy) : null),
     set,
     setQuality,
+    setAlarms,
     applyAll,
     flush,
     pending: () => pending.length,

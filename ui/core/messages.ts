@@ -17,4 +17,6 @@ export interface DeltaLike {
   state?: Record<string, Record<string, unknown> | null>;
   quality?: Record<string, string | null | undefined>;
   screen?: { name?: unknown } | null;
+  /** The whole list of tags with an unattended alarm, when it changed. */
+  alarms?: unknown;
 }

@@ -3,6 +3,7 @@
  * DOMParser runs nothing, and this pass removes what could still run or fetch should a drawing get past it.
  */
 import { SVG_NS, localNameOf, walk } from './dom';
+import { ALARM_CLASS } from './styles';
 
 const BLOCKED: Record<string, 1> = {
   script: 1,
@@ -39,6 +40,8 @@ export function scrub(root: Element): Element {
       kill.push(el);
       return false;
     }
+    // the blink class is the widget's (binder.setAlarms): a drawing cannot make a node blink
+    if (el.classList && el.classList.contains(ALARM_CLASS)) el.classList.remove(ALARM_CLASS);
     const attrs = el.attributes;
     for (let i = attrs.length - 1; i >= 0; i--) {
       const a = attrs[i];

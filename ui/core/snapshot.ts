@@ -9,6 +9,8 @@ export interface SnapshotLike {
   quality?: Record<string, string>;
   seq?: number;
   screen?: string | null;
+  /** Tags of the elements with an unattended alarm (what blinks). */
+  alarms?: unknown;
 }
 
 /** Merges a delta into a snapshot in place (state, quality); returns the tags touched. */
@@ -44,5 +46,6 @@ export function mergeDelta(snap: SnapshotLike | null | undefined, d: DeltaLike |
   });
   if (typeof d.seq === 'number') snap.seq = d.seq;
   if (d.screen && typeof d.screen.name === 'string') snap.screen = d.screen.name;
+  if (Array.isArray(d.alarms)) snap.alarms = d.alarms;
   return touched;
 }

@@ -1,5 +1,20 @@
 /** The widget's style sheets (its own elements only; the drawing's sheet is scoped by the server). */
 
+/** The class of a bound node whose element has an unattended alarm (set by the binder only; drawings cannot carry it). */
+export const ALARM_CLASS = 'mara-alarm-on';
+
+/**
+ * Blinking without timers: a CSS animation while the class is on. The keyframes' name is the widget's own and only
+ * its selector uses it; with reduced motion asked for, a steady outline instead of the blink.
+ */
+const ALARM_CSS = [
+  '@keyframes mara-screen-alarm-blink{0%{opacity:1}50%{opacity:.15}100%{opacity:1}}',
+  '.mara-screen .mara-view .' + ALARM_CLASS + '{animation:mara-screen-alarm-blink 1s steps(1,end) infinite !important}',
+  '@media (prefers-reduced-motion: reduce){.mara-screen .mara-view .' +
+    ALARM_CLASS +
+    '{animation:none !important;outline:3px solid #ff3b30 !important;outline-offset:2px}}',
+];
+
 /** The sheet of the confirmation dialog, inside its shadow root (nothing else reaches it). */
 export const DIALOG_CSS = [
   'dialog{all:initial;display:block;position:fixed;inset:0;margin:auto;box-sizing:border-box;width:max-content;min-width:240px;max-width:90vw;height:max-content;max-height:90vh;overflow:auto;background:#fff;color:#222;padding:14px 16px;border-radius:4px;box-shadow:0 4px 18px rgba(0,0,0,.45);font:14px/1.4 sans-serif}',
@@ -36,5 +51,6 @@ export function screenCss(cls: string): string {
     '.mara-screen .mara-dialog .mara-buttons{display:flex;justify-content:flex-end;gap:8px;margin-top:12px}',
     '.mara-screen .mara-dialog button{font:inherit;padding:4px 12px;border-radius:3px;border:1px solid #999;background:#f4f4f4;color:#222;cursor:pointer}',
     '.mara-screen .mara-dialog button.mara-primary{background:#2b6cb0;border-color:#2b6cb0;color:#fff}',
+    ...ALARM_CSS,
   ].join('\n');
 }

@@ -230,6 +230,7 @@ export function createMaraScreen(container: HTMLElement, o: ScreenOptions): Mara
       holder.appendChild(c.svg);
       view = c as ShownView;
       view.binder.applyAll(st.state, st.quality);
+      view.binder.setAlarms(st.alarms);
     }
     send({ type: 'view', screen: name }); // the server accepts clicks only from the screen a client shows
     if (o.onView) o.onView(c.svg, bar);
@@ -374,6 +375,7 @@ export function createMaraScreen(container: HTMLElement, o: ScreenOptions): Mara
       });
       const q = d.quality || {};
       Object.keys(q).forEach((tag) => b.setQuality(tag, isBadQuality(q[tag])));
+      if (Array.isArray(d.alarms)) b.setAlarms(store.alarms);
     }
     if (d.screen && typeof d.screen.name === 'string' && screens[d.screen.name]) nav.go(d.screen.name);
   }
