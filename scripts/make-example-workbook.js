@@ -48,19 +48,24 @@ const COLOURS = [
   [12, 'gris', '#c0c0c0', ''],
 ];
 
-/** State texts of docs/screens.md §6.3 (textoevtipo). */
+/**
+ * State texts (textoevtipo, docs/screens.md §6.3). The real table of the original installation reads
+ * 0 CERRADO / 1 ABIERTO for breakers and 0 ACTUADA / 1 NORMAL for protections and alarms; this made-up substation
+ * is wired the other way round (a breaker DI is 1 when closed, a relay DI 1 when it has tripped, which is also
+ * the value §6.3's trip hook reacts to), so its texts follow its wiring and the journal reads right.
+ */
 const EVENT_TEXTS = [
-  [0, 0, 'CERRADO'],
-  [0, 1, 'ABIERTO'],
+  [0, 0, 'ABIERTO'],
+  [0, 1, 'CERRADO'],
   [1, 0, 'ALTA'],
   [1, 1, 'BAJA'],
   [2, 0, 'CONECTADO'],
   [2, 1, 'DESCONECTADO'],
   [3, 0, 'Str(eventcom.value)'],
-  [4, 0, 'ACTUADA'],
-  [4, 1, 'NORMAL'],
-  [5, 0, 'ACTUADO'],
-  [5, 1, 'NORMAL'],
+  [4, 0, 'NORMAL'],
+  [4, 1, 'ACTUADA'],
+  [5, 0, 'NORMAL'],
+  [5, 1, 'ACTUADO'],
   [6, 0, 'DELTA MIN'],
   [6, 1, 'DELTA MAX'],
   [7, 0, 'VALOR MIN'],
