@@ -64,9 +64,14 @@ export async function exportToFile(
   }
   const part = `${abs}.${process.pid}-${Date.now()}.part`;
   const out = fs.createWriteStream(part, { flags: 'wx' });
+  // kept, not thrown from nowhere: a write that fails between two of the export's writes (or one still pending
+  // when a stopped export destroys the stream) is seen by the next write or by the end below
+  let failed: Error | null = null;
+  out.on('error', (e) => (failed ??= e));
   try {
     await once(out, 'open');
     const res = await exportJournal(store, out, opts);
+    if (out.destroyed) throw failed ?? new Error('the file closed');
     await new Promise<void>((resolve, reject) => {
       out.once('close', resolve);
       out.once('error', reject);

@@ -244,6 +244,19 @@ describe('journal export', () => {
     assert.equal(crc32Table(sample.subarray(7), crc32Table(sample.subarray(0, 7))), crc32Table(sample), 'and continues');
   });
 
+  it('the zip writer refuses misuse with a code', async () => {
+    const { ZipWriter } = await import('../../lib/journal/export/zip-writer');
+    const z = new ZipWriter(new PassThrough().resume());
+    await assert.rejects(z.write(Buffer.from('x')), code('EJOURNAL_INVALID'));
+    await assert.rejects(z.end(), code('EJOURNAL_INVALID'));
+    await z.begin('a');
+    await z.write(Buffer.alloc(0));
+    await assert.rejects(z.begin('b'), code('EJOURNAL_INVALID'));
+    await assert.rejects(z.finish(), code('EJOURNAL_INVALID'));
+    await z.end();
+    await z.finish();
+  });
+
   it('reads pages only as fast as the output drains (backpressure): a stalled output holds the export at one page', async (t) => {
     const j = journal(t, 100);
     let queries = 0;

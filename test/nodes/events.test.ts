@@ -228,6 +228,35 @@ describe('mara events node', () => {
     fs.rmSync(outside, { recursive: true, force: true });
   });
 
+  it('an export stopped by a redeploy leaves no file; a journal that fails answers with its code', async () => {
+    await helper.load(NODES, flow({}));
+    for (let r = 0; r < 1000; r++) hub().append(reply(r, 10));
+    fs.writeFileSync(path.join(userDir, 'plain'), '');
+    const errs = record('err');
+    const ev = helper.getNode('ev');
+    ev.receive({ topic: 'export', payload: { file: 'plain/x.csv' } } as never);
+    await until(() => errs.length === 1);
+    assert.equal(errs[0].error.code, 'EJOURNAL_IO', errs[0].error.message);
+    ev.receive({ topic: 'export', payload: { format: 'xlsx', file: 'big.xlsx' } } as never);
+    await until(() => fs.readdirSync(userDir).some((f) => f.endsWith('.part')), 5000, 'the export under way');
+    await helper.unload(); // the node waits for its export to stop and clean up
+    assert.deepEqual(
+      fs.readdirSync(userDir).filter((f) => f.startsWith('big')),
+      [],
+      'no partial or half file',
+    );
+    await helper.load(NODES, flow({}));
+    const errs2 = record('err');
+    hub().store.close();
+    helper.getNode('ev').receive({ topic: 'query' } as never);
+    helper.getNode('ev').receive({ topic: 'attend', payload: [1] } as never);
+    await until(() => errs2.length === 2);
+    assert.deepEqual(
+      errs2.map((m) => m.error.code),
+      ['EJOURNAL_CLOSED', 'EJOURNAL_CLOSED'],
+    );
+  });
+
   it('without a project: no feed, done(err) with a code', async () => {
     await helper.load(NODES, [
       { id: 't', type: 'tab' },
