@@ -12,7 +12,10 @@ import { until } from '../helpers/pipe';
 import { catchNode, collect, helper, statusNode } from '../helpers/red';
 import { event, reply } from '../journal/fixtures';
 import type { JournalHub } from '../../lib/journal';
+import { MaraSimulator } from '../../lib/sim/simulator';
 import projectNode = require('../../nodes/mara-project');
+import lineNode = require('../../nodes/mara-line');
+import pollNode = require('../../nodes/mara-poll');
 import eventsNode = require('../../nodes/mara-events');
 const XLSX = require('xlsx') as typeof import('xlsx');
 
@@ -257,6 +260,60 @@ describe('mara events node', () => {
     );
   });
 
+  it('a real line with the simulator: each event it records (write-ahead, into the project journal) comes out once', async () => {
+    const sim = new MaraSimulator([{ address: 1 }]);
+    const port = await sim.listenTcp({ port: 0 });
+    try {
+      await helper.load(
+        [...NODES, lineNode, pollNode],
+        [
+          ...flow({}),
+          {
+            id: 'line',
+            type: 'mara-line',
+            transport: 'tcp',
+            host: '127.0.0.1',
+            port,
+            masterAddress: 64,
+            project: 'proj',
+            devices: [{ address: 1, name: 'comaster', pollInterval: 0.05, timeout: 150, retries: 1 }],
+            pehInterval: 60,
+            pehOnConnect: true,
+            maxQueue: 100,
+          },
+          { id: 'poll', type: 'mara-poll', z: 't', line: 'line', wires: [[], []] }, // a line polls while something uses it
+        ],
+      );
+      const out = record('out');
+      await until(() => (helper.getNode('line') as any).hub.master.stats().replies >= 2, 8000, 'the line polling');
+      for (const bit of [3, 5, 7]) sim.device(1)!.setDi(bit, true);
+      sim.device(1)!.setDi(3, false);
+      await until(() => out.length >= 4, 8000, 'four events');
+      const events = out.map((m) => m.payload);
+      assert.deepEqual(
+        events.map((e) => e.type),
+        ['digital', 'digital', 'digital', 'digital'],
+      );
+      assert.equal(new Set(events.map((e) => e.raw)).size, 4, 'each event once (by its raw bytes)');
+      assert.deepEqual(
+        events.map((e) => e.id),
+        [...events.map((e) => e.id)].sort((a, b) => a - b),
+      );
+      const stored = hub()
+        .store.query({ limit: 100 })
+        .records.filter((r) => r.type === 'digital');
+      assert.deepEqual(
+        stored.map((r) => r.raw.toString('hex')).reverse(),
+        events.map((e) => e.raw),
+        'what the journal holds, nothing more',
+      );
+      assert.equal(events[0].line, (helper.getNode('line') as any).name || 'line');
+    } finally {
+      await helper.unload();
+      await sim.close();
+    }
+  });
+
   it('without a project: no feed, done(err) with a code', async () => {
     await helper.load(NODES, [
       { id: 't', type: 'tab' },
@@ -269,5 +326,7 @@ describe('mara events node', () => {
     helper.getNode('ev').receive({ topic: 'query' } as never);
     const [e] = await errs;
     assert.equal(e.error.code, 'EJOURNAL_CLOSED');
+    const shown = (helper.getNode('ev') as any).status.getCalls().map((c: any) => c.args[0]);
+    assert.deepEqual(shown[0], { fill: 'red', shape: 'ring', text: 'no project' });
   });
 });
