@@ -51,6 +51,8 @@ interface Entry {
 export class ZipWriter {
   private readonly entries: Entry[] = [];
   private current: Entry | null = null;
+  /** The chunk being compressed and written (in order, one after the other). */
+  private tail: Promise<void> = Promise.resolve();
   private readonly sink: OutputSink;
   private readonly time: number;
   private readonly date: number;
@@ -87,21 +89,39 @@ export class ZipWriter {
     await this.sink.write(Buffer.concat([h, n]));
   }
 
-  /** Adds a chunk of the current entry's data (compressed in the thread pool; waits while the output is full). */
+  /**
+   * Adds a chunk of the current entry's data. It is compressed in the thread pool while the caller makes the
+   * next one: this resolves once the previous chunk is out, so at most two are held, and a full output holds
+   * the caller back.
+   */
   async write(chunk: Buffer): Promise<void> {
     const e = this.entry();
     if (!chunk.length) return;
     e.crc = crc32(chunk, e.crc);
     e.size += chunk.length;
-    const z = await deflateRaw(chunk, { level: this.level, finishFlush: zlib.constants.Z_SYNC_FLUSH });
-    e.compressed += z.length;
     this.limit(e.size);
-    await this.sink.write(z);
+    const z = deflateRaw(chunk, { level: this.level, finishFlush: zlib.constants.Z_SYNC_FLUSH });
+    const prev = this.tail;
+    this.tail = (async () => {
+      await prev;
+      const out = await z;
+      e.compressed += out.length;
+      await this.sink.write(out);
+    })();
+    // seen here or by the next write / end; never an unhandled rejection when the export stops between them
+    this.tail.catch(() => undefined);
+    await prev;
+  }
+
+  /** Every chunk written out. */
+  private async drained(): Promise<void> {
+    await this.tail;
   }
 
   /** Ends the current entry: the final deflate block and the data descriptor. */
   async end(): Promise<void> {
     const e = this.entry();
+    await this.drained();
     e.compressed += FINAL_BLOCK.length;
     const d = Buffer.alloc(16);
     d.writeUInt32LE(0x08074b50, 0);
@@ -123,6 +143,7 @@ export class ZipWriter {
   /** The central directory and its end record; the output is not ended (the caller ends it). */
   async finish(): Promise<void> {
     if (this.current) throw new JournalError('EJOURNAL_INVALID', 'zip: the last entry is not ended');
+    await this.drained();
     const start = this.limit(this.sink.bytes);
     const parts: Buffer[] = [];
     for (const e of this.entries) {
