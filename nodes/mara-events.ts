@@ -74,7 +74,10 @@ export = function register(RED: NodeAPI): void {
           alarmsOnly: config.alarmsOnly === true,
           attends: config.attends !== false,
           horn: config.horn === true,
-          onCaughtUp: () => showStatus(true),
+          onCaughtUp: () => {
+            failure = null;
+            showStatus(true);
+          },
           onError: (e) => {
             failure = (e as Error)?.message ?? String(e);
             node.warn(`journal: ${failure}`);

@@ -43,6 +43,8 @@ export class EventFeed {
   private catchingUp = false;
   private stopped = true;
   private saving = false;
+  /** The catch-up failed: the next commit heard retries it. */
+  private failed = false;
   private queued: FeedItem[] = [];
   private dropped = 0;
   private readonly schedule: (f: () => void) => void;
@@ -107,7 +109,8 @@ export class EventFeed {
       }
       more = page.next !== null;
     } catch (e) {
-      // a journal that fails (closed by a redeploy, damaged) stops the catch-up; the next start resumes it
+      // a journal that fails (busy, damaged) stops the catch-up; the next commit heard (or the next start) resumes it
+      this.failed = true;
       this.opts.onError?.(e);
       return;
     }
@@ -129,7 +132,14 @@ export class EventFeed {
   private heard(c: JournalChange): void {
     if (this.stopped) return;
     if (c.kind === 'records') {
-      if (this.catchingUp) return; // the catch-up reads them from the journal
+      if (this.catchingUp) {
+        // the catch-up reads them from the journal; one that had failed tries again
+        if (this.failed) {
+          this.failed = false;
+          this.schedule(() => this.step());
+        }
+        return;
+      }
       let moved = false;
       for (const record of c.records) {
         if (record.id <= this.lastSent) continue;

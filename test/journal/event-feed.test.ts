@@ -107,6 +107,31 @@ describe('event feed (the events node catch-up)', () => {
     assert.ok(errors.some(code('EJOURNAL_READONLY')));
     hub.store.setCursor = real;
     f.stop();
+    // a catch-up that fails resumes at the next commit heard, from where it was
+    const got: number[] = [];
+    const h = new EventFeed(
+      hub,
+      { name: 'd', schedule, startAt: 'all', batch: 1, onError: (e) => errors.push(e) },
+      (i) => i.kind === 'event' && got.push(i.record.id),
+    );
+    const query = hub.store.query.bind(hub.store);
+    let fail = 0;
+    hub.store.query = (q) => {
+      if (fail-- > 0) throw new JournalError('EJOURNAL_IO', 'busy');
+      return query(q);
+    };
+    h.start();
+    fail = 1;
+    runAll();
+    assert.deepEqual(got, []);
+    assert.equal(h.catchUp, true);
+    assert.ok(errors.some(code('EJOURNAL_IO')));
+    hub.append(reply(1, 1));
+    runAll();
+    assert.deepEqual(got, [1, 2, 3]);
+    assert.equal(h.catchUp, false);
+    hub.store.query = query;
+    h.stop();
     hub.store.close();
     const g = new EventFeed(hub, { name: 'c', schedule, onError: (e) => errors.push(e) }, () => undefined);
     assert.throws(() => g.start(), code('EJOURNAL_CLOSED'));
