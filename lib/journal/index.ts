@@ -21,3 +21,4 @@ export type {
   ReplyInput,
   Retention,
 } from './types';
+export { exportJournal, exportPages, COLUMNS as EXPORT_COLUMNS, type ExportFilter, type ExportFormat, type ExportOptions, type ExportResult } from './export';
