@@ -52,7 +52,7 @@ const COLOURS = [
  * State texts (textoevtipo, docs/screens.md §6.3). The real table of the original installation reads
  * 0 CERRADO / 1 ABIERTO for breakers and 0 ACTUADA / 1 NORMAL for protections and alarms; this made-up substation
  * is wired the other way round (a breaker DI is 1 when closed, a relay DI 1 when it has tripped, which is also
- * the value §6.3's trip hook reacts to), so its texts follow its wiring and the journal reads right.
+ * the value the trip hook of docs/screens.md §6.3 reacts to), so its texts follow its wiring and the journal reads right.
  */
 const EVENT_TEXTS = [
   [0, 0, 'ABIERTO'],

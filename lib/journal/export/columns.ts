@@ -4,7 +4,7 @@ import type { JournalRecord } from '../types';
 export type Cell = string | number | null;
 
 /**
- * The export's columns: first the original's event grid (spec hmi §6.3: Fecha with milliseconds, TAG,
+ * The export's columns: first the original's event grid (docs/screens.md §6.3: Fecha with milliseconds, TAG,
  * Descripción = description and state text, Atención, Atendido por), then ours, so a file carries every
  * field of an event and can be matched to the journal by id or by its raw bytes.
  */
@@ -38,7 +38,7 @@ export function localStamp(ms: number): string {
   return `${d.getFullYear()}-${p2(d.getMonth() + 1)}-${p2(d.getDate())} ${p2(d.getHours())}:${p2(d.getMinutes())}:${p2(d.getSeconds())}.${p3(d.getMilliseconds())}`;
 }
 
-/** The operator's description of an event: "<description> <state text>" (spec hmi §6.3). */
+/** The operator's description of an event: "<description> <state text>" (docs/screens.md §6.3). */
 export function describe(r: Pick<JournalRecord, 'description' | 'stateText'>): string {
   if (r.description && r.stateText) return `${r.description} ${r.stateText}`;
   return r.description ?? r.stateText ?? '';
