@@ -23,6 +23,9 @@ import lineNode = require('../../nodes/mara-line');
 import pollNode = require('../../nodes/mara-poll');
 import simNode = require('../../nodes/mara-simulator');
 import screenNode = require('../../nodes/ui_mara_screen');
+// the demo also has the alarm widgets and an events node
+import alarmsNode = require('../../nodes/ui_mara_alarms');
+import eventsNode = require('../../nodes/mara-events');
 
 type Msg = { payload: any; topic?: string; error?: any; comsys?: any[]; unmapped?: any[] };
 const ROOT = path.resolve(__dirname, '../..');
@@ -253,6 +256,8 @@ describe('held until the project loads', { timeout: 120_000 }, () => {
           pollNode,
           simNode,
           screenNode,
+          alarmsNode,
+          eventsNode,
           catchNode,
           completeNode,
           injectNode,

@@ -180,7 +180,7 @@ describe('mara-project: protection marks from its journal (spec §6.3)', () => {
         records()
           .map((r) => `${r.tag} ${r.value} ${r.stateText} ${r.severity}`)
           .sort(),
-        ['S1151_03 1 NORMAL 5', 'S1152B03 0 CERRADO 0'],
+        ['S1151_03 1 ACTUADA 5', 'S1152B03 0 ABIERTO 0'],
       );
       const rt = runtimeOf(p)!;
       await until(() => rt.engine.element('S1151_03')?.text === '1', 5000, 'the relay marked');

@@ -18,6 +18,9 @@ import lineNode = require('../../nodes/mara-line');
 import pollNode = require('../../nodes/mara-poll');
 import simNode = require('../../nodes/mara-simulator');
 import screenNode = require('../../nodes/ui_mara_screen');
+// the demo also has the alarm widgets and an events node
+import alarmsNode = require('../../nodes/ui_mara_alarms');
+import eventsNode = require('../../nodes/mara-events');
 
 type Msg = { payload: any; topic?: string; mara?: any };
 const ROOT = path.resolve(__dirname, '../..');
@@ -55,7 +58,22 @@ describe('recovery after a COMaster that never answered', { timeout: 120_000 }, 
       flow.push({ id: 'tap-status', type: 'helper', z }, { id: 'tap-poll', type: 'helper', z });
       const withoutSim = flow.filter((n) => n.id !== sim.id);
       await helper.load(
-        [projectNode, pointsNode, formulaNode, lineNode, pollNode, simNode, screenNode, catchNode, injectNode, commentNode, debugNode, ...dashboard],
+        [
+          projectNode,
+          pointsNode,
+          formulaNode,
+          lineNode,
+          pollNode,
+          simNode,
+          screenNode,
+          alarmsNode,
+          eventsNode,
+          catchNode,
+          injectNode,
+          commentNode,
+          debugNode,
+          ...dashboard,
+        ],
         withoutSim,
       );
       const statuses: Msg[] = [];
