@@ -159,4 +159,28 @@ describe('journal query paths', () => {
       [11, 8, 7, 2, 1],
     );
   });
+
+  it("the horn's count of unattended alarms stays a true count across appends, attends, prunes and another connection's writes", (t) => {
+    const file = path.join(tempDir(t), 'j.sqlite');
+    const j = openJournal(file);
+    t.after(() => j.close());
+    const other = openDatabase(file);
+    t.after(() => other.close());
+    const truth = () => Number(other.prepare('SELECT count(*) AS n FROM events WHERE severity > 0 AND attended_at IS NULL').get()?.n);
+    const alarms = (r: number) => reply(r, 4, { events: [0, 1, 2, 3].map((i) => event(r * 4 + i, { severity: i % 2 })) });
+    assert.equal(j.horn().unattended, 0);
+    for (let r = 0; r < 5; r++) j.append(alarms(r));
+    assert.equal(j.horn().unattended, 10);
+    j.append(alarms(4)); // a replay: nothing stored
+    j.attend({ ids: [2, 4, 5] }, 'op', 1); // 5 is not an alarm
+    assert.equal(j.horn().unattended, truth());
+    assert.equal(truth(), 8);
+    other.exec('UPDATE events SET attended_at = 1, attended_by = ? WHERE id = 6'.replace('?', "'x'"));
+    assert.equal(j.horn().unattended, 7);
+    j.append(alarms(5));
+    assert.equal(j.horn().unattended, 9);
+    j.prune({ maxRows: 4, keepUnattended: false }, 0);
+    assert.equal(j.horn().unattended, truth());
+    assert.equal(truth(), 2);
+  });
 });
