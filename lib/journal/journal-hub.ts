@@ -35,7 +35,7 @@ export class JournalHub {
   append(reply: ReplyInput): AppendResult {
     const r = this.store.append(reply);
     if (r.ids.length && this.listeners.size) {
-      const records = this.records(r.ids);
+      const records = r.records ?? this.records(r.ids);
       this.publish({ kind: 'records', records });
       if (records.some((x) => x.severity > 0 && x.attendedAt === null)) this.publish({ kind: 'horn', horn: this.store.horn() });
     }

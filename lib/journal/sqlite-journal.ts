@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { formatTime, timeProblem, type MaraTime } from '../mara/time';
 import { JournalError, isCorruption, toJournalError } from './errors';
-import { APPLICATION_ID, SCHEMA, SCHEMA_VERSION, UNATTENDED } from './schema';
+import { APPLICATION_ID, LATE, LATE_OF_ROWS, MIGRATE_TO_2, SCHEMA, SCHEMA_VERSION, UNATTENDED } from './schema';
 import { openDatabase, type BindingName, type SqlDatabase, type SqlRow, type SqlStatement, type SqlValue } from './sqlite';
 import type {
   AppendResult,
@@ -37,7 +37,22 @@ export interface OpenOptions {
   check?: 'header' | 'quick' | 'none';
   /** Clock for the name of a file kept aside. */
   now?: () => number;
+  /**
+   * How often (ms) a PASSIVE checkpoint copies the WAL into the file, from a timer, off the appends (default 1000).
+   * SQLite's own checkpoint then runs only when the WAL passes WAL_BOUND_PAGES (a burst the timer could not keep up
+   * with), so the WAL stays bounded. 0: SQLite's default instead (a checkpoint inside the commit every 1000 pages).
+   */
+  checkpointMs?: number;
+  /** Rows a tag-prefix page looks at, newest first, before it turns to the tag index (default WINDOW; tests make it small). */
+  window?: number;
 }
+
+/** The WAL pages past which a commit checkpoints itself even with the timer on (4 KB pages: about 40 MB). */
+export const WAL_BOUND_PAGES = 10_000;
+/** What a reset WAL file is cut back to after a burst made it larger. */
+const WAL_KEEP_BYTES = 16 * 1024 * 1024;
+/** Distinct SQL texts whose prepared statements are kept (queries and attends are a few shapes). */
+const STATEMENT_CACHE = 200;
 
 /** What open found and did about a file it could not use. */
 export interface Recovery {
@@ -50,6 +65,24 @@ const MAX_EVENTS_PER_REPLY = 1000;
 const MAX_TEXT = 1000;
 const MAX_PAGE = 10_000;
 const TYPES: ReadonlySet<string> = new Set(['digital', 'energy', 'idle', 'comsys']);
+/** Rows a tag-prefix page looks at newest first before it turns to the tag index (a prefix of ≥ 1 row in 40 fills a page of 100 here). */
+const WINDOW = 4096;
+/** The columns a filter reads (the window's rows are filtered without the rest). */
+const WINDOW_COLUMNS = 'id, line, device, type, tag, severity, attended_at, received_at';
+/** The first id above `late` received at or after a time (received_at never decreases there, so it is the first in the index). */
+const FIRST_AT_OR_AFTER = 'SELECT id FROM events INDEXED BY events_received WHERE received_at >= ? AND id > ? ORDER BY received_at, id LIMIT 1';
+
+/** Ids lo … hi (inclusive; ±Infinity: unbounded); `timed`: the time terms still apply. */
+interface Span {
+  lo: number;
+  hi: number;
+  timed: boolean;
+}
+
+/** An id bound as SQLite takes it (its integers are 64-bit; a double compares with them exactly). */
+function bound(v: number): number {
+  return v === Infinity ? Number.MAX_VALUE : v === -Infinity ? -Number.MAX_VALUE : v;
+}
 
 /** Opens (creating it if missing) the journal file; a corrupt one is kept aside and a fresh one opened (see `recovered`). */
 export function openJournal(file: string, opts: OpenOptions = {}): SqliteJournal {
@@ -61,7 +94,19 @@ export class SqliteJournal implements JournalStore {
   /** Set when the file found at open was not usable: it was renamed and this journal is a fresh one. */
   readonly recovered: Recovery | null = null;
   private db: SqlDatabase | null;
-  private readonly st: Record<'insert' | 'has' | 'state' | 'loadState' | 'getMeta' | 'setMeta' | 'count', SqlStatement>;
+  private readonly st: Record<
+    'insert' | 'has' | 'maxReceived' | 'state' | 'loadState' | 'getMeta' | 'setMeta' | 'count' | 'checkpoint' | 'dataVersion',
+    SqlStatement
+  >;
+  private readonly statements = new Map<string, SqlStatement>();
+  private timer: ReturnType<typeof setInterval> | null = null;
+  private readonly window: number;
+  /**
+   * The count of unattended alarms as of `version` (PRAGMA data_version, which moves when another connection commits):
+   * the horn's count, read after every append with an alarm, is a count over the partial index (1.3 ms at 60 000
+   * unattended here); this connection's own appends and attends adjust it, a prune or another writer makes it recount.
+   */
+  private unattended: { n: number; version: number } | null = null;
 
   constructor(
     readonly file: string,
@@ -86,6 +131,7 @@ export class SqliteJournal implements JournalStore {
     }
     this.db = db;
     this.binding = db.binding;
+    this.window = Number.isInteger(opts.window) && opts.window! > 0 ? Math.min(opts.window!, 1_000_000) : WINDOW;
     const p = (sql: string) => db.prepare(sql);
     this.st = {
       insert: p(
@@ -93,6 +139,7 @@ export class SqliteJournal implements JournalStore {
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ),
       has: p('SELECT 1 AS x FROM events WHERE line = ? AND device = ? AND reply_key = ? LIMIT 1'),
+      maxReceived: p('SELECT max(received_at) AS m FROM events'),
       state: p(
         'INSERT INTO state (line, device, seq, recent) VALUES (?, ?, ?, ?) ON CONFLICT (line, device) DO UPDATE SET seq = excluded.seq, recent = excluded.recent',
       ),
@@ -100,7 +147,31 @@ export class SqliteJournal implements JournalStore {
       getMeta: p('SELECT v FROM meta WHERE k = ?'),
       setMeta: p('INSERT INTO meta (k, v) VALUES (?, ?) ON CONFLICT (k) DO UPDATE SET v = excluded.v'),
       count: p('SELECT count(*) AS n FROM events'),
+      checkpoint: p('PRAGMA wal_checkpoint(PASSIVE)'),
+      dataVersion: p('PRAGMA data_version'),
     };
+    const every = opts.checkpointMs ?? 1000;
+    if (every > 0) {
+      // the checkpoint off the reply path: a commit only appends to the WAL (its fsyncs and page copies were the
+      // spikes of the commit); the timer copies many commits' pages at once, each distinct page once
+      db.exec(`PRAGMA wal_autocheckpoint = ${WAL_BOUND_PAGES}; PRAGMA journal_size_limit = ${WAL_KEEP_BYTES};`);
+      this.timer = setInterval(() => this.checkpoint(), every);
+      this.timer.unref?.();
+    }
+  }
+
+  /**
+   * Copies the committed WAL pages into the file (PASSIVE: never waits for a lock, never blocks a writer of another
+   * connection); the next commit then starts the WAL afresh. Run by the timer; a failure (a read-only file) is
+   * left for the next append to report.
+   */
+  checkpoint(): void {
+    if (!this.db) return;
+    try {
+      this.st.checkpoint.get();
+    } catch {
+      // the appends say what is wrong with the file
+    }
   }
 
   loadState(line: string): Record<string, JournalDeviceState> {
@@ -137,16 +208,26 @@ export class SqliteJournal implements JournalStore {
     }
     try {
       const ids: number[] = [];
+      const inserted: number[] = [];
       const duplicate = rows.length > 0 && this.st.has.get(reply.line, reply.device, reply.replyKey) !== undefined;
+      // received before an event already stored (the clock went back): meta 'late' moves up to this reply's events
+      const late = rows.length > 0 && !duplicate && reply.receivedAt < Number(this.st.maxReceived.get()?.m ?? -Infinity);
       if (!duplicate) {
-        for (const row of rows) {
-          const r = this.st.insert.run(...row);
-          if (Number(r.changes) === 1) ids.push(Number(r.lastInsertRowid));
+        for (let i = 0; i < rows.length; i++) {
+          const r = this.st.insert.run(...rows[i]);
+          if (Number(r.changes) === 1) {
+            ids.push(Number(r.lastInsertRowid));
+            inserted.push(i);
+          }
         }
       }
+      if (late && ids.length) this.st.setMeta.run(LATE, String(ids[ids.length - 1]));
       if (reply.state) for (const [dev, s] of Object.entries(reply.state)) this.st.state.run(reply.line, Number(dev), s.seq, JSON.stringify(s.recent));
       db.exec('COMMIT');
-      return { ids, duplicate };
+      // what was stored, as a query would read it back (the hub publishes these without a second read)
+      if (!ids.length) return { ids, duplicate };
+      if (this.unattended) for (const i of inserted) if (Number(rows[i][14]) > 0) this.unattended.n++;
+      return { ids, duplicate, records: inserted.map((i, k) => recordOf(ids[k], rows[i], reply.events[i].deviceTime)) };
     } catch (e) {
       try {
         db.exec('ROLLBACK');
@@ -164,29 +245,90 @@ export class SqliteJournal implements JournalStore {
   query(q: JournalQuery = {}): JournalPage {
     const limit = q.limit ?? 100;
     if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE) throw new JournalError('EJOURNAL_INVALID', `limit must be an integer 1-${MAX_PAGE}`);
-    const { where, params } = conditions(q);
-    for (const [key, op] of [
-      ['beforeId', '<'],
-      ['afterId', '>'],
-    ] as const) {
+    for (const key of ['beforeId', 'afterId'] as const) {
       const v = q[key];
-      if (v === undefined) continue;
-      if (!Number.isInteger(v)) throw new JournalError('EJOURNAL_INVALID', `${key} must be an integer`);
-      where.push(`id ${op} ?`);
-      params.push(v);
+      if (v !== undefined && !Number.isInteger(v)) throw new JournalError('EJOURNAL_INVALID', `${key} must be an integer`);
     }
-    const order = q.afterId !== undefined ? 'ASC' : 'DESC';
-    // the page's ids first, from an index alone (events_tag covers (tag, id): a prefix sorts ids, not rows), then its rows
-    const from = q.tagPrefix ? 'events INDEXED BY events_tag' : 'events';
-    const sql = `SELECT * FROM events WHERE id IN (SELECT id FROM ${from} ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id ${order} LIMIT ?) ORDER BY id ${order}`;
-    const rows = this.run('query the journal', () =>
-      this.open()
-        .prepare(sql)
-        .all(...params, limit + 1),
-    );
+    const filter = conditions(q, false);
+    const time = conditions({ from: q.from, to: q.to });
+    const asc = q.afterId !== undefined;
+    const all: Span = { lo: q.afterId === undefined ? -Infinity : q.afterId + 1, hi: q.beforeId === undefined ? Infinity : q.beforeId - 1, timed: false };
+    const ids = this.run('query the journal', () => {
+      const out: number[] = [];
+      for (const span of time.where.length ? this.timeSpans(all, q, asc) : [all]) {
+        if (span.lo > span.hi) continue;
+        const where = span.timed ? { where: [...filter.where, ...time.where], params: [...filter.params, ...time.params] } : filter;
+        out.push(...this.pageIds(span, where, q, asc, limit + 1 - out.length));
+        if (out.length > limit) break;
+      }
+      return out;
+    });
+    const order = asc ? 'ASC' : 'DESC';
+    const rows = ids.length
+      ? this.run('query the journal', () =>
+          this.statement(`SELECT * FROM events WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id ${order}`).all(JSON.stringify(ids)),
+        )
+      : [];
     const more = rows.length > limit;
     const records = rows.slice(0, limit).map(toRecord);
     return { records, next: more ? records[records.length - 1].id : null };
+  }
+
+  /**
+   * A time range as id spans, in page order: above meta 'late' received_at never decreases with id, so there it
+   * is the id span between the first ids received at or after `from` and `to` (two seeks of events_received);
+   * at or below 'late' the time terms stay as they are.
+   */
+  private timeSpans(all: Span, q: JournalQuery, asc: boolean): Span[] {
+    const late = this.late();
+    const first = (t: number) => this.statement(FIRST_AT_OR_AFTER).get(t, late)?.id;
+    let lo = Math.max(all.lo, late + 1);
+    let hi = all.hi;
+    if (q.from !== undefined) {
+      const k = first(q.from);
+      lo = Math.max(lo, k === undefined ? Infinity : Number(k));
+    }
+    if (q.to !== undefined) {
+      const k = first(q.to);
+      if (k !== undefined) hi = Math.min(hi, Number(k) - 1);
+    }
+    const above: Span = { lo, hi, timed: false };
+    const below: Span = { lo: all.lo, hi: Math.min(all.hi, late), timed: true };
+    return asc ? [below, above] : [above, below];
+  }
+
+  /**
+   * Up to `need` ids of a span that pass the filter, in page order. With a tag prefix (a range of the tag index,
+   * whose ids are not in order) the newest WINDOW rows of the span are looked at first, which finds a common
+   * prefix's page at once; what the window did not fill is read from the tag index below (above, ascending) it.
+   */
+  private pageIds(span: Span, f: { where: string[]; params: SqlValue[] }, q: JournalQuery, asc: boolean, need: number): number[] {
+    const order = asc ? 'ASC' : 'DESC';
+    const ids = (rows: SqlRow[]) => rows.map((r) => Number(r.id));
+    const range = [bound(span.lo), bound(span.hi)];
+    if (!f.where.length) return ids(this.statement(`SELECT id FROM events WHERE id >= ? AND id <= ? ORDER BY id ${order} LIMIT ?`).all(...range, need));
+    const cond = f.where.join(' AND ');
+    let out: number[] = [];
+    let rest = span;
+    if (q.tagPrefix && !q.unattendedOnly) {
+      const win = `SELECT ${WINDOW_COLUMNS} FROM events WHERE id >= ? AND id <= ? ORDER BY id ${order} LIMIT ${this.window}`;
+      out = ids(this.statement(`SELECT id FROM (${win}) WHERE ${cond} ORDER BY id ${order} LIMIT ?`).all(...range, ...f.params, need));
+      if (out.length >= need) return out;
+      const edge = this.statement(`SELECT id FROM events WHERE id >= ? AND id <= ? ORDER BY id ${order} LIMIT 1 OFFSET ${this.window - 1}`).get(...range);
+      if (!edge) return out; // the window held the whole span
+      rest = asc ? { ...span, lo: Number(edge.id) + 1 } : { ...span, hi: Number(edge.id) - 1 };
+    }
+    // the page's ids from an index alone (events_tag_filter holds every filter of a tag-prefix page), then its rows
+    const from = q.tagPrefix ? 'events INDEXED BY events_tag_filter' : 'events';
+    const sql = `SELECT id FROM ${from} WHERE id >= ? AND id <= ? AND ${cond} ORDER BY id ${order} LIMIT ?`;
+    return out.concat(ids(this.statement(sql).all(bound(rest.lo), bound(rest.hi), ...f.params, need - out.length)));
+  }
+
+  /** meta 'late' (schema.ts LATE); unknown: every id (the time terms are then used as they are). */
+  private late(): number {
+    const v = this.st.getMeta.get(LATE);
+    const n = v ? Number(v.v) : NaN;
+    return Number.isSafeInteger(n) && n >= 0 ? n : Number.MAX_SAFE_INTEGER;
   }
 
   attend(target: AttendTarget, user: string, at: number): number[] {
@@ -202,34 +344,33 @@ export class SqliteJournal implements JournalStore {
           for (let i = 0; i < ids.length; i += 500) {
             const chunk = ids.slice(i, i + 500);
             const sql = `UPDATE events SET attended_by = ?, attended_at = ? WHERE id IN (${chunk.map(() => '?').join(',')}) AND ${UNATTENDED} RETURNING id`;
-            for (const r of db.prepare(sql).all(user, at, ...chunk)) out.push(Number(r.id));
+            for (const r of this.statement(sql).all(user, at, ...chunk)) out.push(Number(r.id));
           }
         } else {
           const { where, params } = conditions({ ...target.filter, unattendedOnly: true });
           const sql = `UPDATE events SET attended_by = ?, attended_at = ? WHERE ${where.join(' AND ')} RETURNING id`;
-          for (const r of db.prepare(sql).all(user, at, ...params)) out.push(Number(r.id));
+          for (const r of this.statement(sql).all(user, at, ...params)) out.push(Number(r.id));
         }
         db.exec('COMMIT');
       } catch (e) {
         db.exec('ROLLBACK');
         throw e;
       }
+      if (this.unattended) this.unattended.n -= out.length; // each was an unattended alarm (the UPDATE's condition)
       return out.sort((a, b) => a - b);
     });
   }
 
   silence(user: string, at: number): HornState {
     if (typeof user !== 'string' || !user || user.length > 200) throw new JournalError('EJOURNAL_INVALID', 'silence needs a user name (1-200 characters)');
-    const db = this.open();
     this.run('silence', () => {
-      const last = db.prepare(`SELECT max(id) AS m FROM events WHERE ${UNATTENDED}`).get();
+      const last = this.statement(`SELECT max(id) AS m FROM events WHERE ${UNATTENDED}`).get();
       this.st.setMeta.run('silence', JSON.stringify({ through: Number(last?.m ?? 0), by: user, at }));
     });
     return this.horn();
   }
 
   horn(): HornState {
-    const db = this.open();
     return this.run('read the horn state', () => {
       const meta = this.st.getMeta.get('silence');
       let s: { through?: unknown; by?: unknown; at?: unknown } = {};
@@ -239,8 +380,11 @@ export class SqliteJournal implements JournalStore {
         s = {};
       }
       const through = typeof s.through === 'number' ? s.through : 0;
-      const unattended = Number(db.prepare(`SELECT count(*) AS n FROM events WHERE ${UNATTENDED}`).get()?.n ?? 0);
-      const newer = db.prepare(`SELECT 1 AS x FROM events WHERE ${UNATTENDED} AND id > ? LIMIT 1`).get(through) !== undefined;
+      const version = Number(this.st.dataVersion.get()?.data_version);
+      if (!this.unattended || this.unattended.version !== version)
+        this.unattended = { n: Number(this.statement(`SELECT count(*) AS n FROM events WHERE ${UNATTENDED}`).get()?.n ?? 0), version };
+      const unattended = this.unattended.n;
+      const newer = this.statement(`SELECT 1 AS x FROM events WHERE ${UNATTENDED} AND id > ? LIMIT 1`).get(through) !== undefined;
       return {
         sounding: newer,
         unattended,
@@ -253,6 +397,7 @@ export class SqliteJournal implements JournalStore {
   prune(retention: Retention, now: number, batch = 10_000): number {
     const keep = retention.keepUnattended === false ? '' : ` AND NOT (${UNATTENDED})`;
     const db = this.open();
+    this.unattended = null;
     return this.run('apply the retention', () => {
       let gone = 0;
       if (retention.maxAgeDays !== undefined) {
@@ -297,7 +442,21 @@ export class SqliteJournal implements JournalStore {
   close(): void {
     const db = this.db;
     this.db = null;
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    this.statements.clear();
     if (db) db.close();
+  }
+
+  /** A prepared statement for this SQL, prepared once (preparing costs more than running a page query). */
+  private statement(sql: string): SqlStatement {
+    let st = this.statements.get(sql);
+    if (!st) {
+      if (this.statements.size >= STATEMENT_CACHE) this.statements.clear();
+      st = this.open().prepare(sql);
+      this.statements.set(sql, st);
+    }
+    return st;
   }
 
   private open(): SqlDatabase {
@@ -343,11 +502,24 @@ function initialise(file: string, opts: OpenOptions): SqlDatabase {
     // the line retries a held-back reply every second anyway (100 ms of 1 s, not a blocked event loop)
     db.exec(`PRAGMA synchronous = ${opts.synchronous === 'full' ? 'FULL' : 'NORMAL'}; PRAGMA busy_timeout = 100;`);
     if (tables === 0) {
-      db.exec(`BEGIN; ${SCHEMA} PRAGMA application_id = ${APPLICATION_ID}; PRAGMA user_version = ${SCHEMA_VERSION}; COMMIT;`);
+      db.exec(
+        `BEGIN; ${SCHEMA} INSERT INTO meta (k, v) VALUES ('${LATE}', '0'); PRAGMA application_id = ${APPLICATION_ID}; PRAGMA user_version = ${SCHEMA_VERSION}; COMMIT;`,
+      );
     } else {
       const version = Number(get('PRAGMA user_version').user_version);
       if (version > SCHEMA_VERSION) throw new JournalError('EJOURNAL_INVALID', `${path.basename(file)} was written by a newer version (schema ${version})`);
-      db.exec(SCHEMA);
+      if (version < 2) {
+        // once per file, in one transaction: the new tag index is built and 'late' found (one scan each; docs/journal.md)
+        db.exec(`BEGIN IMMEDIATE; ${MIGRATE_TO_2} ${SCHEMA}`);
+        try {
+          const d = Number(get(LATE_OF_ROWS).d ?? 0);
+          db.prepare('INSERT INTO meta (k, v) VALUES (?, ?) ON CONFLICT (k) DO UPDATE SET v = excluded.v').run(LATE, String(d));
+          db.exec(`PRAGMA user_version = ${SCHEMA_VERSION}; COMMIT;`);
+        } catch (e) {
+          db.exec('ROLLBACK');
+          throw e;
+        }
+      } else db.exec(SCHEMA);
     }
     return db;
   } catch (e) {
@@ -460,7 +632,7 @@ function checkReply(r: ReplyInput): SqlValue[][] {
 }
 
 /** The WHERE terms of a filter (positional parameters). */
-function conditions(q: JournalQuery): { where: string[]; params: SqlValue[] } {
+function conditions(q: JournalQuery, time = true): { where: string[]; params: SqlValue[] } {
   const where: string[] = [];
   const params: SqlValue[] = [];
   const num = (v: unknown, name: string) => {
@@ -471,8 +643,10 @@ function conditions(q: JournalQuery): { where: string[]; params: SqlValue[] } {
     where.push(sql);
     params.push(v);
   };
-  if (q.from !== undefined) add('received_at >= ?', num(q.from, 'from'));
-  if (q.to !== undefined) add('received_at < ?', num(q.to, 'to'));
+  if (q.from !== undefined) num(q.from, 'from');
+  if (q.to !== undefined) num(q.to, 'to');
+  if (time && q.from !== undefined) add('received_at >= ?', q.from);
+  if (time && q.to !== undefined) add('received_at < ?', q.to);
   if (q.line !== undefined) add('line = ?', String(q.line));
   if (q.device !== undefined) add('device = ?', num(q.device, 'device'));
   if (q.type !== undefined) {
@@ -489,6 +663,33 @@ function conditions(q: JournalQuery): { where: string[]; params: SqlValue[] } {
   if (q.unattendedOnly) where.push(UNATTENDED);
   else if (q.alarmsOnly) where.push('severity > 0');
   return { where, params };
+}
+
+/** The record of a row just inserted (checkReply's values, in its column order), equal to what toRecord reads back. */
+function recordOf(id: number, v: SqlValue[], t: MaraTime): JournalRecord {
+  const receivedAt = Number(v[7]);
+  const raw = v[12] as Uint8Array;
+  return {
+    id,
+    line: String(v[0]),
+    device: Number(v[1]),
+    replyKey: String(v[2]),
+    index: Number(v[3]),
+    type: v[4] as JournalEventType,
+    deviceTime: { year: t.year, month: t.month, day: t.day, hour: t.hour, minute: t.minute, second: t.second, fraction: t.fraction },
+    deviceIso: String(v[6]),
+    receivedAt,
+    receivedIso: new Date(receivedAt).toISOString(),
+    tag: v[8] === null ? null : String(v[8]),
+    description: v[9] === null ? null : String(v[9]),
+    stateText: v[10] === null ? null : String(v[10]),
+    value: v[11] === null ? null : Number(v[11]),
+    raw: Buffer.from(raw),
+    quality: String(v[13]),
+    severity: Number(v[14]),
+    attendedBy: null,
+    attendedAt: null,
+  };
 }
 
 function toRecord(r: SqlRow): JournalRecord {

@@ -49,6 +49,8 @@ export interface AppendResult {
   ids: number[];
   /** True when the reply was already in the journal (its events were not stored again). */
   duplicate: boolean;
+  /** The records stored, as a query would return them (optional: a store may leave the reading back to its caller). */
+  records?: JournalRecord[];
 }
 
 /** One stored event. */
