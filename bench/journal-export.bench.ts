@@ -26,7 +26,7 @@ import { gc, nowMs, reporter, round3 } from './common';
 const rep = reporter('journal-export', 'ts');
 const { log, emit } = rep;
 const ROWS = Number(process.env.MARA_BENCH_EXPORT_ROWS ?? 1_000_000);
-const [, , role, roleFile, roleFormat] = process.argv;
+const [, , role, roleFile, roleFormat, roleZip] = process.argv;
 const T0 = 1_800_000_000_000;
 const MB = (n: number) => round3(n / 1e6);
 
@@ -75,9 +75,9 @@ function generate(file: string): void {
   log(`generated ${ROWS} rows in ${Math.round(nowMs() - t)} ms`);
 }
 
-async function exportOnce(file: string, format: ExportFormat): Promise<void> {
+async function exportOnce(file: string, format: ExportFormat, zip: 'own' | 'yazl' = 'own'): Promise<void> {
   const j = openJournal(file);
-  const target = path.join(path.dirname(file), `export.${format}`);
+  const target = path.join(path.dirname(file), `export-${zip}.${format}`);
   gc();
   const base = process.memoryUsage();
   let peakRss = base.rss;
@@ -89,7 +89,7 @@ async function exportOnce(file: string, format: ExportFormat): Promise<void> {
   }, 20);
   const out = fs.createWriteStream(target);
   const t = nowMs();
-  const res = await exportJournal(j, out, { format });
+  const res = await exportJournal(j, out, { format, zip });
   out.end();
   await once(out, 'close');
   const ms = nowMs() - t;
@@ -103,11 +103,12 @@ async function exportOnce(file: string, format: ExportFormat): Promise<void> {
     for await (const chunk of fs.createReadStream(target)) for (const b of chunk as Buffer) if (b === 10) lines++;
     if (lines !== ROWS + 1) rep.fail(`csv: ${lines} lines for ${ROWS} rows and a header`);
   }
+  const label = format.toUpperCase() + (zip === 'yazl' ? ' (yazl)' : '');
   const extra = { rows: ROWS, binding: j.binding, pageSize: 2000, ms: Math.round(ms) };
-  emit(`export to ${format.toUpperCase()}`, 'rows/s', Math.round(ROWS / (ms / 1000)), extra);
-  emit(`${format.toUpperCase()} file size`, 'MB', MB(size), { rows: ROWS, sheets: res.sheets });
-  emit(`peak RSS during the ${format.toUpperCase()} export`, 'MB', MB(peakRss), { rows: ROWS, rssBefore: MB(base.rss) });
-  emit(`peak heap used during the ${format.toUpperCase()} export`, 'MB', MB(peakHeap), { rows: ROWS, heapBefore: MB(base.heapUsed) });
+  emit(`export to ${label}`, 'rows/s', Math.round(ROWS / (ms / 1000)), extra);
+  emit(`${label} file size`, 'MB', MB(size), { rows: ROWS, sheets: res.sheets });
+  emit(`peak RSS during the ${label} export`, 'MB', MB(peakRss), { rows: ROWS, rssBefore: MB(base.rss) });
+  emit(`peak heap used during the ${label} export`, 'MB', MB(peakHeap), { rows: ROWS, heapBefore: MB(base.heapUsed) });
   fs.rmSync(target);
 }
 
@@ -119,7 +120,7 @@ function child(...args: string[]): void {
 
 async function main(): Promise<void> {
   if (role === '--generate') return generate(roleFile);
-  if (role === '--export') return exportOnce(roleFile, roleFormat as ExportFormat);
+  if (role === '--export') return exportOnce(roleFile, roleFormat as ExportFormat, roleZip === 'yazl' ? 'yazl' : 'own');
   log(`Node ${process.version}`);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mara-export-bench-'));
   process.on('exit', () => fs.rmSync(dir, { recursive: true, force: true }));
@@ -127,6 +128,7 @@ async function main(): Promise<void> {
   child('--generate', file);
   child('--export', file, 'csv');
   child('--export', file, 'xlsx');
+  child('--export', file, 'xlsx', 'yazl');
 }
 
 main().catch((e) => rep.fail((e as Error).stack ?? String(e)));
