@@ -5,13 +5,16 @@
  *
  * A 10^6-row journal is generated in one transaction (rows first, indexes after, as bench/journal.bench.ts
  * does) by a child process, then exported whole to a file by a fresh child per format, CSV then XLSX, through
- * `exportJournal` (keyset pages of 2 000, the file's write stream with its backpressure): rows/s of each, the
- * file size, and the child's peak RSS and heap during the export (process.memoryUsage sampled every 20 ms; the
- * export yields to the event loop between pages, so the sampler runs), beside its RSS before it. Each export in
- * its own process, so no figure carries what the generation or the other export left. Bounded memory shows as a
- * peak that does not grow with the rows (compare MARA_BENCH_EXPORT_ROWS=100000).
+ * `exportJournal` (keyset pages of 2 000, the file's write stream with its backpressure): rows/s of each (and
+ * the CPU time of all the child's threads), the file size, and the child's peak RSS and heap during the export
+ * (process.memoryUsage sampled every 20 ms; the export yields to the event loop between pages, so the sampler
+ * runs), beside its RSS before it. Each export in its own process, so no figure carries what the generation or
+ * the other export left. Bounded memory shows as a peak that does not grow with the rows (compare
+ * MARA_BENCH_EXPORT_ROWS=100000).
  *
  * The code is measured from the sources (tsx): the cost is SQLite's reads, the formatting and zlib's.
+ * The XLSX zip is yazl's; this file at commit 4b6d5ef measured it beside the hand-written writer it replaced
+ * (docs/journal.md, "The zip: yazl").
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -26,7 +29,7 @@ import { gc, nowMs, reporter, round3 } from './common';
 const rep = reporter('journal-export', 'ts');
 const { log, emit } = rep;
 const ROWS = Number(process.env.MARA_BENCH_EXPORT_ROWS ?? 1_000_000);
-const [, , role, roleFile, roleFormat, roleZip] = process.argv;
+const [, , role, roleFile, roleFormat] = process.argv;
 const T0 = 1_800_000_000_000;
 const MB = (n: number) => round3(n / 1e6);
 
@@ -75,9 +78,9 @@ function generate(file: string): void {
   log(`generated ${ROWS} rows in ${Math.round(nowMs() - t)} ms`);
 }
 
-async function exportOnce(file: string, format: ExportFormat, zip: 'own' | 'yazl' = 'own'): Promise<void> {
+async function exportOnce(file: string, format: ExportFormat): Promise<void> {
   const j = openJournal(file);
-  const target = path.join(path.dirname(file), `export-${zip}.${format}`);
+  const target = path.join(path.dirname(file), `export.${format}`);
   gc();
   const base = process.memoryUsage();
   let peakRss = base.rss;
@@ -88,11 +91,14 @@ async function exportOnce(file: string, format: ExportFormat, zip: 'own' | 'yazl
     if (m.heapUsed > peakHeap) peakHeap = m.heapUsed;
   }, 20);
   const out = fs.createWriteStream(target);
+  const cpu0 = process.cpuUsage();
   const t = nowMs();
-  const res = await exportJournal(j, out, { format, zip });
+  const res = await exportJournal(j, out, { format });
   out.end();
   await once(out, 'close');
   const ms = nowMs() - t;
+  // every thread's: the deflate runs in the thread pool
+  const cpu = process.cpuUsage(cpu0);
   clearInterval(sampler);
   j.close();
   if (res.rows !== ROWS) rep.fail(`${format}: ${res.rows} rows exported of ${ROWS}`);
@@ -103,12 +109,11 @@ async function exportOnce(file: string, format: ExportFormat, zip: 'own' | 'yazl
     for await (const chunk of fs.createReadStream(target)) for (const b of chunk as Buffer) if (b === 10) lines++;
     if (lines !== ROWS + 1) rep.fail(`csv: ${lines} lines for ${ROWS} rows and a header`);
   }
-  const label = format.toUpperCase() + (zip === 'yazl' ? ' (yazl)' : '');
-  const extra = { rows: ROWS, binding: j.binding, pageSize: 2000, ms: Math.round(ms) };
-  emit(`export to ${label}`, 'rows/s', Math.round(ROWS / (ms / 1000)), extra);
-  emit(`${label} file size`, 'MB', MB(size), { rows: ROWS, sheets: res.sheets });
-  emit(`peak RSS during the ${label} export`, 'MB', MB(peakRss), { rows: ROWS, rssBefore: MB(base.rss) });
-  emit(`peak heap used during the ${label} export`, 'MB', MB(peakHeap), { rows: ROWS, heapBefore: MB(base.heapUsed) });
+  const extra = { rows: ROWS, binding: j.binding, pageSize: 2000, ms: Math.round(ms), cpuMs: Math.round((cpu.user + cpu.system) / 1000) };
+  emit(`export to ${format.toUpperCase()}`, 'rows/s', Math.round(ROWS / (ms / 1000)), extra);
+  emit(`${format.toUpperCase()} file size`, 'MB', MB(size), { rows: ROWS, sheets: res.sheets });
+  emit(`peak RSS during the ${format.toUpperCase()} export`, 'MB', MB(peakRss), { rows: ROWS, rssBefore: MB(base.rss) });
+  emit(`peak heap used during the ${format.toUpperCase()} export`, 'MB', MB(peakHeap), { rows: ROWS, heapBefore: MB(base.heapUsed) });
   fs.rmSync(target);
 }
 
@@ -120,7 +125,7 @@ function child(...args: string[]): void {
 
 async function main(): Promise<void> {
   if (role === '--generate') return generate(roleFile);
-  if (role === '--export') return exportOnce(roleFile, roleFormat as ExportFormat, roleZip === 'yazl' ? 'yazl' : 'own');
+  if (role === '--export') return exportOnce(roleFile, roleFormat as ExportFormat);
   log(`Node ${process.version}`);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mara-export-bench-'));
   process.on('exit', () => fs.rmSync(dir, { recursive: true, force: true }));
@@ -128,7 +133,6 @@ async function main(): Promise<void> {
   child('--generate', file);
   child('--export', file, 'csv');
   child('--export', file, 'xlsx');
-  child('--export', file, 'xlsx', 'yazl');
 }
 
 main().catch((e) => rep.fail((e as Error).stack ?? String(e)));

@@ -5,13 +5,13 @@ import { JournalError } from '../errors';
 import { OutputSink } from './sink';
 
 /**
- * The XLSX export's zip over yazl, with ZipWriter's interface (begin / write / end / add / finish): each sheet
- * is a stream yazl deflates (zlib in the thread pool) with its CRC and sizes after the data; ZIP64 when an
+ * The XLSX export's zip, written by yazl as a stream, one entry at a time: each sheet is a stream yazl deflates
+ * (Node's zlib, in the thread pool) with its CRC and sizes after the data (a data descriptor); ZIP64 when an
  * entry, the archive or the entry count needs it. yazl's output goes through an OutputSink, so a full or failed
- * output holds back or stops the export as the rest of it does; the sheet stream's own buffer holds the caller
- * back while yazl is behind.
+ * output holds back or stops the export as the CSV's does; the sheet stream's buffer holds the caller back
+ * while yazl is behind. Memory: a chunk and yazl's stream buffers (about 16 KB each), whatever the size.
  */
-export class YazlWriter {
+export class ZipOutput {
   private readonly zip = new ZipFile();
   private readonly sink: OutputSink;
   private current: PassThrough | null = null;
