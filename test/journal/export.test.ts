@@ -167,7 +167,7 @@ describe('journal export', () => {
     assert.ok(rows.slice(1).every((r) => r[1] === 'BAY1.CB'));
   });
 
-  it(`XLSX opens with SheetJS: the cells, numbers as numbers, hostile text intact, several sheets past the row limit`, async (t) => {
+  it('XLSX opens with SheetJS: the cells, numbers as numbers, hostile text intact, several sheets past the row limit', async (t) => {
     const j = journal(t, 250);
     const odd = '<b>&"x"</b> \u0001\u000b ctl _x0041_ end';
     j.append(reply(2000, 1, { events: [event(7, { tag: ' spaced ', description: odd, stateText: null, severity: 3 })] }));
@@ -213,7 +213,7 @@ describe('journal export', () => {
     assert.equal(xmlText('a\ud800b\udc00c\ud83d\ude00'), 'a\ufffdb\ufffdc\ud83d\ude00', 'lone surrogates (not UTF-8) replaced, pairs kept');
   });
 
-  it(`the zip: every entry inflates to data matching its CRC (data descriptors)`, async (t) => {
+  it('the zip: every entry inflates to data matching its CRC (data descriptors)', async (t) => {
     const j = journal(t, 120);
     const { out, bytes } = collector();
     await exportJournal(j, out, { format: 'xlsx', level: 1 });
@@ -271,7 +271,7 @@ describe('journal export', () => {
     await z.finish();
   });
 
-  it(`reads pages only as fast as the output drains (backpressure): a stalled output holds the export back`, async (t) => {
+  it('reads pages only as fast as the output drains (backpressure): a stalled output holds the export back', async (t) => {
     const j = journal(t, 1000);
     let queries = 0;
     const store: Pick<JournalStore, 'query'> = {
@@ -330,7 +330,7 @@ describe('journal export', () => {
     assert.deepEqual([all.rows, all.truncated], [5, true]);
   });
 
-  it(`refuses bad options and stops on an abort or a failed output, with a code`, async (t) => {
+  it('refuses bad options and stops on an abort or a failed output, with a code', async (t) => {
     const j = journal(t, 30);
     const sink = () => new PassThrough().resume();
     for (const o of [
