@@ -5,13 +5,16 @@
  *
  * A 10^6-row journal is generated in one transaction (rows first, indexes after, as bench/journal.bench.ts
  * does) by a child process, then exported whole to a file by a fresh child per format, CSV then XLSX, through
- * `exportJournal` (keyset pages of 2 000, the file's write stream with its backpressure): rows/s of each, the
- * file size, and the child's peak RSS and heap during the export (process.memoryUsage sampled every 20 ms; the
- * export yields to the event loop between pages, so the sampler runs), beside its RSS before it. Each export in
- * its own process, so no figure carries what the generation or the other export left. Bounded memory shows as a
- * peak that does not grow with the rows (compare MARA_BENCH_EXPORT_ROWS=100000).
+ * `exportJournal` (keyset pages of 2 000, the file's write stream with its backpressure): rows/s of each (and
+ * the CPU time of all the child's threads), the file size, and the child's peak RSS and heap during the export
+ * (process.memoryUsage sampled every 20 ms; the export yields to the event loop between pages, so the sampler
+ * runs), beside its RSS before it. Each export in its own process, so no figure carries what the generation or
+ * the other export left. Bounded memory shows as a peak that does not grow with the rows (compare
+ * MARA_BENCH_EXPORT_ROWS=100000).
  *
  * The code is measured from the sources (tsx): the cost is SQLite's reads, the formatting and zlib's.
+ * The XLSX zip is yazl's; this file at commit 4b6d5ef measured it beside the hand-written writer it replaced
+ * (docs/journal.md, "The zip: yazl").
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -88,11 +91,14 @@ async function exportOnce(file: string, format: ExportFormat): Promise<void> {
     if (m.heapUsed > peakHeap) peakHeap = m.heapUsed;
   }, 20);
   const out = fs.createWriteStream(target);
+  const cpu0 = process.cpuUsage();
   const t = nowMs();
   const res = await exportJournal(j, out, { format });
   out.end();
   await once(out, 'close');
   const ms = nowMs() - t;
+  // every thread's: the deflate runs in the thread pool
+  const cpu = process.cpuUsage(cpu0);
   clearInterval(sampler);
   j.close();
   if (res.rows !== ROWS) rep.fail(`${format}: ${res.rows} rows exported of ${ROWS}`);
@@ -103,7 +109,7 @@ async function exportOnce(file: string, format: ExportFormat): Promise<void> {
     for await (const chunk of fs.createReadStream(target)) for (const b of chunk as Buffer) if (b === 10) lines++;
     if (lines !== ROWS + 1) rep.fail(`csv: ${lines} lines for ${ROWS} rows and a header`);
   }
-  const extra = { rows: ROWS, binding: j.binding, pageSize: 2000, ms: Math.round(ms) };
+  const extra = { rows: ROWS, binding: j.binding, pageSize: 2000, ms: Math.round(ms), cpuMs: Math.round((cpu.user + cpu.system) / 1000) };
   emit(`export to ${format.toUpperCase()}`, 'rows/s', Math.round(ROWS / (ms / 1000)), extra);
   emit(`${format.toUpperCase()} file size`, 'MB', MB(size), { rows: ROWS, sheets: res.sheets });
   emit(`peak RSS during the ${format.toUpperCase()} export`, 'MB', MB(peakRss), { rows: ROWS, rssBefore: MB(base.rss) });

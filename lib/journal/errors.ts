@@ -10,7 +10,6 @@ export type JournalErrorCode =
   | 'EJOURNAL_IO' // another storage failure (disk full, I/O error, locked by another process)
   | 'EJOURNAL_CLOSED' // the journal was closed
   | 'EJOURNAL_INVALID' // an argument the journal refuses (bad record, bad query, bad msg to an events node)
-  | 'EJOURNAL_LIMIT' // beyond a documented limit (an export over the zip format's 4 GiB)
   | 'EJOURNAL_BUSY' // an events node is already exporting
   | 'EJOURNAL_WAITING'; // the line's workbook is still loading: its replies wait (are not acknowledged) until it has loaded
 

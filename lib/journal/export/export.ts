@@ -5,7 +5,7 @@ import { COLUMNS, cells } from './columns';
 import { csvRow } from './csv';
 import { SHEET_HEAD, SHEET_ROWS, SHEET_TAIL, columnName, packageParts, sheetRow } from './sheet-xml';
 import { OutputSink } from './sink';
-import { ZipWriter } from './zip-writer';
+import { ZipOutput } from './zip';
 
 export type ExportFormat = 'csv' | 'xlsx';
 /** The events an export takes: JournalQuery's filters (its paging is the export's own). */
@@ -141,7 +141,7 @@ async function writeCsv(pages: AsyncGenerator<JournalRecord[], number>, out: Wri
 }
 
 async function writeXlsx(pages: AsyncGenerator<JournalRecord[], number>, out: Writable, o: ExportOptions, maxRows: number): Promise<ExportResult> {
-  const zip = new ZipWriter(out, o.level ?? 6);
+  const zip = new ZipOutput(out, o.level ?? 6);
   const sheetRows = o.sheetRows ?? SHEET_ROWS;
   const cols = COLUMNS.map((_, i) => columnName(i));
   const names: string[] = [];
