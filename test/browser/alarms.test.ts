@@ -12,7 +12,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { CHROMIUM, CHROMIUM_MISSING, DIST, RedChild, dashboardNodes, ensureBuilt, functionNode, startNodeRed } from '../helpers/red-child';
-import { openDashboard, OpenBrowser } from '../helpers/chromium';
+import { closeDashboard, openDashboard, OpenBrowser } from '../helpers/chromium';
 import { event } from '../journal/fixtures';
 import { displayInstant, severityColours } from '../../lib/hmi/alarm-rows';
 import type { EventInput, ReplyInput } from '../../lib/journal/types';
@@ -233,16 +233,7 @@ describe('ui_mara_alarms in Chromium', { skip: haveChromium ? false : CHROMIUM_M
     ({ ctx, page } = browser);
   });
 
-  after(async () => {
-    await browser?.close();
-    if (red) {
-      const log = red.output();
-      await red.stop();
-      const unexpected = log.split('\n').filter((l) => /\[error\]/.test(l));
-      if (process.env.MARA_DEBUG_RED) process.stderr.write(log);
-      if (unexpected.length) process.stderr.write(`Node-RED errors:\n${unexpected.join('\n')}\n`);
-    }
-  });
+  after(() => closeDashboard(browser, red, {}));
 
   it('the banner shows the unattended alarms newest first, coloured by severity, with milliseconds', async () => {
     await waitBanner(page, ['S1164_03', 'S1151_02', 'S1151_01']);

@@ -23,7 +23,7 @@ import {
   injectNode,
   screenNode,
 } from '../helpers/red-child';
-import { openDashboard, OpenBrowser } from '../helpers/chromium';
+import { closeDashboard, openDashboard, OpenBrowser } from '../helpers/chromium';
 
 const workbook = require('../../scripts/make-example-workbook.js');
 
@@ -95,13 +95,7 @@ describe('ui_mara_screen blinks unattended alarms in Chromium', { skip: haveChro
     page = browser.page;
   });
 
-  after(async () => {
-    await browser?.close();
-    if (red) {
-      if (process.env.MARA_DEBUG_RED) process.stderr.write(red.output());
-      await red.stop();
-    }
-  });
+  after(() => closeDashboard(browser, red));
 
   it('a trip blinks the protection and its bay breaker and marks them red; attending stops each', async () => {
     assert.equal(await page.$eval(`${W} [tag="S1151_05"]`, (e) => e.classList.contains('mara-alarm-on')), false);

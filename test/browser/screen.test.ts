@@ -23,7 +23,7 @@ import {
   injectNode,
   screenNode,
 } from '../helpers/red-child';
-import { openDashboard, OpenBrowser } from '../helpers/chromium';
+import { closeDashboard, openDashboard, OpenBrowser } from '../helpers/chromium';
 import { hostileCases } from './hostile-svgs';
 import { load as loadWorkbook } from '../../lib/project/workbook';
 import { waitUntil } from '../helpers/wait-until';
@@ -252,17 +252,8 @@ describe('ui_mara_screen in Chromium', { skip: haveChromium ? false : CHROMIUM_M
     ({ ctx, page } = browser);
   });
 
-  after(async () => {
-    await browser?.close();
-    if (red) {
-      const log = red.output();
-      await red.stop();
-      // expected: the refused CSS smuggling of the hostile test
-      const unexpected = log.split('\n').filter((l) => /\[error\]/.test(l) && !/no usable item/.test(l));
-      if (process.env.MARA_DEBUG_RED) process.stderr.write(log);
-      if (unexpected.length) process.stderr.write(`Node-RED errors:\n${unexpected.join('\n')}\n`);
-    }
-  });
+  // expected: the refused CSS smuggling of the hostile test
+  after(() => closeDashboard(browser, red, { expected: /no usable item/ }));
 
   it('shows the root screen with its navigation bar', async () => {
     await waitScreen('MAP');

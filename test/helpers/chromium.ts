@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { trackCoverage } from './browser-coverage';
-import { CHROMIUM, CHROMIUM_ARGS } from './red-child';
+import { CHROMIUM, CHROMIUM_ARGS, type RedChild } from './red-child';
 
 export interface OpenBrowser {
   ctx: BrowserContext;
@@ -73,4 +73,19 @@ export async function openDashboard(url: string, o: DashboardPage): Promise<Open
     await b.close();
     throw e;
   }
+}
+
+/**
+ * The browser tests' end: the browser closed, Node-RED stopped, its whole log on stderr with MARA_DEBUG_RED; with
+ * `errors`, its `[error]` lines (but those `expected` matches) on stderr too.
+ */
+export async function closeDashboard(browser: OpenBrowser | undefined, red: RedChild | undefined, errors?: { expected?: RegExp }): Promise<void> {
+  await browser?.close();
+  if (!red) return;
+  const log = red.output();
+  await red.stop();
+  if (process.env.MARA_DEBUG_RED) process.stderr.write(log);
+  if (!errors) return;
+  const unexpected = log.split('\n').filter((l) => /\[error\]/.test(l) && !errors.expected?.test(l));
+  if (unexpected.length) process.stderr.write(`Node-RED errors:\n${unexpected.join('\n')}\n`);
 }
