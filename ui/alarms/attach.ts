@@ -5,22 +5,18 @@
  * page (on the dashboard's `events` service), so a widget re-created by a tab switch starts from the newest snapshot.
  */
 import { alarmsElementId } from '../../lib/hmi/alarm-rows';
-import { attachGlue, type GlueScope } from '../core/attach';
+import { attachGlue, snapshotKind, type GlueEvents, type GlueScope, type GlueUpdate } from '../core/attach';
 import { createAlarmWidget, type AlarmReply, type AlarmSnapshot, type AlarmWidget } from './widget';
 
-interface Update extends AlarmReply {
-  id?: unknown;
-  msg?: AlarmSnapshot | null;
-}
+interface Update extends AlarmReply, GlueUpdate<AlarmSnapshot> {}
 
 export type Scope = GlueScope<AlarmSnapshot>;
 
-export interface Events {
-  on(fn: (e: Update | null | undefined) => void): void;
+export interface Events extends GlueEvents<Update> {
   __maraAlarms?: Record<string, unknown>;
 }
 
-const isSnap = (m: unknown): m is AlarmSnapshot => !!m && typeof m === 'object' && (m as { kind?: unknown }).kind === 'mara-alarms';
+const isSnap = snapshotKind<AlarmSnapshot>('mara-alarms');
 
 export function attach(scope: Scope, events: Events, cfg: { id?: unknown } | null | undefined): void {
   attachGlue<AlarmSnapshot, Update, AlarmWidget>(scope, events, cfg, {

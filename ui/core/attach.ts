@@ -13,6 +13,23 @@ export interface GlueScope<S> {
   $watch(expr: 'msg', fn: (m: S | null | undefined) => void): void;
 }
 
+/** An update the dashboard hands the glue: for one widget `id`, with a snapshot as its `msg` or not. */
+export interface GlueUpdate<S> {
+  id?: unknown;
+  msg?: S | null;
+}
+
+/** The dashboard's `events` service (its socket's updates); the per-widget stores hang on it. */
+export interface GlueEvents<U> {
+  on(fn: (e: U | null | undefined) => void): void;
+}
+
+/** Tells a widget's snapshot by its `kind`. */
+export const snapshotKind =
+  <S>(kind: string) =>
+  (m: unknown): m is S =>
+    !!m && typeof m === 'object' && (m as { kind?: unknown }).kind === kind;
+
 interface Store<S, U> {
   snap: S | null;
   views: ((e: U) => void)[];
@@ -33,9 +50,9 @@ export interface GlueSpec<S, U, A> {
   update(app: A, e: U): void;
 }
 
-export function attachGlue<S, U extends { id?: unknown; msg?: unknown }, A extends { snapshot(s: S): void; dispose(): void }>(
+export function attachGlue<S, U extends GlueUpdate<S>, A extends { snapshot(s: S): void; dispose(): void }>(
   scope: GlueScope<S>,
-  events: { on(fn: (e: U | null | undefined) => void): void },
+  events: GlueEvents<U>,
   cfg: { id?: unknown } | null | undefined,
   spec: GlueSpec<S, U, A>,
 ): void {

@@ -8,16 +8,14 @@
  * while it was not shown.
  */
 import { screenElementId } from '../../lib/hmi/dom-id';
-import { attachGlue, type GlueScope } from '../core/attach';
+import { attachGlue, snapshotKind, type GlueEvents, type GlueScope, type GlueUpdate } from '../core/attach';
 import type { DeltaLike } from '../core/messages';
 import { mergeDelta } from '../core/snapshot';
 import { Confirmation, MaraScreen, Snapshot, createMaraScreen } from '../core/widget';
 import { fitToWidth } from './fit';
 
 /** What the dashboard sends a widget: a snapshot (`msg`), a delta, or a toggle confirmation for this client. */
-interface Update {
-  id?: unknown;
-  msg?: Snapshot | null;
+interface Update extends GlueUpdate<Snapshot> {
   delta?: DeltaLike;
   confirm?: Confirmation;
 }
@@ -26,12 +24,11 @@ interface Update {
 export type Scope = GlueScope<Snapshot>;
 
 /** The dashboard's `events` service (its socket's updates); our per-widget stores hang on it. */
-export interface Events {
-  on(fn: (e: Update | null | undefined) => void): void;
+export interface Events extends GlueEvents<Update> {
   __maraScreens?: Record<string, unknown>;
 }
 
-const isSnap = (m: unknown): m is Snapshot => !!m && typeof m === 'object' && (m as { kind?: unknown }).kind === 'mara-screen';
+const isSnap = snapshotKind<Snapshot>('mara-screen');
 
 export function attach(scope: Scope, events: Events, cfg: { id?: unknown } | null | undefined): void {
   attachGlue<Snapshot, Update, MaraScreen>(scope, events, cfg, {
