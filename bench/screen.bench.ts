@@ -21,7 +21,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
-import { CHROMIUM, CHROMIUM_MISSING, ROOT, RedChild, dashboardNodes, ensureBuilt, startNodeRed } from '../test/helpers/red-child';
+import { CHROMIUM, CHROMIUM_MISSING, ROOT, RedChild, dashboardNodes, ensureBuilt, injectNode, screenNode, startNodeRed } from '../test/helpers/red-child';
 import { openChromium } from '../test/helpers/chromium';
 import { median, quantileNearestRank, reporter, round3, sum } from './common';
 
@@ -248,35 +248,8 @@ async function part2(ctx: BrowserContext): Promise<void> {
   const flows = [
     { id: 'tab1', type: 'tab', label: 'bench' },
     ...dashboardNodes([{ id: 'ui-tab', name: 'Bench', order: 1 }], [{ id: 'grp', name: 'Bench', tab: 'ui-tab', width: 6, order: 1 }]),
-    {
-      id: 'scr',
-      type: 'ui_mara_screen',
-      z: 'tab1',
-      group: 'grp',
-      order: 1,
-      width: 6,
-      height: 4,
-      project: '',
-      svg,
-      start: '',
-      qualityClass: 'mara-bad-quality',
-      readOnly: false,
-      wires: [[], []],
-    },
-    {
-      id: 'inj',
-      type: 'inject',
-      z: 'tab1',
-      props: [{ p: 'payload' }],
-      repeat: '',
-      crontab: '',
-      once: false,
-      onceDelay: 0.1,
-      topic: '',
-      payload: '',
-      payloadType: 'str',
-      wires: [['scr']],
-    },
+    screenNode('scr', 'grp', { width: 6, height: 4, svg }),
+    injectNode('inj', 'scr'),
   ];
   const red: RedChild = await startNodeRed(flows);
   cleanups.push(() => red.stop());

@@ -1,11 +1,11 @@
-import { EventEmitter } from 'node:events';
 import type { Node, NodeAPI, NodeDef, NodeMessage } from 'node-red';
 import type { JournalHub } from '../lib/journal/journal-hub';
 import type { JournalQuery } from '../lib/journal/types';
 import { parseAlarmRequest, type AlarmRequest } from '../lib/hmi/alarm-requests';
 import { alarmsElementId, DEFAULT_BANNER_ROWS, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, toRow, type AlarmRow } from '../lib/hmi/alarm-rows';
 import { ClickGuard } from '../lib/hmi/click-guard';
-import { DashboardApi, DashboardResolver, defaultDashboardResolver, initControllerSource, SOCKET_ID, SOCKET_REQUEST, stampSocketIds } from './shared/dashboard';
+import { DashboardResolver, defaultDashboardResolver, SOCKET_ID, SOCKET_REQUEST } from './shared/dashboard';
+import { mountWidget, throttledWarner, widgetProxy, type DashboardWidget } from './shared/dashboard-widget';
 import { dashboardUsers } from './shared/dashboard-user';
 import { journalOf } from './shared/project-journal';
 import type { MaraProjectNode } from './shared/project-node';
@@ -144,20 +144,8 @@ function register(RED: NodeAPI): void {
     let broken = false;
     let timer: NodeJS.Timeout | null = null;
     let lastEmit = 0;
-    let remover: (() => void) | null = null;
     let snapshot: AlarmSnapshot = build(0);
-    // warnings about what browsers send: at most one per kind every 10 s, with the count in between
-    const noisy = new Map<string, { last: number; count: number }>();
-    const warnThrottled = (kind: string, m: string) => {
-      const n = noisy.get(kind) ?? { last: -Infinity, count: 0 };
-      noisy.set(kind, n);
-      n.count++;
-      const t = Date.now();
-      if (t - n.last < 10_000) return;
-      node.warn(n.count > 1 ? `${m} (${n.count} such since the last warning)` : m);
-      n.last = t;
-      n.count = 0;
-    };
+    const warnThrottled = throttledWarner(node);
 
     function build(rev: number): AlarmSnapshot {
       const cfg = { mode, rows, pageSize, readOnly, horn: hornOn, ...(Object.keys(texts).length ? { texts } : {}) } as AlarmSnapshot['config'];
@@ -196,18 +184,13 @@ function register(RED: NodeAPI): void {
     };
 
     // ---- the stand-in node the dashboard listens to (as ui_mara_screen: flow msgs never reach the dashboard)
-    const proxy = Object.assign(new EventEmitter(), {
-      id: node.id,
-      type: node.type,
-      z: (node as unknown as { z?: string }).z,
-      _wireCount: 0,
-      warn: (m: unknown) => node.warn(m),
-      error: (m: unknown) => node.error(m),
-      send: (m: { frontEnd?: unknown; socket?: unknown; request?: unknown }) =>
+    const proxy = widgetProxy(
+      node,
+      (m) =>
         void fromBrowser(m?.frontEnd, typeof m?.socket === 'string' ? m.socket : null, m?.request).catch((e: Error) =>
           node.warn(`alarm request failed: ${e.message}`),
         ),
-    });
+    );
     const emitNow = () => {
       if (timer) clearTimeout(timer);
       timer = null;
@@ -222,13 +205,7 @@ function register(RED: NodeAPI): void {
       timer = setTimeout(emitNow, Math.max(0, lastEmit + MIN_EMIT_MS - Date.now()));
     };
 
-    const reply = (socket: string, data: Record<string, unknown>) => {
-      try {
-        api?.emitSocket?.('update-value', { id: node.id, socketid: socket, ...data });
-      } catch {
-        /* the dashboard is going away */
-      }
-    };
+    const reply = (socket: string, data: Record<string, unknown>) => widget?.reply(socket, data);
     const userOf = async (request: unknown): Promise<string | null> => (await users(request)) ?? (anonymous ? ANONYMOUS : null);
 
     async function fromBrowser(m: unknown, socket: string | null, request: unknown): Promise<void> {
@@ -306,18 +283,6 @@ function register(RED: NodeAPI): void {
     }
 
     // ---- the dashboard
-    let api: DashboardApi | null = null;
-    try {
-      api = resolver(RED);
-    } catch (e) {
-      fail(tr(RED, 'ui_mara_alarms.status.noDashboard', {}, 'no dashboard'), `node-red-dashboard (Dashboard 1) is not available: ${(e as Error).message}`);
-    }
-    let controller: string | null = null;
-    const onEndSocket = (id: unknown) => {
-      if (typeof id !== 'string') return;
-      guard.drop(id);
-      pageGuard.drop(id);
-    };
     // Dashboard 1 in read-only mode (`ui.readOnly`) drops every browser message before a widget sees it; this
     // widget's requests then come straight from the dashboard's bus, so a viewer can still page the journal
     // (attend and silence stay refused: `readOnly` is true)
@@ -326,54 +291,28 @@ function register(RED: NodeAPI): void {
       if (!m || typeof m !== 'object' || m.id !== node.id) return;
       proxy.send({ frontEnd: m.msg, socket: m[SOCKET_ID], request: m[SOCKET_REQUEST] });
     };
-    if (api) {
-      if (dashboardReadOnly) api.ev?.on('update-value', onReadOnlyValue);
-      if (!api.emitSocket || !stampSocketIds(RED, api.dir))
-        node.warn("cannot reach the dashboard's socket.io (node-red-dashboard 3.x expected): requests from browsers will be ignored");
-      api.ev?.on('endsocket', onEndSocket);
-      try {
-        controller = initControllerSource('mara-alarms.js', 'MaraAlarmsUI', { id: node.id });
-      } catch (e) {
-        fail(
-          tr(RED, 'ui_mara_alarms.status.badInstall', {}, 'bad install'),
-          `cannot read the widget's browser code (dist/ui/mara-alarms.js): ${(e as Error).message}`,
-        );
-      }
-    }
-    const group = config.group ? (RED.nodes.getNode(config.group) as (Node & { config?: { width?: number | string } }) | null) : null;
-    if (api && controller && !group)
-      fail(tr(RED, 'ui_mara_alarms.status.noGroup', {}, 'no group'), 'no dashboard group: choose a group (ui_group) in the node');
-    if (api && controller && group) {
-      try {
-        const r = api.addWidget({
-          node: proxy,
-          order: Number(config.order) || 0,
-          group: config.group,
-          width: Number(config.width) || Number(group.config?.width) || 6,
-          height: Number(config.height) || (mode === 'banner' ? rows + 1 : 10),
-          format: `<div id="${alarmsElementId(node.id)}" class="mara-alarms"></div>`,
-          templateScope: 'local',
-          emitOnlyNewValues: false,
-          forwardInputMessages: false,
-          storeFrontEndInputAsState: false,
-          persistantFrontEndValue: true,
-          convert: (value: unknown) => value,
-          beforeEmit: (_msg: unknown, value: unknown) => ({ msg: value }),
-          convertBack: (value: unknown) => value,
-          // the client's own `socketid` is never used: only what socket.io stamped on the payload
-          beforeSend: (_toSend: unknown, original: ({ msg?: unknown } & { [SOCKET_ID]?: unknown; [SOCKET_REQUEST]?: unknown }) | undefined) => ({
-            frontEnd: original?.msg,
-            socket: original?.[SOCKET_ID],
-            request: original?.[SOCKET_REQUEST],
-          }),
-          initController: controller,
-        });
-        remover = typeof r === 'function' ? r : null;
-        if (!remover) fail(tr(RED, 'ui_mara_alarms.status.noGroup', {}, 'no group'), 'the dashboard did not accept the widget (is the group on a tab?)');
-      } catch (e) {
-        fail(tr(RED, 'ui_mara_alarms.status.noDashboard', {}, 'no dashboard'), `the dashboard refused the widget: ${(e as Error).message}`);
-      }
-    }
+    const widget: DashboardWidget = mountWidget(RED, node.id, {
+      type: 'ui_mara_alarms',
+      resolver,
+      config,
+      proxy,
+      fail,
+      warn: (m) => node.warn(m),
+      file: 'mara-alarms.js',
+      global: 'MaraAlarmsUI',
+      format: `<div id="${alarmsElementId(node.id)}" class="mara-alarms"></div>`,
+      defaultHeight: mode === 'banner' ? rows + 1 : 10,
+      convert: (value: unknown) => value,
+      beforeEmit: (_msg: unknown, value: unknown) => ({ msg: value }),
+      withRequest: true,
+      ignored: 'requests',
+      onEndSocket: (id) => {
+        guard.drop(id);
+        pageGuard.drop(id);
+      },
+    });
+    const api = widget.api;
+    if (api && dashboardReadOnly) api.ev?.on('update-value', onReadOnlyValue);
 
     if (!hub && !broken) {
       const why = projectNode?.journalError?.message ?? (projectNode ? 'the project has no journal' : 'no project chosen');
@@ -388,13 +327,7 @@ function register(RED: NodeAPI): void {
       timer = null;
       status.dispose();
       hub?.unsubscribe(node.id);
-      try {
-        remover?.();
-      } catch {
-        /* the dashboard is going away too */
-      }
-      remover = null;
-      api?.ev?.removeListener('endsocket', onEndSocket);
+      widget.remove();
       api?.ev?.removeListener('update-value', onReadOnlyValue);
       proxy.removeAllListeners();
       done();

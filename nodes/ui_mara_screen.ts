@@ -1,5 +1,4 @@
 import { tagProblem } from '../lib/project/tag';
-import { EventEmitter } from 'node:events';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow, NodeStatus } from 'node-red';
@@ -9,7 +8,8 @@ import { isValidTag, ScreenDelta, ScreenState, ScreenView } from '../lib/hmi/scr
 import { MaraError } from '../lib/mara/errors';
 import type { ProjectModel } from '../lib/project/model';
 import { MaraProjectNode, runtimeOf } from './shared/project-node';
-import { DashboardApi, DashboardResolver, defaultDashboardResolver, initControllerSource, SOCKET_ID, stampSocketIds } from './shared/dashboard';
+import { DashboardResolver, defaultDashboardResolver } from './shared/dashboard';
+import { mountWidget, throttledWarner, widgetProxy, type DashboardWidget } from './shared/dashboard-widget';
 import { ClickGuard } from '../lib/hmi/click-guard';
 import { screenElementId } from '../lib/hmi/dom-id';
 import { assertRealPathInside } from '../lib/project/user-dir-path';
@@ -108,7 +108,6 @@ function register(RED: NodeAPI): void {
     let closed = false;
     let timer: NodeJS.Timeout | null = null;
     let lastEmit = 0;
-    let remover: (() => void) | null = null;
     let broken: string | null = null;
     let waiting: string | null = null;
     let loadToken = 0;
@@ -124,18 +123,7 @@ function register(RED: NodeAPI): void {
       clock = undefined;
     }
     const guard = new ClickGuard(typeof clock === 'function' ? { now: clock as () => number } : {});
-    // warnings about what browsers or msgs send: at most one per kind every 10 s, with the count in between
-    const noisy = new Map<string, { last: number; count: number }>();
-    const warnThrottled = (kind: string, m: string) => {
-      const n = noisy.get(kind) ?? { last: -Infinity, count: 0 };
-      noisy.set(kind, n);
-      n.count++;
-      const t = Date.now();
-      if (t - n.last < 10_000) return;
-      node.warn(n.count > 1 ? `${m} (${n.count} such since the last warning)` : m);
-      n.last = t;
-      n.count = 0;
-    };
+    const warnThrottled = throttledWarner(node);
 
     const statusNow = (): NodeStatus | null => {
       if (broken) return null; // its red status stays
@@ -160,15 +148,7 @@ function register(RED: NodeAPI): void {
     };
 
     // ---- the stand-in node the dashboard listens to (see the header comment)
-    const proxy = Object.assign(new EventEmitter(), {
-      id: node.id,
-      type: node.type,
-      z: (node as unknown as { z?: string }).z,
-      _wireCount: 0,
-      warn: (m: unknown) => node.warn(m),
-      error: (m: unknown) => node.error(m),
-      send: (m: { frontEnd?: unknown; socket?: unknown }) => fromBrowser(m?.frontEnd, typeof m?.socket === 'string' ? m.socket : null),
-    });
+    const proxy = widgetProxy(node, (m) => fromBrowser(m?.frontEnd, typeof m?.socket === 'string' ? m.socket : null));
 
     const emitDelta = (d: ScreenDelta) => proxy.emit('input', { payload: { delta: d } });
     const flush = () => {
@@ -297,13 +277,7 @@ function register(RED: NodeAPI): void {
       if (!k) return false;
       return k.keys.has(tag);
     };
-    const reply = (socket: string, data: Record<string, unknown>) => {
-      try {
-        api?.emitSocket?.('update-value', { id: node.id, socketid: socket, ...data });
-      } catch {
-        /* the dashboard is going away */
-      }
-    };
+    const reply = (socket: string, data: Record<string, unknown>) => widget?.reply(socket, data);
     function fromBrowser(m: unknown, socket: string | null) {
       if (closed || !m || typeof m !== 'object') return;
       if (!socket) {
@@ -415,68 +389,24 @@ function register(RED: NodeAPI): void {
     }
 
     // ---- the dashboard
-    let api: DashboardApi | null = null;
-    try {
-      api = resolver(RED);
-    } catch (e) {
-      fail(
-        tr(RED, 'ui_mara_screen.status.noDashboard', {}, 'no dashboard'),
-        `node-red-dashboard (Dashboard 1) is not available: ${(e as Error).message}. Install it beside this package (Manage palette).`,
-      );
-    }
-    let controller: string | null = null;
-    const onEndSocket = (id: unknown) => {
-      if (typeof id === 'string') guard.drop(id);
-    };
-    if (api) {
-      if (!api.emitSocket || !stampSocketIds(RED, api.dir))
-        warnOnce('stamp', "cannot reach the dashboard's socket.io (node-red-dashboard 3.x expected): clicks and toggles from browsers will be ignored");
-      api.ev?.on('endsocket', onEndSocket);
-      try {
-        controller = initControllerSource('mara-screen.js', 'MaraScreenUI', { id: node.id });
-      } catch (e) {
-        fail(
-          tr(RED, 'ui_mara_screen.status.badInstall', {}, 'bad install'),
-          `cannot read the widget's browser code (dist/ui/mara-screen.js): ${(e as Error).message}`,
-        );
-      }
-    }
-    const group = config.group ? (RED.nodes.getNode(config.group) as (Node & { config?: { width?: number | string } }) | null) : null;
-    if (api && controller && !group)
-      fail(tr(RED, 'ui_mara_screen.status.noGroup', {}, 'no group'), 'no dashboard group: choose a group (ui_group) in the node');
-    if (api && controller && group) {
-      const width = Number(config.width) || Number(group.config?.width) || 6;
-      const height = Number(config.height) || 10;
-      try {
-        const r = api.addWidget({
-          node: proxy,
-          order: Number(config.order) || 0,
-          group: config.group,
-          width,
-          height,
-          format: `<div id="${screenElementId(node.id)}" class="mara-screen"></div>`,
-          templateScope: 'local',
-          emitOnlyNewValues: false,
-          forwardInputMessages: false,
-          storeFrontEndInputAsState: false,
-          persistantFrontEndValue: true,
-          convert: (value: { delta?: ScreenDelta } | undefined) =>
-            value && value.delta ? { update: true, newPoint: value.delta, updatedValues: state.snapshot } : state.snapshot,
-          beforeEmit: (_msg: unknown, value: unknown) => (value === state.snapshot ? { msg: state.snapshot } : { delta: value }),
-          convertBack: (value: unknown) => value,
-          // the client's own `socketid` is never used: only the id socket.io stamped on the payload
-          beforeSend: (_toSend: unknown, original: ({ msg?: unknown } & { [SOCKET_ID]?: unknown }) | undefined) => ({
-            frontEnd: original?.msg,
-            socket: original?.[SOCKET_ID],
-          }),
-          initController: controller,
-        });
-        remover = typeof r === 'function' ? r : null;
-        if (!remover) fail(tr(RED, 'ui_mara_screen.status.noGroup', {}, 'no group'), 'the dashboard did not accept the widget (is the group on a tab?)');
-      } catch (e) {
-        fail(tr(RED, 'ui_mara_screen.status.noDashboard', {}, 'no dashboard'), `the dashboard refused the widget: ${(e as Error).message}`);
-      }
-    }
+    const widget: DashboardWidget = mountWidget(RED, node.id, {
+      type: 'ui_mara_screen',
+      resolver,
+      config,
+      proxy,
+      fail,
+      warn: (m) => warnOnce('stamp', m),
+      file: 'mara-screen.js',
+      global: 'MaraScreenUI',
+      format: `<div id="${screenElementId(node.id)}" class="mara-screen"></div>`,
+      defaultHeight: 10,
+      convert: (value: { delta?: ScreenDelta } | undefined) =>
+        value && value.delta ? { update: true, newPoint: value.delta, updatedValues: state.snapshot } : state.snapshot,
+      beforeEmit: (_msg: unknown, value: unknown) => (value === state.snapshot ? { msg: state.snapshot } : { delta: value }),
+      noDashboardHint: '. Install it beside this package (Manage palette).',
+      ignored: 'clicks and toggles',
+      onEndSocket: (id) => guard.drop(id),
+    });
 
     // ---- what to show
     if (projectNode) {
@@ -571,13 +501,7 @@ function register(RED: NodeAPI): void {
       projectNode?.project?.unsubscribe(node.id);
       runtime?.unsubscribe(node.id);
       projectNode?.alarms?.unsubscribe(node.id);
-      try {
-        remover?.();
-      } catch {
-        /* the dashboard is going away too */
-      }
-      remover = null;
-      api?.ev?.removeListener('endsocket', onEndSocket);
+      widget.remove();
       proxy.removeAllListeners();
       done();
     });

@@ -11,8 +11,8 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
-import { CHROMIUM, CHROMIUM_MISSING, DIST, RedChild, dashboardNodes, ensureBuilt, startNodeRed } from '../helpers/red-child';
-import { openChromium, OpenBrowser } from '../helpers/chromium';
+import { CHROMIUM, CHROMIUM_MISSING, DIST, RedChild, dashboardNodes, ensureBuilt, functionNode, startNodeRed } from '../helpers/red-child';
+import { closeDashboard, openDashboard, OpenBrowser } from '../helpers/chromium';
 import { event } from '../journal/fixtures';
 import { displayInstant, severityColours } from '../../lib/hmi/alarm-rows';
 import type { EventInput, ReplyInput } from '../../lib/journal/types';
@@ -94,12 +94,9 @@ function flows(): unknown[] {
       y: 300,
       wires: [['ap-fn']],
     },
-    {
-      id: 'ap-fn',
-      type: 'function',
-      z: 'tab1',
-      name: 'append',
-      func: [
+    functionNode(
+      'ap-fn',
+      [
         "const lease = global.get('maraJournal').acquireJournal(global.get('maraJournalFile'));",
         'try {',
         '  const r = msg.payload;',
@@ -108,15 +105,9 @@ function flows(): unknown[] {
         '} finally { lease.release(); }',
         'return msg;',
       ].join('\n'),
-      outputs: 1,
-      noerr: 0,
-      initialize: '',
-      finalize: '',
-      libs: [],
-      x: 300,
-      y: 300,
-      wires: [['ap-res']],
-    },
+      [['ap-res']],
+      { name: 'append', x: 300, y: 300 },
+    ),
     { id: 'ap-res', type: 'http response', z: 'tab1', name: '', statusCode: '', headers: {}, x: 500, y: 300, wires: [] },
   ];
 }
@@ -202,53 +193,47 @@ describe('ui_mara_alarms in Chromium', { skip: haveChromium ? false : CHROMIUM_M
         },
       },
     );
-    browser = await openChromium(VIEWPORT, 'mara-chromium-', process.env.NODE_V8_COVERAGE, path.join(DIST, 'ui', 'mara-alarms.js'));
-    ({ ctx, page } = browser);
-    await ctx.addInitScript('window.__name = window.__name || function (f) { return f; }');
-    // headless Chromium lets any page play sound, whatever --autoplay-policy says (and a page opened through CDP counts
-    // as user-activated); a desktop
-    // browser's autoplay policy put back: a new AudioContext starts suspended and cannot resume before the page's
-    // first trusted pointer or key event
-    await ctx.addInitScript(() => {
-      const A = window.AudioContext;
-      if (!A) return;
-      let gesture = false;
-      const mark = (e: Event) => {
-        if (e.isTrusted) gesture = true;
-      };
-      window.addEventListener('pointerdown', mark, true);
-      window.addEventListener('keydown', mark, true);
-      window.AudioContext = class extends A {
-        constructor(o?: AudioContextOptions) {
-          super(o);
-          if (!gesture) void super.suspend();
-        }
-        override resume(): Promise<void> {
-          return gesture ? super.resume() : Promise.reject(new DOMException('no user gesture yet', 'NotAllowedError'));
-        }
-      };
+    browser = await openDashboard(red.url, {
+      viewport: VIEWPORT,
+      ready: `${BANNER} tr.mara-alarm`,
+      pageErrors,
+      bundleFile: path.join(DIST, 'ui', 'mara-alarms.js'),
+      prepare: async (b) => {
+        // headless Chromium lets any page play sound, whatever --autoplay-policy says (and a page opened through CDP counts
+        // as user-activated); a desktop
+        // browser's autoplay policy put back: a new AudioContext starts suspended and cannot resume before the page's
+        // first trusted pointer or key event
+        await b.ctx.addInitScript(() => {
+          const A = window.AudioContext;
+          if (!A) return;
+          let gesture = false;
+          const mark = (e: Event) => {
+            if (e.isTrusted) gesture = true;
+          };
+          window.addEventListener('pointerdown', mark, true);
+          window.addEventListener('keydown', mark, true);
+          window.AudioContext = class extends A {
+            constructor(o?: AudioContextOptions) {
+              super(o);
+              if (!gesture) void super.suspend();
+            }
+            override resume(): Promise<void> {
+              return gesture ? super.resume() : Promise.reject(new DOMException('no user gesture yet', 'NotAllowedError'));
+            }
+          };
+        });
+        // what a browser sends after httpNodeAuth asked (the socket.io handshake included)
+        await b.ctx.setExtraHTTPHeaders({ authorization: AUTH });
+        // events before any browser: three alarms of different severities, two plain events
+        await append([event(1, { tag: 'S1152B01', stateText: 'CERRADO' }), trip(2, 'S1151_01', 2, 8192)]);
+        await append([trip(3, 'S1151_02', 9, 16384), event(4, { tag: 'S1152B02' })]);
+        await append([trip(5, 'S1164_03', 5, 32767)]);
+      },
     });
-    // what a browser sends after httpNodeAuth asked (the socket.io handshake included)
-    await ctx.setExtraHTTPHeaders({ authorization: AUTH });
-    page.on('pageerror', (e) => pageErrors.push(e.message));
-    // events before any browser: three alarms of different severities, two plain events
-    await append([event(1, { tag: 'S1152B01', stateText: 'CERRADO' }), trip(2, 'S1151_01', 2, 8192)]);
-    await append([trip(3, 'S1151_02', 9, 16384), event(4, { tag: 'S1152B02' })]);
-    await append([trip(5, 'S1164_03', 5, 32767)]);
-    await page.goto(`${red.url}/ui/`);
-    await page.waitForSelector(`${BANNER} tr.mara-alarm`, { timeout: 20_000 });
+    ({ ctx, page } = browser);
   });
 
-  after(async () => {
-    await browser?.close();
-    if (red) {
-      const log = red.output();
-      await red.stop();
-      const unexpected = log.split('\n').filter((l) => /\[error\]/.test(l));
-      if (process.env.MARA_DEBUG_RED) process.stderr.write(log);
-      if (unexpected.length) process.stderr.write(`Node-RED errors:\n${unexpected.join('\n')}\n`);
-    }
-  });
+  after(() => closeDashboard(browser, red, {}));
 
   it('the banner shows the unattended alarms newest first, coloured by severity, with milliseconds', async () => {
     await waitBanner(page, ['S1164_03', 'S1151_02', 'S1151_01']);

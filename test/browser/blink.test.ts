@@ -11,8 +11,19 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
-import { CHROMIUM, CHROMIUM_MISSING, ROOT, RedChild, dashboardNodes, ensureBuilt, startNodeRed } from '../helpers/red-child';
-import { openChromium, OpenBrowser } from '../helpers/chromium';
+import {
+  CHROMIUM,
+  CHROMIUM_MISSING,
+  ROOT,
+  RedChild,
+  dashboardNodes,
+  ensureBuilt,
+  startNodeRed,
+  functionNode,
+  injectNode,
+  screenNode,
+} from '../helpers/red-child';
+import { closeDashboard, openDashboard, OpenBrowser } from '../helpers/chromium';
 
 const workbook = require('../../scripts/make-example-workbook.js');
 
@@ -46,64 +57,15 @@ const maraTest = {
 `;
 
 function flows(): unknown[] {
-  const fn = (id: string, func: string) => ({
-    id,
-    type: 'function',
-    z: 'tab1',
-    name: id,
-    func,
-    outputs: 1,
-    noerr: 0,
-    initialize: '',
-    finalize: '',
-    libs: [],
-    x: 400,
-    y: 100,
-    wires: [[]],
-  });
-  const inject = (id: string, target: string) => ({
-    id,
-    type: 'inject',
-    z: 'tab1',
-    name: id,
-    props: [{ p: 'payload' }],
-    repeat: '',
-    crontab: '',
-    once: false,
-    onceDelay: 0.1,
-    topic: '',
-    payload: '',
-    payloadType: 'str',
-    x: 100,
-    y: 100,
-    wires: [[target]],
-  });
   return [
     { id: 'tab1', type: 'tab', label: 'blink' },
     ...dashboardNodes([{ id: 'ui-tab', name: 'Operator', order: 1 }], [{ id: 'grp', name: 'Substation', tab: 'ui-tab', width: 24, order: 1 }]),
     { id: 'proj', type: 'mara-project', name: '', path: 'project/substation.xlsx', dialect: 'txscada', watch: false },
-    {
-      id: 'scr',
-      type: 'ui_mara_screen',
-      z: 'tab1',
-      name: '',
-      group: 'grp',
-      order: 1,
-      width: 24,
-      height: 15,
-      project: 'proj',
-      svg: '',
-      start: 'S1',
-      qualityClass: 'mara-bad-quality',
-      readOnly: false,
-      x: 300,
-      y: 100,
-      wires: [[], []],
-    },
-    fn('event', "global.get('maraTest').event(msg.payload.tag, msg.payload.value, msg.payload.severity); return null;"),
-    fn('attend', "global.get('maraTest').attendTag(msg.payload); return null;"),
-    inject('inj-event', 'event'),
-    inject('inj-attend', 'attend'),
+    screenNode('scr', 'grp', { project: 'proj', start: 'S1' }),
+    functionNode('event', "global.get('maraTest').event(msg.payload.tag, msg.payload.value, msg.payload.severity); return null;"),
+    functionNode('attend', "global.get('maraTest').attendTag(msg.payload); return null;"),
+    injectNode('inj-event', 'event'),
+    injectNode('inj-attend', 'attend'),
   ];
 }
 
@@ -129,21 +91,11 @@ describe('ui_mara_screen blinks unattended alarms in Chromium', { skip: haveChro
       files[`project/${f}`] = svg;
     }
     red = await startNodeRed(flows(), files, {}, { preamble: PREAMBLE, entries: { functionGlobalContext: '{ maraTest }' } });
-    browser = await openChromium({ width: 1366, height: 900 });
+    browser = await openDashboard(red.url, { viewport: { width: 1366, height: 900 }, ready: `${W} [tag="S1151_05"]`, pageErrors });
     page = browser.page;
-    await browser.ctx.addInitScript('window.__name = window.__name || function (f) { return f; }');
-    page.on('pageerror', (e) => pageErrors.push(e.message));
-    await page.goto(`${red.url}/ui/`);
-    await page.waitForSelector(`${W} [tag="S1151_05"]`, { timeout: 20_000 });
   });
 
-  after(async () => {
-    await browser?.close();
-    if (red) {
-      if (process.env.MARA_DEBUG_RED) process.stderr.write(red.output());
-      await red.stop();
-    }
-  });
+  after(() => closeDashboard(browser, red));
 
   it('a trip blinks the protection and its bay breaker and marks them red; attending stops each', async () => {
     assert.equal(await page.$eval(`${W} [tag="S1151_05"]`, (e) => e.classList.contains('mara-alarm-on')), false);

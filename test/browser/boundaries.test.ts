@@ -16,7 +16,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import type { BrowserContext, Page, Request } from 'playwright-core';
-import { CHROMIUM, CHROMIUM_MISSING, ROOT, RedChild, dashboardNodes, ensureBuilt, startNodeRed } from '../helpers/red-child';
+import { CHROMIUM, CHROMIUM_MISSING, ROOT, RedChild, dashboardNodes, ensureBuilt, startNodeRed, functionNode, screenNode } from '../helpers/red-child';
 import { openChromium, OpenBrowser } from '../helpers/chromium';
 import { exampleDrawings } from '../helpers/examples';
 import { waitUntil } from '../helpers/wait-until';
@@ -44,48 +44,16 @@ const OUTS_FN = (port: number) =>
   `const a = global.get('outs') || []; a.push({ port: ${port}, topic: msg.topic, payload: msg.payload, event: msg.event, socketid: msg.socketid }); global.set('outs', a); return null;`;
 
 function flows(): unknown[] {
-  const fn = (id: string, func: string, wires: string[][] = [[]]) => ({
-    id,
-    type: 'function',
-    z: 'tab1',
-    name: id,
-    func,
-    outputs: 1,
-    noerr: 0,
-    initialize: '',
-    finalize: '',
-    libs: [],
-    x: 400,
-    y: 100,
-    wires,
-  });
   return [
     { id: 'tab1', type: 'tab', label: 'screens' },
     ...dashboardNodes([{ id: 'ui-tab', name: 'Operator', order: 1 }], [{ id: 'grp', name: 'Substation', tab: 'ui-tab', width: 24, order: 1 }]),
     { id: 'proj', type: 'mara-project', name: '', path: 'mara-projects/substation.xlsx', dialect: 'txscada', watch: false },
-    {
-      id: 'scr',
-      type: 'ui_mara_screen',
-      z: 'tab1',
-      name: '',
-      group: 'grp',
-      order: 1,
-      width: 24,
-      height: 15,
-      project: 'proj',
-      svg: '',
-      start: 'S1',
-      qualityClass: 'mara-bad-quality',
-      readOnly: false,
-      x: 300,
-      y: 100,
-      wires: [['outs1'], ['outs2']],
-    },
-    fn('outs1', OUTS_FN(1)),
-    fn('outs2', OUTS_FN(2)),
+    screenNode('scr', 'grp', { project: 'proj', start: 'S1', wires: [['outs1'], ['outs2']] }),
+    functionNode('outs1', OUTS_FN(1)),
+    functionNode('outs2', OUTS_FN(2)),
     // dashboard clients coming and going (port 0): a closed socket is the marker that the server is done with it
     { id: 'ctl', type: 'ui_ui_control', z: 'tab1', name: '', events: 'all', x: 100, y: 400, wires: [['outs0']] },
-    fn('outs0', OUTS_FN(0)),
+    functionNode('outs0', OUTS_FN(0)),
     // the click guard's clock (frozen; settings.js `uiMaraScreenClock`): POST {ms} advances it
     {
       id: 'clock-in',
@@ -100,7 +68,9 @@ function flows(): unknown[] {
       y: 500,
       wires: [['clock-fn']],
     },
-    fn('clock-fn', "msg.payload = { now: global.get('maraTestClock').advance(Number(msg.payload && msg.payload.ms) || 0) }; return msg;", [['outs-res']]),
+    functionNode('clock-fn', "msg.payload = { now: global.get('maraTestClock').advance(Number(msg.payload && msg.payload.ms) || 0) }; return msg;", [
+      ['outs-res'],
+    ]),
     {
       id: 'outs-in',
       type: 'http in',
@@ -114,7 +84,7 @@ function flows(): unknown[] {
       y: 300,
       wires: [['outs-get']],
     },
-    fn('outs-get', "msg.payload = global.get('outs') || []; global.set('outs', []); return msg;", [['outs-res']]),
+    functionNode('outs-get', "msg.payload = global.get('outs') || []; global.set('outs', []); return msg;", [['outs-res']]),
     { id: 'outs-res', type: 'http response', z: 'tab1', name: '', statusCode: '', headers: {}, x: 500, y: 300, wires: [] },
   ];
 }

@@ -8,8 +8,8 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
-import { CHROMIUM, CHROMIUM_MISSING, ROOT, RedChild, dashboardNodes, ensureBuilt, startNodeRed } from '../helpers/red-child';
-import { openChromium, OpenBrowser } from '../helpers/chromium';
+import { CHROMIUM, CHROMIUM_MISSING, ROOT, RedChild, dashboardNodes, ensureBuilt, startNodeRed, injectNode, screenNode } from '../helpers/red-child';
+import { openDashboard, OpenBrowser } from '../helpers/chromium';
 import { waitUntil } from '../helpers/wait-until';
 
 const workbook = require('../../scripts/make-example-workbook.js');
@@ -33,41 +33,7 @@ const M1 = `<?xml version="1.0" encoding="UTF-8"?>
 `;
 
 function flows(): unknown[] {
-  const inject = (id: string, target: string) => ({
-    id,
-    type: 'inject',
-    z: 'tab1',
-    name: id,
-    props: [{ p: 'payload' }],
-    repeat: '',
-    crontab: '',
-    once: false,
-    onceDelay: 0.1,
-    topic: '',
-    payload: '',
-    payloadType: 'str',
-    x: 100,
-    y: 100,
-    wires: [[target]],
-  });
-  const screen = (id: string, group: string, project: string) => ({
-    id,
-    type: 'ui_mara_screen',
-    z: 'tab1',
-    name: '',
-    group,
-    order: 1,
-    width: 24,
-    height: 12,
-    project,
-    svg: '',
-    start: '',
-    qualityClass: 'mara-bad-quality',
-    readOnly: false,
-    x: 300,
-    y: 100,
-    wires: [[], []],
-  });
+  const screen = (id: string, group: string, project: string) => screenNode(id, group, { height: 12, project });
   return [
     { id: 'tab1', type: 'tab', label: 'screens' },
     ...dashboardNodes(
@@ -84,7 +50,7 @@ function flows(): unknown[] {
     { id: 'p-sub', type: 'mara-project', name: '', path: 'sub/substation.xlsx', dialect: 'txscada', watch: false },
     screen('mig', 'g-mig', 'p-mig'),
     screen('sub', 'g-sub', 'p-sub'),
-    inject('inj-mig', 'mig'),
+    injectNode('inj-mig', 'mig'),
   ];
 }
 
@@ -118,11 +84,8 @@ describe('a migrated installation in Chromium (issue 12 items 5, 8, 10)', { skip
     for (const f of fs.readdirSync(path.join(ROOT, 'examples')).filter((n) => n.endsWith('.svg')))
       files[`sub/${f}`] = fs.readFileSync(path.join(ROOT, 'examples', f));
     red = await startNodeRed(flows(), files);
-    browser = await openChromium({ width: 1280, height: 720 });
+    browser = await openDashboard(red.url, { viewport: { width: 1280, height: 720 }, path: '/ui/#!/0', ready: `${MIG} svg`, pageErrors, nameShim: false });
     page = browser.page;
-    page.on('pageerror', (e) => pageErrors.push(e.message));
-    await page.goto(`${red.url}/ui/#!/0`);
-    await page.waitForSelector(`${MIG} svg`, { timeout: 20_000 });
   });
 
   after(async () => {

@@ -11,8 +11,19 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
-import { CHROMIUM, CHROMIUM_MISSING, ROOT, RedChild, dashboardNodes, ensureBuilt, startNodeRed } from '../helpers/red-child';
-import { openChromium, OpenBrowser } from '../helpers/chromium';
+import {
+  CHROMIUM,
+  CHROMIUM_MISSING,
+  ROOT,
+  RedChild,
+  dashboardNodes,
+  ensureBuilt,
+  startNodeRed,
+  functionNode,
+  injectNode,
+  screenNode,
+} from '../helpers/red-child';
+import { closeDashboard, openDashboard, OpenBrowser } from '../helpers/chromium';
 import { hostileCases } from './hostile-svgs';
 import { load as loadWorkbook } from '../../lib/project/workbook';
 import { waitUntil } from '../helpers/wait-until';
@@ -63,38 +74,6 @@ const OUTS_FN = (port: number) =>
   `const a = global.get('outs') || []; a.push({ port: ${port}, topic: msg.topic, payload: msg.payload, event: msg.event, socketid: msg.socketid }); global.set('outs', a); return null;`;
 
 function flows(): unknown[] {
-  const fn = (id: string, func: string, wires: string[][] = [[]]) => ({
-    id,
-    type: 'function',
-    z: 'tab1',
-    name: id,
-    func,
-    outputs: 1,
-    noerr: 0,
-    initialize: '',
-    finalize: '',
-    libs: [],
-    x: 400,
-    y: 100,
-    wires,
-  });
-  const inject = (id: string, target: string) => ({
-    id,
-    type: 'inject',
-    z: 'tab1',
-    name: id,
-    props: [{ p: 'payload' }],
-    repeat: '',
-    crontab: '',
-    once: false,
-    onceDelay: 0.1,
-    topic: '',
-    payload: '',
-    payloadType: 'str',
-    x: 100,
-    y: 100,
-    wires: [[target]],
-  });
   return [
     { id: 'tab1', type: 'tab', label: 'screens' },
     ...dashboardNodes(
@@ -109,68 +88,29 @@ function flows(): unknown[] {
       ],
     ),
     { id: 'proj', type: 'mara-project', name: '', path: 'project/substation.xlsx', dialect: 'txscada', watch: false },
-    {
-      id: 'scr',
-      type: 'ui_mara_screen',
-      z: 'tab1',
-      name: '',
-      group: 'grp',
-      order: 1,
-      width: 24,
-      height: 15,
-      project: 'proj',
-      svg: '',
-      start: '',
-      qualityClass: 'mara-bad-quality',
-      readOnly: false,
-      x: 300,
-      y: 100,
-      wires: [['outs1'], ['outs2', 'fx']],
-    },
+    screenNode('scr', 'grp', { project: 'proj', wires: [['outs1'], ['outs2', 'fx']] }),
     // the workbook's formulas: point values in, element changes out (and confirmed toggles back in)
     { id: 'fx', type: 'mara-formula', z: 'tab1', name: '', project: 'proj', dialect: 'txscada', formulas: [], x: 200, y: 160, wires: [['scr']] },
-    {
-      id: 'evil',
-      type: 'ui_mara_screen',
-      z: 'tab1',
+    screenNode('evil', 'grp-lab', {
       name: 'lab',
-      group: 'grp-lab',
-      order: 1,
       width: 8,
       height: 6,
-      project: '',
       svg: '<svg xmlns="http://www.w3.org/2000/svg" width="240" height="60"><rect tag="SAFE" id="safe-0" width="40" height="40"/></svg>',
-      start: '',
-      qualityClass: 'mara-bad-quality',
-      readOnly: false,
-      x: 300,
       y: 200,
-      wires: [[], []],
-    },
+    }),
     // a node id with characters the element id cannot carry (the server writes `domId(id)`, lib/hmi/dom-id.ts)
-    {
-      id: ODD_ID,
-      type: 'ui_mara_screen',
-      z: 'tab1',
+    screenNode(ODD_ID, 'grp-odd', {
       name: 'odd',
-      group: 'grp-odd',
-      order: 1,
       width: 6,
       height: 4,
-      project: '',
       svg: '<svg xmlns="http://www.w3.org/2000/svg" width="120" height="40"><rect tag="ODD" id="odd-rect" width="40" height="40"/></svg>',
-      start: '',
-      qualityClass: 'mara-bad-quality',
-      readOnly: false,
-      x: 300,
       y: 260,
-      wires: [[], []],
-    },
-    inject('inj-scr', 'scr'),
-    inject('inj-fx', 'fx'),
-    inject('inj-evil', 'evil'),
-    fn('outs1', OUTS_FN(1)),
-    fn('outs2', OUTS_FN(2)),
+    }),
+    injectNode('inj-scr', 'scr'),
+    injectNode('inj-fx', 'fx'),
+    injectNode('inj-evil', 'evil'),
+    functionNode('outs1', OUTS_FN(1)),
+    functionNode('outs2', OUTS_FN(2)),
     {
       id: 'outs-in',
       type: 'http in',
@@ -184,7 +124,7 @@ function flows(): unknown[] {
       y: 300,
       wires: [['outs-get']],
     },
-    fn('outs-get', "msg.payload = global.get('outs') || []; global.set('outs', []); return msg;", [['outs-res']]),
+    functionNode('outs-get', "msg.payload = global.get('outs') || []; global.set('outs', []); return msg;", [['outs-res']]),
     { id: 'outs-res', type: 'http response', z: 'tab1', name: '', statusCode: '', headers: {}, x: 500, y: 300, wires: [] },
   ];
 }
@@ -297,31 +237,23 @@ describe('ui_mara_screen in Chromium', { skip: haveChromium ? false : CHROMIUM_M
     const model = (await loadWorkbook(files['project/substation.xlsx'])).model;
     for (const p of model.points) if (p.table === 'ai') escala[p.tag] = p.escala;
     red = await startNodeRed(flows(), files);
-    browser = await openChromium(VIEWPORT);
-    ({ ctx, page } = browser);
-    // tsx names the functions declared inside page functions with a `__name` helper the page does not have
-    await ctx.addInitScript('window.__name = window.__name || function (f) { return f; }');
-    page.on('pageerror', (e) => pageErrors.push(e.message));
-    ctx.on('request', (r) => requests.push(r.url()));
-    page.on('dialog', (d) => {
-      dialogs.push(d.message());
-      void d.dismiss();
+    browser = await openDashboard(red.url, {
+      viewport: VIEWPORT,
+      ready: `${W} svg`,
+      pageErrors,
+      prepare: (b) => {
+        b.ctx.on('request', (r) => requests.push(r.url()));
+        b.page.on('dialog', (d) => {
+          dialogs.push(d.message());
+          void d.dismiss();
+        });
+      },
     });
-    await page.goto(`${red.url}/ui/`);
-    await page.waitForSelector(`${W} svg`, { timeout: 20_000 });
+    ({ ctx, page } = browser);
   });
 
-  after(async () => {
-    await browser?.close();
-    if (red) {
-      const log = red.output();
-      await red.stop();
-      // expected: the refused CSS smuggling of the hostile test
-      const unexpected = log.split('\n').filter((l) => /\[error\]/.test(l) && !/no usable item/.test(l));
-      if (process.env.MARA_DEBUG_RED) process.stderr.write(log);
-      if (unexpected.length) process.stderr.write(`Node-RED errors:\n${unexpected.join('\n')}\n`);
-    }
-  });
+  // expected: the refused CSS smuggling of the hostile test
+  after(() => closeDashboard(browser, red, { expected: /no usable item/ }));
 
   it('shows the root screen with its navigation bar', async () => {
     await waitScreen('MAP');

@@ -187,3 +187,53 @@ export function dashboardNodes(
     ...groups.map((g) => ({ id: g.id, type: 'ui_group', name: g.name, tab: g.tab, order: g.order, disp: false, width: String(g.width), collapse: false })),
   ];
 }
+
+/** A function node on tab1 (one output). */
+export function functionNode(id: string, func: string, wires: string[][] = [[]], extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return { id, type: 'function', z: 'tab1', name: id, func, outputs: 1, noerr: 0, initialize: '', finalize: '', libs: [], x: 400, y: 100, wires, ...extra };
+}
+
+/** An inject node on tab1 wired to `target`, fired by `RedChild.inject` with the payload it is given. */
+export function injectNode(id: string, target: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    id,
+    type: 'inject',
+    z: 'tab1',
+    name: id,
+    props: [{ p: 'payload' }],
+    repeat: '',
+    crontab: '',
+    once: false,
+    onceDelay: 0.1,
+    topic: '',
+    payload: '',
+    payloadType: 'str',
+    x: 100,
+    y: 100,
+    wires: [[target]],
+    ...extra,
+  };
+}
+
+/** A ui_mara_screen node on tab1: a 24-wide widget in `group`; `fields` override (project, svg, start, wires …). */
+export function screenNode(id: string, group: string, fields: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    id,
+    type: 'ui_mara_screen',
+    z: 'tab1',
+    name: '',
+    group,
+    order: 1,
+    width: 24,
+    height: 15,
+    project: '',
+    svg: '',
+    start: '',
+    qualityClass: 'mara-bad-quality',
+    readOnly: false,
+    x: 300,
+    y: 100,
+    wires: [[], []],
+    ...fields,
+  };
+}

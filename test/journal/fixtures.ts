@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { EventInput, ReplyInput } from '../../lib/journal';
+import type { DiPoint, Element } from '../../lib/project/model';
 
 export function tempDir(t: { after(fn: () => void): void }): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mara-journal-'));
@@ -40,3 +41,32 @@ export function reply(r: number, count = 10, over: Partial<ReplyInput> = {}): Re
     ...over,
   };
 }
+
+/** A digital input of the workbook (device 1, bit 0) of protection type `tipo` (§6.3: 0 protection, 1 alarm, 2 breaker). */
+export const diPoint = (tag: string, tipo: number): DiPoint => ({
+  tag,
+  table: 'di',
+  device: '1',
+  comaster: '1',
+  offset: 0,
+  description: tag,
+  port: 0,
+  bit: 0,
+  maskinv: 0,
+  tipo,
+  textId: null,
+  row: 2,
+});
+
+/** A screen element of screen S1 showing `text`. */
+export const element = (tag: string, text = '0'): Element => ({
+  tag,
+  description: '',
+  text,
+  fill: null,
+  stroke: null,
+  mark: null,
+  screen: 'S1',
+  disabled: false,
+  row: 2,
+});

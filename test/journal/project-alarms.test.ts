@@ -4,24 +4,8 @@ import path from 'node:path';
 import { JournalHub, openJournal, type EventInput } from '../../lib/journal';
 import { ProjectAlarms } from '../../lib/journal/project-alarms';
 import type { ElementWrite } from '../../lib/project/project-runtime';
-import type { DiPoint, Element } from '../../lib/project/model';
-import { event, reply, tempDir } from './fixtures';
+import { diPoint as di, element as el, event, reply, tempDir } from './fixtures';
 
-const di = (tag: string, tipo: number): DiPoint => ({
-  tag,
-  table: 'di',
-  device: '1',
-  comaster: '1',
-  offset: 0,
-  description: tag,
-  port: 0,
-  bit: 0,
-  maskinv: 0,
-  tipo,
-  textId: null,
-  row: 2,
-});
-const el = (tag: string): Element => ({ tag, description: '', text: '0', fill: null, stroke: null, mark: null, screen: 'S1', disabled: false, row: 2 });
 const MODEL = { points: [di('S1151_03', 0), di('S1152B03', 2), di('S1164_01', 1)], elements: [el('S1151_03'), el('S1152B03'), el('S1164_01')] };
 
 function rig(t: { after(fn: () => void): void }, maxTracked?: number) {

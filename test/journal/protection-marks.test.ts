@@ -3,24 +3,7 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { openJournal, type EventInput, type JournalRecord } from '../../lib/journal';
 import { MarkIndex, alarmTagsOf, isNonZero, marksOfAttend, marksOfNew, restoreMarks } from '../../lib/journal/protection-marks';
-import type { DiPoint, Element } from '../../lib/project/model';
-import { event, reply, tempDir } from './fixtures';
-
-const di = (tag: string, tipo: number): DiPoint => ({
-  tag,
-  table: 'di',
-  device: '1',
-  comaster: '1',
-  offset: 0,
-  description: tag,
-  port: 0,
-  bit: 0,
-  maskinv: 0,
-  tipo,
-  textId: null,
-  row: 2,
-});
-const el = (tag: string, text = '0'): Element => ({ tag, description: '', text, fill: null, stroke: null, mark: null, screen: 'S1', disabled: false, row: 2 });
+import { diPoint as di, element as el, event, reply, tempDir } from './fixtures';
 
 // a bay: protection 51 (tipo 0) and its breaker 52B (tipo 2); an earth fault protection with no 51_ in its tag; an alarm (tipo 1)
 const MODEL = {

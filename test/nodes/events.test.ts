@@ -9,6 +9,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { until } from '../helpers/pipe';
+import { simLineNode } from '../helpers/line-node';
 import { catchNode, collect, helper, statusNode } from '../helpers/red';
 import { event, reply } from '../journal/fixtures';
 import type { JournalHub } from '../../lib/journal';
@@ -268,19 +269,7 @@ describe('mara events node', () => {
         [...NODES, lineNode, pollNode],
         [
           ...flow({}),
-          {
-            id: 'line',
-            type: 'mara-line',
-            transport: 'tcp',
-            host: '127.0.0.1',
-            port,
-            masterAddress: 64,
-            project: 'proj',
-            devices: [{ address: 1, name: 'comaster', pollInterval: 0.05, timeout: 150, retries: 1 }],
-            pehInterval: 60,
-            pehOnConnect: true,
-            maxQueue: 100,
-          },
+          simLineNode(port, { project: 'proj' }),
           { id: 'poll', type: 'mara-poll', z: 't', line: 'line', wires: [[], []] }, // a line polls while something uses it
         ],
       );

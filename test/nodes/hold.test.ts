@@ -16,24 +16,14 @@ import { until } from '../helpers/pipe';
 import { catchNode, coreNode, helper } from '../helpers/red';
 import { freePort } from '../helpers/red-child';
 import { exampleDrawings } from '../helpers/examples';
+import { DEMO_NODES } from '../helpers/demo-nodes';
 import projectNode = require('../../nodes/mara-project');
 import pointsNode = require('../../nodes/mara-points');
 import formulaNode = require('../../nodes/mara-formula');
-import lineNode = require('../../nodes/mara-line');
-import pollNode = require('../../nodes/mara-poll');
-import simNode = require('../../nodes/mara-simulator');
-import screenNode = require('../../nodes/ui_mara_screen');
-// the demo also has the alarm widgets and an events node
-import alarmsNode = require('../../nodes/ui_mara_alarms');
-import eventsNode = require('../../nodes/mara-events');
 
 type Msg = { payload: any; topic?: string; error?: any; comsys?: any[]; unmapped?: any[] };
 const ROOT = path.resolve(__dirname, '../..');
 const completeNode = coreNode('24-complete.js') as never;
-const injectNode = coreNode('20-inject.js') as never;
-const commentNode = coreNode('90-comment.js') as never;
-const debugNode = coreNode('21-debug.js') as never;
-const dashboard = ['ui_base', 'ui_tab', 'ui_group'].map((n) => require(`node-red-dashboard/nodes/${n}.js`));
 
 const hex = (b: ArrayLike<number>) => Buffer.from(Array.from(b)).toString('hex');
 
@@ -247,26 +237,7 @@ describe('held until the project loads', { timeout: 120_000 }, () => {
         { id: 'tap-done', type: 'complete', z, scope: [pts.id], uncaught: false, wires: [['tap-completed']] },
         { id: 'tap-completed', type: 'helper', z },
       );
-      await helper.load(
-        [
-          projectNode,
-          pointsNode,
-          formulaNode,
-          lineNode,
-          pollNode,
-          simNode,
-          screenNode,
-          alarmsNode,
-          eventsNode,
-          catchNode,
-          completeNode,
-          injectNode,
-          commentNode,
-          debugNode,
-          ...dashboard,
-        ],
-        flow,
-      );
+      await helper.load([completeNode, ...DEMO_NODES] as never, flow);
       const fromPoll: Msg[] = [];
       const fromPts: Msg[] = [];
       const errs: Msg[] = [];

@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { MaraSimulator } from '../../lib/sim/simulator';
 import { catchNode, collect, helper } from '../helpers/red';
 import { until } from '../helpers/pipe';
+import { simLineNode } from '../helpers/line-node';
 import lineNode = require('../../nodes/mara-line');
 import pollNode = require('../../nodes/mara-poll');
 import commandNode = require('../../nodes/mara-command');
@@ -15,22 +16,7 @@ const NODES = [lineNode, pollNode, commandNode, simNode, catchNode];
 let sim: MaraSimulator;
 let port = 0;
 
-function line(extra: Record<string, unknown> = {}) {
-  return {
-    id: 'line',
-    type: 'mara-line',
-    transport: 'tcp',
-    host: '127.0.0.1',
-    port,
-    masterAddress: 64,
-    devices: [{ address: 1, name: 'comaster', pollInterval: 0.05, timeout: 150, retries: 1 }],
-    pehInterval: 60,
-    pehOnConnect: true,
-    maxQueue: 100,
-    persist: false,
-    ...extra,
-  };
-}
+const line = (extra: Record<string, unknown> = {}) => simLineNode(port, { persist: false, ...extra });
 
 describe('line nodes', () => {
   before(() => new Promise<void>((r) => helper.startServer(() => r())));

@@ -9,6 +9,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { until } from '../helpers/pipe';
+import { simLineNode } from '../helpers/line-node';
 import { helper } from '../helpers/red';
 import { openJournalCount } from '../../lib/journal';
 import { runtimeOf, type MaraProjectNode } from '../../nodes/shared/project-node';
@@ -150,22 +151,14 @@ describe('mara-project: protection marks from its journal (spec §6.3)', () => {
           { id: 't', type: 'tab' },
           { id: 'poll', type: 'mara-poll', z: 't', line: 'line', wires: [[], []] },
           { id: 'proj', type: 'mara-project', path: 'project/substation.xlsx', dialect: 'txscada', watch: false, sevProtection: '5', sevBreaker: '0' },
-          {
-            id: 'line',
-            type: 'mara-line',
-            transport: 'tcp',
-            host: '127.0.0.1',
-            port,
-            masterAddress: 64,
+          simLineNode(port, {
             devices: [{ address: 1, name: 'comaster', pollInterval: 0.05, timeout: 300, retries: 1 }],
-            pehInterval: 60,
             pehOnConnect: false,
-            maxQueue: 100,
             persist: true,
             project: 'proj',
             comaster: '1',
             projectPoll: 'direct',
-          },
+          }),
         ],
       );
       const p = helper.getNode('proj') as unknown as MaraProjectNode;

@@ -8,26 +8,13 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { until } from '../helpers/pipe';
-import { catchNode, coreNode, helper } from '../helpers/red';
+import { helper } from '../helpers/red';
+import { DEMO_NODES } from '../helpers/demo-nodes';
 import { freePort } from '../helpers/red-child';
 import { exampleDrawings } from '../helpers/examples';
-import projectNode = require('../../nodes/mara-project');
-import pointsNode = require('../../nodes/mara-points');
-import formulaNode = require('../../nodes/mara-formula');
-import lineNode = require('../../nodes/mara-line');
-import pollNode = require('../../nodes/mara-poll');
-import simNode = require('../../nodes/mara-simulator');
-import screenNode = require('../../nodes/ui_mara_screen');
-// the demo also has the alarm widgets and an events node
-import alarmsNode = require('../../nodes/ui_mara_alarms');
-import eventsNode = require('../../nodes/mara-events');
 
 type Msg = { payload: any; topic?: string; mara?: any };
 const ROOT = path.resolve(__dirname, '../..');
-const injectNode = coreNode('20-inject.js') as never;
-const commentNode = coreNode('90-comment.js') as never;
-const debugNode = coreNode('21-debug.js') as never;
-const dashboard = ['ui_base', 'ui_tab', 'ui_group'].map((n) => require(`node-red-dashboard/nodes/${n}.js`));
 
 describe('recovery after a COMaster that never answered', { timeout: 120_000 }, () => {
   before(() => new Promise<void>((r) => helper.startServer(() => r())));
@@ -57,25 +44,7 @@ describe('recovery after a COMaster that never answered', { timeout: 120_000 }, 
       poll.wires[0].push('tap-poll');
       flow.push({ id: 'tap-status', type: 'helper', z }, { id: 'tap-poll', type: 'helper', z });
       const withoutSim = flow.filter((n) => n.id !== sim.id);
-      await helper.load(
-        [
-          projectNode,
-          pointsNode,
-          formulaNode,
-          lineNode,
-          pollNode,
-          simNode,
-          screenNode,
-          alarmsNode,
-          eventsNode,
-          catchNode,
-          injectNode,
-          commentNode,
-          debugNode,
-          ...dashboard,
-        ],
-        withoutSim,
-      );
+      await helper.load(DEMO_NODES as never, withoutSim);
       const statuses: Msg[] = [];
       const replies: Msg[] = [];
       // the taps are not redeployed by the "nodes" deploy below: listening once is enough

@@ -199,6 +199,14 @@ export function createAlarmWidget(host: HTMLElement, o: AlarmWidgetOptions): Ala
     o.send(m);
   }
 
+  /** The journal page before row `to` (null: the newest): the default view is drawn from the snapshot, any other asked for. */
+  function showFrom(to: number | null): void {
+    beforeId = to;
+    page = null;
+    if (isDefaultView()) drawJournal();
+    else requestPage();
+  }
+
   function filterForm(): HTMLElement {
     const form = el('form', 'mara-filters') as HTMLFormElement;
     const field = (label: string, input: HTMLElement) => {
@@ -248,12 +256,9 @@ export function createAlarmWidget(host: HTMLElement, o: AlarmWidgetOptions): Ala
       if (type.value) f.type = type.value as AlarmFilter['type'];
       if (only.checked) f.unattendedOnly = true;
       filter = f;
-      beforeId = null;
       above.length = 0;
-      page = null;
       selected.clear();
-      if (isDefaultView()) drawJournal();
-      else requestPage();
+      showFrom(null);
     });
     return form;
   }
@@ -325,28 +330,13 @@ export function createAlarmWidget(host: HTMLElement, o: AlarmWidgetOptions): Ala
         t('newest'),
         'mara-newest',
         () => {
-          beforeId = null;
           above.length = 0;
-          page = null;
-          if (isDefaultView()) drawJournal();
-          else requestPage();
+          showFrom(null);
         },
         beforeId === null,
       ),
     );
-    nav.appendChild(
-      button(
-        t('newer'),
-        'mara-newer',
-        () => {
-          beforeId = above.length ? (above.pop() as number | null) : null;
-          page = null;
-          if (isDefaultView()) drawJournal();
-          else requestPage();
-        },
-        beforeId === null,
-      ),
-    );
+    nav.appendChild(button(t('newer'), 'mara-newer', () => showFrom(above.length ? (above.pop() as number | null) : null), beforeId === null));
     nav.appendChild(
       button(
         t('older'),
