@@ -16,24 +16,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { MaraFrame } from '../../lib/mara/frame';
 import { MaraSimulator } from '../../lib/sim/simulator';
+import { mulberry32 } from '../../lib/sim/activity';
 import type { SimDevice } from '../../lib/sim/device';
 import { openDatabase, type SqlDatabase } from '../../lib/journal/sqlite';
 import { ensureBuilt } from '../helpers/red-child';
 import { RedProcess } from '../helpers/red-restart';
 
 const POLL = 0x10;
-
-/** mulberry32: the "random" instants of the faults are the same on every run. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** A line with one COMaster, the poll node, and the poll node's status written to a file, one text a line. */
 function flows(port: number, statusFile: string, name = 'cm'): unknown[] {
@@ -230,7 +219,7 @@ describe('write-ahead journal faults (Node-RED child process)', { timeout: 300_0
     const r = await rig();
     await r.red.start();
     await r.red.waitFor(() => r.dev.stats.pehs >= 1, 20_000, 'connected');
-    const random = rng(0x5eed14);
+    const random = mulberry32(0x5eed14); // seeded: the same "random" instants on every run
     r.sim.replyDelayMs = 2;
     r.queue(1000);
     // 1. on the k-th acknowledging poll of the ~100 replies: the reply it acknowledges must be committed by then
@@ -266,7 +255,7 @@ describe('write-ahead journal faults (Node-RED child process)', { timeout: 300_0
     const r = await rig();
     await r.red.start();
     await r.red.waitFor(() => r.dev.stats.pehs >= 1, 20_000, 'connected');
-    const random = rng(0xde9107);
+    const random = mulberry32(0xde9107);
     r.sim.replyDelayMs = 2;
     r.queue(1000);
     // 1. the reply to the k-th acknowledging poll is held until the old line has closed its link: the deploy

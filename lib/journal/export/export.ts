@@ -100,44 +100,59 @@ export async function exportJournal(store: Pick<JournalStore, 'query'>, out: Wri
   return o.format === 'csv' ? writeCsv(pages, out, o, maxRows) : writeXlsx(pages, out, o, maxRows);
 }
 
+/**
+ * Walks the pages row by row, at most `maxRows`: `row` for each record (awaited only when it returns a promise,
+ * i.e. when it had to wait for the output), `pageDone` after each page, so a page goes out before the next is
+ * read. `throughId` is the newest id the export covers (the last one written when it stopped at `maxRows`).
+ */
+async function walkRows(
+  pages: AsyncGenerator<JournalRecord[], number>,
+  maxRows: number,
+  row: (r: JournalRecord) => Promise<void> | void,
+  pageDone: () => Promise<void>,
+): Promise<{ rows: number; truncated: boolean; throughId: number }> {
+  let rows = 0;
+  let lastId = 0;
+  for (;;) {
+    const next = await pages.next();
+    if (next.done) return { rows, truncated: false, throughId: next.value };
+    for (const r of next.value) {
+      if (rows >= maxRows) {
+        await pageDone();
+        await pages.return(0);
+        return { rows, truncated: true, throughId: lastId };
+      }
+      const wait = row(r);
+      if (wait) await wait;
+      lastId = r.id;
+      rows++;
+    }
+    await pageDone();
+  }
+}
+
 async function writeCsv(pages: AsyncGenerator<JournalRecord[], number>, out: Writable, o: ExportOptions, maxRows: number): Promise<ExportResult> {
   const sep = o.separator ?? ',';
   const sink = new OutputSink(out);
   let buf = (o.bom === false ? '' : '\ufeff') + csvRow(COLUMNS, sep);
-  let rows = 0;
-  let truncated = false;
-  let throughId: number;
-  let lastId = 0;
-  for (;;) {
-    const next = await pages.next();
-    if (next.done) {
-      throughId = next.value;
-      break;
-    }
-    for (const r of next.value) {
-      if (rows >= maxRows) {
-        truncated = true;
-        break;
-      }
+  const walked = await walkRows(
+    pages,
+    maxRows,
+    (r) => {
       buf += csvRow(cells(r), sep);
-      lastId = r.id;
-      rows++;
-      if (buf.length >= CHUNK) {
-        await sink.write(buf);
-        buf = '';
-      }
-    }
-    // each page goes out before the next is read: the output's pace sets the reading
-    if (buf) await sink.write(buf);
-    buf = '';
-    if (truncated) {
-      throughId = lastId;
-      await pages.return(0);
-      break;
-    }
-  }
+      if (buf.length < CHUNK) return;
+      const chunk = buf;
+      buf = '';
+      return sink.write(chunk);
+    },
+    async () => {
+      // each page goes out before the next is read: the output's pace sets the reading
+      if (buf) await sink.write(buf);
+      buf = '';
+    },
+  );
   if (buf) await sink.write(buf);
-  return { format: 'csv', rows, bytes: sink.bytes, sheets: 1, truncated, throughId };
+  return { format: 'csv', rows: walked.rows, bytes: sink.bytes, sheets: 1, truncated: walked.truncated, throughId: walked.throughId };
 }
 
 async function writeXlsx(pages: AsyncGenerator<JournalRecord[], number>, out: Writable, o: ExportOptions, maxRows: number): Promise<ExportResult> {
@@ -164,38 +179,21 @@ async function writeXlsx(pages: AsyncGenerator<JournalRecord[], number>, out: Wr
     r = 1;
   };
   await newSheet();
-  let rows = 0;
-  let truncated = false;
-  let throughId: number;
-  let lastId = 0;
-  for (;;) {
-    const next = await pages.next();
-    if (next.done) {
-      throughId = next.value;
-      break;
-    }
-    for (const rec of next.value) {
-      if (rows >= maxRows) {
-        truncated = true;
-        break;
-      }
-      if (r >= sheetRows) await newSheet();
+  const walked = await walkRows(
+    pages,
+    maxRows,
+    (rec) => {
+      // a promise only when the row has to wait (a new sheet, a full chunk): no microtask per row
+      if (r >= sheetRows) return newSheet().then(() => void (buf += sheetRow(++r, cells(rec), cols)));
       buf += sheetRow(++r, cells(rec), cols);
-      lastId = rec.id;
-      rows++;
-      if (buf.length >= CHUNK) await flush();
-    }
-    await flush();
-    if (truncated) {
-      throughId = lastId;
-      await pages.return(0);
-      break;
-    }
-  }
+      if (buf.length >= CHUNK) return flush();
+    },
+    flush,
+  );
   buf += SHEET_TAIL;
   await flush();
   await zip.end();
   for (const [name, text] of packageParts(names)) await zip.add(name, text);
   await zip.finish();
-  return { format: 'xlsx', rows, bytes: zip.bytes, sheets: names.length, truncated, throughId };
+  return { format: 'xlsx', rows: walked.rows, bytes: zip.bytes, sheets: names.length, truncated: walked.truncated, throughId: walked.throughId };
 }
