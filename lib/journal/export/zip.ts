@@ -9,7 +9,8 @@ import { OutputSink } from './sink';
  * (Node's zlib, in the thread pool) with its CRC and sizes after the data (a data descriptor); ZIP64 when an
  * entry, the archive or the entry count needs it. yazl's output goes through an OutputSink, so a full or failed
  * output holds back or stops the export as the CSV's does; the sheet stream's buffer holds the caller back
- * while yazl is behind. Memory: a chunk and yazl's stream buffers (about 16 KB each), whatever the size.
+ * while yazl is behind, and a full output holds it back before yazl is given more. Memory: a chunk and yazl's
+ * stream buffers, whatever the size.
  */
 export class ZipOutput {
   private readonly zip = new ZipFile();
@@ -17,6 +18,8 @@ export class ZipOutput {
   private current: PassThrough | null = null;
   /** Settles when yazl's output has all been written (or the output or yazl failed). */
   private readonly pumped: Promise<void>;
+  /** While the real output is full: settles when it has drained (the export waits for it before feeding yazl more). */
+  private stalled: Promise<void> | null = null;
 
   constructor(
     out: Writable,
@@ -27,7 +30,12 @@ export class ZipOutput {
     this.pumped = new Promise<void>((resolve, reject) => {
       this.zip.on('error', (e: Error) => reject(new JournalError('EJOURNAL_IO', `zip: ${e.message}`, { cause: e })));
       (async () => {
-        for await (const chunk of this.zip.outputStream) await this.sink.write(chunk as Buffer);
+        for await (const chunk of this.zip.outputStream) {
+          const w = this.sink.write(chunk as Buffer);
+          this.stalled = w;
+          await w;
+          this.stalled = null;
+        }
       })().then(resolve, reject);
     });
     // seen by the next write / finish; never an unhandled rejection when the export stops between them
@@ -47,10 +55,15 @@ export class ZipOutput {
     await this.alive();
   }
 
-  /** Adds a chunk of the current entry's data; resolves once yazl can take more. */
+  /**
+   * Adds a chunk of the current entry's data; resolves once yazl can take more and the real output is not full.
+   * Waiting for the output too bounds what is read ahead by the output, not by the buffers of yazl's chain of
+   * streams (whose default sizes differ between Node versions: 16 KB on Node 20, 64 KB on Node 22).
+   */
   async write(chunk: Buffer): Promise<void> {
     const s = this.entry();
     if (!chunk.length) return;
+    while (this.stalled) await Promise.race([this.stalled, this.pumped]);
     if (!s.write(chunk)) await Promise.race([once(s, 'drain'), this.pumped]);
     await this.alive();
   }
